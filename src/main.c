@@ -1,0 +1,309 @@
+/* main.c - command line, wiring, and the one loop with fixed phases:
+ * poll -> drain signals -> reap -> input -> sample -> escalate -> redraw. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+#include "options.h"
+#include "proctable.h"
+#include "report.h"
+#include "supervisor.h"
+#include "tasktree.h"
+#include "tui.h"
+#include "util.h"
+
+struct app {
+	struct options opt;
+	struct supervisor *sup;
+	struct proctable *pt;
+	struct lifecycle *lc;
+	struct tui *tui;            /* NULL in batch mode */
+	struct row *rows;           /* batch mode's ordering buffer */
+	size_t rows_cap;
+	long hz;
+	pid_t self;
+	int sigfd, timerfd;
+	long refreshes;
+	int quit_signal;            /* the signal that asked concmon to stop, 0 if none */
+	bool quit;
+	bool resample;              /* sample again before the next poll */
+};
+
+static void on_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
+{
+	struct app *a = arg;
+	lifecycle_note_exit(a->lc, pid, name, code, sig, util_now());
+}
+
+/* The model changed: hand the view the new array (the old one may be gone). */
+static void publish(struct app *a)
+{
+	if (a->tui) {
+		size_t n;
+		const struct task *t = lifecycle_tasks(a->lc, &n);
+		tui_set_tasks(a->tui, t, n);
+	}
+}
+
+static void print_snapshot(struct app *a)
+{
+	size_t n;
+	const struct task *tasks = lifecycle_tasks(a->lc, &n);
+	if (n > a->rows_cap) {
+		a->rows_cap = n * 2;
+		a->rows = xrealloc(a->rows, a->rows_cap * sizeof *a->rows);
+	}
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	size_t nrows = tasktree_build(tasks, n, &o, a->rows);
+	struct summary sum;
+	tasktree_summary(tasks, n, a->opt.all, &sum);
+	if (a->opt.json)
+		report_json(stdout, util_wall(), a->rows, nrows, &sum);
+	else
+		report_text(stdout, util_wall(), a->rows, nrows, &sum);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		a->quit = true; /* nobody is reading any more */
+}
+
+static void sample(struct app *a)
+{
+	bool threads = a->tui ? tui_threads_shown(a->tui) : true;
+	size_t n;
+	const struct sample *s = proctable_sample(a->pt, a->self, supervisor_guardian(a->sup),
+						  a->opt.all, threads, &n);
+	if (!s)
+		return;
+	lifecycle_update(a->lc, s, n, util_now(), a->hz);
+	size_t nt;
+	const struct task *t = lifecycle_tasks(a->lc, &nt);
+	for (size_t i = 0; i < nt; i++)
+		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i]))
+			supervisor_watch(a->sup, t[i].pid, t[i].start_ticks);
+	a->refreshes++;
+	if (a->tui)
+		publish(a);
+	else
+		print_snapshot(a);
+	if (a->opt.iterations && a->refreshes >= a->opt.iterations)
+		a->quit = true;
+}
+
+/* The process a task belongs to, for its start time. */
+static unsigned long long process_start(struct app *a, const struct task *t)
+{
+	const struct task *p = task_is_thread(t) ? lifecycle_find(a->lc, t->pid) : t;
+	return p ? p->start_ticks : 0;
+}
+
+static int act_signal(void *ctx, const struct task *t, int sig)
+{
+	struct app *a = ctx;
+	if (t->exited)
+		return ESRCH;
+	return supervisor_signal(a->sup, t->pid, process_start(a, t), sig);
+}
+
+static int act_terminate(void *ctx, const struct task *t)
+{
+	struct app *a = ctx;
+	if (t->exited)
+		return ESRCH;
+	return supervisor_terminate(a->sup, t->pid, process_start(a, t), util_now());
+}
+
+static int launch(struct app *a, char *const argv[], const char *line, char *err, size_t errlen)
+{
+	pid_t pid = line ? supervisor_launch_line(a->sup, line, err, errlen)
+			 : supervisor_launch(a->sup, argv, err, errlen);
+	if (pid < 0)
+		return ENOEXEC;
+	lifecycle_note_launched(a->lc, pid);
+	return 0;
+}
+
+static int act_launch(void *ctx, const char *line, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	int rc = launch(a, NULL, line, err, errlen);
+	if (!rc) {
+		tui_status(a->tui, "launched: %s", line);
+		a->resample = true; /* after the view has finished with its input */
+	}
+	return rc;
+}
+
+static void drain_signals(struct app *a)
+{
+	struct signalfd_siginfo si;
+	while (read(a->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			supervisor_reap(a->sup, on_reaped, a);
+			publish(a);
+			break;
+		case SIGWINCH:
+			if (a->tui)
+				tui_resize(a->tui);
+			break;
+		default: /* INT, TERM, HUP */
+			a->quit_signal = (int)si.ssi_signo;
+			a->quit = true;
+		}
+	}
+}
+
+static int poll_timeout(struct app *a, double next_kill)
+{
+	if (a->opt.delay == 0)
+		return 0;
+	if (next_kill < 0)
+		return -1;
+	return (int)(next_kill * 1000) + 1;
+}
+
+static void run(struct app *a)
+{
+	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch };
+	double next_kill = -1;
+	sample(a);
+	while (!a->quit) {
+		struct pollfd fds[3] = {
+			{ a->sigfd, POLLIN, 0 }, { a->timerfd, POLLIN, 0 }, { a->tui ? 0 : -1, POLLIN, 0 },
+		};
+		if (a->tui)
+			tui_draw(a->tui);
+		if (poll(fds, 3, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents)
+			drain_signals(a);
+		enum tui_reaction r = TUI_NONE;
+		if (fds[2].revents && a->tui)
+			r = tui_input(a->tui, &actions);
+		if (r & TUI_QUIT)
+			a->quit = true;
+		uint64_t expirations;
+		bool due = a->opt.delay == 0 || (r & TUI_RESAMPLE) || a->resample;
+		a->resample = false;
+		if (fds[1].revents && read(a->timerfd, &expirations, sizeof expirations) > 0)
+			due = true;
+		if (due && !a->quit)
+			sample(a);
+		next_kill = supervisor_tick(a->sup, util_now());
+	}
+}
+
+static int setup_signals(struct app *a)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (!a->opt.batch)
+		sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (a->sigfd < 0 || a->timerfd < 0)
+		return -1;
+	if (a->opt.delay > 0) {
+		time_t sec = (time_t)a->opt.delay;
+		long nsec = (long)((a->opt.delay - (double)sec) * 1e9);
+		struct itimerspec its = { { sec, nsec }, { sec, nsec } };
+		if (timerfd_settime(a->timerfd, 0, &its, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_args(struct app *a, int argc, char **argv)
+{
+	char err[256];
+	if (options_parse(argc, argv, &a->opt, err, sizeof err) != OPTIONS_OK) {
+		fprintf(stderr, "concmon: %s\n", err);
+		options_usage(stderr, "concmon");
+		return 2;
+	}
+	if (a->opt.help) {
+		options_usage(stdout, "concmon");
+		return 0;
+	}
+	if (a->opt.version) {
+		printf("concmon %s\n", CONCMON_VERSION);
+		return 0;
+	}
+	if (a->opt.list_keys) {
+		tui_print_keys(stdout);
+		return 0;
+	}
+	return -1;
+}
+
+/* Starts the model and the view; returns an exit status on failure, else -1. */
+static int start(struct app *a)
+{
+	char err[512];
+	if (!a->opt.batch) {
+		a->tui = tui_new(a->opt.all, a->opt.delay, err, sizeof err);
+		if (!a->tui) {
+			fprintf(stderr, "concmon: %s\n", err);
+			return 1;
+		}
+	}
+	if (setup_signals(a) < 0) {
+		tui_free(a->tui);
+		fprintf(stderr, "concmon: %s\n", strerror(errno));
+		return 1;
+	}
+	a->sup = supervisor_new(a->opt.grace, err, sizeof err);
+	a->pt = proctable_new();
+	if (!a->sup || !a->pt) {
+		tui_free(a->tui);
+		fprintf(stderr, "concmon: %s\n", a->sup ? "cannot read /proc (libproc2)" : err);
+		return 1;
+	}
+	a->lc = lifecycle_new(a->self);
+	if (a->opt.command && launch(a, a->opt.command, NULL, err, sizeof err) != 0) {
+		if (a->tui)
+			tui_status(a->tui, "cannot launch %s", err);
+		else
+			fprintf(stderr, "concmon: cannot launch %s\n", err);
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct app a = { .hz = proctable_hz(), .self = getpid(), .sigfd = -1, .timerfd = -1 };
+	int rc = parse_args(&a, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = start(&a);
+	if (rc >= 0)
+		return rc;
+	run(&a);
+	if (a.tui) {
+		tui_status(a.tui, "stopping supervised processes (SIGTERM, SIGKILL after %.1fs)...",
+			   a.opt.grace);
+		tui_draw(a.tui);
+	}
+	supervisor_shutdown(a.sup, on_reaped, &a);
+	tui_free(a.tui);
+	supervisor_free(a.sup);
+	proctable_free(a.pt);
+	lifecycle_free(a.lc);
+	free(a.rows);
+	close(a.sigfd);
+	close(a.timerfd);
+	return a.quit_signal ? 128 + a.quit_signal : 0;
+}

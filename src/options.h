@@ -1,0 +1,30 @@
+/* options.h - the command line: a table of options, parsed into a struct. */
+#ifndef CONCMON_OPTIONS_H
+#define CONCMON_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct options {
+	double delay;       /* seconds between refreshes; 0 = as fast as possible */
+	bool all;           /* every process on the system */
+	bool batch;
+	bool json;
+	long iterations;    /* 0 = unlimited */
+	double grace;       /* seconds between SIGTERM and SIGKILL */
+	bool help;
+	bool version;
+	bool list_keys;     /* print the TUI key table and exit */
+	char **command;     /* argv after "--", NULL-terminated; NULL if none. Points into argv. */
+};
+
+enum { OPTIONS_OK = 0, OPTIONS_EXIT = 1, OPTIONS_ERROR = 2 };
+
+/* Fills o from argv. Returns OPTIONS_OK, or OPTIONS_ERROR with a one-line
+ * reason in err. Never prints, never exits; argv is not modified. */
+int options_parse(int argc, char *const argv[], struct options *o, char *err, size_t errlen);
+
+/* Writes the usage text, generated from the option table. */
+void options_usage(FILE *fp, const char *prog);
+
+#endif

@@ -1,0 +1,47 @@
+/* proctable.h - one snapshot of processes and threads from /proc (libproc2). */
+#ifndef CONCMON_PROCTABLE_H
+#define CONCMON_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* One task as read this refresh. cmdline points into the proctable and is
+ * valid until the next proctable_sample(). */
+struct sample {
+	pid_t tid, pid, ppid;
+	char state;
+	char comm[64];
+	const char *cmdline;
+	unsigned long long ticks;        /* utime + stime */
+	unsigned long long start_ticks;
+	unsigned long rss_kb;
+	int threads;
+};
+
+struct proctable;
+
+/* Creates a sampler. Returns NULL (errno set) when libproc2 cannot start. */
+struct proctable *proctable_new(void);
+void proctable_free(struct proctable *pt);
+
+/* Reads the tasks of root's subtree (root itself excluded, and the subtree of
+ * `hide` too), or of the whole system when all is set. Threads are included
+ * when threads is set. Returns the samples (owned by pt, valid until the next
+ * call) and their count in *n; NULL with errno on failure. */
+const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hide,
+				      bool all, bool threads, size_t *n);
+
+/* Collects the PIDs of root's descendants (processes, not threads), skipping
+ * the subtree of hide (0 = none). Returns a malloc'd array the caller frees,
+ * its length in *n; NULL with *n = 0 when there are none. */
+pid_t *proctable_descendants(pid_t root, pid_t hide, size_t *n);
+
+/* Start time of pid in clock ticks after boot, or 0 if it is gone. */
+unsigned long long proctable_start_ticks(pid_t pid);
+
+/* Boot time in unix seconds and clock ticks per second (for start_time). */
+double proctable_boot_time(void);
+long proctable_hz(void);
+
+#endif

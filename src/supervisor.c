@@ -1,0 +1,331 @@
+/* supervisor.c - the parent side of concmon: fork/exec with hygiene, pidfds,
+ * reaping as subreaper, TERM-then-KILL escalation, and the guardian that
+ * kills the tree if concmon itself is killed with SIGKILL. */
+#include "supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wordexp.h>
+
+#include "guardian.h"
+#include "proctable.h"
+#include "util.h"
+
+struct child {
+	pid_t pid;
+	int pidfd;
+	char *name;
+};
+
+struct kill_due {
+	pid_t pid;
+	unsigned long long start;
+	double due;
+};
+
+struct supervisor {
+	double grace;
+	pid_t self;
+	struct guardian *guardian;
+	struct child *kids;
+	size_t nkids, capkids;
+	struct kill_due *due;
+	size_t ndue, capdue;
+};
+
+struct supervisor *supervisor_new(double grace, char *err, size_t errlen)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
+		return NULL;
+	}
+	struct supervisor *s = xcalloc(1, sizeof *s);
+	s->grace = grace;
+	s->self = getpid();
+	s->guardian = guardian_start(err, errlen);
+	if (!s->guardian) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void supervisor_free(struct supervisor *s)
+{
+	if (!s)
+		return;
+	guardian_dismiss(s->guardian);
+	for (size_t i = 0; i < s->nkids; i++) {
+		close(s->kids[i].pidfd);
+		free(s->kids[i].name);
+	}
+	free(s->kids);
+	free(s->due);
+	free(s);
+}
+
+pid_t supervisor_guardian(const struct supervisor *s)
+{
+	return guardian_pid(s->guardian);
+}
+
+void supervisor_watch(struct supervisor *s, pid_t pid, unsigned long long start_ticks)
+{
+	guardian_watch(s->guardian, pid, start_ticks, false);
+}
+
+/* In the child between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn)) exec_child(char *const argv[], pid_t parent, int errfd)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	/* Dies with concmon; and concmon may already be gone. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	execvp(argv[0], argv);
+	int e = errno;
+	ssize_t w = write(errfd, &e, sizeof e);
+	(void)w;
+	_exit(127);
+}
+
+static void add_child(struct supervisor *s, pid_t pid, const char *name)
+{
+	if (s->nkids == s->capkids) {
+		s->capkids = s->capkids ? s->capkids * 2 : 8;
+		s->kids = xrealloc(s->kids, s->capkids * sizeof *s->kids);
+	}
+	struct child *c = &s->kids[s->nkids++];
+	c->pid = pid;
+	c->pidfd = pidfd_open(pid, 0);
+	c->name = xstrdup(name);
+}
+
+/* Waits for the exec verdict: 0 once exec succeeded, else the child's errno. */
+static int exec_verdict(int fd)
+{
+	int e = 0;
+	ssize_t r;
+	do
+		r = read(fd, &e, sizeof e);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof e ? e : 0;
+}
+
+pid_t supervisor_launch(struct supervisor *s, char *const argv[], char *err, size_t errlen)
+{
+	int pfd[2];
+	if (!argv || !argv[0] || !argv[0][0]) {
+		snprintf(err, errlen, "empty command");
+		return -1;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "%s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		exec_child(argv, s->self, pfd[1]);
+	}
+	int fork_errno = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		snprintf(err, errlen, "%s: cannot fork: %s", argv[0], strerror(fork_errno));
+		return -1;
+	}
+	int e = exec_verdict(pfd[0]);
+	close(pfd[0]);
+	if (e) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		snprintf(err, errlen, "%s: %s", argv[0], strerror(e));
+		return -1;
+	}
+	add_child(s, pid, argv[0]);
+	guardian_watch(s->guardian, pid, proctable_start_ticks(pid), true);
+	return pid;
+}
+
+pid_t supervisor_launch_line(struct supervisor *s, const char *line, char *err, size_t errlen)
+{
+	wordexp_t we;
+	int rc = wordexp(line, &we, WRDE_NOCMD);
+	if (rc != 0) {
+		const char *why = rc == WRDE_BADCHAR ? "shell operators (| & ; < > ( ) { }) need sh -c '...'"
+				: rc == WRDE_CMDSUB ? "command substitution is not allowed"
+				: rc == WRDE_SYNTAX ? "syntax error (unbalanced quotes?)"
+				: "cannot parse the command line";
+		snprintf(err, errlen, "%s", why);
+		if (rc == WRDE_NOSPACE)
+			wordfree(&we);
+		return -1;
+	}
+	pid_t pid = supervisor_launch(s, we.we_wordc ? we.we_wordv : NULL, err, errlen);
+	wordfree(&we);
+	return pid;
+}
+
+static struct child *find_child(struct supervisor *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nkids; i++)
+		if (s->kids[i].pid == pid)
+			return &s->kids[i];
+	return NULL;
+}
+
+int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_ticks, int sig)
+{
+	struct child *c = find_child(s, pid);
+	int fd = c && c->pidfd >= 0 ? c->pidfd : pidfd_open(pid, 0);
+	if (fd < 0)
+		return errno;
+	int rc = 0;
+	/* The pidfd pins the process: once it matches, the PID cannot be reused under us. */
+	if (start_ticks && proctable_start_ticks(pid) != start_ticks)
+		rc = ESRCH;
+	else if (pidfd_send_signal(fd, sig, NULL, 0) < 0)
+		rc = errno;
+	if (!c || c->pidfd != fd)
+		close(fd);
+	return rc;
+}
+
+int supervisor_terminate(struct supervisor *s, pid_t pid, unsigned long long start_ticks, double now)
+{
+	int rc = supervisor_signal(s, pid, start_ticks, SIGTERM);
+	if (rc)
+		return rc;
+	if (s->ndue == s->capdue) {
+		s->capdue = s->capdue ? s->capdue * 2 : 8;
+		s->due = xrealloc(s->due, s->capdue * sizeof *s->due);
+	}
+	s->due[s->ndue++] = (struct kill_due){ pid, start_ticks ? start_ticks : proctable_start_ticks(pid),
+					       now + s->grace };
+	return 0;
+}
+
+double supervisor_tick(struct supervisor *s, double now)
+{
+	double next = -1;
+	for (size_t i = 0; i < s->ndue;) {
+		struct kill_due *d = &s->due[i];
+		if (d->due <= now) {
+			/* Still there (not even a zombie yet)? Then it ignored SIGTERM. */
+			if (proctable_start_ticks(d->pid) == d->start)
+				supervisor_signal(s, d->pid, d->start, SIGKILL);
+			*d = s->due[--s->ndue];
+			continue;
+		}
+		if (next < 0 || d->due - now < next)
+			next = d->due - now;
+		i++;
+	}
+	return next;
+}
+
+int supervisor_reap(struct supervisor *s, supervisor_reaped_fn fn, void *arg)
+{
+	int count = 0;
+	for (;;) {
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD */
+		}
+		if (si.si_pid == 0)
+			break;
+		if (guardian_reaped(s->guardian, si.si_pid))
+			continue;
+		int code = si.si_code == CLD_EXITED ? si.si_status : -1;
+		int sig = si.si_code == CLD_EXITED ? 0 : si.si_status;
+		struct child *c = find_child(s, si.si_pid);
+		if (fn)
+			fn(arg, si.si_pid, c ? c->name : NULL, code, sig);
+		if (c) {
+			close(c->pidfd);
+			free(c->name);
+			*c = s->kids[--s->nkids];
+		}
+		count++;
+	}
+	return count;
+}
+
+/* Sends sig to every process of the tree; returns how many there were. */
+static size_t signal_tree(struct supervisor *s, int sig)
+{
+	size_t n;
+	pid_t *pids = proctable_descendants(s->self, guardian_pid(s->guardian), &n);
+	for (size_t i = 0; i < n; i++)
+		supervisor_signal(s, pids[i], 0, sig);
+	free(pids);
+	return n;
+}
+
+/* Sleeps until a child changes state or timeout seconds pass. */
+static void wait_sigchld(double timeout)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (timeout < 0)
+		timeout = 0;
+	struct timespec ts = { (time_t)timeout, (long)((timeout - (double)(time_t)timeout) * 1e9) };
+	sigtimedwait(&chld, NULL, &ts);
+}
+
+void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *arg)
+{
+	double deadline = util_now() + s->grace;
+	signal_tree(s, SIGTERM);
+	for (;;) {
+		supervisor_reap(s, fn, arg);
+		size_t left;
+		free(proctable_descendants(s->self, guardian_pid(s->guardian), &left));
+		double now = util_now();
+		if (!left || now >= deadline)
+			break;
+		wait_sigchld(deadline - now < 0.05 ? deadline - now : 0.05);
+	}
+	/* Whatever ignored SIGTERM, and whatever it forked meanwhile. A task in
+	 * uninterruptible sleep can delay this; give up after 10 s. */
+	double give_up = util_now() + 10;
+	while (util_now() < give_up) {
+		supervisor_reap(s, fn, arg);
+		if (!signal_tree(s, SIGKILL))
+			break;
+		wait_sigchld(0.01);
+	}
+	supervisor_reap(s, fn, arg);
+	s->ndue = 0;
+}

@@ -1,0 +1,62 @@
+/* supervisor.h - launches, signals, reaps and stops the supervised tree. */
+#ifndef CONCMON_SUPERVISOR_H
+#define CONCMON_SUPERVISOR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct supervisor;
+
+/* Called for each child concmon reaps: code when it exited, sig when a
+ * signal killed it (then code is -1). name is argv[0] for a process concmon
+ * launched, NULL for one it adopted. */
+typedef void (*supervisor_reaped_fn)(void *arg, pid_t pid, const char *name, int code, int sig);
+
+/* Makes concmon a child subreaper and starts the guardian that kills the
+ * supervised tree if concmon dies without stopping it. grace is seconds
+ * between SIGTERM and SIGKILL. Returns NULL with a message in err. */
+struct supervisor *supervisor_new(double grace, char *err, size_t errlen);
+
+/* Frees the supervisor after supervisor_shutdown(); dismisses the guardian. */
+void supervisor_free(struct supervisor *s);
+
+/* Starts argv[0] with argv (PATH search) in its own process group, stdin and
+ * output on /dev/null, with PR_SET_PDEATHSIG. Returns its PID; on failure
+ * (fork, or exec: "No such file or directory") returns -1 with the reason
+ * in err and nothing left running. */
+pid_t supervisor_launch(struct supervisor *s, char *const argv[], char *err, size_t errlen);
+
+/* Splits a command line with shell quoting rules (no substitution, no
+ * expansion of commands) and launches it. Same results as above. */
+pid_t supervisor_launch_line(struct supervisor *s, const char *line, char *err, size_t errlen);
+
+/* Sends sig to the process pid through a pidfd, after checking that pid is
+ * still the process that started at start_ticks (0 = do not check).
+ * Returns 0 or an errno value (ESRCH when it is gone or was recycled). */
+int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_ticks, int sig);
+
+/* SIGTERM now, SIGKILL after the grace period if it is still alive.
+ * Returns 0 or an errno value as supervisor_signal(). */
+int supervisor_terminate(struct supervisor *s, pid_t pid, unsigned long long start_ticks, double now);
+
+/* Sends the SIGKILLs that are due at monotonic time now. Returns seconds
+ * until the next one is due, or -1 when none is pending. */
+double supervisor_tick(struct supervisor *s, double now);
+
+/* Reaps every child that has ended, calling fn for each (never the
+ * guardian). Call after SIGCHLD. Returns how many were reaped. */
+int supervisor_reap(struct supervisor *s, supervisor_reaped_fn fn, void *arg);
+
+/* Tells the guardian about a process of the tree, so it is killed if
+ * concmon dies abruptly. Cheap to call again for the same process. */
+void supervisor_watch(struct supervisor *s, pid_t pid, unsigned long long start_ticks);
+
+/* The guardian's PID: not part of the supervised tree, never shown. */
+pid_t supervisor_guardian(const struct supervisor *s);
+
+/* Stops the whole subtree: SIGTERM to every descendant, waits up to the
+ * grace period while reaping, then SIGKILL to what is left, and reaps until
+ * nothing is left. Blocks; SIGCHLD must be blocked. fn as for reap. */
+void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,22 @@
+/* util.h - small helpers shared by the model: allocation, time, I/O. */
+#ifndef CONCMON_UTIL_H
+#define CONCMON_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Allocation that aborts with a message instead of returning NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Monotonic and wall-clock time in seconds. */
+double util_now(void);
+double util_wall(void);
+
+/* Reads at most len-1 bytes of path into buf, NUL-terminates it; returns the
+ * byte count or -1 with errno. Retries on EINTR. */
+ssize_t util_read_file(const char *path, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,62 @@
+/* tui.h - the ncurses interface: draws the model, maps keys to actions.
+ * Never reads /proc; everything it shows comes through tui_set_tasks(). */
+#ifndef CONCMON_TUI_H
+#define CONCMON_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "task.h"
+
+/* What a key handler asks the loop to do next (a bitmask). */
+enum tui_reaction {
+	TUI_NONE = 0,
+	TUI_REDRAW = 1 << 0,    /* the screen must be drawn again */
+	TUI_RESAMPLE = 1 << 1,  /* read /proc again now (e.g. threads toggled) */
+	TUI_QUIT = 1 << 2,      /* stop the children and leave */
+};
+
+/* What the interface may do to the supervised tree. Each returns 0 or an
+ * errno value, which the interface shows in its status line. */
+struct tui_actions {
+	void *ctx;
+	int (*signal)(void *ctx, const struct task *t, int sig);
+	int (*terminate)(void *ctx, const struct task *t);   /* TERM, KILL after grace */
+	/* Launches a command line; on failure returns an errno value and puts
+	 * a message in err. */
+	int (*launch)(void *ctx, const char *line, char *err, size_t errlen);
+};
+
+struct tui;
+
+/* Takes over the terminal (stdin/stdout). Returns NULL with a message in err
+ * when stdout is not a terminal or TERM is unset or unknown; the terminal is
+ * then untouched. all: the --all view; delay: refresh seconds (header). */
+struct tui *tui_new(bool all, double delay, char *err, size_t errlen);
+
+/* Restores the terminal and frees everything. Safe on NULL. */
+void tui_free(struct tui *t);
+
+/* Replaces the tasks shown. The array must stay valid until the next call. */
+void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n);
+
+/* Reads every pending key from stdin (non-blocking) and handles it. */
+enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a);
+
+/* The terminal changed size (after SIGWINCH): re-read it. */
+void tui_resize(struct tui *t);
+
+/* Draws the screen if anything changed since the last draw. */
+void tui_draw(struct tui *t);
+
+/* Shows a message in the status line (until the next key or message). */
+void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Whether the view shows threads (the model then reads them). */
+bool tui_threads_shown(const struct tui *t);
+
+/* Prints the key table (key, action) as the help screen shows it. */
+void tui_print_keys(FILE *fp);
+
+#endif
