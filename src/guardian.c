@@ -155,7 +155,7 @@ static int cmp_watched(const void *a, const void *b)
 void guardian_watch(struct guardian *g, pid_t pid, unsigned long long start_ticks, bool group)
 {
 	struct watched key = { pid, start_ticks };
-	struct watched *w = bsearch(&key, g->seen, g->n, sizeof *g->seen, cmp_watched);
+	struct watched *w = g->n ? bsearch(&key, g->seen, g->n, sizeof *g->seen, cmp_watched) : NULL;
 	if (w && w->start == start_ticks && !group)
 		return;
 	if (w) {

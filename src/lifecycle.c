@@ -80,6 +80,8 @@ static int cmp_tid(const void *a, const void *b)
 static struct task *find(const struct lifecycle *lc, pid_t tid)
 {
 	/* struct task starts with tid, so the array can be searched by it. */
+	if (!lc->n)
+		return NULL;
 	return bsearch(&tid, lc->tasks, lc->n, sizeof *lc->tasks, cmp_tid);
 }
 

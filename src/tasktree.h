@@ -25,18 +25,25 @@ struct tree_opts {
 
 struct row {
 	const struct task *task;
-	int depth;                     /* 0 for roots; threads are one below their process */
-	bool last;                     /* last among its siblings */
-	unsigned long long more;       /* bit d: the ancestor at depth d has later siblings */
+	int depth;                     /* 0 for roots; threads are one below their process;
+					* clamped to TREE_MAX_DEPTH - 1 */
+	bool last;                     /* last among its siblings (flat: the last row) */
+	unsigned long long more;       /* bit d (d < depth): the ancestor at depth d has
+					* later siblings, i.e. draw a vertical line there */
 };
 
-/* Orders the n tasks into rows (caller's array of at least n). In tree mode
- * a task whose parent is not in the set is a root; a filter keeps the
- * ancestors of every match so the tree stays readable. Returns row count. */
+/* Orders the n tasks into rows (caller's array of at least n); rows point
+ * into tasks. Flat: sorted by key, ties by tid. Tree: under each process
+ * its threads, then its child processes, each group sorted by key; a task
+ * whose parent is not in the set is a root, and a ppid loop is cut at its
+ * lowest TID. A filter keeps the matches (and in tree mode their ancestors,
+ * so the tree stays readable). Threads (tid != pid) appear only when
+ * o->threads. Exited tasks are included. O(n log n). Returns row count. */
 size_t tasktree_build(const struct task *tasks, size_t n, const struct tree_opts *o,
 		      struct row *rows);
 
-/* True when t matches the filter text (comm, cmdline, or decimal pid/tid). */
+/* True when t matches the filter text: an ASCII case-insensitive substring
+ * of comm or cmdline, or exactly its decimal pid or tid. NULL/"" matches. */
 bool tasktree_match(const struct task *t, const char *text);
 
 struct summary {
@@ -44,8 +51,14 @@ struct summary {
 	int running, sleeping, disk, stopped, zombies, orphans, exited;
 };
 
-/* Counts over the supervised tasks (or all when all_tasks). Threads count
- * towards threads and the state counts; processes counts thread groups. */
+/* Counts over the supervised tasks (or all when all_tasks); every count but
+ * exited is over live tasks. processes: tasks with tid == pid. threads: when
+ * any thread row (tid != pid) is present, the number of live rows (each
+ * thread once, main threads included); otherwise the sum of the processes'
+ * threads fields (at least 1 each). State counts are per row, so threads
+ * count when they were sampled: running R, sleeping S and I, disk D,
+ * stopped T and t, zombies Z. orphans: live processes with orphan set.
+ * exited: exited rows, processes and threads alike. */
 void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct summary *s);
 
 #endif

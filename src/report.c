@@ -1,0 +1,357 @@
+/* report.c - --batch output (NDJSON or text) and the sanitizer for untrusted strings.
+ *
+ * Command names and lines come from programs concmon does not trust: any
+ * byte can appear. JSON output must stay valid for every input, and text
+ * meant for a terminal must never carry a control sequence. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sigtable.h"
+#include "util.h"
+
+/* Length (2-4) of the valid multibyte UTF-8 sequence at p, 1 for ASCII, or 0
+ * when p starts an invalid one; then *bad is the length of its maximal
+ * invalid prefix (at least 1). Rejects overlongs, surrogates and code points
+ * past U+10FFFF. p is NUL-terminated, and NUL is never a continuation byte,
+ * so this never reads past the terminator. */
+static size_t utf8_seq(const unsigned char *p, size_t *bad)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t need;
+
+	*bad = 1;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c == 0xe0)
+		need = 2, lo = 0xa0;          /* no overlong 3-byte forms */
+	else if (c == 0xed)
+		need = 2, hi = 0x9f;          /* no UTF-16 surrogates */
+	else if (c >= 0xe1 && c <= 0xef)
+		need = 2;
+	else if (c == 0xf0)
+		need = 3, lo = 0x90;          /* no overlong 4-byte forms */
+	else if (c >= 0xf1 && c <= 0xf3)
+		need = 3;
+	else if (c == 0xf4)
+		need = 3, hi = 0x8f;          /* nothing past U+10FFFF */
+	else
+		return 0;                     /* 80-c1, f5-ff never start a sequence */
+	for (size_t i = 1; i <= need; i++) {
+		if (p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+static void json_ascii(FILE *fp, unsigned char c)
+{
+	switch (c) {
+	case '"':
+		fputs("\\\"", fp);
+		break;
+	case '\\':
+		fputs("\\\\", fp);
+		break;
+	case '\b':
+		fputs("\\b", fp);
+		break;
+	case '\f':
+		fputs("\\f", fp);
+		break;
+	case '\n':
+		fputs("\\n", fp);
+		break;
+	case '\r':
+		fputs("\\r", fp);
+		break;
+	case '\t':
+		fputs("\\t", fp);
+		break;
+	default:
+		if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+}
+
+void report_json_string(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	fputc('"', fp);
+	while (*p) {
+		size_t bad, n = utf8_seq(p, &bad);
+		if (n == 0) {
+			fputs("\\ufffd", fp);
+			p += bad;
+		} else if (n == 1) {
+			json_ascii(fp, *p++);
+		} else {
+			fwrite(p, 1, n, fp);
+			p += n;
+		}
+	}
+	fputc('"', fp);
+}
+
+/* v with prec (0-6) decimals, formatted by hand: printf follows LC_NUMERIC,
+ * and a decimal comma is not JSON. Returns buf, or NULL when v is not finite. */
+static char *fmt_fixed(char *buf, size_t len, double v, int prec)
+{
+	long long scale = 1;
+	for (int i = 0; i < prec; i++)
+		scale *= 10;
+	if (!isfinite(v))
+		return NULL;
+	if (fabs(v) >= 9e15 / (double)scale) {
+		snprintf(buf, len, "%.0f", v);  /* no decimal point, so no locale */
+		return buf;
+	}
+	long long q = llround(v * (double)scale);
+	unsigned long long a = q < 0 ? 0ULL - (unsigned long long)q : (unsigned long long)q;
+	if (prec == 0)
+		snprintf(buf, len, "%s%llu", q < 0 ? "-" : "", a);
+	else
+		snprintf(buf, len, "%s%llu.%0*llu", q < 0 ? "-" : "", a / (unsigned long long)scale,
+			 prec, a % (unsigned long long)scale);
+	return buf;
+}
+
+static void json_number(FILE *fp, double v, int prec)
+{
+	char buf[48];
+	fputs(fmt_fixed(buf, sizeof(buf), v, prec) ? buf : "null", fp);
+}
+
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+/* The kernel letter, X once exited, ? for anything unprintable. */
+static char state_letter(const struct task *t)
+{
+	if (t->exited)
+		return 'X';
+	return t->state > ' ' && t->state < 0x7f ? t->state : '?';
+}
+
+static void json_task(FILE *fp, const struct row *r)
+{
+	const struct task *t = r->task;
+	char state[2] = { state_letter(t), '\0' };
+
+	fprintf(fp, "{\"pid\":%d,\"tid\":%d,\"ppid\":%d,\"tgid\":%d,\"state\":",
+		(int)t->pid, (int)t->tid, (int)t->ppid, (int)t->pid);
+	report_json_string(fp, state);
+	fputs(",\"comm\":", fp);
+	report_json_string(fp, t->comm);
+	fputs(",\"cmdline\":", fp);
+	report_json_string(fp, t->cmdline);
+	fputs(",\"cpu\":", fp);
+	json_number(fp, t->cpu, 1);
+	fprintf(fp, ",\"rss_kb\":%lu,\"threads\":%d,\"supervised\":%s,\"orphan\":%s,\"exited\":%s",
+		t->rss_kb, t->threads, json_bool(t->supervised), json_bool(t->orphan),
+		json_bool(t->exited));
+	if (t->exited && t->exit_known && t->exit_signal == 0)
+		fprintf(fp, ",\"exit_code\":%d", t->exit_code);
+	else
+		fputs(",\"exit_code\":null", fp);
+	if (t->exited && t->exit_signal != 0)
+		fprintf(fp, ",\"exit_signal\":%d", t->exit_signal);
+	else
+		fputs(",\"exit_signal\":null", fp);
+	fprintf(fp, ",\"former_ppid\":%d,\"start_time\":", (int)t->former_ppid);
+	json_number(fp, t->start_time, 2);
+	fprintf(fp, ",\"depth\":%d}", r->depth);
+}
+
+void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
+		 const struct summary *sum)
+{
+	static const struct summary none;
+	if (!sum)
+		sum = &none;
+	fputs("{\"time\":", fp);
+	json_number(fp, unix_time, 3);
+	fputs(",\"tasks\":[", fp);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			fputc(',', fp);
+		json_task(fp, &rows[i]);
+	}
+	fprintf(fp, "],\"summary\":{\"processes\":%d,\"threads\":%d,\"running\":%d,"
+		"\"sleeping\":%d,\"disk_sleep\":%d,\"stopped\":%d,\"zombies\":%d,"
+		"\"orphans\":%d,\"exited\":%d}}\n",
+		sum->processes, sum->threads, sum->running, sum->sleeping, sum->disk,
+		sum->stopped, sum->zombies, sum->orphans, sum->exited);
+}
+
+/* ---- text ---- */
+
+/* Writes s sanitized; the buffer is sized for the worst case (4 bytes out
+ * for each byte in). */
+static void put_sanitized(FILE *fp, const char *s)
+{
+	size_t len = strlen(s ? s : "") * 4 + 1;
+	char *buf = xmalloc(len);
+	fputs(report_sanitize(s, buf, len), fp);
+	free(buf);
+}
+
+/* How an exited task ended, or how an orphan came to be. */
+static void put_note(FILE *fp, const struct task *t)
+{
+	if (t->orphan && !t->exited) {
+		if (t->former_ppid > 0)
+			fprintf(fp, "  [orphan of %d]", (int)t->former_ppid);
+		else
+			fputs("  [orphan]", fp);
+	}
+	if (!t->exited)
+		return;
+	if (t->exit_signal != 0) {
+		const struct sigdesc *d = sigtable_find(t->exit_signal);
+		if (d)
+			fprintf(fp, "  [killed by SIG%s]", d->name);
+		else
+			fprintf(fp, "  [killed by signal %d]", t->exit_signal);
+	} else if (t->exit_known) {
+		fprintf(fp, "  [exit code %d]", t->exit_code);
+	} else {
+		fputs("  [exited]", fp);
+	}
+}
+
+/* A process shows its command line ([comm] when it has none, like a kernel
+ * thread); a thread shows its own name in braces, as pstree does. */
+static void put_command(FILE *fp, const struct row *r)
+{
+	const struct task *t = r->task;
+	for (int i = 0; i < r->depth; i++)
+		fputs("  ", fp);
+	if (task_is_thread(t)) {
+		fputc('{', fp);
+		put_sanitized(fp, t->comm);
+		fputc('}', fp);
+	} else if (t->cmdline && t->cmdline[0]) {
+		put_sanitized(fp, t->cmdline);
+	} else {
+		fputc('[', fp);
+		put_sanitized(fp, t->comm);
+		fputc(']', fp);
+	}
+	put_note(fp, t);
+}
+
+static void put_summary(FILE *fp, double unix_time, const struct summary *s)
+{
+	char clock[16] = "--:--:--";
+	struct tm tm;
+	if (isfinite(unix_time) && unix_time >= 0 && unix_time < 1e15) {
+		time_t when = (time_t)unix_time;
+		if (localtime_r(&when, &tm))
+			strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	}
+	fprintf(fp, "%s  processes: %d, threads: %d, running: %d, sleeping: %d, disk: %d, "
+		"stopped: %d, zombies: %d, orphans: %d, exited: %d\n",
+		clock, s->processes, s->threads, s->running, s->sleeping, s->disk, s->stopped,
+		s->zombies, s->orphans, s->exited);
+}
+
+void report_text(FILE *fp, double unix_time, const struct row *rows, size_t n,
+		 const struct summary *sum)
+{
+	static const struct summary none;
+	put_summary(fp, unix_time, sum ? sum : &none);
+	fprintf(fp, "%7s %7s %7s %s %5s %9s %4s %s\n",
+		"PID", "TID", "PPID", "S", "CPU%", "RSS_KB", "THR", "COMMAND");
+	for (size_t i = 0; i < n; i++) {
+		const struct task *t = rows[i].task;
+		char cpu[48];
+		if (!fmt_fixed(cpu, sizeof(cpu), t->cpu, 1))
+			snprintf(cpu, sizeof(cpu), "-");
+		fprintf(fp, "%7d %7d %7d %c %5s %9lu %4d ", (int)t->pid, (int)t->tid, (int)t->ppid,
+			state_letter(t), cpu, t->rss_kb, t->threads);
+		put_command(fp, &rows[i]);
+		fputc('\n', fp);
+	}
+	fputc('\n', fp);
+}
+
+/* ---- sanitizing ---- */
+
+static size_t hex_escape(char *unit, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	unit[0] = '\\';
+	unit[1] = 'x';
+	unit[2] = hex[c >> 4];
+	unit[3] = hex[c & 0xf];
+	return 4;
+}
+
+/* The visible form of one ASCII byte. */
+static size_t ascii_unit(char *unit, unsigned char c)
+{
+	static const struct {
+		unsigned char c;
+		char name;
+	} named[] = { { 0x1b, 'e' }, { '\n', 'n' }, { '\t', 't' }, { '\r', 'r' } };
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		if (named[i].c == c) {
+			unit[0] = '\\';
+			unit[1] = named[i].name;
+			return 2;
+		}
+	}
+	if (c < 0x20 || c == 0x7f)
+		return hex_escape(unit, c);
+	unit[0] = (char)c;
+	return 1;
+}
+
+char *report_sanitize(const char *s, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0;
+
+	if (!out || outlen == 0)
+		return out;
+	while (*p) {
+		char unit[4];
+		size_t bad, ulen, adv, n = utf8_seq(p, &bad);
+		if (n == 0) {                          /* each invalid byte on its own */
+			ulen = hex_escape(unit, *p);
+			adv = 1;
+		} else if (n == 1) {
+			ulen = ascii_unit(unit, *p);
+			adv = 1;
+		} else if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {  /* C1: U+0080..U+009F */
+			ulen = hex_escape(unit, p[1]);
+			adv = 2;
+		} else {
+			memcpy(unit, p, n);
+			ulen = adv = n;
+		}
+		if (o + ulen >= outlen)                /* keep room for the NUL */
+			break;
+		memcpy(out + o, unit, ulen);
+		o += ulen;
+		p += adv;
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -1,0 +1,307 @@
+/* test_options.c - the command line contract: forms, defaults, errors, usage. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#define ARGV(...) ((char *[]){ "concmon", __VA_ARGS__, NULL })
+
+static char err[256];
+
+/* Parses a NULL-terminated argv; returns the result code. */
+static int parse(char *argv[], struct options *o)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	memset(err, 'x', sizeof(err));
+	return options_parse(argc, argv, o, err, sizeof(err));
+}
+
+static void expect_error(char *argv[], const char *message)
+{
+	struct options o;
+	assert_int_equal(parse(argv, &o), OPTIONS_ERROR);
+	assert_string_equal(err, message);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct options o;
+	char *argv[] = { "concmon", NULL };
+	assert_int_equal(parse(argv, &o), OPTIONS_OK);
+	assert_string_equal(err, "");
+	assert_true(o.delay == 1.0);
+	assert_true(o.grace == 3.0);
+	assert_int_equal(o.iterations, 0);
+	assert_false(o.all);
+	assert_false(o.batch);
+	assert_false(o.json);
+	assert_false(o.help);
+	assert_false(o.version);
+	assert_false(o.list_keys);
+	assert_null(o.command);
+}
+
+static void test_zero_argc(void **state)
+{
+	(void)state;
+	struct options o;
+	char *argv[] = { NULL };
+	assert_int_equal(options_parse(0, argv, &o, err, sizeof(err)), OPTIONS_OK);
+	assert_true(o.delay == 1.0);
+}
+
+static void test_delay_forms(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("-d", "0.5"), &o), OPTIONS_OK);
+	assert_true(o.delay == 0.5);
+	assert_int_equal(parse(ARGV("-d0.25"), &o), OPTIONS_OK);
+	assert_true(o.delay == 0.25);
+	assert_int_equal(parse(ARGV("--delay", "2"), &o), OPTIONS_OK);
+	assert_true(o.delay == 2.0);
+	assert_int_equal(parse(ARGV("--delay=0.1"), &o), OPTIONS_OK);
+	assert_true(o.delay == 0.1);
+	assert_int_equal(parse(ARGV("-d", ".5"), &o), OPTIONS_OK);
+	assert_true(o.delay == 0.5);
+	assert_int_equal(parse(ARGV("-d", "3."), &o), OPTIONS_OK);
+	assert_true(o.delay == 3.0);
+	assert_int_equal(parse(ARGV("-d", "0"), &o), OPTIONS_OK);
+	assert_true(o.delay == 0.0);
+	assert_int_equal(parse(ARGV("-d", "3600"), &o), OPTIONS_OK);
+	assert_true(o.delay == 3600.0);
+	assert_int_equal(parse(ARGV("-d", "1.234567890123456789"), &o), OPTIONS_OK);
+	assert_true(o.delay > 1.2345678 && o.delay < 1.2345679);
+	/* the last one wins */
+	assert_int_equal(parse(ARGV("-d", "1", "--delay=4"), &o), OPTIONS_OK);
+	assert_true(o.delay == 4.0);
+}
+
+static void test_delay_invalid(void **state)
+{
+	(void)state;
+	static const char *bad[] = { "abc", "-1", "nan", "NaN", "inf", "infinity", "1e3",
+				     "0x10", "", ".", "1.2.3", " 1", "1 ", "+1", "3600.001",
+				     "99999999999999999999999999999", "1,5" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct options o;
+		char *argv[] = { "concmon", "--delay", (char *)bad[i], NULL };
+		char want[200];
+		snprintf(want, sizeof(want),
+			 "invalid value '%s' for --delay: expected seconds from 0 to 3600", bad[i]);
+		assert_int_equal(parse(argv, &o), OPTIONS_ERROR);
+		assert_string_equal(err, want);
+	}
+	expect_error(ARGV("-d", "-1"), "invalid value '-1' for -d: expected seconds from 0 to 3600");
+	expect_error(ARGV("-dx"), "invalid value 'x' for -d: expected seconds from 0 to 3600");
+}
+
+static void test_grace(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("-g", "0.5"), &o), OPTIONS_OK);
+	assert_true(o.grace == 0.5);
+	assert_int_equal(parse(ARGV("--grace=0"), &o), OPTIONS_OK);
+	assert_true(o.grace == 0.0);
+	assert_int_equal(parse(ARGV("-g10"), &o), OPTIONS_OK);
+	assert_true(o.grace == 10.0);
+	expect_error(ARGV("--grace", "3601"),
+		     "invalid value '3601' for --grace: expected seconds from 0 to 3600");
+	expect_error(ARGV("-g", "inf"), "invalid value 'inf' for -g: expected seconds from 0 to 3600");
+	expect_error(ARGV("-g", "nan"), "invalid value 'nan' for -g: expected seconds from 0 to 3600");
+	expect_error(ARGV("-g", "-0"), "invalid value '-0' for -g: expected seconds from 0 to 3600");
+}
+
+static void test_iterations(void **state)
+{
+	(void)state;
+	struct options o;
+	char max[32], over[32];
+	assert_int_equal(parse(ARGV("-n", "3"), &o), OPTIONS_OK);
+	assert_int_equal(o.iterations, 3);
+	assert_int_equal(parse(ARGV("--iterations=1"), &o), OPTIONS_OK);
+	assert_int_equal(o.iterations, 1);
+	snprintf(max, sizeof(max), "%ld", LONG_MAX);
+	assert_int_equal(parse(ARGV("-n", max), &o), OPTIONS_OK);
+	assert_true(o.iterations == LONG_MAX);
+
+	snprintf(over, sizeof(over), "%lu", (unsigned long)LONG_MAX + 1);
+	static const char *bad[] = { "0", "-1", "abc", "1.5", "", "99999999999999999999", "1e3", " 2" };
+	for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *v = i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : over;
+		char *argv[] = { "concmon", "-n", (char *)v, NULL };
+		char want[200];
+		snprintf(want, sizeof(want),
+			 "invalid value '%s' for -n: expected a whole number from 1 to %ld", v, LONG_MAX);
+		assert_int_equal(parse(argv, &o), OPTIONS_ERROR);
+		assert_string_equal(err, want);
+	}
+}
+
+static void test_flags_combined(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("-ab"), &o), OPTIONS_OK);
+	assert_true(o.all);
+	assert_true(o.batch);
+	assert_int_equal(parse(ARGV("-abn", "7", "--json"), &o), OPTIONS_OK);
+	assert_true(o.all && o.batch && o.json);
+	assert_int_equal(o.iterations, 7);
+	assert_int_equal(parse(ARGV("-bd0.5a"), &o), OPTIONS_ERROR);  /* "0.5a" is the value */
+	assert_int_equal(parse(ARGV("-bad2"), &o), OPTIONS_OK);
+	assert_true(o.batch && o.all);
+	assert_true(o.delay == 2.0);
+	assert_int_equal(parse(ARGV("--all", "--batch"), &o), OPTIONS_OK);
+	assert_true(o.all && o.batch);
+	assert_false(o.json);
+}
+
+static void test_command(void **state)
+{
+	(void)state;
+	struct options o;
+	char *argv[] = { "concmon", "-b", "--", "sleep", "-a", "--", "5", NULL };
+	assert_int_equal(parse(argv, &o), OPTIONS_OK);
+	assert_true(o.batch);
+	assert_false(o.all);  /* "-a" belongs to the command */
+	assert_ptr_equal(o.command, &argv[3]);
+	assert_string_equal(o.command[0], "sleep");
+	assert_string_equal(o.command[1], "-a");
+	assert_string_equal(o.command[2], "--");
+	assert_string_equal(o.command[3], "5");
+	assert_null(o.command[4]);
+
+	char *empty[] = { "concmon", "--", NULL };
+	assert_int_equal(parse(empty, &o), OPTIONS_OK);
+	assert_null(o.command);
+
+	/* a value that looks like "--" is still the option's value */
+	expect_error(ARGV("-d", "--", "sleep"),
+		     "invalid value '--' for -d: expected seconds from 0 to 3600");
+}
+
+static void test_argv_untouched(void **state)
+{
+	(void)state;
+	struct options o;
+	char a0[] = "concmon", a1[] = "-abd0.5", a2[] = "--grace=2", a3[] = "--", a4[] = "x";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	char *copy[6];
+	memcpy(copy, argv, sizeof(argv));
+	assert_int_equal(parse(argv, &o), OPTIONS_OK);
+	assert_memory_equal(copy, argv, sizeof(argv));
+	assert_string_equal(a1, "-abd0.5");
+	assert_string_equal(a2, "--grace=2");
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error(ARGV("sleep", "5"), "unexpected argument 'sleep' (put the command after --)");
+	expect_error(ARGV("-"), "unexpected argument '-' (put the command after --)");
+	expect_error(ARGV("-x"), "unknown option '-x'");
+	expect_error(ARGV("-abx"), "unknown option '-x'");
+	expect_error(ARGV("--frobnicate"), "unknown option '--frobnicate'");
+	expect_error(ARGV("--del=1"), "unknown option '--del'");
+	expect_error(ARGV("--="), "unknown option '--'");
+	expect_error(ARGV("-d"), "option '-d' needs a value (SECONDS)");
+	expect_error(ARGV("--delay"), "option '--delay' needs a value (SECONDS)");
+	expect_error(ARGV("-b", "-n"), "option '-n' needs a value (N)");
+	expect_error(ARGV("--all=yes"), "option '--all' takes no value");
+	expect_error(ARGV("--json"), "--json works only with --batch");
+	expect_error(ARGV("--json", "-a"), "--json works only with --batch");
+}
+
+static void test_help_version_keys(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("-h"), &o), OPTIONS_OK);
+	assert_true(o.help);
+	assert_int_equal(parse(ARGV("--help"), &o), OPTIONS_OK);
+	assert_true(o.help);
+	assert_int_equal(parse(ARGV("-V"), &o), OPTIONS_OK);
+	assert_true(o.version);
+	assert_int_equal(parse(ARGV("--version"), &o), OPTIONS_OK);
+	assert_true(o.version);
+	assert_int_equal(parse(ARGV("--list-keys"), &o), OPTIONS_OK);
+	assert_true(o.list_keys);
+	assert_false(o.help);
+	/* help wins over a combination rule, not over a bad option */
+	assert_int_equal(parse(ARGV("--json", "-h"), &o), OPTIONS_OK);
+	assert_true(o.help);
+	expect_error(ARGV("-h", "--bogus"), "unknown option '--bogus'");
+}
+
+static void test_small_err_buffer(void **state)
+{
+	(void)state;
+	struct options o;
+	char small[8];
+	char *argv[] = { "concmon", "--frobnicate", NULL };
+	memset(small, 'x', sizeof(small));
+	assert_int_equal(options_parse(2, argv, &o, small, sizeof(small)), OPTIONS_ERROR);
+	assert_string_equal(small, "unknown");
+	assert_int_equal(options_parse(2, argv, &o, NULL, 0), OPTIONS_ERROR);
+}
+
+static void test_usage(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	assert_non_null(fp);
+	options_usage(fp, "concmon");
+	fclose(fp);
+	assert_non_null(strstr(text, "usage: concmon [OPTIONS] [-- COMMAND [ARGS...]]\n"));
+	static const char *lines[] = {
+		"\n  -d, --delay SECONDS     refresh interval, decimals allowed (default 1.0; 0 = as fast as possible)\n",
+		"\n  -a, --all               show every process on the system, not only the supervised tree\n",
+		"\n  -b, --batch             no TUI: print a snapshot per refresh to stdout\n",
+		"\n      --json              with --batch: one JSON object per line (NDJSON)\n",
+		"\n  -n, --iterations N      exit after N refreshes (then stop supervised children)\n",
+		"\n  -g, --grace SECONDS     time between SIGTERM and SIGKILL when stopping children (default 3)\n",
+		"\n      --list-keys         print the keys of the interface and exit\n",
+		"\n  -h, --help              show this help and exit\n",
+		"\n  -V, --version           print the version and exit\n",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (!strstr(text, lines[i]))
+			fail_msg("usage lacks line: %s", lines[i]);
+	}
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_zero_argc),
+		cmocka_unit_test(test_delay_forms),
+		cmocka_unit_test(test_delay_invalid),
+		cmocka_unit_test(test_grace),
+		cmocka_unit_test(test_iterations),
+		cmocka_unit_test(test_flags_combined),
+		cmocka_unit_test(test_command),
+		cmocka_unit_test(test_argv_untouched),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_help_version_keys),
+		cmocka_unit_test(test_small_err_buffer),
+		cmocka_unit_test(test_usage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

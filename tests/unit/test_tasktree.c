@@ -1,0 +1,537 @@
+/* test_tasktree.c - rows from tasks: sort, tree, threads, filter, loops, depth, summary. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tasktree.h"
+#include "util.h"
+
+static struct task mk(pid_t tid, pid_t pid, pid_t ppid, char state, const char *comm)
+{
+	struct task t;
+	memset(&t, 0, sizeof(t));
+	t.tid = tid;
+	t.pid = pid;
+	t.ppid = ppid;
+	t.state = state;
+	snprintf(t.comm, sizeof(t.comm), "%s", comm);
+	t.cmdline = (char *)"";
+	t.threads = 1;
+	t.supervised = true;
+	return t;
+}
+
+/* A process: tid == pid. */
+static struct task proc(pid_t pid, pid_t ppid)
+{
+	return mk(pid, pid, ppid, 'S', "p");
+}
+
+struct want {
+	pid_t tid;
+	int depth;
+	bool last;
+	unsigned long long more;
+};
+
+static void expect_rows(const struct row *rows, size_t n, const struct want *w, size_t nw)
+{
+	if (n != nw) {
+		for (size_t i = 0; i < n; i++)
+			print_message("row %zu: tid %d depth %d\n", i, rows[i].task->tid, rows[i].depth);
+		fail_msg("got %zu rows, want %zu", n, nw);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].task->tid != w[i].tid || rows[i].depth != w[i].depth ||
+		    rows[i].last != w[i].last || rows[i].more != w[i].more)
+			fail_msg("row %zu: tid %d depth %d last %d more %llx; want %d %d %d %llx", i,
+				 rows[i].task->tid, rows[i].depth, rows[i].last, rows[i].more,
+				 w[i].tid, w[i].depth, w[i].last, w[i].more);
+	}
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_sort_names(void **state)
+{
+	(void)state;
+	assert_string_equal(tasktree_sort_name(SORT_PID), "PID");
+	assert_string_equal(tasktree_sort_name(SORT_CPU), "CPU%");
+	assert_string_equal(tasktree_sort_name(SORT_RSS), "RSS");
+	assert_string_equal(tasktree_sort_name(SORT_STATE), "STATE");
+	assert_string_equal(tasktree_sort_name(SORT_COMMAND), "COMMAND");
+	assert_string_equal(tasktree_sort_name(SORT_START), "START");
+	assert_string_equal(tasktree_sort_name(SORT_COUNT), "?");
+	assert_string_equal(tasktree_sort_name((enum sort_key)-1), "?");
+}
+
+static void test_flat_by_pid_with_threads(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(30, 1), mk(12, 10, 1, 'R', "w"), proc(10, 1), proc(20, 10),
+			    mk(11, 10, 1, 'S', "w") };
+	struct row rows[N(t)];
+	struct tree_opts o = { .tree = false, .threads = true, .sort = SORT_PID };
+	size_t n = tasktree_build(t, N(t), &o, rows);
+	const struct want w[] = { { 10, 0, false, 0 }, { 11, 0, false, 0 }, { 12, 0, false, 0 },
+				  { 20, 0, false, 0 }, { 30, 0, true, 0 } };
+	expect_rows(rows, n, w, N(w));
+
+	o.threads = false;
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w2[] = { { 10, 0, false, 0 }, { 20, 0, false, 0 }, { 30, 0, true, 0 } };
+	expect_rows(rows, n, w2, N(w2));
+
+	o.descending = true;
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w3[] = { { 30, 0, false, 0 }, { 20, 0, false, 0 }, { 10, 0, true, 0 } };
+	expect_rows(rows, n, w3, N(w3));
+}
+
+static void test_flat_sort_keys(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(1, 0), proc(2, 0), proc(3, 0), proc(4, 0) };
+	struct row rows[4];
+	struct tree_opts o = { .tree = false, .threads = true };
+	t[0].cpu = 5.0, t[1].cpu = 50.0, t[2].cpu = NAN, t[3].cpu = 5.0;
+	t[0].rss_kb = 300, t[1].rss_kb = 100, t[2].rss_kb = 200, t[3].rss_kb = 100;
+	t[0].state = 'S', t[1].state = 'R', t[2].state = 'Z', t[3].state = 'D';
+	snprintf(t[0].comm, sizeof(t[0].comm), "bash");
+	snprintf(t[1].comm, sizeof(t[1].comm), "awk");
+	snprintf(t[2].comm, sizeof(t[2].comm), "bash");
+	snprintf(t[3].comm, sizeof(t[3].comm), "zsh");
+	t[0].cmdline = (char *)"bash -c b";
+	t[2].cmdline = (char *)"bash -c a";
+	t[0].start_ticks = 40, t[1].start_ticks = 10, t[2].start_ticks = 30, t[3].start_ticks = 20;
+
+	static const struct {
+		enum sort_key key;
+		bool desc;
+		pid_t order[4];
+	} cases[] = {
+		{ SORT_CPU, true, { 2, 1, 4, 3 } },     /* ties by tid ascending; NaN lowest */
+		{ SORT_CPU, false, { 3, 1, 4, 2 } },
+		{ SORT_RSS, false, { 2, 4, 3, 1 } },
+		{ SORT_RSS, true, { 1, 3, 2, 4 } },
+		{ SORT_STATE, false, { 4, 2, 1, 3 } },  /* D R S Z */
+		{ SORT_COMMAND, false, { 2, 3, 1, 4 } },/* awk, bash -c a, bash -c b, zsh */
+		{ SORT_START, false, { 2, 4, 3, 1 } },
+		{ SORT_START, true, { 1, 3, 4, 2 } },
+	};
+	for (size_t c = 0; c < N(cases); c++) {
+		o.sort = cases[c].key;
+		o.descending = cases[c].desc;
+		assert_int_equal(tasktree_build(t, 4, &o, rows), 4);
+		for (size_t i = 0; i < 4; i++) {
+			if (rows[i].task->tid != cases[c].order[i])
+				fail_msg("case %zu row %zu: tid %d, want %d", c, i, rows[i].task->tid,
+					 cases[c].order[i]);
+		}
+	}
+}
+
+/*
+ * 1
+ * ├─ 10
+ * │  ├─ {11}    thread of 10, before child processes even though 11 > 5
+ * │  ├─ 5
+ * │  └─ 20
+ * └─ 30
+ * 99 (orphan root: ppid 7 is not in the set)
+ */
+static void test_tree_basic(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(30, 1), proc(20, 10), mk(11, 10, 1, 'S', "t"), proc(99, 7),
+			    proc(1, 0), proc(5, 10), proc(10, 1) };
+	struct row rows[N(t)];
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	size_t n = tasktree_build(t, N(t), &o, rows);
+	const struct want w[] = {
+		{ 1, 0, false, 0 },
+		{ 10, 1, false, 0x1 },
+		{ 11, 2, false, 0x3 },
+		{ 5, 2, false, 0x3 },
+		{ 20, 2, true, 0x3 },
+		{ 30, 1, true, 0x1 },
+		{ 99, 0, true, 0 },
+	};
+	expect_rows(rows, n, w, N(w));
+	for (size_t i = 0; i < n; i++)
+		assert_true(rows[i].task >= t && rows[i].task < t + N(t));
+
+	/* threads hidden: the thread row goes, nothing else moves */
+	o.threads = false;
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w2[] = {
+		{ 1, 0, false, 0 }, { 10, 1, false, 0x1 }, { 5, 2, false, 0x3 },
+		{ 20, 2, true, 0x3 }, { 30, 1, true, 0x1 }, { 99, 0, true, 0 },
+	};
+	expect_rows(rows, n, w2, N(w2));
+
+	/* descending: siblings reversed, threads still first */
+	o.threads = true;
+	o.descending = true;
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w3[] = {
+		{ 99, 0, false, 0 }, { 1, 0, true, 0 }, { 30, 1, false, 0 }, { 10, 1, true, 0 },
+		{ 11, 2, false, 0 }, { 20, 2, false, 0 }, { 5, 2, true, 0 },
+	};
+	expect_rows(rows, n, w3, N(w3));
+}
+
+/* The more bits: r1 has a later sibling (r2), a has a later sibling (b). */
+static void test_tree_more_bits(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(1, 0), proc(2, 1), proc(3, 2), proc(4, 1), proc(5, 4),
+			    proc(6, 0), proc(7, 6), mk(8, 3, 0, 'S', "t") };
+	struct row rows[N(t)];
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	size_t n = tasktree_build(t, N(t), &o, rows);
+	const struct want w[] = {
+		{ 1, 0, false, 0 },
+		{ 2, 1, false, 0x1 },
+		{ 3, 2, true, 0x3 },
+		{ 8, 3, true, 0x3 },
+		{ 4, 1, true, 0x1 },
+		{ 5, 2, true, 0x1 },
+		{ 6, 0, true, 0 },
+		{ 7, 1, true, 0 },
+	};
+	expect_rows(rows, n, w, N(w));
+}
+
+static void test_tree_thread_without_process_is_root(void **state)
+{
+	(void)state;
+	struct task t[] = { mk(51, 50, 1, 'S', "t"), proc(2, 0), mk(52, 50, 1, 'S', "t") };
+	struct row rows[N(t)];
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	size_t n = tasktree_build(t, N(t), &o, rows);
+	const struct want w[] = { { 2, 0, false, 0 }, { 51, 0, false, 0 }, { 52, 0, true, 0 } };
+	expect_rows(rows, n, w, N(w));
+}
+
+static void test_tree_exited_included(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(1, 0), proc(2, 1), proc(3, 1) };
+	t[1].exited = true;
+	t[1].state = 'X';
+	struct row rows[3];
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	size_t n = tasktree_build(t, 3, &o, rows);
+	const struct want w[] = { { 1, 0, true, 0 }, { 2, 1, false, 0 }, { 3, 1, true, 0 } };
+	expect_rows(rows, n, w, N(w));
+	assert_true(rows[1].task->exited);
+}
+
+static void test_filter_keeps_ancestors(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(1, 0), proc(2, 1), proc(3, 2), proc(4, 1), proc(5, 4),
+			    proc(6, 0), mk(7, 3, 2, 'S', "worker") };
+	snprintf(t[2].comm, sizeof(t[2].comm), "Needle");
+	t[4].cmdline = (char *)"/bin/needle --x";
+	struct row rows[N(t)];
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID, .filter = "neEDLE" };
+	size_t n = tasktree_build(t, N(t), &o, rows);
+	/* 3 and 5 match; 1, 2, 4 are kept as ancestors; 6 and the thread 7 go,
+	 * so 1 becomes the last root */
+	const struct want w[] = {
+		{ 1, 0, true, 0 }, { 2, 1, false, 0 }, { 3, 2, true, 0x2 },
+		{ 4, 1, true, 0 }, { 5, 2, true, 0 },
+	};
+	expect_rows(rows, n, w, N(w));
+
+	/* a thread matching by its name keeps its process and that one's parents */
+	o.filter = "work";
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w2[] = { { 1, 0, true, 0 }, { 2, 1, true, 0 }, { 3, 2, true, 0 },
+				   { 7, 3, true, 0 } };
+	expect_rows(rows, n, w2, N(w2));
+
+	/* by pid: exact, not a substring */
+	o.filter = "4";
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w3[] = { { 1, 0, true, 0 }, { 4, 1, true, 0 } };
+	expect_rows(rows, n, w3, N(w3));
+
+	/* flat: only the matches */
+	o.tree = false;
+	o.filter = "needle";
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w4[] = { { 3, 0, false, 0 }, { 5, 0, true, 0 } };
+	expect_rows(rows, n, w4, N(w4));
+
+	o.filter = "nothing matches this";
+	assert_int_equal(tasktree_build(t, N(t), &o, rows), 0);
+	o.tree = true;
+	assert_int_equal(tasktree_build(t, N(t), &o, rows), 0);
+	o.filter = "";
+	assert_int_equal(tasktree_build(t, N(t), &o, rows), N(t));
+}
+
+static void test_match(void **state)
+{
+	(void)state;
+	struct task t = mk(1234, 1200, 1, 'S', "Firefox");
+	t.cmdline = (char *)"/usr/lib/firefox -P Default";
+	assert_true(tasktree_match(&t, NULL));
+	assert_true(tasktree_match(&t, ""));
+	assert_true(tasktree_match(&t, "fox"));
+	assert_true(tasktree_match(&t, "FIREFOX"));
+	assert_true(tasktree_match(&t, "-p def"));
+	assert_true(tasktree_match(&t, "1234"));
+	assert_true(tasktree_match(&t, "1200"));
+	assert_false(tasktree_match(&t, "123"));
+	assert_false(tasktree_match(&t, "12345"));
+	assert_false(tasktree_match(&t, "chrome"));
+	assert_false(tasktree_match(&t, "Firefox -P Default x"));
+	assert_false(tasktree_match(&t, "99999999999999999999999"));
+}
+
+/* 5 -> 7 -> 5 is a loop with a child 9; 40 is its own parent. */
+static void test_cycles(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(7, 5), proc(9, 7), proc(5, 7), proc(40, 40) };
+	struct row rows[N(t)];
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	size_t n = tasktree_build(t, N(t), &o, rows);
+	const struct want w[] = { { 5, 0, false, 0 }, { 7, 1, true, 0x1 }, { 9, 2, true, 0x1 },
+				  { 40, 0, true, 0 } };
+	expect_rows(rows, n, w, N(w));
+
+	/* the loop is cut at its lowest TID whichever member the walk meets first */
+	o.descending = true;
+	n = tasktree_build(t, N(t), &o, rows);
+	const struct want w2[] = { { 40, 0, false, 0 }, { 5, 0, true, 0 }, { 7, 1, true, 0 },
+				   { 9, 2, true, 0 } };
+	expect_rows(rows, n, w2, N(w2));
+}
+
+static void test_big_cycle(void **state)
+{
+	(void)state;
+	enum { M = 1000 };
+	struct task *t = xmalloc(M * sizeof(*t));
+	struct row *rows = xmalloc(M * sizeof(*rows));
+	for (int i = 0; i < M; i++)    /* 100 -> 101 -> ... -> 1099 -> 100 */
+		t[i] = proc(100 + i, i == 0 ? 100 + M - 1 : 100 + i - 1);
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	assert_int_equal(tasktree_build(t, M, &o, rows), M);
+	for (int i = 0; i < M; i++) {
+		assert_int_equal(rows[i].task->tid, 100 + i);
+		assert_int_equal(rows[i].depth, i < TREE_MAX_DEPTH ? i : TREE_MAX_DEPTH - 1);
+	}
+	free(t);
+	free(rows);
+}
+
+static void test_deep_chain(void **state)
+{
+	(void)state;
+	enum { M = 20000 };
+	struct task *t = xmalloc(M * sizeof(*t));
+	struct row *rows = xmalloc(M * sizeof(*rows));
+	for (int i = 0; i < M; i++)    /* stored deepest first */
+		t[i] = proc(M - i, M - i - 1);
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
+	assert_int_equal(tasktree_build(t, M, &o, rows), M);
+	for (int i = 0; i < M; i++) {
+		assert_int_equal(rows[i].task->tid, i + 1);
+		assert_int_equal(rows[i].depth, i < TREE_MAX_DEPTH ? i : TREE_MAX_DEPTH - 1);
+		assert_true(rows[i].last);
+		assert_int_equal(rows[i].more, 0);
+	}
+	/* a filter on the deepest keeps the whole chain */
+	o.filter = "20000";
+	assert_int_equal(tasktree_build(t, M, &o, rows), M);
+	free(t);
+	free(rows);
+}
+
+/* Random forests with loops and missing parents: every task exactly once,
+ * each row right under its parent, filter keeps exactly matches + ancestors. */
+static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+
+static unsigned next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng >> 32);
+}
+
+static pid_t parent_of(const struct task *t)
+{
+	return t->tid != t->pid ? t->pid : t->ppid;
+}
+
+static void check_random_rows(const struct task *t, size_t m, const struct row *rows, size_t n,
+			      const char *filter)
+{
+	unsigned char *seen = xcalloc(m, 1);
+	const struct task *path[TREE_MAX_DEPTH];
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t idx = (size_t)(rows[i].task - t);
+		assert_true(idx < m);
+		assert_int_equal(seen[idx], 0);
+		seen[idx] = 1;
+		int d = rows[i].depth;
+		assert_true(d >= 0 && d < TREE_MAX_DEPTH);
+		if (i == 0)
+			assert_int_equal(d, 0);
+		else
+			assert_true(d <= rows[i - 1].depth + 1);
+		if (d > 0 && d < TREE_MAX_DEPTH - 1)
+			assert_int_equal(parent_of(rows[i].task), path[d - 1]->pid);
+		path[d] = rows[i].task;
+	}
+	/* kept = matches and their ancestors (loops aside, the walk stops at one) */
+	for (size_t i = 0; i < m; i++) {
+		if (!tasktree_match(&t[i], filter))
+			continue;
+		kept++;
+		assert_int_equal(seen[i], 1);
+	}
+	assert_true(n >= kept);
+	if (!filter)
+		assert_int_equal(n, m);
+	free(seen);
+}
+
+static void test_random_forests(void **state)
+{
+	(void)state;
+	static char names[4][8] = { "alpha", "beta", "gamma", "delta" };
+	for (int round = 0; round < 300; round++) {
+		size_t m = 1 + next_rand() % 400;
+		struct task *t = xmalloc(m * sizeof(*t));
+		struct row *rows = xmalloc(m * sizeof(*rows));
+		for (size_t i = 0; i < m; i++) {
+			pid_t id = (pid_t)(i + 1);
+			pid_t ppid = (pid_t)(next_rand() % (m + 5));
+			if (next_rand() % 4 == 0 && i > 0)   /* a thread of an earlier task */
+				t[i] = mk(id, t[next_rand() % i].pid, 0, 'S', names[next_rand() % 4]);
+			else
+				t[i] = mk(id, id, ppid, 'S', names[next_rand() % 4]);
+			t[i].cpu = (double)(next_rand() % 5);
+		}
+		struct tree_opts o = { .tree = true, .threads = true,
+				       .sort = (enum sort_key)(next_rand() % SORT_COUNT),
+				       .descending = next_rand() % 2 };
+		const char *filter = next_rand() % 2 ? names[next_rand() % 4] : NULL;
+		o.filter = filter;
+		size_t n = tasktree_build(t, m, &o, rows);
+		check_random_rows(t, m, rows, n, filter);
+		free(t);
+		free(rows);
+	}
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	struct row rows[1];
+	struct tree_opts o = { .tree = true, .threads = true };
+	assert_int_equal(tasktree_build(NULL, 0, &o, rows), 0);
+	o.tree = false;
+	assert_int_equal(tasktree_build(NULL, 0, &o, rows), 0);
+	struct summary s;
+	memset(&s, 0xff, sizeof(s));
+	tasktree_summary(NULL, 0, true, &s);
+	assert_int_equal(s.processes, 0);
+	assert_int_equal(s.threads, 0);
+	assert_int_equal(s.exited, 0);
+}
+
+static void test_summary_with_thread_rows(void **state)
+{
+	(void)state;
+	struct task t[] = {
+		mk(10, 10, 1, 'S', "a"), mk(11, 10, 1, 'R', "a"), mk(12, 10, 1, 't', "a"),
+		mk(20, 20, 10, 'Z', "z"), mk(30, 30, 1, 'D', "d"), mk(40, 40, 1, 'T', "s"),
+		mk(50, 50, 1, 'I', "i"), mk(60, 60, 1, 'S', "x"), mk(61, 60, 1, 'S', "x"),
+		mk(70, 70, 1, 'R', "o"), mk(80, 80, 1, 'W', "w"),
+	};
+	t[0].threads = 3;
+	t[7].exited = true;            /* process 60 and its thread have exited */
+	t[7].state = 'X';
+	t[8].exited = true;
+	t[8].state = 'X';
+	t[9].orphan = true;
+	t[3].orphan = true;
+	t[10].supervised = false;      /* counted only with all_tasks */
+	struct summary s;
+	tasktree_summary(t, N(t), false, &s);
+	assert_int_equal(s.processes, 6);   /* 10 20 30 40 50 70 */
+	assert_int_equal(s.threads, 8);     /* live supervised rows */
+	assert_int_equal(s.running, 2);
+	assert_int_equal(s.sleeping, 2);    /* 10 (S) and 50 (I) */
+	assert_int_equal(s.disk, 1);
+	assert_int_equal(s.stopped, 2);     /* 12 (t) and 40 (T) */
+	assert_int_equal(s.zombies, 1);
+	assert_int_equal(s.orphans, 2);
+	assert_int_equal(s.exited, 2);
+
+	tasktree_summary(t, N(t), true, &s);
+	assert_int_equal(s.processes, 7);
+	assert_int_equal(s.threads, 9);
+	assert_int_equal(s.running, 2);     /* W counts in no state */
+	assert_int_equal(s.exited, 2);
+}
+
+static void test_summary_without_thread_rows(void **state)
+{
+	(void)state;
+	struct task t[] = { proc(10, 1), proc(20, 10), proc(30, 10), proc(40, 1) };
+	t[0].threads = 5;
+	t[1].threads = 0;                  /* unknown: counts as one */
+	t[2].threads = 2;
+	t[2].state = 'R';
+	t[3].threads = 7;
+	t[3].exited = true;
+	struct summary s;
+	tasktree_summary(t, N(t), false, &s);
+	assert_int_equal(s.processes, 3);
+	assert_int_equal(s.threads, 8);
+	assert_int_equal(s.running, 1);
+	assert_int_equal(s.sleeping, 2);
+	assert_int_equal(s.exited, 1);
+	assert_int_equal(s.orphans, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_names),
+		cmocka_unit_test(test_flat_by_pid_with_threads),
+		cmocka_unit_test(test_flat_sort_keys),
+		cmocka_unit_test(test_tree_basic),
+		cmocka_unit_test(test_tree_more_bits),
+		cmocka_unit_test(test_tree_thread_without_process_is_root),
+		cmocka_unit_test(test_tree_exited_included),
+		cmocka_unit_test(test_filter_keeps_ancestors),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_cycles),
+		cmocka_unit_test(test_big_cycle),
+		cmocka_unit_test(test_deep_chain),
+		cmocka_unit_test(test_random_forests),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_summary_with_thread_rows),
+		cmocka_unit_test(test_summary_without_thread_rows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
