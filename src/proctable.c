@@ -37,8 +37,14 @@ struct proctable {
 struct proctable *proctable_new(void)
 {
 	struct proctable *pt = xcalloc(1, sizeof *pt);
+	/* Never hand out NULL for an empty snapshot: NULL means failure. */
+	pt->cap = 64;
+	pt->samples = xmalloc(pt->cap * sizeof *pt->samples);
+	pt->text_at = xmalloc(pt->cap * sizeof *pt->text_at);
 	int rc = procps_pids_new(&pt->info, items, (int)(sizeof items / sizeof items[0]));
 	if (rc < 0) {
+		free(pt->samples);
+		free(pt->text_at);
 		free(pt);
 		errno = -rc;
 		return NULL;
