@@ -166,9 +166,14 @@ static void swap_buffers(struct lifecycle *lc, size_t n)
 	lc->next_cap = cap;
 }
 
-/* Keeps an old task that is not in this snapshot, or drops it. */
-static bool keep_vanished(struct task *t, double now)
+/* Keeps an old task that is not in this snapshot, or drops it. A thread
+ * that was not looked for is dropped: not seeing it says nothing. */
+static bool keep_vanished(struct task *t, double now, bool threads)
 {
+	if (!threads && task_is_thread(t) && !t->exited) {
+		free(t->cmdline);
+		return false;
+	}
 	mark_exited(t, now);
 	if (now - t->exited_at > LIFECYCLE_LINGER) {
 		free(t->cmdline);
@@ -204,7 +209,8 @@ static int cmp_sample_index(const void *a, const void *b, void *base)
 	return (x > y) - (x < y);
 }
 
-void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, double now, long hz)
+void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, double now, long hz,
+		      bool threads)
 {
 	size_t *order = xmalloc(n * sizeof *order);
 	for (size_t i = 0; i < n; i++)
@@ -224,7 +230,7 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 		}
 		if (old && (!smp || old->tid < smp->tid)) {
 			i++;
-			if (keep_vanished(old, now)) {
+			if (keep_vanished(old, now, threads)) {
 				*dst = *old;
 				lc->next_ticks[out++] = lc->ticks[i - 1];
 			}

@@ -2,6 +2,7 @@
 #ifndef CONCMON_LIFECYCLE_H
 #define CONCMON_LIFECYCLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,11 +20,12 @@ struct lifecycle *lifecycle_new(pid_t self);
 void lifecycle_free(struct lifecycle *lc);
 
 /* Folds one refresh in. now is monotonic seconds, hz clock ticks per
- * second. A task is supervised when its ancestry reaches self (so --all
- * samples are told apart). Tasks that vanished are marked exited and
- * dropped LIFECYCLE_LINGER seconds later. */
+ * second, threads whether the samples include threads (when not, known
+ * threads are forgotten, not called exited). A task is supervised when its
+ * ancestry reaches self (so --all samples are told apart). Tasks that
+ * vanished are marked exited and dropped LIFECYCLE_LINGER seconds later. */
 void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n,
-		      double now, long hz);
+		      double now, long hz, bool threads);
 
 /* Records that concmon launched pid (so it is never called an orphan). */
 void lifecycle_note_launched(struct lifecycle *lc, pid_t pid);

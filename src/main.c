@@ -81,7 +81,7 @@ static void sample(struct app *a)
 						  a->opt.all, threads, &n);
 	if (!s)
 		return;
-	lifecycle_update(a->lc, s, n, util_now(), a->hz);
+	lifecycle_update(a->lc, s, n, util_now(), a->hz, threads);
 	size_t nt;
 	const struct task *t = lifecycle_tasks(a->lc, &nt);
 	for (size_t i = 0; i < nt; i++)

@@ -27,10 +27,10 @@ static void test_cpu_percent(void **state)
 	struct lifecycle *lc = lifecycle_new(SELF);
 	struct sample s[] = { mk(200, 200, SELF, 'R', 1000, 5) };
 	lifecycle_note_launched(lc, 200);
-	lifecycle_update(lc, s, 1, 10.0, HZ);
+	lifecycle_update(lc, s, 1, 10.0, HZ, true);
 	assert_float_equal(lifecycle_find(lc, 200)->cpu, 0.0, 1e-9);
 	s[0].ticks = 1050; /* 50 ticks = 0.5 s of CPU in 1 s */
-	lifecycle_update(lc, s, 1, 11.0, HZ);
+	lifecycle_update(lc, s, 1, 11.0, HZ, true);
 	const struct task *t = lifecycle_find(lc, 200);
 	assert_non_null(t);
 	assert_float_equal(t->cpu, 50.0, 1e-6);
@@ -47,11 +47,11 @@ static void test_orphan_keeps_former_parent(void **state)
 	struct lifecycle *lc = lifecycle_new(SELF);
 	lifecycle_note_launched(lc, 200);
 	struct sample s[] = { mk(200, 200, SELF, 'S', 0, 5), mk(300, 300, 200, 'S', 0, 6) };
-	lifecycle_update(lc, s, 2, 1.0, HZ);
+	lifecycle_update(lc, s, 2, 1.0, HZ, true);
 	assert_false(lifecycle_find(lc, 300)->orphan);
 	assert_true(lifecycle_find(lc, 300)->supervised);
 	s[1].ppid = SELF; /* 200 exited, 300 re-parented to concmon */
-	lifecycle_update(lc, &s[1], 1, 2.0, HZ);
+	lifecycle_update(lc, &s[1], 1, 2.0, HZ, true);
 	const struct task *t = lifecycle_find(lc, 300);
 	assert_true(t->orphan);
 	assert_int_equal(t->former_ppid, 200);
@@ -67,7 +67,7 @@ static void test_exit_lingers_then_goes(void **state)
 	struct lifecycle *lc = lifecycle_new(SELF);
 	lifecycle_note_launched(lc, 200);
 	struct sample s[] = { mk(200, 200, SELF, 'S', 0, 5), mk(201, 200, SELF, 'S', 0, 5) };
-	lifecycle_update(lc, s, 2, 1.0, HZ);
+	lifecycle_update(lc, s, 2, 1.0, HZ, true);
 	lifecycle_note_exit(lc, 200, "prog", 3, 0, 1.5);
 	const struct task *t = lifecycle_find(lc, 200);
 	assert_true(t->exited);
@@ -75,10 +75,10 @@ static void test_exit_lingers_then_goes(void **state)
 	assert_int_equal(t->exit_code, 3);
 	assert_int_equal(t->exit_signal, 0);
 	assert_true(lifecycle_find(lc, 201)->exited); /* its thread went with it */
-	lifecycle_update(lc, NULL, 0, 2.0, HZ);
+	lifecycle_update(lc, NULL, 0, 2.0, HZ, true);
 	assert_non_null(lifecycle_find(lc, 200));
 	assert_int_equal(lifecycle_find(lc, 200)->exit_code, 3);
-	lifecycle_update(lc, NULL, 0, 1.5 + LIFECYCLE_LINGER + 0.1, HZ);
+	lifecycle_update(lc, NULL, 0, 1.5 + LIFECYCLE_LINGER + 0.1, HZ, true);
 	assert_null(lifecycle_find(lc, 200));
 	size_t n;
 	lifecycle_tasks(lc, &n);
@@ -112,10 +112,10 @@ static void test_pid_reuse_is_a_new_task(void **state)
 	struct lifecycle *lc = lifecycle_new(SELF);
 	struct sample s[] = { mk(200, 200, SELF, 'S', 500, 5) };
 	lifecycle_note_launched(lc, 200);
-	lifecycle_update(lc, s, 1, 1.0, HZ);
+	lifecycle_update(lc, s, 1, 1.0, HZ, true);
 	s[0].start_ticks = 77; /* a different process with the same PID */
 	s[0].ticks = 10;
-	lifecycle_update(lc, s, 1, 2.0, HZ);
+	lifecycle_update(lc, s, 1, 2.0, HZ, true);
 	const struct task *t = lifecycle_find(lc, 200);
 	assert_int_equal(t->start_ticks, 77);
 	assert_false(t->exited);
@@ -132,7 +132,7 @@ static void test_all_mode_marks_supervised(void **state)
 		mk(1, 1, 0, 'S', 0, 1), mk(SELF, SELF, 1, 'S', 0, 2), mk(200, 200, SELF, 'S', 0, 3),
 		mk(300, 300, 200, 'Z', 0, 4), mk(400, 400, 1, 'S', 0, 5),
 	};
-	lifecycle_update(lc, s, 5, 1.0, HZ);
+	lifecycle_update(lc, s, 5, 1.0, HZ, true);
 	assert_false(lifecycle_find(lc, 1)->supervised);
 	assert_false(lifecycle_find(lc, SELF)->supervised);
 	assert_true(lifecycle_find(lc, 200)->supervised);
@@ -147,12 +147,30 @@ static void test_exec_changes_cmdline(void **state)
 	(void)state;
 	struct lifecycle *lc = lifecycle_new(SELF);
 	struct sample s[] = { mk(200, 200, SELF, 'S', 0, 5) };
-	lifecycle_update(lc, s, 1, 1.0, HZ);
+	lifecycle_update(lc, s, 1, 1.0, HZ, true);
 	s[0].cmdline = "sleep 5";
 	strcpy(s[0].comm, "sleep");
-	lifecycle_update(lc, s, 1, 2.0, HZ);
+	lifecycle_update(lc, s, 1, 2.0, HZ, true);
 	assert_string_equal(lifecycle_find(lc, 200)->cmdline, "sleep 5");
 	assert_string_equal(lifecycle_find(lc, 200)->comm, "sleep");
+	lifecycle_free(lc);
+}
+
+static void test_hidden_threads_are_not_exits(void **state)
+{
+	(void)state;
+	struct lifecycle *lc = lifecycle_new(SELF);
+	struct sample s[] = { mk(200, 200, SELF, 'S', 0, 5), mk(201, 200, SELF, 'S', 0, 5) };
+	lifecycle_update(lc, s, 2, 1.0, HZ, true);
+	assert_non_null(lifecycle_find(lc, 201));
+	lifecycle_update(lc, s, 1, 2.0, HZ, false);
+	assert_null(lifecycle_find(lc, 201));
+	assert_false(lifecycle_find(lc, 200)->exited);
+	lifecycle_update(lc, s, 1, 3.0, HZ, true); /* shown again, and one thread ended */
+	assert_null(lifecycle_find(lc, 201));
+	lifecycle_update(lc, s, 2, 4.0, HZ, true);
+	lifecycle_update(lc, s, 1, 5.0, HZ, true);
+	assert_true(lifecycle_find(lc, 201)->exited);
 	lifecycle_free(lc);
 }
 
@@ -166,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_pid_reuse_is_a_new_task),
 		cmocka_unit_test(test_all_mode_marks_supervised),
 		cmocka_unit_test(test_exec_changes_cmdline),
+		cmocka_unit_test(test_hidden_threads_are_not_exits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

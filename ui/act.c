@@ -1,0 +1,142 @@
+/* act.c - runs the user's actions through the callbacks and says, in the
+ * status line, what happened: every errno becomes a sentence. */
+#include "act.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "sigtable.h"
+#include "tui_state.h"
+#include "view.h"
+
+void act_describe(const struct task *k, char *buf, size_t len)
+{
+	char name[ACT_NAME_MAX];
+	report_sanitize(k->comm, name, sizeof name);
+	/* Signals go to the whole process, so name the process. */
+	if (task_is_thread(k))
+		snprintf(buf, len, "%d (thread %d, %s)", (int)k->pid, (int)k->tid, name);
+	else
+		snprintf(buf, len, "%d (%s)", (int)k->pid, name);
+}
+
+void act_signame(int sig, char *buf, size_t len)
+{
+	const struct sigdesc *d = sigtable_find(sig);
+	if (d)
+		snprintf(buf, len, "SIG%s", d->name);
+	else
+		snprintf(buf, len, "signal %d", sig);
+}
+
+/* One action on one task. An exited row has nothing left to signal: say
+ * so without bothering the supervisor. */
+typedef int act_fn(const struct tui_actions *a, const struct task *k, int sig);
+
+static int act_do_signal(const struct tui_actions *a, const struct task *k, int sig)
+{
+	if (k->exited)
+		return ESRCH;
+	return a->signal ? a->signal(a->ctx, k, sig) : ENOSYS;
+}
+
+static int act_do_terminate(const struct tui_actions *a, const struct task *k, int sig)
+{
+	(void)sig;
+	if (k->exited)
+		return ESRCH;
+	return a->terminate ? a->terminate(a->ctx, k) : ENOSYS;
+}
+
+/* Applies fn to every tagged task still in the model and summarises:
+ * "SIGTERM sent to 3 of 4 tagged: 1 failed: No such process". */
+static void act_tagged(struct tui *t, const struct tui_actions *a, act_fn *fn, int sig,
+		       const char *what)
+{
+	size_t total = 0, ok = 0;
+	int first_err = 0;
+	char first[ACT_WHO_MAX] = "";
+	for (size_t i = 0; i < t->ntasks; i++) {
+		const struct task *k = &t->tasks[i];
+		if (!view_tagged(t, k))
+			continue;
+		total++;
+		int rc = fn(a, k, sig);
+		if (rc == 0) {
+			ok++;
+		} else if (!first_err) {
+			first_err = rc;
+			act_describe(k, first, sizeof first);
+		}
+	}
+	if (!first_err)
+		tui_message(t, false, "%s sent to all %zu tagged", what, total);
+	else
+		tui_message(t, true, "%s sent to %zu of %zu tagged: %zu failed: %s (first: %s)",
+			    what, ok, total, total - ok, strerror(first_err), first);
+}
+
+/* Applies fn to the selected task; returns its errno, or -1 when there is
+ * no selection (already reported). who receives "1234 (sleep)". */
+static int act_one(struct tui *t, const struct tui_actions *a, act_fn *fn, int sig,
+		   const char *what, char *who, size_t wholen)
+{
+	const struct task *k = view_selected(t);
+	if (!k) {
+		tui_message(t, true, "%s: no task selected", what);
+		return -1;
+	}
+	act_describe(k, who, wholen);
+	return fn(a, k, sig);
+}
+
+enum tui_reaction act_signal(struct tui *t, const struct tui_actions *a, int sig)
+{
+	char name[32], who[ACT_WHO_MAX];
+	act_signame(sig, name, sizeof name);
+	if (t->ntags) {
+		act_tagged(t, a, act_do_signal, sig, name);
+	} else {
+		int rc = act_one(t, a, act_do_signal, sig, name, who, sizeof who);
+		if (rc > 0)
+			tui_message(t, true, "%s to %s: %s", name, who, strerror(rc));
+		else if (rc == 0)
+			tui_message(t, false, "sent %s to %s", name, who);
+	}
+	/* Read /proc again now so the new state (T, gone...) shows at once. */
+	return TUI_REDRAW | TUI_RESAMPLE;
+}
+
+enum tui_reaction act_terminate(struct tui *t, const struct tui_actions *a)
+{
+	char who[ACT_WHO_MAX];
+	if (t->ntags) {
+		act_tagged(t, a, act_do_terminate, 0, "terminate (SIGTERM, then SIGKILL)");
+	} else {
+		int rc = act_one(t, a, act_do_terminate, 0, "terminate", who, sizeof who);
+		if (rc > 0)
+			tui_message(t, true, "terminate %s: %s", who, strerror(rc));
+		else if (rc == 0)
+			tui_message(t, false, "terminating %s: SIGTERM sent, SIGKILL after the grace period",
+				    who);
+	}
+	return TUI_REDRAW | TUI_RESAMPLE;
+}
+
+enum tui_reaction act_launch(struct tui *t, const struct tui_actions *a, const char *line)
+{
+	char err[TUI_TEXT_MAX] = "";
+	if (!a->launch) {
+		tui_message(t, true, "launching is not available here");
+		return TUI_REDRAW;
+	}
+	unsigned gen = t->status_gen;
+	int rc = a->launch(a->ctx, line, err, sizeof err);
+	if (rc)
+		tui_message(t, true, "cannot launch \"%s\": %s", line, err[0] ? err : strerror(rc));
+	else if (gen == t->status_gen)   /* the caller said nothing itself */
+		tui_message(t, false, "launched: %s", line);
+	return TUI_REDRAW | TUI_RESAMPLE;
+}

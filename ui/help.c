@@ -1,0 +1,102 @@
+/* help.c - the help screen. Every line comes from a table (keys, state
+ * letters), so it cannot drift from what the keys really do. */
+#include "help.h"
+
+#include <stdio.h>
+
+#include "keys.h"
+#include "table.h"
+#include "text.h"
+#include "tui_state.h"
+
+/* Lines are produced in order; only those inside the visible window are
+ * drawn, so the same walk also counts the lines (draw = false). */
+struct help_walk {
+	const struct tui *t;
+	int line;       /* index of the next line produced */
+	int top;        /* first line shown */
+	int height;     /* lines available */
+	bool draw;
+};
+
+static void help_emit(struct help_walk *w, const char *lead, attr_t la, const char *s, attr_t a)
+{
+	int y = w->line - w->top;
+	if (w->draw && y >= 0 && y < w->height) {
+		int x = text_put(y, 0, lead, COLS, la);
+		text_put(y, x, s, COLS - x, a);
+	}
+	w->line++;
+}
+
+static const char *const help_notes[] = {
+	"Rows: * tagged; grey = exited (kept a few seconds with its exit code or signal);",
+	"[orphan of N] = lost its parent N and was adopted by concmon, which reaps it.",
+	"Signals go to every tagged task, or to the selected one when none is tagged.",
+	"In prompts: Enter accepts, Esc cancels, Ctrl-U/Ctrl-K/Ctrl-W delete, Up/Down history.",
+};
+
+static void help_walk(struct help_walk *w)
+{
+	const struct tui *t = w->t;
+	char line[256];
+	help_emit(w, "concmon keys", t->attr[UI_HEADER], "   (Up/Down/PgUp/PgDn scroll, any other key closes)",
+		  t->attr[UI_GREY]);
+	help_emit(w, "", A_NORMAL, "", A_NORMAL);
+	for (size_t i = 0; i < keys_count(); i++) {
+		keys_help_line(i, line, sizeof line);
+		help_emit(w, "  ", A_NORMAL, line, A_NORMAL);
+	}
+	help_emit(w, "", A_NORMAL, "", A_NORMAL);
+	help_emit(w, "State letters (S column)", t->attr[UI_HEADER], "", A_NORMAL);
+	size_t n;
+	const struct table_state *s = table_states(&n);
+	for (size_t i = 0; i < n; i++) {
+		char lead[8];
+		snprintf(lead, sizeof lead, "  %c  ", s[i].letter);
+		help_emit(w, lead, t->attr[s[i].color] | A_BOLD, s[i].what, A_NORMAL);
+	}
+	help_emit(w, "", A_NORMAL, "", A_NORMAL);
+	for (size_t i = 0; i < sizeof help_notes / sizeof help_notes[0]; i++)
+		help_emit(w, "", A_NORMAL, help_notes[i], A_NORMAL);
+}
+
+static int help_lines(const struct tui *t)
+{
+	struct help_walk w = { t, 0, 0, 0, false };
+	help_walk(&w);
+	return w.line;
+}
+
+void help_draw(struct tui *t)
+{
+	int max_top = help_lines(t) - LINES;
+	if (t->help_top > max_top)
+		t->help_top = max_top > 0 ? max_top : 0;
+	struct help_walk w = { t, 0, t->help_top, LINES, true };
+	help_walk(&w);
+}
+
+enum tui_reaction help_key(struct tui *t, int ch)
+{
+	int over = help_lines(t) - LINES;
+	int step = 0;
+	if (ch == KEY_UP || ch == 'k')
+		step = -1;
+	else if (ch == KEY_DOWN || ch == 'j')
+		step = 1;
+	else if (ch == KEY_PPAGE)
+		step = -(LINES - 1);
+	else if (ch == KEY_NPAGE)
+		step = LINES - 1;
+	if (over > 0 && step) {
+		t->help_top += step;
+		if (t->help_top < 0)
+			t->help_top = 0;
+		if (t->help_top > over)
+			t->help_top = over;
+		return TUI_REDRAW;
+	}
+	t->mode = MODE_TABLE;
+	return TUI_REDRAW;
+}

@@ -1,0 +1,299 @@
+/* menu.c - the signal and sort menus: one table row per kind of menu, one
+ * set of keys and one drawing routine for both. */
+#include "menu.h"
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "act.h"
+#include "sigtable.h"
+#include "tasktree.h"
+#include "text.h"
+#include "tui_state.h"
+#include "view.h"
+
+struct menu_def {
+	const char *hint;   /* keys, in the bottom border */
+	size_t (*count)(void);
+	size_t (*initial)(const struct tui *t);
+	void (*title)(const struct tui *t, char *buf, size_t len);
+	void (*label)(const struct tui *t, size_t i, char *buf, size_t len);
+	bool (*jump)(size_t i, const char *typed);
+	enum tui_reaction (*choose)(struct tui *t, const struct tui_actions *a, size_t i);
+};
+
+static size_t sig_count(void)
+{
+	size_t n;
+	sigtable(&n);
+	return n;
+}
+
+static size_t sig_initial(const struct tui *t)
+{
+	(void)t;
+	size_t n;
+	const struct sigdesc *s = sigtable(&n);
+	for (size_t i = 0; i < n; i++)
+		if (s[i].signo == SIGTERM)
+			return i;
+	return 0;
+}
+
+static void sig_title(const struct tui *t, char *buf, size_t len)
+{
+	const struct task *k = view_selected(t);
+	char who[ACT_WHO_MAX];
+	if (t->ntags) {
+		snprintf(buf, len, "Send a signal to %zu tagged task%s", t->ntags,
+			 t->ntags == 1 ? "" : "s");
+	} else if (k) {
+		act_describe(k, who, sizeof who);
+		snprintf(buf, len, "Send a signal to %s", who);
+	} else {
+		snprintf(buf, len, "Send a signal (no task selected)");
+	}
+}
+
+static void sig_label(const struct tui *t, size_t i, char *buf, size_t len)
+{
+	(void)t;
+	size_t n;
+	const struct sigdesc *s = sigtable(&n);
+	char name[32];
+	snprintf(name, sizeof name, "SIG%s", s[i].name);
+	snprintf(buf, len, "%3d %-12s %s", s[i].signo, name, s[i].what);
+}
+
+/* "15" finds SIGTERM by number; "te", "TERM" or "sigte" by name. */
+static bool sig_jump(size_t i, const char *typed)
+{
+	size_t n;
+	const struct sigdesc *s = sigtable(&n);
+	size_t tl = strlen(typed);
+	if (isdigit((unsigned char)typed[0])) {
+		char num[16];
+		snprintf(num, sizeof num, "%d", s[i].signo);
+		return strcmp(num, typed) == 0;
+	}
+	char full[32];
+	snprintf(full, sizeof full, "SIG%s", s[i].name);
+	return strncasecmp(s[i].name, typed, tl) == 0 || strncasecmp(full, typed, tl) == 0;
+}
+
+static enum tui_reaction sig_choose(struct tui *t, const struct tui_actions *a, size_t i)
+{
+	size_t n;
+	const struct sigdesc *s = sigtable(&n);
+	return act_signal(t, a, s[i].signo);
+}
+
+static size_t sort_count(void)
+{
+	return SORT_COUNT;
+}
+
+static size_t sort_initial(const struct tui *t)
+{
+	return (size_t)t->opts.sort;
+}
+
+static void sort_title(const struct tui *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "Sort by (now %s, %s; I inverts)", tasktree_sort_name(t->opts.sort),
+		 t->opts.descending ? "descending" : "ascending");
+}
+
+static void sort_label(const struct tui *t, size_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s", (size_t)t->opts.sort == i ? "*" : " ",
+		 tasktree_sort_name((enum sort_key)i));
+}
+
+static bool sort_jump(size_t i, const char *typed)
+{
+	return strncasecmp(tasktree_sort_name((enum sort_key)i), typed, strlen(typed)) == 0;
+}
+
+static enum tui_reaction sort_choose(struct tui *t, const struct tui_actions *a, size_t i)
+{
+	(void)a;
+	t->opts.sort = (enum sort_key)i;
+	view_rebuild(t);
+	tui_message(t, false, "sorted by %s", tasktree_sort_name(t->opts.sort));
+	return TUI_REDRAW;
+}
+
+static const struct menu_def menu_defs[MENU_KIND_COUNT] = {
+	[MENU_SIGNAL] = { "Enter send  Esc cancel  type a number or name to jump",
+			  sig_count, sig_initial, sig_title, sig_label, sig_jump, sig_choose },
+	[MENU_SORT] = { "Enter choose  Esc cancel", sort_count, sort_initial, sort_title,
+			sort_label, sort_jump, sort_choose },
+};
+
+/* Where the box goes: centred, as wide as its longest line allows. */
+struct menu_box {
+	int y, x, h, w;
+};
+
+static struct menu_box menu_geometry(const struct tui *t)
+{
+	const struct menu_def *d = &menu_defs[t->menu.kind];
+	char buf[TUI_TEXT_MAX * 2];
+	size_t n = d->count();
+	d->title(t, buf, sizeof buf);
+	int w = text_width(buf) + 6;
+	int hw = text_width(d->hint) + 6;
+	if (hw > w)
+		w = hw;
+	for (size_t i = 0; i < n; i++) {
+		d->label(t, i, buf, sizeof buf);
+		int lw = text_width(buf) + 4;
+		if (lw > w)
+			w = lw;
+	}
+	struct menu_box b;
+	b.w = w < COLS - 2 ? w : COLS - 2;
+	b.h = (int)n + 2 < LINES - 2 ? (int)n + 2 : LINES - 2;
+	b.y = (LINES - b.h) / 2;
+	b.x = (COLS - b.w) / 2;
+	return b;
+}
+
+void menu_open(struct tui *t, enum menu_kind kind)
+{
+	memset(&t->menu, 0, sizeof t->menu);
+	t->menu.kind = kind;
+	t->menu.cur = menu_defs[kind].initial(t);
+	t->mode = MODE_MENU;
+}
+
+/* Moves to the first item matching what was typed; stays put if none. */
+static void menu_jump(struct tui *t)
+{
+	const struct menu_def *d = &menu_defs[t->menu.kind];
+	size_t n = d->count();
+	if (t->menu.jlen == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (d->jump(i, t->menu.jump)) {
+			t->menu.cur = i;
+			return;
+		}
+	}
+}
+
+static bool menu_typed(struct menu *m, int ch)
+{
+	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (m->jlen)
+			m->jump[--m->jlen] = '\0';
+		return true;
+	}
+	if (ch > 0 && ch < 128 && (isalnum(ch) || ch == '+' || ch == '-')) {
+		if (m->jlen + 1 < sizeof m->jump) {
+			m->jump[m->jlen++] = (char)ch;
+			m->jump[m->jlen] = '\0';
+		}
+		return true;
+	}
+	return false;
+}
+
+enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch)
+{
+	struct menu *m = &t->menu;
+	const struct menu_def *d = &menu_defs[m->kind];
+	long n = (long)d->count(), cur = (long)m->cur;
+	long page = menu_geometry(t).h - 2;
+	if (page < 1)
+		page = 1;
+	switch (ch) {
+	case KEY_UP: cur--; break;
+	case KEY_DOWN: cur++; break;
+	case KEY_PPAGE: cur -= page; break;
+	case KEY_NPAGE: cur += page; break;
+	case KEY_HOME: cur = 0; break;
+	case KEY_END: cur = n - 1; break;
+	case '\n': case '\r': case KEY_ENTER:
+		t->mode = MODE_TABLE;
+		return n > 0 ? d->choose(t, a, m->cur) | TUI_REDRAW : TUI_REDRAW;
+	case 27: case KEY_F(10):
+		t->mode = MODE_TABLE;
+		return TUI_REDRAW;
+	default:
+		if (menu_typed(m, ch))
+			menu_jump(t);
+		return TUI_REDRAW;
+	}
+	m->jlen = 0;        /* moving by hand starts a new jump */
+	m->jump[0] = '\0';
+	if (cur >= n)
+		cur = n - 1;
+	m->cur = cur < 0 ? 0 : (size_t)cur;
+	return TUI_REDRAW;
+}
+
+/* " text " set into a border line, clipped inside the corners. */
+static void menu_border_text(const struct menu_box *b, int y, const char *s, attr_t a)
+{
+	int room = b->w - 4, x = b->x + 2;
+	if (room < 3)
+		return;
+	x += text_put(y, x, " ", room, a);
+	x += text_put(y, x, s, room - 2, a);
+	text_put(y, x, " ", 1, a);
+}
+
+static void menu_frame(const struct tui *t, const struct menu_box *b, const char *title,
+		       const char *hint)
+{
+	attr_t a = t->attr[UI_MENU];
+	for (int r = 0; r < b->h; r++)
+		text_fill(b->y + r, b->x, b->w, a);
+	mvaddch(b->y, b->x, ACS_ULCORNER | a);
+	mvaddch(b->y, b->x + b->w - 1, ACS_URCORNER | a);
+	mvaddch(b->y + b->h - 1, b->x, ACS_LLCORNER | a);
+	mvaddch(b->y + b->h - 1, b->x + b->w - 1, ACS_LRCORNER | a);
+	mvhline(b->y, b->x + 1, ACS_HLINE | a, b->w - 2);
+	mvhline(b->y + b->h - 1, b->x + 1, ACS_HLINE | a, b->w - 2);
+	mvvline(b->y + 1, b->x, ACS_VLINE | a, b->h - 2);
+	mvvline(b->y + 1, b->x + b->w - 1, ACS_VLINE | a, b->h - 2);
+	menu_border_text(b, b->y, title, a | A_BOLD);
+	menu_border_text(b, b->y + b->h - 1, hint, a);
+}
+
+void menu_draw(struct tui *t)
+{
+	struct menu *m = &t->menu;
+	const struct menu_def *d = &menu_defs[m->kind];
+	struct menu_box b = menu_geometry(t);
+	if (b.h < 3 || b.w < 8)
+		return;
+	char title[TUI_TEXT_MAX * 2], hint[TUI_TEXT_MAX];
+	d->title(t, title, sizeof title);
+	if (m->jlen)
+		snprintf(hint, sizeof hint, "jump: %s", m->jump);
+	else
+		snprintf(hint, sizeof hint, "%s", d->hint);
+	menu_frame(t, &b, title, hint);
+
+	size_t n = d->count(), h = (size_t)(b.h - 2);
+	if (m->cur < m->top)
+		m->top = m->cur;
+	if (m->cur >= m->top + h)
+		m->top = m->cur - h + 1;
+	for (size_t r = 0; r < h && m->top + r < n; r++) {
+		size_t i = m->top + r;
+		attr_t a = t->attr[i == m->cur ? UI_MENU_SEL : UI_MENU];
+		char label[TUI_TEXT_MAX * 2];
+		d->label(t, i, label, sizeof label);
+		int y = b.y + 1 + (int)r;
+		text_fill(y, b.x + 1, b.w - 2, a);
+		text_put(y, b.x + 2, label, b.w - 4, a);
+	}
+}

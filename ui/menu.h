@@ -1,0 +1,32 @@
+/* menu.h - pick-one-of-a-list overlays: the signal menu and the sort menu. */
+#ifndef CONCMON_MENU_H
+#define CONCMON_MENU_H
+
+#include <stddef.h>
+
+#include "tui.h"
+
+enum menu_kind { MENU_SIGNAL, MENU_SORT, MENU_KIND_COUNT };
+
+#define MENU_JUMP_MAX 16
+
+/* An open menu: which one, where its cursor is, and what was typed to
+ * jump (a signal number or a name prefix). */
+struct menu {
+	enum menu_kind kind;
+	size_t cur, top;
+	char jump[MENU_JUMP_MAX];
+	size_t jlen;
+};
+
+/* Opens a menu over the table; the cursor starts on SIGTERM or on the
+ * current sort key. */
+void menu_open(struct tui *t, enum menu_kind kind);
+
+/* Handles one key while a menu is open: moves, jumps, chooses or cancels. */
+enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch);
+
+/* Draws the open menu as a centred box. */
+void menu_draw(struct tui *t);
+
+#endif

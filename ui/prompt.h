@@ -1,0 +1,54 @@
+/* prompt.h - a one-line editor on the status line, for launching a command
+ * (:), searching (/) and filtering (\). */
+#ifndef CONCMON_PROMPT_H
+#define CONCMON_PROMPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "tui.h"
+
+enum prompt_kind { PROMPT_LAUNCH, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_KIND_COUNT };
+
+#define PROMPT_MAX 1024
+#define PROMPT_HISTORY 32
+
+/* What one key did to the line being edited. */
+enum prompt_edit {
+	EDIT_NONE,      /* key not for the editor */
+	EDIT_MOVED,     /* cursor moved, text unchanged */
+	EDIT_CHANGED,   /* text changed */
+	EDIT_ENTER,
+	EDIT_CANCEL,
+};
+
+struct prompt {
+	enum prompt_kind kind;
+	char buf[PROMPT_MAX];           /* UTF-8 as typed, NUL-terminated */
+	size_t len, cur;                /* bytes; cur is on a character start */
+	bool nomatch;                   /* search found nothing: drawn as an error */
+	pid_t saved_tid;                /* selection when a search began, for Esc */
+	unsigned long long saved_start;
+	size_t saved_sel;
+	char *hist[PROMPT_HISTORY];     /* launched lines, oldest first */
+	size_t nhist, hist_pos;         /* hist_pos == nhist: not browsing */
+};
+
+/* Opens the prompt of that kind on the status line. */
+void prompt_open(struct tui *t, enum prompt_kind kind);
+
+/* Handles one key while the prompt is open. */
+enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch);
+
+/* Applies one key to the line (insert, delete, move, history). Pure
+ * editing: knows nothing of what the line is for. */
+enum prompt_edit prompt_edit(struct prompt *p, int ch);
+
+/* Draws the prompt on line y; returns the cursor's column. */
+int prompt_draw(const struct tui *t, int y);
+
+/* Frees the history. */
+void prompt_free(struct prompt *p);
+
+#endif

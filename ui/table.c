@@ -1,0 +1,402 @@
+/* table.c - draws the header, the column titles and the task rows.
+ * Columns are one table: titles, widths, the order in which a narrow
+ * terminal drops them, and the sort key each one shows. */
+#include "table.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "act.h"
+#include "report.h"
+#include "sigtable.h"
+#include "tasktree.h"
+#include "text.h"
+#include "tui_state.h"
+#include "view.h"
+
+/* What a cell formatter may need besides the task. */
+struct cell_ctx {
+	time_t now;
+};
+
+typedef void cell_fn(const struct task *k, const struct cell_ctx *c, char *buf, size_t len);
+
+enum col_id { COL_PID, COL_TID, COL_PPID, COL_STATE, COL_CPU, COL_RSS, COL_THR,
+	      COL_START, COL_COMMAND, COL_COUNT };
+
+struct column {
+	const char *title;
+	int width;            /* 0: the rest of the line */
+	bool right;           /* numbers align right */
+	int drop;             /* narrow screens hide lower numbers first; 0 never */
+	int sort;             /* the enum sort_key this column shows, or -1 */
+	bool threads_only;    /* only while threads are shown */
+	cell_fn *cell;
+};
+
+/* Room the COMMAND column keeps before other columns are dropped. */
+#define TABLE_MIN_COMMAND 16
+/* Column 0 holds the tag mark; columns start after it. */
+#define TABLE_MARK_WIDTH 1
+
+static void cell_pid(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	(void)c;
+	snprintf(b, n, "%d", (int)k->pid);
+}
+
+static void cell_tid(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	(void)c;
+	snprintf(b, n, "%d", (int)k->tid);
+}
+
+static void cell_ppid(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	(void)c;
+	snprintf(b, n, "%d", (int)k->ppid);
+}
+
+static void cell_state(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	(void)c;
+	char s = k->state > ' ' && k->state < 0x7f ? k->state : '?';
+	snprintf(b, n, "%c", s);
+}
+
+static void cell_cpu(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	(void)c;
+	if (k->exited)
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, k->cpu < 99.95 ? "%.1f" : "%.0f", k->cpu);
+}
+
+static void cell_rss(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	(void)c;
+	if (k->exited || task_is_thread(k))
+		b[0] = '\0';
+	else
+		table_human_kb(k->rss_kb, b, n);
+}
+
+static void cell_thr(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	(void)c;
+	if (k->exited || task_is_thread(k))
+		b[0] = '\0';
+	else
+		snprintf(b, n, "%d", k->threads);
+}
+
+/* Today's tasks show the time; older ones the date, like ps and htop. */
+static void cell_start(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	time_t when = (time_t)k->start_time;
+	struct tm tm;
+	b[0] = '\0';
+	if (k->start_time <= 0 || !localtime_r(&when, &tm))
+		return;
+	strftime(b, n, c->now - when < 24 * 3600 ? "%H:%M:%S" : "%b %d", &tm);
+}
+
+static const struct column table_columns[COL_COUNT] = {
+	[COL_PID] = { "PID", 7, true, 0, SORT_PID, false, cell_pid },
+	[COL_TID] = { "TID", 7, true, 0, -1, true, cell_tid },
+	[COL_PPID] = { "PPID", 7, true, 5, -1, false, cell_ppid },
+	[COL_STATE] = { "S", 1, false, 0, SORT_STATE, false, cell_state },
+	[COL_CPU] = { "CPU%", 5, true, 4, SORT_CPU, false, cell_cpu },
+	[COL_RSS] = { "RSS", 6, true, 3, SORT_RSS, false, cell_rss },
+	[COL_THR] = { "THR", 4, true, 2, -1, false, cell_thr },
+	[COL_START] = { "START", 8, false, 1, SORT_START, false, cell_start },
+	[COL_COMMAND] = { "COMMAND", 0, false, 0, SORT_COMMAND, false, NULL },
+};
+
+static const struct table_state table_state_list[] = {
+	{ 'R', UI_RUN, "running or ready to run" },
+	{ 'S', UI_NORMAL, "sleeping: waiting for an event (interruptible)" },
+	{ 'D', UI_DISK, "uninterruptible wait, usually disk or a kernel lock" },
+	{ 'T', UI_STOP, "stopped by a signal (SIGSTOP, SIGTSTP); SIGCONT resumes" },
+	{ 't', UI_STOP, "stopped by a debugger (traced)" },
+	{ 'Z', UI_ZOMBIE, "zombie: exited, its parent has not waited for it yet" },
+	{ 'X', UI_GREY, "dead; greyed rows have exited and linger a few seconds" },
+	{ 'I', UI_NORMAL, "idle kernel thread" },
+};
+
+const struct table_state *table_states(size_t *n)
+{
+	*n = sizeof table_state_list / sizeof table_state_list[0];
+	return table_state_list;
+}
+
+static enum ui_color table_state_color(char letter)
+{
+	size_t n;
+	const struct table_state *s = table_states(&n);
+	for (size_t i = 0; i < n; i++)
+		if (s[i].letter == letter)
+			return s[i].color;
+	return UI_NORMAL;
+}
+
+void table_human_kb(unsigned long kb, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	double v = (double)kb;
+	size_t u = 0;
+	while (v >= 1000.0 && u + 1 < sizeof units - 1) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%luK", kb);
+	else
+		snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+/* x position of each column for this screen width, or -1 when hidden. */
+static void table_layout(const struct tui *t, int x[COL_COUNT])
+{
+	bool shown[COL_COUNT];
+	int fixed = TABLE_MARK_WIDTH;
+	for (int i = 0; i < COL_COUNT; i++) {
+		shown[i] = !table_columns[i].threads_only || t->opts.threads;
+		if (shown[i])
+			fixed += table_columns[i].width + 1;
+	}
+	/* Drop the least useful columns until COMMAND has some room. */
+	for (int level = 1; fixed + TABLE_MIN_COMMAND > COLS; level++) {
+		bool any = false;
+		for (int i = 0; i < COL_COUNT; i++) {
+			if (shown[i] && table_columns[i].drop == level) {
+				shown[i] = false;
+				fixed -= table_columns[i].width + 1;
+			}
+			any |= table_columns[i].drop >= level;
+		}
+		if (!any)
+			break;
+	}
+	int pos = TABLE_MARK_WIDTH;
+	for (int i = 0; i < COL_COUNT; i++) {
+		x[i] = shown[i] ? pos : -1;
+		if (shown[i])
+			pos += table_columns[i].width + 1;
+	}
+}
+
+/* Draws text in a fixed-width cell, right-aligned when asked. */
+static void table_cell(int y, int x, const struct column *col, const char *s, attr_t a)
+{
+	int w = text_width(s);
+	int pad = col->right && w < col->width ? col->width - w : 0;
+	text_put(y, x + pad, s, col->width - pad, a);
+}
+
+static void table_draw_titles(const struct tui *t, int y, const int x[COL_COUNT])
+{
+	text_fill(y, 0, COLS, t->attr[UI_TITLE]);
+	for (int i = 0; i < COL_COUNT; i++) {
+		const struct column *col = &table_columns[i];
+		if (x[i] < 0)
+			continue;
+		bool sorted = col->sort == (int)t->opts.sort;
+		attr_t a = t->attr[sorted ? UI_TITLE_SORT : UI_TITLE];
+		if (col->width == 0)
+			text_put(y, x[i], col->title, COLS, a);
+		else
+			table_cell(y, x[i], col, col->title, a);
+	}
+}
+
+/* Tree glyphs: ├─ for a child with later siblings, └─ for the last one,
+ * │ where an ancestor's later siblings continue below. */
+static int table_draw_glyphs(const struct tui *t, const struct row *r, int y, int x, attr_t a)
+{
+	static const char *const utf8[] = { "\u251c\u2500 ", "\u2514\u2500 ", "\u2502  ", "   " };
+	static const char *const ascii[] = { "|- ", "`- ", "|  ", "   " };
+	const char *const *g = t->utf8 ? utf8 : ascii;
+	int used = 0;
+	int depth = r->depth < TREE_MAX_DEPTH ? r->depth : TREE_MAX_DEPTH;
+	for (int d = 1; d < depth && x + used < COLS; d++) {
+		bool more = d < 64 && (r->more >> d) & 1ULL;
+		used += text_put(y, x + used, g[more ? 2 : 3], COLS, a);
+	}
+	if (depth > 0)
+		used += text_put(y, x + used, g[r->last ? 1 : 0], COLS, a);
+	return used;
+}
+
+/* " [exited 3]", " [killed by SIGKILL]", " [orphan of 1234]"... */
+static void table_marks(const struct task *k, char *exit_mark, char *orphan_mark, size_t len)
+{
+	exit_mark[0] = orphan_mark[0] = '\0';
+	if (k->exited && !k->exit_known)
+		snprintf(exit_mark, len, " [exited]");
+	else if (k->exited && k->exit_signal) {
+		const struct sigdesc *d = sigtable_find(k->exit_signal);
+		if (d)
+			snprintf(exit_mark, len, " [killed by SIG%s]", d->name);
+		else
+			snprintf(exit_mark, len, " [killed by signal %d]", k->exit_signal);
+	} else if (k->exited)
+		snprintf(exit_mark, len, " [exited %d]", k->exit_code);
+	if (k->orphan && k->former_ppid > 0)
+		snprintf(orphan_mark, len, " [orphan of %d]", (int)k->former_ppid);
+	else if (k->orphan)
+		snprintf(orphan_mark, len, " [orphan]");
+}
+
+/* COMMAND: glyphs, name, marks, then the command line greyed. */
+static void table_draw_command(const struct tui *t, const struct row *r, int y, int x,
+			       attr_t base)
+{
+	const struct task *k = r->task;
+	char name[ACT_NAME_MAX], line[4096], emark[64], omark[64];
+	attr_t grey = t->attr[UI_GREY];
+
+	if (t->opts.tree)
+		x += table_draw_glyphs(t, r, y, x, k->exited ? grey : base);
+	report_sanitize(k->comm, name, sizeof name);
+	attr_t na = base;
+	if (k->exited)
+		na = grey;
+	else if (k->state == 'Z')
+		na = t->attr[UI_ZOMBIE];
+	else if (task_is_thread(k) && base == t->attr[UI_NORMAL])
+		na = t->attr[UI_THREAD];
+	x += text_put(y, x, name, COLS, na);
+
+	table_marks(k, emark, omark, sizeof emark);
+	x += text_put(y, x, emark, COLS, grey);
+	x += text_put(y, x, omark, COLS, k->exited ? grey : t->attr[UI_ORPHAN]);
+
+	/* A thread's command line is its process's: not repeated. */
+	if (task_is_thread(k) || !k->cmdline || !k->cmdline[0] || strcmp(k->cmdline, k->comm) == 0)
+		return;
+	report_sanitize(k->cmdline, line, sizeof line);
+	x += text_put(y, x, "  ", COLS, grey);
+	text_put(y, x, line, COLS, grey);
+}
+
+static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL_COUNT],
+			   const struct cell_ctx *ctx)
+{
+	const struct row *r = &t->rows[i];
+	const struct task *k = r->task;
+	bool tagged = view_tagged(t, k);
+	attr_t base = t->attr[k->exited ? UI_GREY : tagged ? UI_TAGGED : UI_NORMAL];
+	char buf[64];
+
+	if (tagged)
+		text_put(y, 0, "*", 1, t->attr[UI_TAGGED]);
+	for (int c = 0; c < COL_COMMAND; c++) {
+		if (x[c] < 0)
+			continue;
+		table_columns[c].cell(k, ctx, buf, sizeof buf);
+		attr_t a = base;
+		if (c == COL_STATE && !k->exited && !tagged)
+			a = t->attr[table_state_color(k->state)];
+		table_cell(y, x[c], &table_columns[c], buf, a);
+	}
+	table_draw_command(t, r, y, x[COL_COMMAND], base);
+	if (i == t->sel) {
+		attr_t s = t->attr[UI_SELECTED];
+		mvchgat(y, 0, -1, s & ~A_COLOR, (short)PAIR_NUMBER(s), NULL);
+	}
+}
+
+/* What an empty table means, so the user knows what to do next. */
+static void table_draw_empty(const struct tui *t, int y)
+{
+	char msg[TUI_TEXT_MAX + 64];
+	if (t->ntasks == 0 && !t->all)
+		snprintf(msg, sizeof msg, "no supervised tasks: press : or F7 to launch a command");
+	else if (t->ntasks == 0)
+		snprintf(msg, sizeof msg, "no tasks");
+	else
+		snprintf(msg, sizeof msg, "no task matches the filter \"%s\" (press \\ then Esc to clear it)",
+			 t->filter);
+	text_put(y, 1, msg, COLS - 1, t->attr[UI_GREY]);
+}
+
+void table_draw(struct tui *t, int y, int height)
+{
+	int x[COL_COUNT];
+	table_layout(t, x);
+	table_draw_titles(t, y, x);
+	int rows = height - 1;
+	if (rows <= 0)
+		return;
+	if (t->nrows == 0) {
+		table_draw_empty(t, y + 1);
+		return;
+	}
+	view_scroll(t, rows);
+	struct cell_ctx ctx = { time(NULL) };
+	for (int r = 0; r < rows && t->top + (size_t)r < t->nrows; r++)
+		table_draw_row(t, t->top + (size_t)r, y + 1 + r, x, &ctx);
+}
+
+struct header_count {
+	const char *one, *many;
+	size_t off;             /* into struct summary */
+	enum ui_color hot;      /* colour of the number when it is not 0 */
+	bool hide_zero;         /* rare states: shown only when present */
+};
+
+/* Short labels: the counts and the mode must share one line of 120. */
+static const struct header_count header_counts[] = {
+	{ "proc", "procs", offsetof(struct summary, processes), UI_HEADER, false },
+	{ "thr", "thr", offsetof(struct summary, threads), UI_HEADER, false },
+	{ "run", "run", offsetof(struct summary, running), UI_RUN, false },
+	{ "sleep", "sleep", offsetof(struct summary, sleeping), UI_HEADER, false },
+	{ "disk", "disk", offsetof(struct summary, disk), UI_DISK, true },
+	{ "stop", "stop", offsetof(struct summary, stopped), UI_STOP, false },
+	{ "zombie", "zombies", offsetof(struct summary, zombies), UI_ZOMBIE, false },
+	{ "orphan", "orphans", offsetof(struct summary, orphans), UI_ORPHAN, false },
+	{ "exited", "exited", offsetof(struct summary, exited), UI_GREY, false },
+};
+
+static void table_header_mode(const struct tui *t, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s, %s, sort %s%s", t->opts.tree ? "tree" : "flat",
+			 t->opts.threads ? "threads" : "no threads", tasktree_sort_name(t->opts.sort),
+			 t->opts.descending ? " desc" : "");
+	if (n > 0 && (size_t)n < len && t->filter[0])
+		n += snprintf(buf + n, len - (size_t)n, ", filter \"%s\"", t->filter);
+	if (n > 0 && (size_t)n < len && t->all)
+		n += snprintf(buf + n, len - (size_t)n, ", all");
+	if (n > 0 && (size_t)n < len && t->delay > 0)
+		snprintf(buf + n, len - (size_t)n, ", every %gs", t->delay);
+	else if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", no delay");
+}
+
+/* Counts first (they matter most), the view mode right-aligned after them
+ * when there is room, else straight after them and clipped. */
+void table_draw_header(const struct tui *t, int y)
+{
+	int x = text_put(y, 0, "concmon", COLS, t->attr[UI_HEADER]);
+	char buf[TUI_TEXT_MAX + 128];
+	for (size_t i = 0; i < sizeof header_counts / sizeof header_counts[0]; i++) {
+		const struct header_count *h = &header_counts[i];
+		int v = *(const int *)(const void *)((const char *)&t->sum + h->off);
+		if (v == 0 && h->hide_zero)
+			continue;
+		x += text_put(y, x, i == 0 ? "  " : i == 2 ? " | " : ", ", COLS, A_NORMAL);
+		snprintf(buf, sizeof buf, "%d", v);
+		x += text_put(y, x, buf, COLS, v ? t->attr[h->hot] | A_BOLD : A_NORMAL);
+		snprintf(buf, sizeof buf, " %s", v == 1 ? h->one : h->many);
+		x += text_put(y, x, buf, COLS, A_NORMAL);
+	}
+	table_header_mode(t, buf, sizeof buf);
+	int w = text_width(buf);
+	x = COLS - w > x + 3 ? COLS - w : x + 3;
+	text_put(y, x, buf, COLS, t->attr[UI_HEADER_MODE]);
+}

@@ -1,0 +1,112 @@
+/* text.c - column-exact, clipped string drawing.
+ * waddstr wraps at the right edge and counts bytes, not columns; every
+ * string in concmon goes through here so a long command line or a wide
+ * character can never spill onto the next row or past the screen. */
+#include "text.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <wctype.h>
+
+/* Characters that are printable by wcwidth's standards but reorder or hide
+ * text on a terminal: bidi controls and zero-width joiners/marks. */
+static bool text_hostile(wchar_t wc)
+{
+	return (wc >= 0x200b && wc <= 0x200f) || (wc >= 0x202a && wc <= 0x202e) ||
+	       (wc >= 0x2066 && wc <= 0x2069) || wc == 0xfeff;
+}
+
+/* Decodes one character at p (len bytes left): its byte length, its width,
+ * and whether it must be replaced by '?'. Never returns a length of 0. */
+static size_t text_next(const char *p, size_t left, int *width, bool *bad)
+{
+	unsigned char c = (unsigned char)*p;
+	*bad = false;
+	*width = 1;
+	if (c < 0x80) {
+		*bad = c < 0x20 || c == 0x7f;
+		return 1;
+	}
+	if (MB_CUR_MAX == 1) {      /* not a UTF-8 locale: show bytes as '?' */
+		*bad = true;
+		return 1;
+	}
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	wchar_t wc;
+	size_t n = mbrtowc(&wc, p, left, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		*bad = true;
+		return 1;
+	}
+	int w = wcwidth(wc);
+	if (w < 0 || !iswprint((wint_t)wc) || text_hostile(wc)) {
+		*bad = true;
+		return n;
+	}
+	*width = w;
+	return n;
+}
+
+int text_put(int y, int x, const char *s, int maxw, attr_t a)
+{
+	int limit = COLS - x;
+	if (maxw < limit)
+		limit = maxw;
+	if (y < 0 || y >= LINES || x < 0 || limit <= 0 || !s)
+		return 0;
+	attrset(a);
+	move(y, x);
+	size_t left = strlen(s);
+	const char *p = s;
+	int used = 0;
+	while (left > 0) {
+		int w;
+		bool bad;
+		size_t n = text_next(p, left, &w, &bad);
+		if (used + w > limit)
+			break;
+		if (bad)
+			addch('?');
+		else
+			addnstr(p, (int)n);
+		used += w;
+		p += n;
+		left -= n;
+	}
+	attrset(A_NORMAL);
+	return used;
+}
+
+int text_width_n(const char *s, size_t len)
+{
+	int cols = 0;
+	while (len > 0) {
+		int w;
+		bool bad;
+		size_t n = text_next(s, len, &w, &bad);
+		cols += w;
+		s += n;
+		len -= n;
+	}
+	return cols;
+}
+
+int text_width(const char *s)
+{
+	return text_width_n(s, strlen(s));
+}
+
+void text_fill(int y, int x, int n, attr_t a)
+{
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return;
+	if (n > COLS - x)
+		n = COLS - x;
+	if (n <= 0)
+		return;
+	/* hline takes the attribute with the character, not from attrset. */
+	mvhline(y, x, (chtype)' ' | a, n);
+}

@@ -1,0 +1,23 @@
+/* text.h - drawing strings by screen columns, clipped, never wrapping. */
+#ifndef CONCMON_TEXT_H
+#define CONCMON_TEXT_H
+
+#include <curses.h>
+#include <stddef.h>
+
+/* Draws s at (y, x) with attribute a, using at most maxw columns and never
+ * past the right edge of the screen. Anything a terminal could interpret
+ * (control characters, invalid UTF-8, bidi overrides) is drawn as '?'.
+ * Returns the columns used; off-screen positions draw nothing. */
+int text_put(int y, int x, const char *s, int maxw, attr_t a);
+
+/* Columns s would take when drawn by text_put (no limit). */
+int text_width(const char *s);
+
+/* Columns the first len bytes of s take. */
+int text_width_n(const char *s, size_t len);
+
+/* Fills n columns from (y, x) with spaces in attribute a, clipped. */
+void text_fill(int y, int x, int n, attr_t a);
+
+#endif

@@ -1,0 +1,226 @@
+/* tui.c - the interface's lifetime and its loop entry points: taking over
+ * and restoring the terminal, routing keys to the open mode, resizing,
+ * and drawing only when something changed. */
+#include "tui.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "color.h"
+#include "help.h"
+#include "keys.h"
+#include "menu.h"
+#include "prompt.h"
+#include "report.h"
+#include "table.h"
+#include "terminal.h"
+#include "text.h"
+#include "tui_state.h"
+#include "util.h"
+#include "view.h"
+
+/* Short, so Esc closes a menu at once; escape sequences from a local
+ * terminal or tmux arrive well within it. */
+#define TUI_ESCDELAY_MS 25
+
+struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
+{
+	/* ncursesw draws UTF-8 only under a UTF-8 LC_CTYPE; only the
+	 * character type is taken from the environment, so number formats
+	 * (JSON, the header) are unaffected. */
+	setlocale(LC_CTYPE, "");
+	if (!terminal_usable(err, errlen))
+		return NULL;
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		snprintf(err, errlen, "cannot start curses on TERM=%s", getenv("TERM"));
+		return NULL;
+	}
+	set_term(scr);
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	meta(stdscr, TRUE);
+	nodelay(stdscr, TRUE);     /* the caller polls stdin; getch never blocks */
+	intrflush(stdscr, FALSE);
+	set_escdelay(TUI_ESCDELAY_MS);
+	curs_set(0);
+
+	struct tui *t = xcalloc(1, sizeof *t);
+	t->scr = scr;
+	t->all = all;
+	t->delay = delay;
+	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	color_init(t->attr);
+	t->opts.tree = true;
+	t->opts.threads = true;
+	t->opts.sort = SORT_PID;
+	t->dirty = true;
+	return t;
+}
+
+void tui_free(struct tui *t)
+{
+	if (!t)
+		return;
+	set_term(t->scr);
+	endwin();
+	delscreen(t->scr);
+	fflush(stdout);
+	prompt_free(&t->prompt);
+	free(t->rows);
+	free(t->tags);
+	free(t);
+}
+
+void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n)
+{
+	t->tasks = tasks;
+	t->ntasks = n;
+	tasktree_summary(tasks, n, t->all, &t->sum);
+	view_prune_tags(t);
+	view_rebuild(t);
+}
+
+/* One key to whatever has the focus: help, a menu, a prompt or the table. */
+static enum tui_reaction tui_key(struct tui *t, const struct tui_actions *a, int ch)
+{
+	switch (t->mode) {
+	case MODE_HELP:
+		return help_key(t, ch);
+	case MODE_MENU:
+		return menu_key(t, a, ch);
+	case MODE_PROMPT:
+		return prompt_key(t, a, ch);
+	case MODE_TABLE:
+		break;
+	}
+	return keys_dispatch(t, a, ch);
+}
+
+enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
+{
+	enum tui_reaction r = TUI_NONE;
+	int ch;
+	while ((ch = getch()) != ERR) {
+		if (ch == KEY_RESIZE) {    /* resizeterm queues this; already handled */
+			r |= TUI_REDRAW;
+			continue;
+		}
+		/* A message lasts until the next key; the key may set a new one. */
+		t->status[0] = '\0';
+		r |= tui_key(t, a, ch);
+		t->dirty = true;
+		if (r & TUI_QUIT)
+			break;
+	}
+	if (r & TUI_REDRAW)
+		t->dirty = true;
+	return r;
+}
+
+void tui_resize(struct tui *t)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+	t->dirty = true;
+}
+
+int tui_table_height(void)
+{
+	int h = LINES - TUI_HEADER_LINES - TUI_FOOTER_LINES;
+	return h > 0 ? h : 1;
+}
+
+/* The largest message that fits, centred; at 1x1 a single "!". */
+static void tui_draw_small(void)
+{
+	char full[96], shorter[32];
+	snprintf(full, sizeof full, "terminal too small (%dx%d), need at least %dx%d", COLS, LINES,
+		 TUI_MIN_COLS, TUI_MIN_LINES);
+	snprintf(shorter, sizeof shorter, "too small %dx%d", COLS, LINES);
+	const char *const msgs[] = { full, shorter, "too small", "small", "!" };
+	for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+		int w = text_width(msgs[i]);
+		if (w <= COLS) {
+			text_put(LINES / 2, (COLS - w) / 2, msgs[i], w, A_BOLD);
+			return;
+		}
+	}
+}
+
+static void tui_draw_status(const struct tui *t, int y)
+{
+	if (!t->status[0]) {
+		keys_draw_bar(t, y);
+		return;
+	}
+	/* Messages quote task names and launch errors: made safe here. */
+	char safe[TUI_TEXT_MAX * 4];
+	report_sanitize(t->status, safe, sizeof safe);
+	text_put(y, 0, safe, COLS, t->attr[t->status_error ? UI_ERROR : UI_NORMAL]);
+}
+
+void tui_draw(struct tui *t)
+{
+	if (!t->dirty)
+		return;
+	t->dirty = false;
+	erase();
+	int cursor = -1;
+	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
+		tui_draw_small();
+	} else if (t->mode == MODE_HELP) {
+		help_draw(t);
+	} else {
+		table_draw_header(t, 0);
+		table_draw(t, 1, LINES - TUI_FOOTER_LINES - 1);
+		if (t->mode == MODE_PROMPT)
+			cursor = prompt_draw(t, LINES - 1);
+		else
+			tui_draw_status(t, LINES - 1);
+		if (t->mode == MODE_MENU)
+			menu_draw(t);
+	}
+	curs_set(cursor >= 0 ? 1 : 0);
+	if (cursor >= 0)
+		move(LINES - 1, cursor);
+	refresh();
+}
+
+static void tui_vmessage(struct tui *t, bool error, const char *fmt, va_list ap)
+{
+	vsnprintf(t->status, sizeof t->status, fmt, ap);
+	t->status_error = error;
+	t->status_gen++;
+	t->dirty = true;
+}
+
+void tui_message(struct tui *t, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tui_vmessage(t, error, fmt, ap);
+	va_end(ap);
+}
+
+void tui_status(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tui_vmessage(t, false, fmt, ap);
+	va_end(ap);
+}
+
+bool tui_threads_shown(const struct tui *t)
+{
+	return t->opts.threads;
+}

@@ -1,0 +1,81 @@
+/* tui_state.h - the inside of struct tui, shared by the ui/ modules only.
+ * Nothing outside ui/ includes this: the rest of concmon sees tui.h. */
+#ifndef CONCMON_TUI_STATE_H
+#define CONCMON_TUI_STATE_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "color.h"
+#include "menu.h"
+#include "prompt.h"
+#include "tasktree.h"
+#include "tui.h"
+
+/* Screen layout: header line, column titles, the table, the status line.
+ * Below MIN_COLS x MIN_LINES the table cannot show a PID, a state and a
+ * few characters of command, or fewer than two rows would remain, so the
+ * screen says "terminal too small" instead (see tui_draw). */
+#define TUI_HEADER_LINES 2
+#define TUI_FOOTER_LINES 1
+#define TUI_MIN_COLS 40
+#define TUI_MIN_LINES 5
+
+#define TUI_TEXT_MAX 256
+
+/* Which part of the interface gets the keys. */
+enum tui_mode { MODE_TABLE, MODE_HELP, MODE_MENU, MODE_PROMPT };
+
+/* A task remembered across refreshes: a TID alone can be recycled. */
+struct tui_ident {
+	pid_t tid;
+	unsigned long long start;
+};
+
+struct tui {
+	SCREEN *scr;
+	bool all;                       /* --all: shown in the header */
+	double delay;                   /* refresh seconds: shown in the header */
+	bool utf8;                      /* tree glyphs as box drawing, else ASCII */
+	attr_t attr[UI_COLOR_COUNT];    /* resolved once: colour or mono */
+	bool dirty;                     /* something changed since the last draw */
+
+	const struct task *tasks;       /* the model's array, valid until next set */
+	size_t ntasks;
+	struct summary sum;
+
+	struct row *rows;               /* tasks in display order */
+	size_t nrows, rows_cap;
+	struct tree_opts opts;
+	char filter[TUI_TEXT_MAX];      /* opts.filter points here when set */
+
+	size_t sel;                     /* selected row index */
+	struct tui_ident sel_id;        /* the selected task, followed by identity */
+	bool sel_known;                 /* sel_id names a task */
+	size_t top;                     /* first row shown */
+
+	struct tui_ident *tags;         /* sorted by tid, then start */
+	size_t ntags, tags_cap;
+
+	char status[TUI_TEXT_MAX];      /* status line message, "" = key bar */
+	bool status_error;
+	unsigned status_gen;            /* bumped by every message */
+
+	char search[TUI_TEXT_MAX];      /* last accepted search text */
+
+	enum tui_mode mode;
+	struct menu menu;
+	struct prompt prompt;
+	int help_top;                   /* help screen scroll */
+};
+
+/* Sets the status line message; error ones are drawn in the error colour. */
+void tui_message(struct tui *t, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Number of table rows the current terminal size leaves (at least 1). */
+int tui_table_height(void);
+
+#endif
