@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -173,13 +175,7 @@ static void test_stat_of_self(void **state)
 
 static unsigned long long rng = 88172645463325252ULL;
 
-static unsigned next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng >> 32);
-}
+static unsigned next_rand(void) { return xorshift_next(&rng); }
 
 /* Random bytes and mutated real lines: only a crash (or ASan) can fail this. */
 static void test_stat_fuzz_smoke(void **state)

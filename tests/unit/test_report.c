@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -300,13 +302,7 @@ static void test_json_string_utf8(void **state)
 
 static unsigned long long rng = 0x2545f4914f6cdd1dULL;
 
-static unsigned next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng >> 32);
-}
+static unsigned next_rand(void) { return xorshift_next(&rng); }
 
 /* Random bytes, biased towards UTF-8 lead and continuation bytes. */
 static size_t random_bytes(char *buf, size_t max)

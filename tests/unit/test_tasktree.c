@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,13 +367,7 @@ static void test_deep_chain(void **state)
  * each row right under its parent, filter keeps exactly matches + ancestors. */
 static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
 
-static unsigned next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng >> 32);
-}
+static unsigned next_rand(void) { return xorshift_next(&rng); }
 
 static pid_t parent_of(const struct task *t)
 {
