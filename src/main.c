@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include "lifecycle.h"
+#include "control.h"
+#include "demolist.h"
 #include "options.h"
 #include "proctable.h"
+#include "programs.h"
 #include "report.h"
 #include "supervisor.h"
 #include "tasktree.h"
@@ -23,6 +26,9 @@
 struct app {
 	struct options opt;
 	struct supervisor *sup;
+	struct programs *progs;     /* what concmon launched, with telemetry */
+	struct demo_info *demos;    /* the demo catalogue, for the launch menu */
+	size_t ndemos;
 	struct proctable *pt;
 	struct lifecycle *lc;
 	struct tui *tui;            /* NULL in batch mode */
@@ -35,12 +41,16 @@ struct app {
 	int quit_signal;            /* the signal that asked concmon to stop, 0 if none */
 	bool quit;
 	bool resample;              /* sample again before the next poll */
+	int ctl_fd;                 /* batch mode: commands on stdin, -1 when none */
+	char ctl_buf[4096];         /* a partial command line */
+	size_t ctl_len;
 };
 
 static void on_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
 {
 	struct app *a = arg;
 	lifecycle_note_exit(a->lc, pid, name, code, sig, util_now());
+	programs_ended(a->progs, pid, util_now());
 }
 
 /* The model changed: hand the view the new array (the old one may be gone). */
@@ -50,6 +60,9 @@ static void publish(struct app *a)
 		size_t n;
 		const struct task *t = lifecycle_tasks(a->lc, &n);
 		tui_set_tasks(a->tui, t, n);
+		size_t np;
+		const struct program *p = programs_list(a->progs, &np);
+		tui_set_programs(a->tui, p, np);
 	}
 }
 
@@ -65,8 +78,12 @@ static void print_snapshot(struct app *a)
 	size_t nrows = tasktree_build(tasks, n, &o, a->rows);
 	struct summary sum;
 	tasktree_summary(tasks, n, a->opt.all, &sum);
-	if (a->opt.json)
-		report_json(stdout, util_wall(), a->rows, nrows, &sum);
+	if (a->opt.json) {
+		size_t np;
+		const struct program *p = programs_list(a->progs, &np);
+		struct report_extra x = { p, np };
+		report_json(stdout, util_wall(), a->rows, nrows, &sum, &x);
+	}
 	else
 		report_text(stdout, util_wall(), a->rows, nrows, &sum);
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -82,6 +99,7 @@ static void sample(struct app *a)
 	if (!s)
 		return;
 	lifecycle_update(a->lc, s, n, util_now(), a->hz, threads);
+	programs_read(a->progs, util_now());
 	size_t nt;
 	const struct task *t = lifecycle_tasks(a->lc, &nt);
 	for (size_t i = 0; i < nt; i++)
@@ -119,10 +137,12 @@ static int act_terminate(void *ctx, const struct task *t)
 	return supervisor_terminate(a->sup, t->pid, process_start(a, t), util_now());
 }
 
-static int launch(struct app *a, char *const argv[], const char *line, char *err, size_t errlen)
+/* Launches argv, the command line line, or the demo spec demo. */
+static int launch(struct app *a, char *const argv[], const char *line, const char *demo,
+		  char *err, size_t errlen)
 {
-	pid_t pid = line ? supervisor_launch_line(a->sup, line, err, errlen)
-			 : supervisor_launch(a->sup, argv, err, errlen);
+	pid_t pid = demo ? programs_launch_demo(a->progs, demo, err, errlen)
+		  : programs_launch(a->progs, argv, line, NULL, err, errlen);
 	if (pid < 0)
 		return ENOEXEC;
 	lifecycle_note_launched(a->lc, pid);
@@ -132,12 +152,92 @@ static int launch(struct app *a, char *const argv[], const char *line, char *err
 static int act_launch(void *ctx, const char *line, char *err, size_t errlen)
 {
 	struct app *a = ctx;
-	int rc = launch(a, NULL, line, err, errlen);
+	int rc = launch(a, NULL, line, NULL, err, errlen);
 	if (!rc) {
 		tui_status(a->tui, "launched: %s", line);
 		a->resample = true; /* after the view has finished with its input */
 	}
 	return rc;
+}
+
+static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	int rc = launch(a, NULL, NULL, spec, err, errlen);
+	if (!rc) {
+		tui_status(a->tui, "launched demo %s", spec);
+		a->resample = true;
+	}
+	return rc;
+}
+
+static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
+{
+	struct app *a = ctx;
+	int rc = programs_set_knob(a->progs, program, knob, value);
+	if (!rc)
+		a->resample = true;
+	return rc;
+}
+
+static void run_command(struct app *a, const char *line)
+{
+	struct control_cmd c;
+	char err[512] = "";
+	int rc = 0;
+	if (control_parse(line, &c, err, sizeof err) < 0) {
+		fprintf(stderr, "concmon: %s\n", err);
+		return;
+	}
+	switch (c.op) {
+	case CONTROL_NONE:
+		return;
+	case CONTROL_KNOB:
+		rc = programs_set_knob(a->progs, c.pid, c.name, c.value);
+		break;
+	case CONTROL_SIGNAL:
+		rc = supervisor_signal(a->sup, c.pid, 0, c.sig);
+		break;
+	case CONTROL_TERMINATE:
+		rc = supervisor_terminate(a->sup, c.pid, 0, util_now());
+		break;
+	case CONTROL_LAUNCH:
+	case CONTROL_DEMO:
+		if (launch(a, NULL, c.op == CONTROL_LAUNCH ? c.rest : NULL,
+			   c.op == CONTROL_DEMO ? c.rest : NULL, err, sizeof err) != 0)
+			fprintf(stderr, "concmon: cannot launch %s\n", err);
+		break;
+	}
+	if (rc)
+		fprintf(stderr, "concmon: %s: %s\n", line,
+			c.op == CONTROL_KNOB ? programs_knob_error(rc) : strerror(rc));
+	a->resample = true;
+}
+
+/* Batch mode: runs every complete line waiting on stdin. */
+static void read_commands(struct app *a)
+{
+	ssize_t r = read(a->ctl_fd, a->ctl_buf + a->ctl_len, sizeof a->ctl_buf - 1 - a->ctl_len);
+	if (r < 0 && errno == EINTR)
+		return;
+	if (r <= 0) {
+		a->ctl_fd = -1; /* end of input: nothing more will come */
+		return;
+	}
+	a->ctl_len += (size_t)r;
+	a->ctl_buf[a->ctl_len] = '\0';
+	char *line = a->ctl_buf, *nl;
+	while ((nl = strchr(line, '\n'))) {
+		*nl = '\0';
+		run_command(a, line);
+		line = nl + 1;
+	}
+	a->ctl_len -= (size_t)(line - a->ctl_buf);
+	memmove(a->ctl_buf, line, a->ctl_len);
+	if (a->ctl_len == sizeof a->ctl_buf - 1) {
+		fprintf(stderr, "concmon: command line too long, ignored\n");
+		a->ctl_len = 0;
+	}
 }
 
 static void drain_signals(struct app *a)
@@ -171,12 +271,13 @@ static int poll_timeout(struct app *a, double next_kill)
 
 static void run(struct app *a)
 {
-	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch };
+	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch, act_launch_demo,
+					     act_set_knob };
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
 		struct pollfd fds[3] = {
-			{ a->sigfd, POLLIN, 0 }, { a->timerfd, POLLIN, 0 }, { a->tui ? 0 : -1, POLLIN, 0 },
+			{ a->sigfd, POLLIN, 0 }, { a->timerfd, POLLIN, 0 }, { a->tui ? 0 : a->ctl_fd, POLLIN, 0 },
 		};
 		if (a->tui)
 			tui_draw(a->tui);
@@ -187,6 +288,8 @@ static void run(struct app *a)
 		enum tui_reaction r = TUI_NONE;
 		if (fds[2].revents && a->tui)
 			r = tui_input(a->tui, &actions);
+		else if (fds[2].revents)
+			read_commands(a);
 		if (r & TUI_QUIT)
 			a->quit = true;
 		uint64_t expirations;
@@ -246,7 +349,25 @@ static int parse_args(struct app *a, int argc, char **argv)
 		tui_print_keys(stdout);
 		return 0;
 	}
+	if (a->opt.list_demos) {
+		fflush(stdout);
+		execlp(programs_demo_path(), programs_demo_path(), "--list", (char *)NULL);
+		fprintf(stderr, "concmon: cannot run %s: %s\n", programs_demo_path(), strerror(errno));
+		return 1;
+	}
 	return -1;
+}
+
+/* Launches at start; a failure is reported and concmon goes on. */
+static void launch_reporting(struct app *a, char *const argv[], const char *demo)
+{
+	char err[512];
+	if (launch(a, argv, NULL, demo, err, sizeof err) == 0)
+		return;
+	if (a->tui)
+		tui_status(a->tui, "cannot launch %s", err);
+	else
+		fprintf(stderr, "concmon: cannot launch %s\n", err);
 }
 
 /* Starts the model and the view; returns an exit status on failure, else -1. */
@@ -273,18 +394,26 @@ static int start(struct app *a)
 		return 1;
 	}
 	a->lc = lifecycle_new(a->self);
-	if (a->opt.command && launch(a, a->opt.command, NULL, err, sizeof err) != 0) {
-		if (a->tui)
-			tui_status(a->tui, "cannot launch %s", err);
-		else
-			fprintf(stderr, "concmon: cannot launch %s\n", err);
+	a->progs = programs_new(a->sup);
+	if (a->tui) {
+		a->demos = demolist_load(programs_demo_path(), &a->ndemos);
+		tui_set_demos(a->tui, a->demos, a->ndemos);
 	}
+	/* A script may drive batch mode through stdin; a terminal there is
+	 * not a script (and reading it from the background would stop us). */
+	if (!a->tui && !isatty(0))
+		a->ctl_fd = 0;
+	for (size_t i = 0; i < a->opt.ndemos; i++)
+		launch_reporting(a, NULL, a->opt.demos[i]);
+	if (a->opt.command)
+		launch_reporting(a, a->opt.command, NULL);
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	struct app a = { .hz = proctable_hz(), .self = getpid(), .sigfd = -1, .timerfd = -1 };
+	struct app a = { .hz = proctable_hz(), .self = getpid(), .sigfd = -1, .timerfd = -1,
+			 .ctl_fd = -1 };
 	int rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
@@ -300,6 +429,8 @@ int main(int argc, char **argv)
 	supervisor_shutdown(a.sup, on_reaped, &a);
 	tui_free(a.tui);
 	supervisor_free(a.sup);
+	programs_free(a.progs);
+	free(a.demos);
 	proctable_free(a.pt);
 	lifecycle_free(a.lc);
 	free(a.rows);

@@ -12,6 +12,7 @@ enum opt_kind {
 	OPT_FLAG,      /* bool, no value */
 	OPT_SECONDS,   /* double, decimal seconds within [min, max] */
 	OPT_COUNT,     /* long, whole number within [min, LONG_MAX] */
+	OPT_DEMO,      /* appended to demos[] */
 };
 
 struct optdef {
@@ -45,6 +46,12 @@ static const struct optdef opt_table[] = {
 	{ 'g', "grace", "SECONDS",
 	  "time between SIGTERM and SIGKILL when stopping children (default 3)",
 	  OPT_SECONDS, FIELD(grace), 3.0, 0.0, 3600.0 },
+	{ 0, "demo", "NAME[,KEY=VALUE...]",
+	  "launch a demo workload at start, with knob values (repeatable)",
+	  OPT_DEMO, FIELD(demos), 0, 0, 0 },
+	{ 0, "list-demos", NULL,
+	  "list the demo workloads and exit",
+	  OPT_FLAG, FIELD(list_demos), 0, 0, 0 },
 	{ 0, "list-keys", NULL,
 	  "print the keys of the interface and exit",
 	  OPT_FLAG, FIELD(list_keys), 0, 0, 0 },
@@ -158,6 +165,13 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 				    value, name, (long)d->min, LONG_MAX);
 		*(long *)field(o, d) = count;
 		return OPTIONS_OK;
+	case OPT_DEMO:
+		if (!value[0] || value[0] == ',')
+			return fail(err, errlen, "option %s needs a demo name", name);
+		if (o->ndemos == OPTIONS_MAX_DEMOS)
+			return fail(err, errlen, "at most %d %s options", OPTIONS_MAX_DEMOS, name);
+		o->demos[o->ndemos++] = value;
+		return OPTIONS_OK;
 	}
 	return fail(err, errlen, "internal error: bad option kind");
 }
@@ -255,7 +269,7 @@ int options_parse(int argc, char *const argv[], struct options *o, char *err, si
 			return r;
 	}
 	/* Requests that end the program at once win over combination rules. */
-	if (o->help || o->version || o->list_keys)
+	if (o->help || o->version || o->list_keys || o->list_demos)
 		return OPTIONS_OK;
 	if (o->json && !o->batch)
 		return fail(err, errlen, "--json works only with --batch");

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* How many --demo options one command line may carry. */
+#define OPTIONS_MAX_DEMOS 16
+
 struct options {
 	double delay;       /* seconds between refreshes; 0 = as fast as possible */
 	bool all;           /* every process on the system */
@@ -15,6 +18,9 @@ struct options {
 	bool help;
 	bool version;
 	bool list_keys;     /* print the TUI key table and exit */
+	bool list_demos;    /* print the demo workloads and exit */
+	const char *demos[OPTIONS_MAX_DEMOS]; /* --demo NAME[,key=value...], in order; point into argv */
+	size_t ndemos;
 	char **command;     /* argv after "--", NULL-terminated; NULL if none. Points into argv. */
 };
 

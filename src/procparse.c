@@ -10,16 +10,23 @@ struct cursor {
 	const char *p, *end;
 };
 
-static bool is_space(char c)
+/* Runs on every stat line of every refresh (10000 a refresh with -a), so
+ * each byte is looked at once: tokens are parsed as they are scanned. */
+static inline bool is_space(char c)
 {
-	return c == ' ' || c == '\n' || c == '\t';
+	return (unsigned char)c <= ' ' && (c == ' ' || c == '\n' || c == '\t');
+}
+
+static inline void skip_space(struct cursor *c)
+{
+	while (c->p < c->end && is_space(*c->p))
+		c->p++;
 }
 
 /* Next run of non-space bytes; false at the end of the text. */
 static bool next_token(struct cursor *c, const char **tok, size_t *len)
 {
-	while (c->p < c->end && is_space(*c->p))
-		c->p++;
+	skip_space(c);
 	if (c->p >= c->end)
 		return false;
 	*tok = c->p;
@@ -29,28 +36,33 @@ static bool next_token(struct cursor *c, const char **tok, size_t *len)
 	return true;
 }
 
+/* Digits at s (up to end or a space) into *v, failing past limit or on a
+ * non-digit; at least one digit. Returns where the digits stopped. */
+static const char *digits(const char *s, const char *end, unsigned long long limit,
+			  unsigned long long *v)
+{
+	unsigned long long x = 0;
+	const char *p = s;
+	for (; p < end && !is_space(*p); p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+		if (d > 9 || x > (limit - d) / 10)
+			return NULL;
+		x = x * 10 + d;
+	}
+	if (p == s)
+		return NULL;
+	*v = x;
+	return p;
+}
+
 /* Decimal integer with an optional '-', within [lo, hi]; no overflow. */
 static bool parse_ll(const char *s, size_t len, long long lo, long long hi, long long *out)
 {
-	bool neg = false;
-	unsigned long long v = 0, limit;
-	size_t i = 0;
-
-	if (len > 0 && s[0] == '-') {
-		neg = true;
-		i = 1;
-	}
-	if (i == len)
+	bool neg = len > 0 && s[0] == '-';
+	unsigned long long v;
+	unsigned long long limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+	if (digits(s + neg, s + len, limit, &v) != s + len)
 		return false;
-	limit = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
-	for (; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (limit - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
 	long long r;
 	if (neg)
 		r = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
@@ -62,24 +74,6 @@ static bool parse_ll(const char *s, size_t len, long long lo, long long hi, long
 	return true;
 }
 
-/* Unsigned decimal, no sign, no overflow. */
-static bool parse_ull(const char *s, size_t len, unsigned long long *out)
-{
-	unsigned long long v = 0;
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (ULLONG_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
 /* Reads the next token as an integer in [lo, hi]. */
 static bool take_ll(struct cursor *c, long long lo, long long hi, long long *out)
 {
@@ -88,20 +82,35 @@ static bool take_ll(struct cursor *c, long long lo, long long hi, long long *out
 	return next_token(c, &tok, &len) && parse_ll(tok, len, lo, hi, out);
 }
 
+/* The next token as an unsigned decimal, no sign, no overflow. */
 static bool take_ull(struct cursor *c, unsigned long long *out)
 {
-	const char *tok;
-	size_t len;
-	return next_token(c, &tok, &len) && parse_ull(tok, len, out);
+	skip_space(c);
+	const char *p = digits(c->p, c->end, ULLONG_MAX, out);
+	if (!p)
+		return false;
+	c->p = p;
+	return true;
+}
+
+/* The next token as an unsigned integer, or 0 at the end of the text;
+ * false only for a token that is not a number. */
+static bool take_optional_ull(struct cursor *c, unsigned long long *out)
+{
+	*out = 0;
+	skip_space(c);
+	return c->p >= c->end || take_ull(c, out);
 }
 
 static bool skip_tokens(struct cursor *c, int n)
 {
-	const char *tok;
-	size_t len;
-	while (n-- > 0)
-		if (!next_token(c, &tok, &len))
+	while (n-- > 0) {
+		skip_space(c);
+		if (c->p >= c->end)
 			return false;
+		while (c->p < c->end && !is_space(*c->p))
+			c->p++;
+	}
 	return true;
 }
 
@@ -111,15 +120,9 @@ static bool parse_pid_comm(const char *buf, size_t len, struct proc_stat *out,
 			   struct cursor *rest)
 {
 	const char *open = memchr(buf, '(', len);
-	const char *close = NULL;
+	const char *close = memrchr(buf, ')', len);
 	long long pid;
 
-	for (size_t i = len; i > 0; i--) {
-		if (buf[i - 1] == ')') {
-			close = buf + i - 1;
-			break;
-		}
-	}
 	if (!open || !close || close < open || open < buf + 2 || open[-1] != ' ')
 		return false;
 	if (!parse_ll(buf, (size_t)(open - 1 - buf), 1, INT_MAX, &pid))
@@ -137,7 +140,7 @@ static bool parse_pid_comm(const char *buf, size_t len, struct proc_stat *out,
 	return rest->p < rest->end && *rest->p == ' ';
 }
 
-int procparse_stat(const char *buf, size_t len, struct proc_stat *out)
+static int parse_stat(const char *buf, size_t len, struct proc_stat *out, bool args)
 {
 	struct cursor c;
 	const char *tok;
@@ -173,6 +176,10 @@ int procparse_stat(const char *buf, size_t len, struct proc_stat *out)
 	/* field 23: vsize, 24: rss (pages; the kernel prints it signed) */
 	if (!skip_tokens(&c, 1) || !take_ll(&c, LONG_MIN, LONG_MAX, &rss))
 		return -1;
+	/* fields 25-47, then 48-49: arg_start arg_end, when the line has them */
+	if (args && skip_tokens(&c, 23) && (!take_optional_ull(&c, &out->arg_start) ||
+					    !take_optional_ull(&c, &out->arg_end)))
+		return -1;
 
 	out->ppid = (pid_t)ppid;
 	out->pgrp = (pid_t)pgrp;
@@ -180,6 +187,16 @@ int procparse_stat(const char *buf, size_t len, struct proc_stat *out)
 	out->num_threads = (long)threads;
 	out->rss_pages = (long)rss;
 	return 0;
+}
+
+int procparse_stat(const char *buf, size_t len, struct proc_stat *out)
+{
+	return parse_stat(buf, len, out, true);
+}
+
+int procparse_stat_head(const char *buf, size_t len, struct proc_stat *out)
+{
+	return parse_stat(buf, len, out, false);
 }
 
 int procparse_pid_list(const char *buf, size_t len, pid_t *out, size_t max)

@@ -14,10 +14,24 @@
  * result is valid JSON for any bytes. NULL is written as "". */
 void report_json_string(FILE *fp, const char *s);
 
-/* One JSON object on one line: time, tasks (in row order), summary.
- * Numbers are written without the locale; a non-finite one is null. */
+/* What a snapshot carries besides tasks: the launched programs and their
+ * telemetry. */
+struct program;
+struct report_extra {
+	const struct program *programs;
+	size_t nprograms;
+};
+
+/* One JSON object on one line: time, tasks (in row order), summary, and
+ * with x the programs' telemetry (see report_json_programs). Numbers are
+ * written without the locale; a non-finite one is null. */
 void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
-		 const struct summary *sum);
+		 const struct summary *sum, const struct report_extra *x);
+
+/* Writes ,"programs":[...],"queues":[...],"locks":[...],"probe_threads":[...],
+ * "knobs":[...],"values":[...] for the n programs; every record carries the
+ * PID of the program it belongs to. Defined in report_tel.c. */
+void report_json_programs(FILE *fp, const struct program *p, size_t n);
 
 /* The same snapshot as text: a summary line (local time), the column
  * header, one aligned row per task with sanitized strings, a blank line. */

@@ -82,8 +82,32 @@ void supervisor_watch(struct supervisor *s, pid_t pid, unsigned long long start_
 	guardian_watch(s->guardian, pid, start_ticks, false);
 }
 
+/* The environment for a child: ours, with x->env added or replacing its
+ * namesake. Built before fork; the strings stay owned by environ and x. */
+static char **child_env(const struct launch_extra *x)
+{
+	extern char **environ;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = xmalloc((n + 2) * sizeof *env);
+	size_t k = 0, namelen = 0;
+	if (x && x->env) {
+		const char *eq = strchr(x->env, '=');
+		namelen = eq ? (size_t)(eq - x->env) + 1 : strlen(x->env);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!namelen || strncmp(environ[i], x->env, namelen) != 0)
+			env[k++] = environ[i];
+	if (namelen)
+		env[k++] = (char *)x->env;
+	env[k] = NULL;
+	return env;
+}
+
 /* In the child between fork and exec: only async-signal-safe calls. */
-static void __attribute__((noreturn)) exec_child(char *const argv[], pid_t parent, int errfd)
+static void __attribute__((noreturn)) exec_child(char *const argv[], char **env, int keep_fd,
+						 pid_t parent, int errfd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++)
@@ -104,7 +128,9 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], pid_t paren
 		dup2(null, 2);
 	}
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	execvp(argv[0], argv);
+	if (keep_fd >= 0)
+		fcntl(keep_fd, F_SETFD, 0);
+	execvpe(argv[0], argv, env);
 	int e = errno;
 	ssize_t w = write(errfd, &e, sizeof e);
 	(void)w;
@@ -134,7 +160,8 @@ static int exec_verdict(int fd)
 	return r == (ssize_t)sizeof e ? e : 0;
 }
 
-pid_t supervisor_launch(struct supervisor *s, char *const argv[], char *err, size_t errlen)
+pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct launch_extra *x,
+			char *err, size_t errlen)
 {
 	int pfd[2];
 	if (!argv || !argv[0] || !argv[0][0]) {
@@ -145,16 +172,18 @@ pid_t supervisor_launch(struct supervisor *s, char *const argv[], char *err, siz
 		snprintf(err, errlen, "%s: %s", argv[0], strerror(errno));
 		return -1;
 	}
+	char **env = child_env(x);
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		exec_child(argv, s->self, pfd[1]);
+		exec_child(argv, env, x ? x->keep_fd : -1, s->self, pfd[1]);
 	}
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(env);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
@@ -174,7 +203,8 @@ pid_t supervisor_launch(struct supervisor *s, char *const argv[], char *err, siz
 	return pid;
 }
 
-pid_t supervisor_launch_line(struct supervisor *s, const char *line, char *err, size_t errlen)
+pid_t supervisor_launch_line(struct supervisor *s, const char *line, const struct launch_extra *x,
+			     char *err, size_t errlen)
 {
 	wordexp_t we;
 	int rc = wordexp(line, &we, WRDE_NOCMD);
@@ -188,7 +218,7 @@ pid_t supervisor_launch_line(struct supervisor *s, const char *line, char *err, 
 			wordfree(&we);
 		return -1;
 	}
-	pid_t pid = supervisor_launch(s, we.we_wordc ? we.we_wordv : NULL, err, errlen);
+	pid_t pid = supervisor_launch(s, we.we_wordc ? we.we_wordv : NULL, x, err, errlen);
 	wordfree(&we);
 	return pid;
 }

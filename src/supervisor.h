@@ -20,15 +20,23 @@ struct supervisor *supervisor_new(double grace, char *err, size_t errlen);
 /* Frees the supervisor after supervisor_shutdown(); dismisses the guardian. */
 void supervisor_free(struct supervisor *s);
 
+/* What a launch hands the child besides argv; NULL means nothing. */
+struct launch_extra {
+	int keep_fd;          /* a descriptor the child inherits under the same number, -1: none */
+	const char *env;      /* "NAME=value" added to (or replacing in) its environment, or NULL */
+};
+
 /* Starts argv[0] with argv (PATH search) in its own process group, stdin and
  * output on /dev/null, with PR_SET_PDEATHSIG. Returns its PID; on failure
  * (fork, or exec: "No such file or directory") returns -1 with the reason
  * in err and nothing left running. */
-pid_t supervisor_launch(struct supervisor *s, char *const argv[], char *err, size_t errlen);
+pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct launch_extra *x,
+			char *err, size_t errlen);
 
 /* Splits a command line with shell quoting rules (no substitution, no
  * expansion of commands) and launches it. Same results as above. */
-pid_t supervisor_launch_line(struct supervisor *s, const char *line, char *err, size_t errlen);
+pid_t supervisor_launch_line(struct supervisor *s, const char *line, const struct launch_extra *x,
+			     char *err, size_t errlen);
 
 /* Sends sig to the process pid through a pidfd, after checking that pid is
  * still the process that started at start_ticks (0 = do not check).

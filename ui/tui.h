@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "demolist.h"
+#include "programs.h"
 #include "task.h"
 
 /* What a key handler asks the loop to do next (a bitmask). */
@@ -26,6 +28,11 @@ struct tui_actions {
 	/* Launches a command line; on failure returns an errno value and puts
 	 * a message in err. */
 	int (*launch)(void *ctx, const char *line, char *err, size_t errlen);
+	/* Launches a demo: "NAME[,key=value...]"; errors as for launch. */
+	int (*launch_demo)(void *ctx, const char *spec, char *err, size_t errlen);
+	/* Sets a knob of a launched program: 0, ESRCH (no such program),
+	 * ENOENT (no such knob, or value outside its range), ENODATA. */
+	int (*set_knob)(void *ctx, pid_t program, const char *knob, long value);
 };
 
 struct tui;
@@ -40,6 +47,13 @@ void tui_free(struct tui *t);
 
 /* Replaces the tasks shown. The array must stay valid until the next call. */
 void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n);
+
+/* Replaces the launched programs (with their telemetry) shown in the
+ * panels. The array must stay valid until the next call. */
+void tui_set_programs(struct tui *t, const struct program *p, size_t n);
+
+/* The demo catalogue for the launch menu; must outlive t. */
+void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);
 
 /* Reads every pending key from stdin (non-blocking) and handles it. */
 enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a);

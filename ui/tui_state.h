@@ -69,6 +69,11 @@ struct tui {
 	struct menu menu;
 	struct prompt prompt;
 	int help_top;                   /* help screen scroll */
+
+	const struct program *programs; /* launched programs and telemetry, from main */
+	size_t nprograms;
+	const struct demo_info *demos;  /* the demo catalogue for the launch menu */
+	size_t ndemos;
 };
 
 /* Sets the status line message; error ones are drawn in the error colour. */

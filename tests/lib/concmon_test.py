@@ -231,7 +231,7 @@ class BatchRun:
     into the next."""
 
     def __init__(self, cmd, iterations=None, delay=0.05, args=(), json_mode=True,
-                 batch=True, env=None):
+                 batch=True, env=None, commands=False):
         self.argv = [concmon_bin()]
         if batch:
             self.argv.append("-b")
@@ -253,7 +253,9 @@ class BatchRun:
         self._cond = threading.Condition()
         self._eof = False
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+        # commands=True: stdin is a pipe for send() (batch-mode commands).
+        self.proc = subprocess.Popen(self.argv,
+                                     stdin=subprocess.PIPE if commands else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, start_new_session=True)
         self.pid = self.proc.pid
@@ -379,6 +381,11 @@ class BatchRun:
     def signal(self, sig):
         os.kill(self.pid, sig)
 
+    def send(self, line):
+        """Writes one batch-mode command line to concmon's stdin."""
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+
     def stop(self):
         """Kills concmon if it still runs, then every process it reported."""
         if self.proc.poll() is None:
@@ -391,7 +398,9 @@ class BatchRun:
             kill_quietly(pid, signal.SIGKILL, start)
         self._out.join(5)
         self._err.join(5)
-        for f in (self.proc.stdout, self.proc.stderr):
+        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if f is None:
+                continue
             try:
                 f.close()
             except OSError:

@@ -378,7 +378,7 @@ static void test_json_snapshot_exact(void **state)
 	struct summary s = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 	struct capture c;
 	cap_open(&c);
-	report_json(c.fp, 1700000001.5, rows, 3, &s);
+	report_json(c.fp, 1700000001.5, rows, 3, &s, NULL);
 	const char *got = cap_close(&c);
 	const char *want =
 		"{\"time\":1700000001.500,\"tasks\":["
@@ -429,7 +429,7 @@ static void test_json_exit_fields(void **state)
 		struct row r = { &t, 0, true, 0 };
 		struct capture c;
 		cap_open(&c);
-		report_json(c.fp, 0, &r, 1, NULL);
+		report_json(c.fp, 0, &r, 1, NULL, NULL);
 		const char *got = cap_close(&c);
 		if (!strstr(got, cases[i].want))
 			fail_msg("case %zu: %s lacks %s", i, got, cases[i].want);
@@ -454,7 +454,7 @@ static void test_json_numbers(void **state)
 		t.cpu = cases[i].cpu;
 		struct capture c;
 		cap_open(&c);
-		report_json(c.fp, NAN, &r, 1, NULL);
+		report_json(c.fp, NAN, &r, 1, NULL, NULL);
 		const char *got = cap_close(&c);
 		if (!strstr(got, cases[i].want))
 			fail_msg("cpu %g: %s lacks %s", cases[i].cpu, got, cases[i].want);
@@ -466,7 +466,7 @@ static void test_json_numbers(void **state)
 	t.cpu = 1e300;
 	struct capture c;
 	cap_open(&c);
-	report_json(c.fp, 1e20, &r, 1, NULL);
+	report_json(c.fp, 1e20, &r, 1, NULL, NULL);
 	const char *got = cap_close(&c);
 	assert_non_null(strstr(got, "{\"time\":100000000000000000000,"));
 	assert_true(json_valid(got, strlen(got)));
@@ -492,7 +492,7 @@ static void test_json_random_snapshots_valid(void **state)
 		}
 		struct capture c;
 		cap_open(&c);
-		report_json(c.fp, 1700000000.0 + round, rows, M, NULL);
+		report_json(c.fp, 1700000000.0 + round, rows, M, NULL, NULL);
 		const char *got = cap_close(&c);
 		assert_true(json_valid(got, strlen(got)));
 		assert_ptr_equal(strchr(got, '\n'), got + strlen(got) - 1);

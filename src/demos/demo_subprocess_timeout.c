@@ -1,0 +1,87 @@
+/* demo_subprocess_timeout.c - subprocess.run(cmd, timeout=...) by hand:
+ * run `sleep WORK`, wait on its pidfd at most "timeout" ms, and terminate
+ * it with SIGTERM when time is up. Repeats, so the knobs can be changed. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cmprobe.h"
+#include "common.h"
+#include "registry.h"
+
+enum outcome { FINISHED, TIMED_OUT, STOPPED };
+
+/* Waits until the child ends, timeout_ms pass, or a stop is requested. */
+static enum outcome wait_child(int pidfd, long timeout_ms)
+{
+	long end = demo_now_ms() + timeout_ms;
+	struct pollfd p[2] = {
+		{ .fd = pidfd, .events = POLLIN },
+		{ .fd = demo_stop_fd(), .events = POLLIN },
+	};
+
+	for (;;) {
+		long left = end - demo_now_ms();
+		int r;
+
+		if (left <= 0)
+			return TIMED_OUT;
+		r = poll(p, 2, (int)left);
+		if (r < 0 && errno != EINTR)
+			return STOPPED;
+		if (r > 0 && (p[0].revents & POLLIN))
+			return FINISHED;
+		if (demo_should_stop())
+			return STOPPED;
+	}
+}
+
+/* One run of the command; false when the demo should stop. */
+static bool run_once(int n, long timeout_ms, long work_ms)
+{
+	char secs[32], buf[64];
+	long t0 = demo_now_ms();
+	enum outcome how;
+	pid_t pid;
+	int pidfd, st;
+
+	snprintf(secs, sizeof secs, "%ld.%03ld", work_ms / 1000, work_ms % 1000);
+	pid = demo_fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		execlp("sleep", "sleep", secs, (char *)NULL);
+		perror("concmon-demo: exec sleep");
+		_exit(127);
+	}
+	pidfd = demo_pidfd_open(pid);
+	printf("run %d: started `sleep %s` as pid %d, timeout %ld ms\n", n, secs, (int)pid,
+	       timeout_ms);
+	how = pidfd < 0 ? FINISHED : wait_child(pidfd, timeout_ms);
+	if (how != FINISHED) {
+		printf("run %d: %s: sending SIGTERM to pid %d\n", n,
+		       how == TIMED_OUT ? "TIMEOUT" : "stopping", (int)pid);
+		demo_pidfd_signal(pidfd, SIGTERM);
+	}
+	demo_waitpid(pid, &st, 0);
+	if (pidfd >= 0)
+		close(pidfd);
+	printf("run %d: pid %d %s after %ld ms%s\n", n, (int)pid,
+	       demo_status_str(st, buf, sizeof buf), demo_now_ms() - t0,
+	       how == TIMED_OUT ? " (subprocess.TimeoutExpired)" : "");
+	return how != STOPPED;
+}
+
+int demo_subprocess_timeout(struct demo_ctx *ctx)
+{
+	for (int n = 1;; n++) {
+		if (!run_once(n, demo_knob_value(ctx, "timeout"), demo_knob_value(ctx, "work")))
+			break;
+		if (!demo_sleep_ms(1500))
+			break;
+	}
+	printf("parent: stopped\n");
+	return 0;
+}

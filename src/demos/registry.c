@@ -1,0 +1,171 @@
+/* registry.c - the demo catalog as one table (see DESIGN.md). */
+#include "registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmprobe.h"
+
+#define MS_MAX 60000L
+
+static const struct demo_def demos[] = {
+	{ "spawn-join", "processes",
+	  "children start, exit with their own codes; the parent joins them in order",
+	  true, demo_spawn_join, {
+		{ "count", 4, 1, 20, "children to start" },
+		{ "duration", 1500, 100, 20000, "ms the first (slowest) child works" } } },
+	{ "subprocess-timeout", "processes",
+	  "run a command with a timeout: the parent terminates it when time is up",
+	  false, demo_subprocess_timeout, {
+		{ "timeout", 2000, 100, MS_MAX, "ms the parent waits before SIGTERM" },
+		{ "work", 4000, 0, MS_MAX, "ms the command (sleep) needs" } } },
+	{ "pipeline-procs", "queues",
+	  "three processes chained by pipes; kill the last, the others die of SIGPIPE",
+	  false, demo_pipeline_procs, {
+		{ "rate", 5, 1, 1000, "lines per second the first stage writes" },
+		{ "sink_ms", 0, 0, 1000, "ms the last stage spends per line" } } },
+	{ "washer-dryer-threads", "queues",
+	  "a fast washer fills a bounded basket that a slow dryer empties",
+	  false, demo_washer_dryer_threads, {
+		{ "washers", 1, 1, 8, "washer (producer) threads" },
+		{ "dryers", 1, 1, 16, "dryer (consumer) threads" },
+		{ "wash_ms", 100, 10, 5000, "ms to wash one item" },
+		{ "dry_ms", 400, 10, 5000, "ms to dry one item" },
+		{ "capacity", 5, 1, 100, "basket size (read at start)" } } },
+	{ "washer-dryer-procs", "queues",
+	  "washer and dryers as processes sharing a queue; daemon dryers die with it",
+	  false, demo_washer_dryer_procs, {
+		{ "dryers", 1, 1, 8, "dryer (consumer) processes" },
+		{ "wash_ms", 100, 10, 5000, "ms to wash one item" },
+		{ "dry_ms", 400, 10, 5000, "ms to dry one item" },
+		{ "capacity", 5, 1, 100, "queue size (read at start)" } } },
+	{ "pipeline-threads", "queues",
+	  "download -> resize -> upload: closable queues, N workers per stage",
+	  false, demo_pipeline_threads, {
+		{ "downloaders", 1, 1, 8, "download workers" },
+		{ "resizers", 1, 1, 8, "resize workers" },
+		{ "uploaders", 1, 1, 8, "upload workers" },
+		{ "download_ms", 100, 10, 5000, "ms per download" },
+		{ "resize_ms", 300, 10, 5000, "ms per resize" },
+		{ "upload_ms", 100, 10, 5000, "ms per upload" },
+		{ "capacity", 10, 1, 100, "size of each queue (read at start)" } } },
+	{ "race-counter", "locks",
+	  "threads do count += 1 without a lock and lose updates",
+	  false, demo_race_counter, {
+		{ "lock", 0, 0, 1, "1: take the lock around count += 1" },
+		{ "threads", 4, 1, 16, "threads per round" },
+		{ "increments", 20000, 1000, 1000000, "increments per thread per round" } } },
+	{ "deadlock", "locks",
+	  "two threads take two locks in opposite order and wait for each other forever",
+	  false, demo_deadlock, {
+		{ "ordered", 0, 0, 1, "1: both take fork-1 first (no deadlock; read at start)" } } },
+	{ "recursive-lock", "locks",
+	  "re-entering a plain lock deadlocks the thread on itself; a recursive one does not",
+	  false, demo_recursive_lock, {
+		{ "recursive", 0, 0, 1, "1: use a recursive lock" },
+		{ "depth", 3, 1, 10, "how deep the recursion goes" } } },
+	{ "semaphore", "locks",
+	  "a semaphore of 3 lets at most 3 workers in at once",
+	  false, demo_semaphore, {
+		{ "permits", 3, 1, 16, "workers allowed in at once" },
+		{ "workers", 8, 1, 32, "worker threads (read at start)" },
+		{ "hold_ms", 1000, 50, 10000, "ms a worker keeps its permit (on average)" } } },
+	{ "event-gate", "signalling",
+	  "threads wait at a gate until an event is set (SIGUSR1 toggles it)",
+	  false, demo_event_gate, {
+		{ "set", 0, 0, 1, "1: the gate (event) is open" },
+		{ "waiters", 5, 1, 32, "threads waiting at the gate (read at start)" },
+		{ "auto_ms", 3000, 0, MS_MAX, "open the gate once after this many ms (0: never)" } } },
+	{ "condition-queue", "signalling",
+	  "consumers sleep on a condition variable until a producer fills a priority queue",
+	  false, demo_condition_queue, {
+		{ "rate", 2, 1, 100, "items per second the producer puts" },
+		{ "consumers", 2, 1, 8, "consumer threads (read at start)" },
+		{ "work_ms", 200, 0, 5000, "ms a consumer spends per item" } } },
+	{ "pool-cpu", "scaling",
+	  "fib on a thread pool vs a process pool, with a global lock like Python's GIL",
+	  false, demo_pool_cpu, {
+		{ "processes", 0, 0, 1, "0: thread pool, 1: process pool" },
+		{ "workers", 2, 1, 4, "pool size" },
+		{ "gil", 1, 0, 1, "1: threads share one global lock (like CPython)" },
+		{ "fib", 28, 20, 32, "n of each fib(n) task" } } },
+	{ "zombies", "lifecycle",
+	  "children exit but the parent does not wait: zombies until SIGUSR1 reaps them",
+	  false, demo_zombies, {
+		{ "count", 3, 1, 20, "children per batch" } } },
+	{ "orphans", "lifecycle",
+	  "a parent exits before its children, which are adopted by a subreaper or init",
+	  false, demo_orphans, {
+		{ "count", 3, 1, 20, "children left behind" },
+		{ "life_ms", 20000, 1000, 300000, "ms each orphan lives" } } },
+	{ "daemon", "lifecycle",
+	  "when the parent goes, daemon children die with it and the others are adopted",
+	  true, demo_daemon, {
+		{ "daemons", 2, 0, 10, "daemon children (die with the parent)" },
+		{ "others", 2, 0, 10, "ordinary children (adopted, live on)" },
+		{ "parent_ms", 5000, 0, 600000, "ms before the parent exits (0: on SIGUSR1 only)" },
+		{ "life_ms", 10000, 1000, 300000, "ms the ordinary children live" } } },
+	{ "graceful-shutdown", "lifecycle",
+	  "stopping many children: TERM, a grace period, then KILL for the stubborn one",
+	  false, demo_graceful_shutdown, {
+		{ "children", 4, 1, 16, "children (the last one ignores SIGTERM)" },
+		{ "grace", 2000, 100, 30000, "ms between TERM and KILL" } } },
+	{ "ticket-lock", "locks",
+	  "processes book tickets through a file; without a file lock they oversell",
+	  false, demo_ticket_lock, {
+		{ "lock", 0, 0, 1, "1: lock the file around check-and-book" },
+		{ "buyers", 4, 1, 16, "buyer processes per round" },
+		{ "tickets", 20, 1, 200, "tickets on sale per round" } } },
+	{ "blocking-vs-eventloop", "scaling",
+	  "thread per client vs one epoll loop on loopback: same throughput, fewer threads",
+	  false, demo_blocking_vs_eventloop, {
+		{ "eventloop", 0, 0, 1, "0: a thread per client, 1: one epoll loop" },
+		{ "clients", 8, 1, 100, "client connections" },
+		{ "period_ms", 100, 10, 1000, "ms between two requests of a client" } } },
+	{ "fanout-threads", "scaling",
+	  "a new thread per task vs a fixed pool: threads and memory spike vs stay flat",
+	  false, demo_fanout_threads, {
+		{ "pool", 0, 0, 1, "0: a new thread per task, 1: a fixed pool" },
+		{ "tasks", 200, 1, 500, "tasks per burst" },
+		{ "workers", 8, 1, 32, "pool size" },
+		{ "task_ms", 200, 10, 5000, "ms each task waits (I/O)" } } },
+};
+
+const struct demo_def *demo_table(size_t *n)
+{
+	*n = sizeof demos / sizeof demos[0];
+	return demos;
+}
+
+const struct demo_def *demo_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof demos / sizeof demos[0]; i++)
+		if (strcmp(demos[i].name, name) == 0)
+			return &demos[i];
+	return NULL;
+}
+
+const struct demo_knob_def *demo_knob_def(const struct demo_def *def, const char *name)
+{
+	for (int i = 0; i < DEMO_KNOBS_MAX && def->knobs[i].name; i++)
+		if (strcmp(def->knobs[i].name, name) == 0)
+			return &def->knobs[i];
+	return NULL;
+}
+
+struct cm_knob *demo_knob(const struct demo_ctx *ctx, const char *name)
+{
+	const struct demo_knob_def *k = demo_knob_def(ctx->def, name);
+
+	if (!k) {
+		fprintf(stderr, "concmon-demo: bug: demo %s has no knob %s\n", ctx->def->name, name);
+		abort();
+	}
+	return ctx->knobs[k - ctx->def->knobs];
+}
+
+long demo_knob_value(const struct demo_ctx *ctx, const char *name)
+{
+	return cm_knob_get(demo_knob(ctx, name));
+}

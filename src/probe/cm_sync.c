@@ -1,0 +1,336 @@
+/* cm_sync.c - instrumented semaphores, events and file locks. None of these
+ * is on a hot path, so they use atomic read-modify-writes and the precise
+ * clock throughout. */
+#include "probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <string.h>
+
+#include "cmprobe.h"
+
+struct cm_sem {
+	sem_t sem;
+	struct cm_lock_rec *rec;
+	unsigned slot;
+	int flags;
+	struct probe_obj obj;
+	_Atomic uint64_t held_since[CM_MAX_HOLDERS];   /* per listed holder, ns */
+	struct cm_lock_rec local;
+};
+
+struct cm_event {
+	pthread_mutex_t mtx;
+	pthread_cond_t cond;
+	_Atomic bool set;
+	struct cm_lock_rec *rec;
+	unsigned slot;
+	int flags;
+	struct probe_obj obj;
+	struct cm_lock_rec local;
+};
+
+struct cm_flock {
+	int fd;
+	pthread_mutex_t mtx;            /* fcntl locks belong to the process: this
+					 * orders its threads */
+	struct cm_lock_rec *rec;
+	unsigned slot;
+	uint64_t hold_start;            /* with both locks held */
+	struct cm_lock_rec local;
+};
+
+#define ADD(x, n) atomic_fetch_add_explicit(&(x), (n), memory_order_relaxed)
+#define SUB(x, n) atomic_fetch_sub_explicit(&(x), (n), memory_order_relaxed)
+
+/* Publishes that the caller is about to block on r; returns the start time. */
+static uint64_t wait_start(struct cm_lock_rec *r, unsigned slot)
+{
+	ADD(r->waiters, 1u);
+	probe_wait_begin(CM_WAIT_LOCK, slot);
+	return probe_now_ns();
+}
+
+/* The wait that began at t0 is over (and was contended). */
+static void wait_done(struct cm_lock_rec *r, uint64_t t0)
+{
+	uint64_t waited = probe_now_ns() - t0;
+	probe_wait_end();
+	SUB(r->waiters, 1u);
+	ADD(r->contended, 1u);
+	ADD(r->wait_ns_total, waited);
+	probe_max(&r->wait_ns_max, waited);
+}
+
+static void check(int rc, const char *what, const char *name)
+{
+	if (rc)
+		probe_fatal("%s(\"%s\"): %s", what, name, strerror(rc));
+}
+
+/* ---- semaphores ---- */
+
+static void sem_publish_value(struct cm_sem *s, struct cm_lock_rec *r)
+{
+	int v;
+	if (sem_getvalue(&s->sem, &v) == 0 && v >= 0)
+		RST(r->value, (uint32_t)v);
+}
+
+static void sem_list_holder(struct cm_sem *s, struct cm_lock_rec *r, pid_t me)
+{
+	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
+		int32_t none = 0;
+		if (atomic_compare_exchange_strong_explicit(&r->holders[h], &none, me,
+							    memory_order_relaxed, memory_order_relaxed)) {
+			RST(s->held_since[h], probe_now_ns());
+			return;
+		}
+	}
+}
+
+/* Takes the poster off the list, or, when every holder is listed and the
+ * poster is not one of them (a semaphore used as a signal), some holder.
+ * Best effort: a semaphore has no owner. Returns the index or -1. */
+static int sem_unlist_holder(struct cm_lock_rec *r, pid_t me)
+{
+	unsigned listed = 0;
+	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
+		int32_t tid = me;
+		if (atomic_compare_exchange_strong_explicit(&r->holders[h], &tid, 0,
+							    memory_order_relaxed, memory_order_relaxed))
+			return (int)h;
+		listed += tid != 0;
+	}
+	if (RLD(r->holder_count) > listed)
+		return -1;
+	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
+		int32_t tid = RLD(r->holders[h]);
+		if (tid && atomic_compare_exchange_strong_explicit(&r->holders[h], &tid, 0,
+								   memory_order_relaxed,
+								   memory_order_relaxed))
+			return (int)h;
+	}
+	return -1;
+}
+
+void cm_sem_wait(struct cm_sem *s)
+{
+	struct cm_lock_rec *r = s->rec;
+	if (sem_trywait(&s->sem) != 0) {
+		if (errno != EAGAIN)
+			check(errno, "cm_sem_wait", s->local.name);
+		uint64_t t0 = wait_start(r, s->slot);
+		while (sem_wait(&s->sem) != 0)
+			if (errno != EINTR)
+				check(errno, "cm_sem_wait", s->local.name);
+		wait_done(r, t0);
+	}
+	sem_list_holder(s, r, probe_tid());
+	ADD(r->holder_count, 1u);
+	ADD(r->acquisitions, 1u);
+	sem_publish_value(s, r);
+}
+
+void cm_sem_post(struct cm_sem *s)
+{
+	struct cm_lock_rec *r = s->rec;
+	int h = sem_unlist_holder(r, probe_tid());
+	if (h >= 0) {
+		uint64_t since = RLD(s->held_since[h]), now = probe_now_ns();
+		if (since && now > since)
+			ADD(r->hold_ns_total, now - since);
+	}
+	uint32_t n = RLD(r->holder_count);
+	while (n > 0 && !atomic_compare_exchange_weak_explicit(&r->holder_count, &n, n - 1,
+							       memory_order_relaxed,
+							       memory_order_relaxed))
+		;
+	if (sem_post(&s->sem) != 0)
+		check(errno, "cm_sem_post", s->local.name);
+	sem_publish_value(s, r);
+}
+
+static void sem_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
+{
+	struct cm_sem *s = (struct cm_sem *)((char *)o - offsetof(struct cm_sem, obj));
+	probe_lock_detach(&s->rec, &s->slot, &s->local, old_tid, new_tid);
+}
+
+struct cm_sem *cm_sem_new(const char *name, unsigned permits, int flags)
+{
+	cm_init();
+	if (permits > CM_PERMITS_MAX)
+		probe_fatal("cm_sem_new(\"%s\"): %u permits is too many", name ? name : "", permits);
+	struct cm_sem *s = probe_alloc(sizeof *s, flags);
+	if (sem_init(&s->sem, (flags & CM_SHARED) != 0, permits) != 0)
+		check(errno, "cm_sem_new", name ? name : "");
+	s->flags = flags;
+	s->rec = probe_lock_publish(&s->local, &s->slot, name, CM_LOCK_SEMAPHORE, permits, flags);
+	if (!(flags & CM_SHARED))
+		probe_obj_add(&s->obj, sem_detach);
+	return s;
+}
+
+void cm_sem_free(struct cm_sem *s)
+{
+	if (!s)
+		return;
+	if (!(s->flags & CM_SHARED))
+		probe_obj_del(&s->obj);
+	probe_lock_unpublish(s->rec, &s->local);
+	sem_destroy(&s->sem);
+	probe_dealloc(s, sizeof *s, s->flags);
+}
+
+/* ---- events ---- */
+
+void cm_event_set(struct cm_event *e)
+{
+	check(pthread_mutex_lock(&e->mtx), "cm_event_set", e->local.name);
+	atomic_store_explicit(&e->set, true, memory_order_release);
+	RST(e->rec->value, 1u);
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->mtx);
+}
+
+void cm_event_clear(struct cm_event *e)
+{
+	check(pthread_mutex_lock(&e->mtx), "cm_event_clear", e->local.name);
+	atomic_store_explicit(&e->set, false, memory_order_release);
+	RST(e->rec->value, 0u);
+	pthread_mutex_unlock(&e->mtx);
+}
+
+bool cm_event_is_set(struct cm_event *e)
+{
+	return atomic_load_explicit(&e->set, memory_order_acquire);
+}
+
+void cm_event_wait(struct cm_event *e)
+{
+	struct cm_lock_rec *r = e->rec;
+	if (!atomic_load_explicit(&e->set, memory_order_acquire)) {
+		check(pthread_mutex_lock(&e->mtx), "cm_event_wait", e->local.name);
+		if (!atomic_load_explicit(&e->set, memory_order_relaxed)) {
+			uint64_t t0 = wait_start(r, e->slot);
+			do
+				check(pthread_cond_wait(&e->cond, &e->mtx), "cm_event_wait", e->local.name);
+			while (!atomic_load_explicit(&e->set, memory_order_relaxed));
+			wait_done(r, t0);
+		}
+		pthread_mutex_unlock(&e->mtx);
+	}
+	ADD(r->acquisitions, 1u);
+}
+
+static void event_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
+{
+	struct cm_event *e = (struct cm_event *)((char *)o - offsetof(struct cm_event, obj));
+	probe_lock_detach(&e->rec, &e->slot, &e->local, old_tid, new_tid);
+}
+
+struct cm_event *cm_event_new(const char *name, int flags)
+{
+	cm_init();
+	struct cm_event *e = probe_alloc(sizeof *e, flags);
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	pthread_mutexattr_init(&ma);
+	pthread_condattr_init(&ca);
+	if (flags & CM_SHARED) {
+		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+	}
+	check(pthread_mutex_init(&e->mtx, &ma), "cm_event_new", name ? name : "");
+	check(pthread_cond_init(&e->cond, &ca), "cm_event_new", name ? name : "");
+	pthread_mutexattr_destroy(&ma);
+	pthread_condattr_destroy(&ca);
+	e->flags = flags;
+	e->rec = probe_lock_publish(&e->local, &e->slot, name, CM_LOCK_EVENT, 0, flags);
+	if (!(flags & CM_SHARED))
+		probe_obj_add(&e->obj, event_detach);
+	return e;
+}
+
+void cm_event_free(struct cm_event *e)
+{
+	if (!e)
+		return;
+	if (!(e->flags & CM_SHARED))
+		probe_obj_del(&e->obj);
+	probe_lock_unpublish(e->rec, &e->local);
+	pthread_cond_destroy(&e->cond);
+	pthread_mutex_destroy(&e->mtx);
+	probe_dealloc(e, sizeof *e, e->flags);
+}
+
+/* ---- file locks ---- */
+
+static int whole_file(int fd, short type, int cmd)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+	return fcntl(fd, cmd, &fl);
+}
+
+void cm_flock_lock(struct cm_flock *l)
+{
+	struct cm_lock_rec *r = l->rec;
+	uint64_t t0 = 0;
+	bool waiting = pthread_mutex_trylock(&l->mtx) != 0;
+	if (waiting) {
+		t0 = wait_start(r, l->slot);
+		check(pthread_mutex_lock(&l->mtx), "cm_flock_lock", l->local.name);
+	}
+	if (whole_file(l->fd, F_WRLCK, F_SETLK) < 0) {
+		if (errno != EACCES && errno != EAGAIN)
+			check(errno, "cm_flock_lock", l->local.name);
+		if (!waiting) {
+			waiting = true;
+			t0 = wait_start(r, l->slot);
+		}
+		while (whole_file(l->fd, F_WRLCK, F_SETLKW) < 0)
+			if (errno != EINTR)
+				check(errno, "cm_flock_lock", l->local.name);
+	}
+	if (waiting)
+		wait_done(r, t0);
+	RST(r->holders[0], probe_tid());
+	ADD(r->acquisitions, 1u);
+	l->hold_start = probe_now_ns();
+}
+
+void cm_flock_unlock(struct cm_flock *l)
+{
+	struct cm_lock_rec *r = l->rec;
+	if (RLD(r->holders[0]) != probe_tid())
+		probe_fatal("cm_flock_unlock(\"%s\"): not held by this thread", l->local.name);
+	ADD(r->hold_ns_total, probe_now_ns() - l->hold_start);
+	RST(r->holders[0], 0);
+	if (whole_file(l->fd, F_UNLCK, F_SETLK) < 0)
+		check(errno, "cm_flock_unlock", l->local.name);
+	pthread_mutex_unlock(&l->mtx);
+}
+
+struct cm_flock *cm_flock_new(const char *name, int fd)
+{
+	cm_init();
+	struct cm_flock *l = probe_alloc(sizeof *l, CM_PRIVATE);
+	l->fd = fd;
+	check(pthread_mutex_init(&l->mtx, NULL), "cm_flock_new", name ? name : "");
+	/* Not detached at fork: a file lock is meant for several processes,
+	 * all of which then publish through the one record. */
+	l->rec = probe_lock_publish(&l->local, &l->slot, name, CM_LOCK_FILE, 0, CM_PRIVATE);
+	return l;
+}
+
+void cm_flock_free(struct cm_flock *l)
+{
+	if (!l)
+		return;
+	probe_lock_unpublish(l->rec, &l->local);
+	pthread_mutex_destroy(&l->mtx);
+	probe_dealloc(l, sizeof *l, CM_PRIVATE);
+}

@@ -1,0 +1,98 @@
+/* cmprobe.h - libconcmon-probe: instrumented concurrency primitives that
+ * publish what happens inside a program (queues, locks, threads, knobs)
+ * into the shared-memory segment concmon hands over in the environment
+ * (CONCMON_TELEMETRY_FD). Without concmon the primitives work the same and
+ * publish nothing.
+ *
+ * Every constructor aborts with a message on allocation failure. Names are
+ * truncated to CM_NAME_MAX-1 bytes. Objects created with CM_SHARED live in
+ * shared memory and work across fork() (create them before forking). */
+#ifndef CONCMON_CMPROBE_H
+#define CONCMON_CMPROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CM_NAME_MAX 32
+
+enum cm_flags {
+	CM_PRIVATE = 0,
+	CM_SHARED = 1 << 0,     /* usable by this process and its forked children */
+};
+
+/* Maps the telemetry segment if concmon provided one. Idempotent; every
+ * other function calls it. Returns true when telemetry is being published. */
+bool cm_init(void);
+
+/* Names the calling thread (also its comm, via pthread_setname_np) and
+ * publishes its TID and role. Call once at the start of each thread. */
+void cm_thread_role(const char *role);
+
+/* Mutex; recursive when recursive is set (a plain one deadlocks on re-entry,
+ * and concmon sees that as a self-wait). */
+struct cm_mutex;
+struct cm_mutex *cm_mutex_new(const char *name, bool recursive, int flags);
+void cm_mutex_lock(struct cm_mutex *m);
+bool cm_mutex_trylock(struct cm_mutex *m);
+void cm_mutex_unlock(struct cm_mutex *m);
+void cm_mutex_free(struct cm_mutex *m);
+
+/* Counting semaphore. */
+struct cm_sem;
+struct cm_sem *cm_sem_new(const char *name, unsigned permits, int flags);
+void cm_sem_wait(struct cm_sem *s);
+void cm_sem_post(struct cm_sem *s);
+void cm_sem_free(struct cm_sem *s);
+
+/* Condition variable used with a cm_mutex, waited on in a predicate loop. */
+struct cm_cond;
+struct cm_cond *cm_cond_new(const char *name, int flags);
+void cm_cond_wait(struct cm_cond *c, struct cm_mutex *m);
+void cm_cond_signal(struct cm_cond *c);
+void cm_cond_broadcast(struct cm_cond *c);
+void cm_cond_free(struct cm_cond *c);
+
+/* Event (like Python's threading.Event): wait blocks until set. */
+struct cm_event;
+struct cm_event *cm_event_new(const char *name, int flags);
+void cm_event_set(struct cm_event *e);
+void cm_event_clear(struct cm_event *e);
+bool cm_event_is_set(struct cm_event *e);
+void cm_event_wait(struct cm_event *e);
+void cm_event_free(struct cm_event *e);
+
+/* Bounded blocking queue of integers (or pointers, for CM_PRIVATE ones).
+ * put blocks while full, get while empty; after close, put fails and get
+ * drains what is left, then fails. */
+struct cm_queue;
+struct cm_queue *cm_queue_new(const char *name, size_t capacity, int flags);
+bool cm_queue_put(struct cm_queue *q, intptr_t item);        /* false: closed */
+bool cm_queue_get(struct cm_queue *q, intptr_t *item);       /* false: closed and empty */
+void cm_queue_close(struct cm_queue *q);
+size_t cm_queue_depth(struct cm_queue *q);
+void cm_queue_free(struct cm_queue *q);
+
+/* Knob: an integer concmon may change while the program runs. */
+struct cm_knob;
+struct cm_knob *cm_knob_new(const char *name, long value, long min, long max);
+long cm_knob_get(const struct cm_knob *k);
+void cm_knob_set(struct cm_knob *k, long value);   /* clamped to [min, max] */
+
+/* Value: an integer the program publishes for concmon to show (counters,
+ * results: expected vs actual count, tickets sold...). */
+struct cm_value;
+struct cm_value *cm_value_new(const char *name);
+void cm_value_set(struct cm_value *v, long value);
+void cm_value_add(struct cm_value *v, long delta);
+long cm_value_get(const struct cm_value *v);
+
+/* Inter-process lock on an open file (fcntl record lock on the whole
+ * file), published like a mutex. */
+struct cm_flock;
+struct cm_flock *cm_flock_new(const char *name, int fd);
+void cm_flock_lock(struct cm_flock *l);
+void cm_flock_unlock(struct cm_flock *l);
+void cm_flock_free(struct cm_flock *l);
+
+#endif

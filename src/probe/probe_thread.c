@@ -1,0 +1,136 @@
+/* probe_thread.c - threads as the probe publishes them: TIDs, roles, what
+ * each one is blocked on, and what a forked child must forget. */
+#include "probe.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cmprobe.h"
+
+_Thread_local pid_t probe_tls_tid;
+static _Thread_local struct cm_thread_rec *tls_rec;
+
+static pthread_key_t thread_key;        /* its destructor frees the record */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct probe_obj registry = { &registry, &registry, NULL };
+
+pid_t probe_tid_slow(void)
+{
+	probe_tls_tid = gettid();
+	return probe_tls_tid;
+}
+
+static void thread_exit(void *p)
+{
+	if (p == tls_rec)
+		tls_rec = NULL;
+	probe_unpublish(p);
+}
+
+/* Publishes the calling thread; role NULL means its current name. */
+static struct cm_thread_rec *thread_register(const char *role)
+{
+	unsigned slot;
+	struct cm_thread_rec *r = probe_claim(PROBE_THREADS, &slot);
+	if (!r)
+		return NULL;
+	char comm[16] = "";
+	if (!role) {
+		pthread_getname_np(pthread_self(), comm, sizeof comm);
+		role = comm;
+	}
+	RST(r->tid, (int32_t)probe_tid());
+	RST(r->wait_kind, (uint32_t)CM_WAIT_NONE);
+	RST(r->wait_index, 0u);
+	RST(r->reserved, 0u);
+	RST(r->wait_since_ns, 0u);
+	probe_name(r->role, role);
+	probe_publish(r);
+	tls_rec = r;
+	pthread_setspecific(thread_key, r);
+	return r;
+}
+
+void cm_thread_role(const char *role)
+{
+	cm_init();
+	char comm[16];  /* the kernel keeps 15 bytes */
+	snprintf(comm, sizeof comm, "%s", role ? role : "");
+	pthread_setname_np(pthread_self(), comm);
+	if (tls_rec)
+		probe_name(tls_rec->role, role);
+	else if (probe_segment())
+		thread_register(role);
+}
+
+void probe_wait_begin(enum cm_wait_kind kind, unsigned slot)
+{
+	if (slot == PROBE_NO_SLOT)
+		return;
+	struct cm_thread_rec *r = tls_rec;
+	if (!r && !(r = thread_register(NULL)))
+		return;
+	RST(r->wait_since_ns, probe_now_ns());
+	RST(r->wait_index, slot);
+	atomic_store_explicit(&r->wait_kind, (uint32_t)kind, memory_order_release);
+}
+
+void probe_wait_end(void)
+{
+	struct cm_thread_rec *r = tls_rec;
+	if (r)
+		atomic_store_explicit(&r->wait_kind, (uint32_t)CM_WAIT_NONE, memory_order_release);
+}
+
+/* ---- fork ---- */
+
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&registry_lock);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&registry_lock);
+}
+
+/* The child's only thread is a new TID with no record; its private objects
+ * are copies that must stop writing into the parent's records. */
+static void fork_child(void)
+{
+	pid_t old_tid = probe_tls_tid;
+	probe_tls_tid = 0;
+	pid_t new_tid = probe_tid();
+	tls_rec = NULL;
+	pthread_setspecific(thread_key, NULL);
+	for (struct probe_obj *o = registry.next; o != &registry; o = o->next)
+		o->detach(o, old_tid, new_tid);
+	pthread_mutex_unlock(&registry_lock);
+}
+
+void probe_thread_init(void)
+{
+	if (pthread_key_create(&thread_key, thread_exit) != 0 ||
+	    pthread_atfork(fork_prepare, fork_parent, fork_child) != 0)
+		probe_fatal("cannot set up thread tracking");
+}
+
+void probe_obj_add(struct probe_obj *o, void (*detach)(struct probe_obj *, pid_t, pid_t))
+{
+	o->detach = detach;
+	pthread_mutex_lock(&registry_lock);
+	o->prev = &registry;
+	o->next = registry.next;
+	registry.next->prev = o;
+	registry.next = o;
+	pthread_mutex_unlock(&registry_lock);
+}
+
+void probe_obj_del(struct probe_obj *o)
+{
+	pthread_mutex_lock(&registry_lock);
+	o->prev->next = o->next;
+	o->next->prev = o->prev;
+	pthread_mutex_unlock(&registry_lock);
+}

@@ -1,0 +1,195 @@
+/* programs.c - see programs.h. One telemetry segment per launched program,
+ * shared by everything that program forks. */
+#include "programs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct programs {
+	struct supervisor *sup;
+	struct program *list;
+	size_t n, cap;
+};
+
+struct programs *programs_new(struct supervisor *sup)
+{
+	struct programs *p = xcalloc(1, sizeof *p);
+	p->sup = sup;
+	return p;
+}
+
+static void program_clear(struct program *pr)
+{
+	free(pr->name);
+	free(pr->demo);
+	free(pr->snap);
+	telemetry_free(pr->tel);
+}
+
+void programs_free(struct programs *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		program_clear(&p->list[i]);
+	free(p->list);
+	free(p);
+}
+
+static char *join_argv(char *const argv[])
+{
+	size_t len = 1;
+	for (size_t i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = xmalloc(len), *o = s;
+	for (size_t i = 0; argv[i]; i++)
+		o += sprintf(o, "%s%s", i ? " " : "", argv[i]);
+	*o = '\0';
+	return s;
+}
+
+pid_t programs_launch(struct programs *p, char *const argv[], const char *line, const char *demo,
+		      char *err, size_t errlen)
+{
+	char terr[128] = "";
+	struct telemetry *tel = telemetry_create(terr, sizeof terr);
+	char env[64];
+	struct launch_extra x = { -1, NULL };
+	if (tel) {
+		snprintf(env, sizeof env, "%s=%d", CM_TELEMETRY_ENV, telemetry_fd(tel));
+		x.keep_fd = telemetry_fd(tel);
+		x.env = env;
+	}
+	pid_t pid = argv ? supervisor_launch(p->sup, argv, &x, err, errlen)
+			 : supervisor_launch_line(p->sup, line, &x, err, errlen);
+	if (pid < 0) {
+		telemetry_free(tel);
+		return -1;
+	}
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->list = xrealloc(p->list, p->cap * sizeof *p->list);
+	}
+	struct program *pr = &p->list[p->n++];
+	memset(pr, 0, sizeof *pr);
+	pr->pid = pid;
+	pr->name = argv ? join_argv(argv) : xstrdup(line);
+	pr->demo = demo ? xstrdup(demo) : NULL;
+	pr->tel = tel;
+	if (!tel)
+		snprintf(pr->error, sizeof pr->error, "no telemetry: %s", terr);
+	return pid;
+}
+
+const char *programs_demo_path(void)
+{
+	static char path[PATH_MAX];
+	if (path[0])
+		return path;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%.*s/concmon-demo", (int)(sizeof path - 16), self);
+			if (access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	snprintf(path, sizeof path, "concmon-demo");
+	return path;
+}
+
+pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size_t errlen)
+{
+	/* "name,k=v,k=v" -> concmon-demo name k=v k=v */
+	char *copy = xstrdup(spec);
+	size_t n = 2;
+	for (const char *c = copy; *c; c++)
+		n += *c == ',';
+	char **argv = xcalloc(n + 2, sizeof *argv);
+	size_t k = 0;
+	argv[k++] = (char *)programs_demo_path();
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
+		argv[k++] = tok;
+	argv[k] = NULL;
+	pid_t pid = k > 1 ? programs_launch(p, argv, NULL, argv[1], err, errlen) : -1;
+	if (k <= 1)
+		snprintf(err, errlen, "--demo needs a demo name");
+	free(argv);
+	free(copy);
+	return pid;
+}
+
+void programs_read(struct programs *p, double now)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		if (pr->ended && now - pr->ended_at > PROGRAMS_LINGER) {
+			program_clear(pr);
+			continue;
+		}
+		if (pr->tel && !pr->ended) {
+			if (!pr->snap)
+				pr->snap = xmalloc(sizeof *pr->snap);
+			char why[128];
+			if (telemetry_read(pr->tel, pr->snap, why, sizeof why) == 0) {
+				pr->error[0] = '\0';
+			} else {
+				snprintf(pr->error, sizeof pr->error, "corrupt telemetry: %s", why);
+				free(pr->snap);
+				pr->snap = NULL;
+			}
+		}
+		p->list[keep++] = *pr;
+	}
+	p->n = keep;
+}
+
+void programs_ended(struct programs *p, pid_t pid, double now)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->list[i].pid == pid && !p->list[i].ended) {
+			p->list[i].ended = true;
+			p->list[i].ended_at = now;
+		}
+	}
+}
+
+const struct program *programs_list(const struct programs *p, size_t *n)
+{
+	*n = p->n;
+	return p->list;
+}
+
+int programs_set_knob(struct programs *p, pid_t pid, const char *name, long value)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		if (pr->pid != pid || pr->ended)
+			continue;
+		if (!pr->tel)
+			return ENODATA;
+		return telemetry_set_knob(pr->tel, name, value) ? 0 : ENOENT;
+	}
+	return ESRCH;
+}
+
+const char *programs_knob_error(int err)
+{
+	switch (err) {
+	case ESRCH: return "no such launched program";
+	case ENOENT: return "no such knob, or the value is outside its range";
+	case ENODATA: return "the program publishes no telemetry";
+	default: return strerror(err);
+	}
+}

@@ -1,0 +1,121 @@
+"""Demo workloads under concmon: what their probes publish arrives in the
+batch JSON (queues, locks, knobs, values), knobs turned through concmon
+change the workload, and process demos show zombies and orphans."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from concmon_test import BatchRun, main, tasks_of
+
+SLOW = 20.0  # deadline for states a demo reaches within a few seconds
+
+
+def records(snap, kind, name=None):
+    return [r for r in snap.get(kind, []) if name is None or r["name"] == name]
+
+
+def knob(snap, name):
+    r = records(snap, "knobs", name)
+    return r[0]["value"] if r else None
+
+
+def program_pid(snap):
+    progs = snap.get("programs", [])
+    return progs[0]["pid"] if progs else None
+
+
+class Telemetry(unittest.TestCase):
+    def demo(self, spec, **kw):
+        return BatchRun(None, delay=0.1, args=["--demo", spec], **kw)
+
+    def test_washer_dryer_queue_fills_then_drains_when_dryers_are_added(self):
+        with self.demo("washer-dryer-threads", commands=True) as run:
+            full = run.wait_for(
+                lambda s: any(q["depth"] == q["capacity"] and q["blocked_producers"] >= 1
+                              for q in records(s, "queues", "clothes")),
+                SLOW, "the clothes queue full with the washer blocked")
+            pid = program_pid(full)
+            self.assertEqual(knob(full, "dryers"), 1)
+            self.assertEqual(records(full, "programs")[0]["telemetry"], "ok")
+            cap = records(full, "queues", "clothes")[0]["capacity"]
+            run.send("knob %d dryers 4" % pid)
+            turned = run.wait_for(lambda s: knob(s, "dryers") == 4, SLOW, "the dryers knob at 4")
+            run.wait_for(lambda s: records(s, "queues", "clothes")[0]["depth"] <= cap - 2,
+                         SLOW, "the queue draining with 4 dryers",
+                         since=run.snapshots.index(turned))
+            run.check_clean(self)
+
+    def test_knob_out_of_range_is_refused(self):
+        with self.demo("washer-dryer-threads", commands=True) as run:
+            snap = run.wait_for(lambda s: records(s, "knobs", "dryers"), SLOW, "the dryers knob")
+            k = records(snap, "knobs", "dryers")[0]
+            run.send("knob %d dryers %d" % (program_pid(snap), k["max"] + 1))
+            run.wait_stderr("no such knob, or the value is outside its range")
+            self.assertEqual(knob(run.latest(), "dryers"), k["value"])
+
+    def values(self, snap):
+        return {v["name"]: v["value"] for v in records(snap, "values")}
+
+    def test_race_counter_loses_updates_without_the_lock_and_none_with_it(self):
+        with self.demo("race-counter,lock=0") as run:
+            run.wait_for(lambda s: self.values(s).get("lost", 0) > 0, SLOW,
+                         "lost updates without the lock")
+        with self.demo("race-counter,lock=1") as run:
+            def rounds_done(s):
+                v = self.values(s)
+                return v.get("expected", 0) > 0 and v.get("actual") == v.get("expected")
+            snap = run.wait_for(rounds_done, SLOW, "a finished round with the lock")
+            self.assertEqual(self.values(snap).get("lost"), 0, self.values(snap))
+
+    def test_semaphore_never_has_more_holders_than_permits(self):
+        with self.demo("semaphore") as run:
+            def full(s):
+                return any(l["kind"] == "semaphore" and l["holder_count"] == l["permits"] > 0
+                           and len(l["waiters"]) > 0 for l in records(s, "locks"))
+            run.wait_for(full, SLOW, "all permits taken and threads waiting")
+            stop = len(run.snapshots) + 20
+            run.wait_for(lambda s: len(run.snapshots) >= stop, SLOW, "20 more snapshots")
+            for s in run.snapshots:
+                for l in records(s, "locks"):
+                    if l["kind"] == "semaphore":
+                        self.assertLessEqual(l["holder_count"], l["permits"], l)
+
+    def test_deadlock_shows_two_threads_each_holding_what_the_other_waits_for(self):
+        with self.demo("deadlock") as run:
+            def cycle(s):
+                locks = {l["name"]: l for l in records(s, "locks") if l["kind"] == "mutex"}
+                a, b = locks.get("fork-1"), locks.get("fork-2")
+                if not a or not b or not a["holders"] or not b["holders"]:
+                    return False
+                # each holder waits for the other's lock
+                return (a["holders"][0] in b["waiters"] and b["holders"][0] in a["waiters"]
+                        and a["holders"][0] != b["holders"][0])
+            snap = run.wait_for(cycle, SLOW, "fork-1 and fork-2 held crosswise and waited for")
+            waiting = {t["tid"]: t["wait_on"] for t in records(snap, "probe_threads")}
+            locks = {l["name"]: l for l in records(snap, "locks")}
+            self.assertEqual(waiting[locks["fork-1"]["holders"][0]], "fork-2")
+            self.assertEqual(waiting[locks["fork-2"]["holders"][0]], "fork-1")
+
+    def test_zombies_demo_shows_z_rows_under_its_parent(self):
+        with self.demo("zombies,count=3") as run:
+            def zombies(s):
+                pid = program_pid(s)
+                return pid and len([t for t in tasks_of(s, state="Z") if t["ppid"] == pid]) >= 3
+            snap = run.wait_for(zombies, SLOW, "three Z rows under the demo")
+            self.assertGreaterEqual(snap["summary"]["zombies"], 3)
+
+    def test_orphans_demo_children_are_adopted_by_concmon(self):
+        with self.demo("orphans,count=3") as run:
+            def adopted(s):
+                return len([t for t in s["tasks"] if t["orphan"] and not t["exited"]
+                            and t["ppid"] == run.pid]) >= 3
+            snap = run.wait_for(adopted, SLOW, "three orphans adopted by concmon")
+            for t in snap["tasks"]:
+                if t["orphan"] and not t["exited"]:
+                    self.assertNotEqual(t["former_ppid"], run.pid)
+
+
+if __name__ == "__main__":
+    main()
