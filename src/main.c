@@ -13,6 +13,7 @@
 
 #include "lifecycle.h"
 #include "control.h"
+#include "deadlock.h"
 #include "demolist.h"
 #include "options.h"
 #include "proctable.h"
@@ -27,6 +28,7 @@ struct app {
 	struct options opt;
 	struct supervisor *sup;
 	struct programs *progs;     /* what concmon launched, with telemetry */
+	struct deadlocks *deadlocks;
 	struct demo_info *demos;    /* the demo catalogue, for the launch menu */
 	size_t ndemos;
 	struct proctable *pt;
@@ -81,7 +83,7 @@ static void print_snapshot(struct app *a)
 	if (a->opt.json) {
 		size_t np;
 		const struct program *p = programs_list(a->progs, &np);
-		struct report_extra x = { p, np };
+		struct report_extra x = { p, np, a->deadlocks };
 		report_json(stdout, util_wall(), a->rows, nrows, &sum, &x);
 	}
 	else
@@ -100,6 +102,9 @@ static void sample(struct app *a)
 		return;
 	lifecycle_update(a->lc, s, n, util_now(), a->hz, threads);
 	programs_read(a->progs, util_now());
+	size_t np;
+	const struct program *progs = programs_list(a->progs, &np);
+	deadlocks_update(a->deadlocks, progs, np);
 	size_t nt;
 	const struct task *t = lifecycle_tasks(a->lc, &nt);
 	for (size_t i = 0; i < nt; i++)
@@ -395,6 +400,7 @@ static int start(struct app *a)
 	}
 	a->lc = lifecycle_new(a->self);
 	a->progs = programs_new(a->sup);
+	a->deadlocks = deadlocks_new();
 	if (a->tui) {
 		a->demos = demolist_load(programs_demo_path(), &a->ndemos);
 		tui_set_demos(a->tui, a->demos, a->ndemos);
@@ -430,6 +436,7 @@ int main(int argc, char **argv)
 	tui_free(a.tui);
 	supervisor_free(a.sup);
 	programs_free(a.progs);
+	deadlocks_free(a.deadlocks);
 	free(a.demos);
 	proctable_free(a.pt);
 	lifecycle_free(a.lc);

@@ -157,8 +157,12 @@ static char *put_fixed(char *p, double v, int prec)
 		scale *= 10;
 	if (!isfinite(v))
 		return NULL;
-	if (fabs(v) >= 9e15 / (double)scale)
-		return p + snprintf(p, FIXED_MAX, "%.0f", v);  /* no decimal point, so no locale */
+	if (fabs(v) >= 9e15 / (double)scale) {
+		/* No decimal point, so no locale; cut at FIXED_MAX - 1 digits
+		 * (still a number) as the 48-byte buffer always did. */
+		int n = snprintf(p, FIXED_MAX, "%.0f", v);
+		return p + (n < 0 ? 0 : n < FIXED_MAX ? n : FIXED_MAX - 1);
+	}
 	long long q = llround(v * (double)scale);
 	unsigned long long a = q < 0 ? 0ULL - (unsigned long long)q : (unsigned long long)q;
 	if (q < 0)
@@ -299,6 +303,8 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		sum->stopped, sum->zombies, sum->orphans, sum->exited);
 	if (x)
 		report_json_programs(fp, x->programs, x->nprograms);
+	if (x && x->deadlocks)
+		report_json_deadlocks(fp, x->deadlocks);
 	fputs("}\n", fp);
 }
 

@@ -17,9 +17,11 @@ void report_json_string(FILE *fp, const char *s);
 /* What a snapshot carries besides tasks: the launched programs and their
  * telemetry. */
 struct program;
+struct deadlocks;
 struct report_extra {
 	const struct program *programs;
 	size_t nprograms;
+	const struct deadlocks *deadlocks;  /* NULL: none searched */
 };
 
 /* One JSON object on one line: time, tasks (in row order), summary, and
@@ -32,6 +34,10 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
  * "knobs":[...],"values":[...] for the n programs; every record carries the
  * PID of the program it belongs to. Defined in report_tel.c. */
 void report_json_programs(FILE *fp, const struct program *p, size_t n);
+
+/* Writes ,"deadlocks":[{"cycle":[{"pid","tid","role","lock","holder",
+ * "holder_role"}...]}...]. Defined in report_tel.c. */
+void report_json_deadlocks(FILE *fp, const struct deadlocks *d);
 
 /* The same snapshot as text: a summary line (local time), the column
  * header, one aligned row per task with sanitized strings, a blank line. */

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "deadlock.h"
 #include "programs.h"
 #include "report.h"
 
@@ -187,4 +188,26 @@ void report_json_programs(FILE *fp, const struct program *p, size_t n)
 	json_locks(fp, p, n);
 	json_threads(fp, p, n);
 	json_knobs_values(fp, p, n);
+}
+
+void report_json_deadlocks(FILE *fp, const struct deadlocks *d)
+{
+	fputs(",\"deadlocks\":[", fp);
+	for (size_t i = 0; i < deadlocks_count(d); i++) {
+		struct deadlock c = deadlocks_get(d, i);
+		fputs(i ? ",{\"cycle\":[" : "{\"cycle\":[", fp);
+		for (size_t k = 0; k < c.n; k++) {
+			const struct deadlock_link *l = &c.links[k];
+			fprintf(fp, "%s{\"pid\":%d,\"tid\":%d,\"role\":", k ? "," : "", (int)l->program,
+				(int)l->tid);
+			report_json_string(fp, l->role);
+			fputs(",\"lock\":", fp);
+			report_json_string(fp, l->lock);
+			fprintf(fp, ",\"holder\":%d,\"holder_role\":", (int)l->holder);
+			report_json_string(fp, l->holder_role);
+			fputc('}', fp);
+		}
+		fputs("]}", fp);
+	}
+	fputc(']', fp);
 }

@@ -98,6 +98,30 @@ class Telemetry(unittest.TestCase):
             self.assertEqual(waiting[locks["fork-1"]["holders"][0]], "fork-2")
             self.assertEqual(waiting[locks["fork-2"]["holders"][0]], "fork-1")
 
+    def test_deadlock_is_detected_within_two_seconds(self):
+        with self.demo("deadlock") as run:
+            snap = run.wait_for(lambda s: s.get("deadlocks"), SLOW, "a deadlock reported")
+            # from the first snapshot in which the program published telemetry
+            first = next(s for s in run.snapshots if records(s, "locks"))
+            self.assertLessEqual(snap["time"] - first["time"], 2.0)
+            cycle = snap["deadlocks"][0]["cycle"]
+            self.assertEqual(len(cycle), 2, cycle)
+            self.assertEqual({c["lock"] for c in cycle}, {"fork-1", "fork-2"})
+            self.assertEqual(cycle[0]["holder"], cycle[1]["tid"])
+            self.assertEqual(cycle[1]["holder"], cycle[0]["tid"])
+
+    def test_plain_lock_reentered_is_a_self_deadlock_and_recursive_is_not(self):
+        with self.demo("recursive-lock,recursive=0") as run:
+            snap = run.wait_for(lambda s: s.get("deadlocks"), SLOW, "a self-deadlock")
+            cycle = snap["deadlocks"][0]["cycle"]
+            self.assertEqual(len(cycle), 1, cycle)
+            self.assertEqual(cycle[0]["tid"], cycle[0]["holder"])
+        with self.demo("recursive-lock,recursive=1") as run:
+            snap = run.wait_for(
+                lambda s: any(l["kind"] == "recursive" and l["depth"] >= 2 for l in records(s, "locks")),
+                SLOW, "a recursive lock held twice")
+            self.assertEqual(snap["deadlocks"], [])
+
     def test_zombies_demo_shows_z_rows_under_its_parent(self):
         with self.demo("zombies,count=3") as run:
             def zombies(s):
