@@ -15,11 +15,14 @@
 #include "control.h"
 #include "deadlock.h"
 #include "demolist.h"
+#include "events.h"
+#include "kevents.h"
 #include "options.h"
 #include "proctable.h"
 #include "programs.h"
 #include "report.h"
 #include "supervisor.h"
+#include "taskdiff.h"
 #include "tasktree.h"
 #include "tui.h"
 #include "util.h"
@@ -29,6 +32,10 @@ struct app {
 	struct supervisor *sup;
 	struct programs *progs;     /* what concmon launched, with telemetry */
 	struct deadlocks *deadlocks;
+	struct events *events;      /* the lifecycle event log */
+	struct kevents *kev;        /* exact events from the kernel, NULL without root */
+	struct taskdiff *diff;      /* events derived from snapshots */
+	uint64_t events_reported;   /* batch JSON: last event already printed */
 	struct demo_info *demos;    /* the demo catalogue, for the launch menu */
 	size_t ndemos;
 	struct proctable *pt;
@@ -48,9 +55,37 @@ struct app {
 	size_t ctl_len;
 };
 
+/* Events for a process concmon reaped: adopted first if it was someone
+ * else's child, how it ended (unless the kernel said so already), reaped. */
+static void reaped_events(struct app *a, pid_t pid, const char *name, int code, int sig)
+{
+	const struct task *t = lifecycle_find(a->lc, pid);
+	struct event e = { .pid = pid, .tid = pid };
+	snprintf(e.comm, sizeof e.comm, "%.31s", t ? t->comm : name ? name : "?");
+	if (t && !t->exited && t->ppid != a->self) {
+		e.kind = EV_REPARENTED;
+		e.other = t->ppid;
+		e.code = (int)a->self;
+		events_add(a->events, e);
+	}
+	if (!a->kev) {
+		e.kind = sig ? EV_KILLED : EV_EXITED;
+		e.code = sig ? sig : code;
+		events_add(a->events, e);
+	}
+	e.kind = EV_REAPED;
+	e.other = a->self;
+	events_add(a->events, e);
+}
+
+static void read_kevents(struct app *a);
+
 static void on_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
 {
 	struct app *a = arg;
+	if (a->kev)
+		read_kevents(a); /* the kernel's word on the exit comes first */
+	reaped_events(a, pid, name, code, sig);
 	lifecycle_note_exit(a->lc, pid, name, code, sig, util_now());
 	programs_ended(a->progs, pid, util_now());
 }
@@ -68,6 +103,35 @@ static void publish(struct app *a)
 	}
 }
 
+static void on_signaled(void *arg, pid_t pid, int sig, int result)
+{
+	struct app *a = arg;
+	const struct task *t = lifecycle_find(a->lc, pid);
+	struct event e = { .kind = EV_SIGNAL, .pid = pid, .tid = pid, .code = sig, .result = result };
+	snprintf(e.comm, sizeof e.comm, "%.31s", t ? t->comm : "?");
+	events_add(a->events, e);
+}
+
+/* Batch JSON: the events since the previous snapshot (a report_extra hook). */
+static void print_events(FILE *fp, void *arg)
+{
+	struct app *a = arg;
+	struct event buf[256];
+	size_t n;
+	bool first = true;
+	fputs(",\"events\":[", fp);
+	while ((n = events_since(a->events, a->events_reported, buf, 256)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (!first)
+				fputc(',', fp);
+			first = false;
+			events_json(fp, &buf[i]);
+		}
+		a->events_reported = buf[n - 1].seq;
+	}
+	fputc(']', fp);
+}
+
 static void print_snapshot(struct app *a)
 {
 	size_t n;
@@ -83,7 +147,7 @@ static void print_snapshot(struct app *a)
 	if (a->opt.json) {
 		size_t np;
 		const struct program *p = programs_list(a->progs, &np);
-		struct report_extra x = { p, np, a->deadlocks };
+		struct report_extra x = { p, np, a->deadlocks, print_events, a };
 		report_json(stdout, util_wall(), a->rows, nrows, &sum, &x);
 	}
 	else
@@ -101,15 +165,20 @@ static void sample(struct app *a)
 	if (!s)
 		return;
 	lifecycle_update(a->lc, s, n, util_now(), a->hz, threads);
+	size_t nt;
+	const struct task *t = lifecycle_tasks(a->lc, &nt);
+	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
 	programs_read(a->progs, util_now());
 	size_t np;
 	const struct program *progs = programs_list(a->progs, &np);
 	deadlocks_update(a->deadlocks, progs, np);
-	size_t nt;
-	const struct task *t = lifecycle_tasks(a->lc, &nt);
-	for (size_t i = 0; i < nt; i++)
-		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i]))
+	for (size_t i = 0; i < nt; i++) {
+		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i])) {
 			supervisor_watch(a->sup, t[i].pid, t[i].start_ticks);
+			if (a->kev)
+				kevents_track(a->kev, t[i].pid);
+		}
+	}
 	a->refreshes++;
 	if (a->tui)
 		publish(a);
@@ -265,6 +334,17 @@ static void drain_signals(struct app *a)
 	}
 }
 
+static void read_kevents(struct app *a)
+{
+	unsigned lost = kevents_read(a->kev);
+	if (lost && a->tui)
+		tui_status(a->tui, "kernel events lost (%u): the socket buffer overflowed", lost);
+	else if (lost)
+		fprintf(stderr, "concmon: %u kernel event batches lost (socket buffer overflow)\n", lost);
+	if (a->tui)
+		tui_events_changed(a->tui);
+}
+
 static int poll_timeout(struct app *a, double next_kill)
 {
 	if (a->opt.delay == 0)
@@ -281,13 +361,17 @@ static void run(struct app *a)
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ a->sigfd, POLLIN, 0 }, { a->timerfd, POLLIN, 0 }, { a->tui ? 0 : a->ctl_fd, POLLIN, 0 },
+			{ a->kev ? kevents_fd(a->kev) : -1, POLLIN, 0 },
 		};
 		if (a->tui)
 			tui_draw(a->tui);
-		if (poll(fds, 3, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
+		if (poll(fds, 4, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
 			break;
+		/* Kernel events first: an exit is reported before its reaping. */
+		if (fds[3].revents)
+			read_kevents(a);
 		if (fds[0].revents)
 			drain_signals(a);
 		enum tui_reaction r = TUI_NONE;
@@ -401,6 +485,22 @@ static int start(struct app *a)
 	a->lc = lifecycle_new(a->self);
 	a->progs = programs_new(a->sup);
 	a->deadlocks = deadlocks_new();
+	a->events = events_new(4096);
+	a->diff = taskdiff_new(a->self);
+	if (a->opt.log) {
+		int e = events_log_to(a->events, a->opt.log);
+		if (e) {
+			tui_free(a->tui);
+			fprintf(stderr, "concmon: --log %s: %s\n", a->opt.log, strerror(e));
+			return 1;
+		}
+	}
+	a->kev = kevents_open(a->self, a->events, err, sizeof err);
+	if (a->kev)
+		kevents_ignore(a->kev, supervisor_guardian(a->sup));
+	supervisor_on_signal(a->sup, on_signaled, a);
+	if (a->tui)
+		tui_set_events(a->tui, a->events);
 	if (a->tui) {
 		a->demos = demolist_load(programs_demo_path(), &a->ndemos);
 		tui_set_demos(a->tui, a->demos, a->ndemos);
@@ -437,6 +537,9 @@ int main(int argc, char **argv)
 	supervisor_free(a.sup);
 	programs_free(a.progs);
 	deadlocks_free(a.deadlocks);
+	kevents_close(a.kev);
+	taskdiff_free(a.diff);
+	events_free(a.events);
 	free(a.demos);
 	proctable_free(a.pt);
 	lifecycle_free(a.lc);

@@ -13,6 +13,7 @@ enum opt_kind {
 	OPT_SECONDS,   /* double, decimal seconds within [min, max] */
 	OPT_COUNT,     /* long, whole number within [min, LONG_MAX] */
 	OPT_DEMO,      /* appended to demos[] */
+	OPT_PATH,      /* const char *, a file name */
 };
 
 struct optdef {
@@ -49,6 +50,9 @@ static const struct optdef opt_table[] = {
 	{ 0, "demo", "NAME[,KEY=VALUE...]",
 	  "launch a demo workload at start, with knob values (repeatable)",
 	  OPT_DEMO, FIELD(demos), 0, 0, 0 },
+	{ 0, "log", "FILE",
+	  "append every lifecycle event to FILE as NDJSON",
+	  OPT_PATH, FIELD(log), 0, 0, 0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",
 	  OPT_FLAG, FIELD(list_demos), 0, 0, 0 },
@@ -164,6 +168,11 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 				    "invalid value '%s' for %s: expected a whole number from %ld to %ld",
 				    value, name, (long)d->min, LONG_MAX);
 		*(long *)field(o, d) = count;
+		return OPTIONS_OK;
+	case OPT_PATH:
+		if (!value[0])
+			return fail(err, errlen, "option %s needs a file name", name);
+		*(const char **)field(o, d) = value;
 		return OPTIONS_OK;
 	case OPT_DEMO:
 		if (!value[0] || value[0] == ',')

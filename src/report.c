@@ -305,6 +305,8 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		report_json_programs(fp, x->programs, x->nprograms);
 	if (x && x->deadlocks)
 		report_json_deadlocks(fp, x->deadlocks);
+	if (x && x->more)
+		x->more(fp, x->more_arg);
 	fputs("}\n", fp);
 }
 

@@ -22,6 +22,8 @@ struct report_extra {
 	const struct program *programs;
 	size_t nprograms;
 	const struct deadlocks *deadlocks;  /* NULL: none searched */
+	void (*more)(FILE *fp, void *arg);  /* writes further ,"key":value members */
+	void *more_arg;
 };
 
 /* One JSON object on one line: time, tasks (in row order), summary, and

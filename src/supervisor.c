@@ -39,7 +39,15 @@ struct supervisor {
 	size_t nkids, capkids;
 	struct kill_due *due;
 	size_t ndue, capdue;
+	supervisor_signaled_fn on_signal;
+	void *on_signal_arg;
 };
+
+void supervisor_on_signal(struct supervisor *s, supervisor_signaled_fn fn, void *arg)
+{
+	s->on_signal = fn;
+	s->on_signal_arg = arg;
+}
 
 struct supervisor *supervisor_new(double grace, char *err, size_t errlen)
 {
@@ -235,8 +243,12 @@ int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_
 {
 	struct child *c = find_child(s, pid);
 	int fd = c && c->pidfd >= 0 ? c->pidfd : pidfd_open(pid, 0);
-	if (fd < 0)
-		return errno;
+	if (fd < 0) {
+		int e = errno;
+		if (s->on_signal)
+			s->on_signal(s->on_signal_arg, pid, sig, e);
+		return e;
+	}
 	int rc = 0;
 	/* The pidfd pins the process: once it matches, the PID cannot be reused under us. */
 	if (start_ticks && proctable_start_ticks(pid) != start_ticks)
@@ -245,6 +257,8 @@ int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_
 		rc = errno;
 	if (!c || c->pidfd != fd)
 		close(fd);
+	if (s->on_signal)
+		s->on_signal(s->on_signal_arg, pid, sig, rc);
 	return rc;
 }
 
@@ -350,12 +364,15 @@ void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *ar
 	/* Whatever ignored SIGTERM, and whatever it forked meanwhile. A task in
 	 * uninterruptible sleep can delay this; give up after 10 s. */
 	double give_up = util_now() + 10;
+	supervisor_signaled_fn told = s->on_signal;
 	while (util_now() < give_up) {
 		supervisor_reap(s, fn, arg);
 		if (!signal_tree(s, SIGKILL))
 			break;
+		s->on_signal = NULL; /* a zombie gets SIGKILL again each round: say it once */
 		wait_sigchld(0.01);
 	}
+	s->on_signal = told;
 	supervisor_reap(s, fn, arg);
 	s->ndue = 0;
 }

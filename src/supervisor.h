@@ -43,6 +43,11 @@ pid_t supervisor_launch_line(struct supervisor *s, const char *line, const struc
  * Returns 0 or an errno value (ESRCH when it is gone or was recycled). */
 int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_ticks, int sig);
 
+/* Called after every signal concmon sends (by supervisor_signal, the
+ * escalation and the shutdown): pid, signal, 0 or the errno. */
+typedef void (*supervisor_signaled_fn)(void *arg, pid_t pid, int sig, int result);
+void supervisor_on_signal(struct supervisor *s, supervisor_signaled_fn fn, void *arg);
+
 /* SIGTERM now, SIGKILL after the grace period if it is still alive.
  * Returns 0 or an errno value as supervisor_signal(). */
 int supervisor_terminate(struct supervisor *s, pid_t pid, unsigned long long start_ticks, double now);

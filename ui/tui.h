@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "demolist.h"
+#include "events.h"
 #include "programs.h"
 #include "task.h"
 
@@ -54,6 +55,12 @@ void tui_set_programs(struct tui *t, const struct program *p, size_t n);
 
 /* The demo catalogue for the launch menu; must outlive t. */
 void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);
+
+/* The lifecycle event log shown in the event view; must outlive t. */
+void tui_set_events(struct tui *t, const struct events *ev);
+
+/* New events were added outside a refresh (kernel events): redraw the log. */
+void tui_events_changed(struct tui *t);
 
 /* Reads every pending key from stdin (non-blocking) and handles it. */
 enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a);

@@ -9,7 +9,9 @@
 #include <sys/types.h>
 
 #include "color.h"
+#include "demomenu.h"
 #include "menu.h"
+#include "panels.h"
 #include "prompt.h"
 #include "tasktree.h"
 #include "tui.h"
@@ -26,7 +28,7 @@
 #define TUI_TEXT_MAX 256
 
 /* Which part of the interface gets the keys. */
-enum tui_mode { MODE_TABLE, MODE_HELP, MODE_MENU, MODE_PROMPT };
+enum tui_mode { MODE_TABLE, MODE_HELP, MODE_MENU, MODE_PROMPT, MODE_DEMOS };
 
 /* A task remembered across refreshes: a TID alone can be recycled. */
 struct tui_ident {
@@ -72,15 +74,19 @@ struct tui {
 
 	const struct program *programs; /* launched programs and telemetry, from main */
 	size_t nprograms;
+	const struct events *events;    /* the lifecycle event log, from main */
 	const struct demo_info *demos;  /* the demo catalogue for the launch menu */
 	size_t ndemos;
+	struct demomenu demomenu;
+	struct panels panels;           /* telemetry panels: history, knob selection */
 };
 
 /* Sets the status line message; error ones are drawn in the error colour. */
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Number of table rows the current terminal size leaves (at least 1). */
-int tui_table_height(void);
+/* Number of table rows the current terminal size and the telemetry panels
+ * leave (at least 1). */
+int tui_table_height(const struct tui *t);
 
 #endif

@@ -1,0 +1,151 @@
+/* Unit tests for the event ring and for events derived from snapshots. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "taskdiff.h"
+
+#define SELF 100
+
+static void test_ring_drops_the_oldest(void **state)
+{
+	(void)state;
+	struct events *ev = events_new(3);
+	for (int i = 1; i <= 5; i++)
+		events_add(ev, (struct event){ .kind = EV_SPAWNED, .pid = i, .time = 1.0 });
+	assert_int_equal(events_last(ev), 5);
+	struct event out[8];
+	size_t n = events_since(ev, 0, out, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0].pid, 3);
+	assert_int_equal(out[2].seq, 5);
+	assert_int_equal(events_since(ev, 4, out, 8), 1);
+	assert_int_equal(events_since(ev, 5, out, 8), 0);
+	assert_int_equal(events_since(ev, 0, out, 2), 2);
+	events_free(ev);
+}
+
+static void test_json_and_text(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct event e = { .seq = 7, .time = 1700000000.25, .kind = EV_KILLED, .pid = 42, .tid = 42,
+			   .code = 9, .exact = true };
+	strcpy(e.comm, "sl\"eep\n");
+	events_json(fp, &e);
+	fclose(fp);
+	assert_string_equal(buf, "{\"seq\":7,\"time\":1700000000.250,\"event\":\"killed\",\"pid\":42,"
+				 "\"tid\":42,\"comm\":\"sl\\\"eep\\n\",\"signal\":9,\"exact\":true}");
+	free(buf);
+	char line[200];
+	events_describe(&e, line, sizeof line);
+	assert_non_null(strstr(line, "killed 42 (sl\"eep\\n) by SIGKILL"));
+	e.kind = EV_SIGNAL;
+	e.code = 15;
+	e.result = 3; /* ESRCH */
+	events_describe(&e, line, sizeof line);
+	assert_non_null(strstr(line, "signal SIGTERM to 42"));
+	assert_non_null(strstr(line, "No such process"));
+	events_describe(&e, line, 5); /* truncates, never overflows */
+	assert_int_equal(strlen(line), 4);
+}
+
+static struct task mk(pid_t tid, pid_t pid, pid_t ppid, char state, const char *cmd)
+{
+	struct task t = { .tid = tid, .pid = pid, .ppid = ppid, .state = state, .start_ticks = 5,
+			  .supervised = true, .cmdline = (char *)cmd };
+	snprintf(t.comm, sizeof t.comm, "%s", cmd);
+	return t;
+}
+
+static size_t collect(struct events *ev, uint64_t *after, enum event_kind *kinds, size_t max)
+{
+	struct event out[32];
+	size_t n = events_since(ev, *after, out, 32);
+	for (size_t i = 0; i < n && i < max; i++)
+		kinds[i] = out[i].kind;
+	if (n)
+		*after = out[n - 1].seq;
+	return n;
+}
+
+static void test_diff_polling(void **state)
+{
+	(void)state;
+	struct events *ev = events_new(64);
+	struct taskdiff *d = taskdiff_new(SELF);
+	uint64_t after = 0;
+	enum event_kind k[16];
+	struct task a[] = { mk(200, 200, SELF, 'S', "sh") };
+	taskdiff_update(d, a, 1, false, ev); /* primes: no events */
+	assert_int_equal(collect(ev, &after, k, 16), 0);
+	struct task b[] = { mk(200, 200, SELF, 'S', "sleep 5"), mk(201, 201, 200, 'Z', "true"),
+			    mk(202, 200, SELF, 'S', "sleep 5") };
+	taskdiff_update(d, b, 3, false, ev);
+	assert_int_equal(collect(ev, &after, k, 16), 4);
+	assert_int_equal(k[0], EV_EXEC);
+	assert_int_equal(k[1], EV_SPAWNED);
+	assert_int_equal(k[2], EV_ZOMBIE);
+	assert_int_equal(k[3], EV_THREAD);
+	struct task c[] = { mk(200, 200, SELF, 'T', "sleep 5"), mk(202, 200, SELF, 'T', "sleep 5") };
+	taskdiff_update(d, c, 2, false, ev); /* the zombie was reaped by its parent */
+	assert_int_equal(collect(ev, &after, k, 16), 2);
+	assert_int_equal(k[0], EV_STOPPED);
+	assert_int_equal(k[1], EV_REAPED);
+	struct task e[] = { mk(200, 200, SELF, 'S', "sleep 5") };
+	taskdiff_update(d, e, 1, false, ev);
+	assert_int_equal(collect(ev, &after, k, 16), 1);
+	assert_int_equal(k[0], EV_CONTINUED);
+	taskdiff_update(d, NULL, 0, false, ev);
+	assert_int_equal(collect(ev, &after, k, 16), 2);
+	assert_int_equal(k[0], EV_EXITED);
+	assert_int_equal(k[1], EV_REAPED);
+	taskdiff_free(d);
+	events_free(ev);
+}
+
+static void test_diff_exact_and_reparent(void **state)
+{
+	(void)state;
+	struct events *ev = events_new(64);
+	struct taskdiff *d = taskdiff_new(SELF);
+	uint64_t after = 0;
+	enum event_kind k[16];
+	struct task a[] = { mk(200, 200, SELF, 'S', "sh"), mk(300, 300, 200, 'S', "sleep") };
+	taskdiff_update(d, a, 2, true, ev);
+	struct task b[] = { mk(300, 300, SELF, 'S', "sleep"), mk(400, 400, 300, 'S', "new") };
+	b[0].start_ticks = 5;
+	struct task gone = mk(200, 200, SELF, 'X', "sh");
+	gone.exited = gone.exit_known = true; /* concmon reaped it and said so itself */
+	struct task all[] = { gone, b[0], b[1] };
+	taskdiff_update(d, all, 3, true, ev);
+	/* exact: no spawned/exited from polling; the reparenting is still derived */
+	assert_int_equal(collect(ev, &after, k, 16), 1);
+	assert_int_equal(k[0], EV_REPARENTED);
+	struct event out[4];
+	events_since(ev, 0, out, 4);
+	assert_int_equal(out[0].other, 200);
+	assert_int_equal(out[0].code, SELF);
+	taskdiff_free(d);
+	events_free(ev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ring_drops_the_oldest),
+		cmocka_unit_test(test_json_and_text),
+		cmocka_unit_test(test_diff_polling),
+		cmocka_unit_test(test_diff_exact_and_reparent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
