@@ -36,6 +36,8 @@ struct app {
 	struct kevents *kev;        /* exact events from the kernel, NULL without root */
 	struct taskdiff *diff;      /* events derived from snapshots */
 	uint64_t events_reported;   /* batch JSON: last event already printed */
+	struct pollfd *fds;         /* the loop's poll set */
+	size_t fds_cap;
 	struct demo_info *demos;    /* the demo catalogue, for the launch menu */
 	size_t ndemos;
 	struct proctable *pt;
@@ -112,10 +114,36 @@ static void on_signaled(void *arg, pid_t pid, int sig, int result)
 	events_add(a->events, e);
 }
 
-/* Batch JSON: the events since the previous snapshot (a report_extra hook). */
+/* Batch JSON: ,"output":[...] with the lines programs wrote since the last one. */
+static void print_output(FILE *fp, struct app *a)
+{
+	size_t np;
+	const struct program *p = programs_list(a->progs, &np);
+	bool first = true;
+	fputs(",\"output\":[", fp);
+	for (size_t i = 0; i < np; i++) {
+		size_t n = output_count(p[i].out);
+		for (size_t k = 0; k < n; k++) {
+			struct output_line l = output_get(p[i].out, k);
+			if (l.seq <= p[i].out_reported)
+				continue;
+			fprintf(fp, "%s{\"pid\":%d,\"stream\":\"%s\",\"line\":", first ? "" : ",",
+				(int)p[i].pid, l.err ? "stderr" : "stdout");
+			report_json_string(fp, l.text);
+			fputc('}', fp);
+			first = false;
+		}
+		programs_output_reported(a->progs, p[i].pid);
+	}
+	fputc(']', fp);
+}
+
+/* Batch JSON: the events since the previous snapshot (a report_extra hook),
+ * then the output lines. */
 static void print_events(FILE *fp, void *arg)
 {
 	struct app *a = arg;
+	print_output(fp, a);
 	struct event buf[256];
 	size_t n;
 	bool first = true;
@@ -345,6 +373,26 @@ static void read_kevents(struct app *a)
 		tui_events_changed(a->tui);
 }
 
+/* signalfd, timerfd, stdin, proc connector; then the output pipes. */
+#define FIXED_FDS 4
+
+static size_t build_pollfds(struct app *a)
+{
+	size_t np;
+	programs_list(a->progs, &np);
+	size_t want = FIXED_FDS + 2 * np;
+	if (want > a->fds_cap) {
+		a->fds_cap = want * 2;
+		a->fds = xrealloc(a->fds, a->fds_cap * sizeof *a->fds);
+	}
+	a->fds[0] = (struct pollfd){ a->sigfd, POLLIN, 0 };
+	a->fds[1] = (struct pollfd){ a->timerfd, POLLIN, 0 };
+	a->fds[2] = (struct pollfd){ a->tui ? 0 : a->ctl_fd, POLLIN, 0 };
+	a->fds[3] = (struct pollfd){ a->kev ? kevents_fd(a->kev) : -1, POLLIN, 0 };
+	size_t n = FIXED_FDS + programs_pollfds(a->progs, a->fds + FIXED_FDS, a->fds_cap - FIXED_FDS);
+	return n;
+}
+
 static int poll_timeout(struct app *a, double next_kill)
 {
 	if (a->opt.delay == 0)
@@ -361,17 +409,16 @@ static void run(struct app *a)
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
-		struct pollfd fds[4] = {
-			{ a->sigfd, POLLIN, 0 }, { a->timerfd, POLLIN, 0 }, { a->tui ? 0 : a->ctl_fd, POLLIN, 0 },
-			{ a->kev ? kevents_fd(a->kev) : -1, POLLIN, 0 },
-		};
-		if (a->tui)
-			tui_draw(a->tui);
-		if (poll(fds, 4, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
+		size_t nfds = build_pollfds(a);
+		struct pollfd *fds = a->fds;
+		if (poll(fds, nfds, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
 			break;
 		/* Kernel events first: an exit is reported before its reaping. */
 		if (fds[3].revents)
 			read_kevents(a);
+		for (size_t i = FIXED_FDS; i < nfds; i++)
+			if (fds[i].revents)
+				programs_read_output(a->progs, fds[i].fd);
 		if (fds[0].revents)
 			drain_signals(a);
 		enum tui_reaction r = TUI_NONE;
@@ -544,6 +591,7 @@ int main(int argc, char **argv)
 	proctable_free(a.pt);
 	lifecycle_free(a.lc);
 	free(a.rows);
+	free(a.fds);
 	close(a.sigfd);
 	close(a.timerfd);
 	return a.quit_signal ? 128 + a.quit_signal : 0;

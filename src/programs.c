@@ -3,6 +3,7 @@
 #include "programs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,18 @@ struct programs *programs_new(struct supervisor *sup)
 	return p;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static void program_clear(struct program *pr)
 {
+	close_fd(&pr->out_fd);
+	close_fd(&pr->err_fd);
+	output_free(pr->out);
 	free(pr->name);
 	free(pr->demo);
 	free(pr->snap);
@@ -54,13 +65,35 @@ static char *join_argv(char *const argv[])
 	return s;
 }
 
+/* Bytes of output kept per program. */
+#define OUTPUT_BYTES (256 * 1024)
+
+/* Two pipes for stdout and stderr: read ends non-blocking in rd, write ends in wr. */
+static int output_pipes(int rd[2], int wr[2])
+{
+	int a[2], b[2];
+	if (pipe2(a, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(b, O_CLOEXEC) < 0) {
+		close(a[0]);
+		close(a[1]);
+		return -1;
+	}
+	fcntl(a[0], F_SETFL, O_NONBLOCK);
+	fcntl(b[0], F_SETFL, O_NONBLOCK);
+	rd[0] = a[0], wr[0] = a[1], rd[1] = b[0], wr[1] = b[1];
+	return 0;
+}
+
 pid_t programs_launch(struct programs *p, char *const argv[], const char *line, const char *demo,
 		      char *err, size_t errlen)
 {
 	char terr[128] = "";
 	struct telemetry *tel = telemetry_create(terr, sizeof terr);
 	char env[64];
-	struct launch_extra x = { -1, NULL };
+	int rd[2] = { -1, -1 }, wr[2] = { -1, -1 };
+	output_pipes(rd, wr); /* without them, output goes to /dev/null */
+	struct launch_extra x = { -1, NULL, wr[0], wr[1] };
 	if (tel) {
 		snprintf(env, sizeof env, "%s=%d", CM_TELEMETRY_ENV, telemetry_fd(tel));
 		x.keep_fd = telemetry_fd(tel);
@@ -68,7 +101,11 @@ pid_t programs_launch(struct programs *p, char *const argv[], const char *line, 
 	}
 	pid_t pid = argv ? supervisor_launch(p->sup, argv, &x, err, errlen)
 			 : supervisor_launch_line(p->sup, line, &x, err, errlen);
+	close_fd(&wr[0]);
+	close_fd(&wr[1]);
 	if (pid < 0) {
+		close_fd(&rd[0]);
+		close_fd(&rd[1]);
 		telemetry_free(tel);
 		return -1;
 	}
@@ -82,6 +119,9 @@ pid_t programs_launch(struct programs *p, char *const argv[], const char *line, 
 	pr->name = argv ? join_argv(argv) : xstrdup(line);
 	pr->demo = demo ? xstrdup(demo) : NULL;
 	pr->tel = tel;
+	pr->out = output_new(OUTPUT_BYTES);
+	pr->out_fd = rd[0];
+	pr->err_fd = rd[1];
 	if (!tel)
 		snprintf(pr->error, sizeof pr->error, "no telemetry: %s", terr);
 	return pid;
@@ -134,7 +174,7 @@ void programs_read(struct programs *p, double now)
 	size_t keep = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct program *pr = &p->list[i];
-		if (pr->ended && now - pr->ended_at > PROGRAMS_LINGER) {
+		if (pr->ended && now - pr->ended_at > PROGRAMS_LINGER && pr->out_fd < 0 && pr->err_fd < 0) {
 			program_clear(pr);
 			continue;
 		}
@@ -191,5 +231,59 @@ const char *programs_knob_error(int err)
 	case ENOENT: return "no such knob, or the value is outside its range";
 	case ENODATA: return "the program publishes no telemetry";
 	default: return strerror(err);
+	}
+}
+
+size_t programs_pollfds(const struct programs *p, struct pollfd *fds, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->list[i].out_fd >= 0 && k < max)
+			fds[k++] = (struct pollfd){ p->list[i].out_fd, POLLIN, 0 };
+		if (p->list[i].err_fd >= 0 && k < max)
+			fds[k++] = (struct pollfd){ p->list[i].err_fd, POLLIN, 0 };
+	}
+	return k;
+}
+
+/* Drains one pipe; at end of file the pending partial line is kept. */
+static void drain(struct program *pr, int *fd, bool err)
+{
+	char buf[16384];
+	/* Bounded per call, so a program writing without pause cannot starve the loop. */
+	for (int rounds = 0; rounds < 16; rounds++) {
+		ssize_t r = read(*fd, buf, sizeof buf);
+		if (r > 0) {
+			output_feed(pr->out, err, buf, (size_t)r, util_wall());
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			output_flush(pr->out, err, util_wall());
+			close_fd(fd);
+		}
+		return;
+	}
+}
+
+void programs_read_output(struct programs *p, int fd)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		if (pr->out_fd == fd)
+			drain(pr, &pr->out_fd, false);
+		else if (pr->err_fd == fd)
+			drain(pr, &pr->err_fd, true);
+	}
+}
+
+void programs_output_reported(struct programs *p, pid_t pid)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		size_t n = output_count(pr->out);
+		if (pr->pid == pid && n)
+			pr->out_reported = output_get(pr->out, n - 1).seq;
 	}
 }

@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <poll.h>
 #include <sys/types.h>
 
+#include "output.h"
 #include "supervisor.h"
 #include "telemetry.h"
 
@@ -22,6 +24,9 @@ struct program {
 	char error[160];                  /* why the segment was rejected, "" if it was not */
 	bool ended;
 	double ended_at;                  /* monotonic seconds */
+	struct output *out;               /* what it wrote on stdout and stderr */
+	int out_fd, err_fd;               /* pipe read ends, -1 after end of file */
+	uint64_t out_reported;            /* batch JSON: last output line printed */
 };
 
 struct programs;
@@ -43,8 +48,17 @@ pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size
 /* The path of concmon-demo (static storage). */
 const char *programs_demo_path(void);
 
+/* Fills fds (room for max) with the output pipes still open; returns how many. */
+size_t programs_pollfds(const struct programs *p, struct pollfd *fds, size_t max);
+
+/* Reads what is waiting on output pipe fd (one programs_pollfds gave). */
+void programs_read_output(struct programs *p, int fd);
+
+/* Marks every output line of program pid as reported (batch JSON). */
+void programs_output_reported(struct programs *p, pid_t pid);
+
 /* Reads and validates every live program's segment; forgets programs that
- * ended more than PROGRAMS_LINGER seconds ago. */
+ * ended more than PROGRAMS_LINGER seconds ago and whose output is closed. */
 void programs_read(struct programs *p, double now);
 
 /* Records that the program pid ended (no-op for other PIDs). */

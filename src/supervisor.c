@@ -114,8 +114,8 @@ static char **child_env(const struct launch_extra *x)
 }
 
 /* In the child between fork and exec: only async-signal-safe calls. */
-static void __attribute__((noreturn)) exec_child(char *const argv[], char **env, int keep_fd,
-						 pid_t parent, int errfd)
+static void __attribute__((noreturn)) exec_child(char *const argv[], char **env,
+						 const struct launch_extra *x, pid_t parent, int errfd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++)
@@ -130,14 +130,12 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], char **env,
 	if (getppid() != parent)
 		_exit(127);
 	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-	}
+	dup2(null, 0);
+	dup2(x && x->out_fd >= 0 ? x->out_fd : null, 1);
+	dup2(x && x->err_fd >= 0 ? x->err_fd : null, 2);
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (keep_fd >= 0)
-		fcntl(keep_fd, F_SETFD, 0);
+	if (x && x->keep_fd >= 0)
+		fcntl(x->keep_fd, F_SETFD, 0);
 	execvpe(argv[0], argv, env);
 	int e = errno;
 	ssize_t w = write(errfd, &e, sizeof e);
@@ -187,7 +185,7 @@ pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct l
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		exec_child(argv, env, x ? x->keep_fd : -1, s->self, pfd[1]);
+		exec_child(argv, env, x, s->self, pfd[1]);
 	}
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -24,10 +24,11 @@ void supervisor_free(struct supervisor *s);
 struct launch_extra {
 	int keep_fd;          /* a descriptor the child inherits under the same number, -1: none */
 	const char *env;      /* "NAME=value" added to (or replacing in) its environment, or NULL */
+	int out_fd, err_fd;   /* its stdout and stderr; -1: /dev/null */
 };
 
-/* Starts argv[0] with argv (PATH search) in its own process group, stdin and
- * output on /dev/null, with PR_SET_PDEATHSIG. Returns its PID; on failure
+/* Starts argv[0] with argv (PATH search) in its own process group, stdin on
+ * /dev/null, output where x says (else /dev/null), with PR_SET_PDEATHSIG. Returns its PID; on failure
  * (fork, or exec: "No such file or directory") returns -1 with the reason
  * in err and nothing left running. */
 pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct launch_extra *x,
