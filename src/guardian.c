@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "proctable.h"
 #include "util.h"
 
@@ -46,7 +47,8 @@ static void kill_recorded(const struct msg *rec, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			if (rec[i].op == MSG_WATCH_GROUP)
 				kill(-rec[i].pid, SIGKILL);
-			if (proctable_start_ticks(rec[i].pid) == rec[i].start)
+			/* start 0 would match any process that is gone: never kill on it */
+			if (rec[i].start && proctable_start_ticks(rec[i].pid) == rec[i].start)
 				kill(rec[i].pid, SIGKILL);
 		}
 	}
@@ -68,7 +70,7 @@ static void remember(struct msg *rec, size_t *n, size_t *next, const struct msg 
 	}
 }
 
-static void __attribute__((noreturn)) guardian_main(int fd)
+static void __attribute__((noreturn)) guardian_main(int fd, const char *cgroup)
 {
 	static const int quiet[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGWINCH };
 	struct sigaction ign = { .sa_handler = SIG_IGN };
@@ -103,11 +105,13 @@ static void __attribute__((noreturn)) guardian_main(int fd)
 			_exit(0);
 		remember(rec, &n, &next, &m);
 	}
+	if (cgroup)
+		cgroup_kill_path(cgroup, 1.0);
 	kill_recorded(rec, n);
 	_exit(0);
 }
 
-struct guardian *guardian_start(char *err, size_t errlen)
+struct guardian *guardian_start(const char *cgroup, char *err, size_t errlen)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
@@ -123,7 +127,7 @@ struct guardian *guardian_start(char *err, size_t errlen)
 	}
 	if (pid == 0) {
 		close(p[1]);
-		guardian_main(p[0]);
+		guardian_main(p[0], cgroup);
 	}
 	close(p[0]);
 	struct guardian *g = xcalloc(1, sizeof *g);
@@ -154,6 +158,8 @@ static int cmp_watched(const void *a, const void *b)
 
 void guardian_watch(struct guardian *g, pid_t pid, unsigned long long start_ticks, bool group)
 {
+	if (pid <= 0 || (!start_ticks && !group))
+		return; /* already gone: nothing to kill, and a PID alone is not an identity */
 	struct watched key = { pid, start_ticks };
 	struct watched *w = g->n ? bsearch(&key, g->seen, g->n, sizeof *g->seen, cmp_watched) : NULL;
 	if (w && w->start == start_ticks && !group)

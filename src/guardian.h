@@ -10,8 +10,9 @@
 
 struct guardian;
 
-/* Forks the guardian. Returns NULL with a message in err on failure. */
-struct guardian *guardian_start(char *err, size_t errlen);
+/* Forks the guardian. cgroup: the directory of the tree's cgroup, killed
+ * whole first, or NULL. Returns NULL with a message in err on failure. */
+struct guardian *guardian_start(const char *cgroup, char *err, size_t errlen);
 
 /* Adds a process (identified by PID and start time, so a recycled PID is
  * never hit) to what the guardian kills; group: also kill its process group.

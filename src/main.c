@@ -36,6 +36,7 @@ struct app {
 	struct kevents *kev;        /* exact events from the kernel, NULL without root */
 	struct taskdiff *diff;      /* events derived from snapshots */
 	uint64_t events_reported;   /* batch JSON: last event already printed */
+	uint64_t events_watched;    /* last event whose new process the guardian knows */
 	struct pollfd *fds;         /* the loop's poll set */
 	size_t fds_cap;
 	struct demo_info *demos;    /* the demo catalogue, for the launch menu */
@@ -362,9 +363,24 @@ static void drain_signals(struct app *a)
 	}
 }
 
+/* New processes reported by the kernel go to the guardian at once, before
+ * any snapshot: a double fork between two refreshes is still covered. */
+static void watch_spawned(struct app *a)
+{
+	struct event buf[64];
+	size_t n;
+	while ((n = events_since(a->events, a->events_watched, buf, 64)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (buf[i].kind == EV_SPAWNED)
+				supervisor_watch(a->sup, buf[i].pid, proctable_start_ticks(buf[i].pid));
+		a->events_watched = buf[n - 1].seq;
+	}
+}
+
 static void read_kevents(struct app *a)
 {
 	unsigned lost = kevents_read(a->kev);
+	watch_spawned(a);
 	if (lost && a->tui)
 		tui_status(a->tui, "kernel events lost (%u): the socket buffer overflowed", lost);
 	else if (lost)

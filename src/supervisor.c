@@ -15,9 +15,13 @@
 #include <unistd.h>
 #include <wordexp.h>
 
+#include "cgroup.h"
 #include "guardian.h"
 #include "proctable.h"
 #include "util.h"
+
+/* Room for a cgroup path and a word or two. */
+#define PATH_MAX_TEXT 4200
 
 struct child {
 	pid_t pid;
@@ -35,6 +39,8 @@ struct supervisor {
 	double grace;
 	pid_t self;
 	struct guardian *guardian;
+	struct cgroup *cg;          /* NULL when no cgroup could be made */
+	char cg_why[160];
 	struct child *kids;
 	size_t nkids, capkids;
 	struct kill_due *due;
@@ -58,8 +64,10 @@ struct supervisor *supervisor_new(double grace, char *err, size_t errlen)
 	struct supervisor *s = xcalloc(1, sizeof *s);
 	s->grace = grace;
 	s->self = getpid();
-	s->guardian = guardian_start(err, errlen);
+	s->cg = cgroup_create(s->self, s->cg_why, sizeof s->cg_why);
+	s->guardian = guardian_start(s->cg ? cgroup_path(s->cg) : NULL, err, errlen);
 	if (!s->guardian) {
+		cgroup_free(s->cg);
 		free(s);
 		return NULL;
 	}
@@ -71,6 +79,7 @@ void supervisor_free(struct supervisor *s)
 	if (!s)
 		return;
 	guardian_dismiss(s->guardian);
+	cgroup_free(s->cg);
 	for (size_t i = 0; i < s->nkids; i++) {
 		close(s->kids[i].pidfd);
 		free(s->kids[i].name);
@@ -115,7 +124,8 @@ static char **child_env(const struct launch_extra *x)
 
 /* In the child between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn)) exec_child(char *const argv[], char **env,
-						 const struct launch_extra *x, pid_t parent, int errfd)
+						 const struct launch_extra *x, int cgfd, pid_t parent,
+						 int errfd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++)
@@ -125,6 +135,11 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], char **env,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, 0);
+	/* Into concmon's cgroup: what it forks, however it hides, stays there. */
+	if (cgfd >= 0) {
+		ssize_t w = write(cgfd, "0", 1);
+		(void)w;
+	}
 	/* Dies with concmon; and concmon may already be gone. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
@@ -185,7 +200,7 @@ pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct l
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		exec_child(argv, env, x, s->self, pfd[1]);
+		exec_child(argv, env, x, s->cg ? cgroup_procs_fd(s->cg) : -1, s->self, pfd[1]);
 	}
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -361,6 +376,8 @@ void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *ar
 	}
 	/* Whatever ignored SIGTERM, and whatever it forked meanwhile. A task in
 	 * uninterruptible sleep can delay this; give up after 10 s. */
+	if (s->cg)
+		cgroup_kill(s->cg); /* all at once, double-forked daemons included */
 	double give_up = util_now() + 10;
 	supervisor_signaled_fn told = s->on_signal;
 	while (util_now() < give_up) {
@@ -373,4 +390,14 @@ void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *ar
 	s->on_signal = told;
 	supervisor_reap(s, fn, arg);
 	s->ndue = 0;
+}
+
+const char *supervisor_containment(const struct supervisor *s)
+{
+	static char text[PATH_MAX_TEXT];
+	if (s->cg)
+		snprintf(text, sizeof text, "cgroup %s", cgroup_path(s->cg));
+	else
+		snprintf(text, sizeof text, "process tracking (%s)", s->cg_why);
+	return text;
 }

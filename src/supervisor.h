@@ -73,4 +73,8 @@ pid_t supervisor_guardian(const struct supervisor *s);
  * nothing is left. Blocks; SIGCHLD must be blocked. fn as for reap. */
 void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *arg);
 
+/* How the tree is contained if concmon dies: "cgroup PATH" or "process
+ * tracking (why no cgroup)". Static storage. */
+const char *supervisor_containment(const struct supervisor *s);
+
 #endif

@@ -141,6 +141,27 @@ class KilledHard(unittest.TestCase):
                     kill_quietly(p, signal.SIGKILL, s)
 
 
+    def test_sigkill_stops_a_double_forked_daemon_never_seen_in_a_snapshot(self):
+        with tempfile.TemporaryDirectory() as d:
+            pidfile = os.path.join(d, "daemon.pid")
+            script = ("setsid sh -c 'sleep 400 & echo $! > %s' ; exec sleep 300" % pidfile)
+            # A long delay: no snapshot after the first one sees the daemon.
+            with BatchRun(["sh", "-c", script], delay=30) as run:
+                poll(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(),
+                     desc="the daemon's pid file")
+                daemon = int(open(pidfile).read())
+                start = proc_stat(daemon)["start"]
+                self.assertNotEqual(proc_stat(daemon)["session"], proc_stat(run.pid)["session"])
+                os.kill(run.pid, signal.SIGKILL)
+                t0 = time.monotonic()
+                run.wait_exit()
+                try:
+                    poll(lambda: not pid_alive(daemon, start), timeout=1.0 - (time.monotonic() - t0),
+                         desc="the setsid, double-forked daemon dead within 1 s")
+                finally:
+                    kill_quietly(daemon, signal.SIGKILL, start)
+
+
 class Signals(unittest.TestCase):
     def check_signal(self, sig):
         with BatchRun(["sh", "-c", "sleep 300 & sleep 300"], args=["-g", "2"]) as run:

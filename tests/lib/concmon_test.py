@@ -80,7 +80,7 @@ def poll(fn, timeout=DEADLINE, interval=0.02, desc=None):
 
 
 def proc_stat(pid):
-    """Parsed /proc/PID/stat as a dict (state, ppid, pgrp, start), or None
+    """Parsed /proc/PID/stat as a dict (state, ppid, pgrp, session, start), or None
     when the process does not exist."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as f:
@@ -101,6 +101,7 @@ def proc_stat(pid):
         "state": fields[0],
         "ppid": int(fields[1]),
         "pgrp": int(fields[2]),
+        "session": int(fields[3]),
         "start": int(fields[19]),
     }
 
