@@ -251,7 +251,10 @@ unsigned kevents_read(struct kevents *k)
 			    cn->len < sizeof(struct proc_event) ||
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof *cn + sizeof(struct proc_event)))
 				continue;
-			on_event(k, (const struct proc_event *)cn->data);
+			/* cn->data is only 4-byte aligned; proc_event has a u64. */
+			struct proc_event pe;
+			memcpy(&pe, cn->data, sizeof pe);
+			on_event(k, &pe);
 		}
 	}
 	unsigned lost = k->lost;

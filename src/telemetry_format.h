@@ -101,7 +101,8 @@ struct cm_lock_rec {
 	_Atomic int32_t holders[CM_MAX_HOLDERS]; /* TIDs, 0 = empty; mutexes use [0] only */
 	_Atomic uint64_t acquisitions;  /* mutex/sem: acquired; cond/event: waits that returned */
 	_Atomic uint64_t contended;     /* acquisitions that had to wait */
-	_Atomic uint64_t wait_ns_total, wait_ns_max, hold_ns_total;
+	_Atomic uint64_t wait_ns_total, wait_ns_max;
+	_Atomic uint64_t hold_ns_total; /* mutexes: coarse clock, sampled for short holds */
 };
 
 struct cm_thread_rec {

@@ -10,23 +10,39 @@
 
 #include "cmprobe.h"
 
-/* Hold times use the coarse clock (one tick is several ms), and after a
- * hold that lasted less than a tick the next HOLD_SKIP uncontended holds
- * are not timed: the next timed one then counts for all of them. The total
- * stays unbiased on average, hot loops pay for one clock read in 64, and
- * long holds (what a student watches) are timed every time. */
-#define HOLD_SKIP 63
+/* Hold times use the coarse clock (one tick is several ms: a hold reads as
+ * a whole number of ticks, right on average). While holds last a tick or
+ * more every one is timed; after a shorter one, only every HOLD_SAMPLE-th
+ * acquisition is (and contended ones, whose clock reads are paid already),
+ * and a timed hold counts for all acquisitions since the last timed one.
+ * So the total is an estimate for short holds (a hot loop pays for one
+ * clock read in 64) and exact to a tick for the long holds a student
+ * watches. An untimed hold costs a test of the acquisition count. */
+#define HOLD_SAMPLE 64
+
+/* What the fast paths test, a byte each: kind is fixed at creation (read
+ * before locking), timing belongs to the holder. */
+enum {
+	KIND_RECURSIVE = 1,
+	KIND_SHARED = 2,
+};
+enum {
+	TIMING_EVERY = 1,       /* time every hold (the last timed one was long) */
+	TIMING_NOW = 2,         /* the current hold is being timed */
+};
 
 struct cm_mutex {
 	pthread_mutex_t mtx;
 	struct cm_lock_rec *rec;        /* published slot, or &local */
+	unsigned char kind;             /* KIND_* */
+	unsigned char timing;           /* TIMING_*, changed only with mtx held */
 	unsigned slot;
 	int flags;
-	bool recursive;
 	struct probe_obj obj;           /* private ones: forgotten by forked children */
 	/* Changed only by the holder, with mtx held. */
-	unsigned depth, skip, untimed;
-	bool timed;
+	unsigned depth;                 /* recursive ones only */
+	uint64_t last_timed;            /* acquisition count at the last timed hold */
+	uint64_t weight;                /* acquisitions the current timed hold stands for */
 	uint64_t hold_start;            /* coarse ns */
 	struct cm_lock_rec local;
 };
@@ -46,53 +62,60 @@ static void check(int rc, const char *what, const char *name)
 		probe_fatal("%s(\"%s\"): %s", what, name, strerror(rc));
 }
 
-static inline void hold_begin(struct cm_mutex *m)
+/* Out of line: the fast paths then need no stack frame. */
+__attribute__((noinline)) static void hold_clock_start(struct cm_mutex *m, uint64_t acq)
 {
-	if (m->skip) {
-		m->skip--;
-		m->timed = false;
-	} else {
-		m->timed = true;
-		m->hold_start = probe_coarse_ns();
-	}
+	m->weight = acq > m->last_timed ? acq - m->last_timed : 1;
+	m->last_timed = acq;
+	m->timing |= TIMING_NOW;
+	m->hold_start = probe_coarse_ns();
 }
 
-static inline void hold_end(struct cm_mutex *m, struct cm_lock_rec *r)
+__attribute__((noinline)) static void hold_clock_stop(struct cm_mutex *m, struct cm_lock_rec *r)
 {
-	if (!m->timed) {
-		m->untimed++;
-		return;
-	}
 	uint64_t held = probe_coarse_ns() - m->hold_start;
-	BUMP(r->hold_ns_total, held * (m->untimed + 1u));
-	m->untimed = 0;
-	m->skip = held ? 0 : HOLD_SKIP;
+	BUMP(r->hold_ns_total, held * m->weight);
+	m->timing = held ? TIMING_EVERY : 0;
 }
 
-/* Bookkeeping of an outermost acquisition, mtx held. */
-static inline void taken(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
+/* Books an outermost acquisition (mtx held, or about to be with nobody
+ * else around); true when this hold is to be timed. */
+static inline bool book(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me, uint64_t *acq)
 {
-	m->depth = 1;
 	RST(r->holders[0], me);
-	if (m->recursive)
+	if (m->kind & KIND_RECURSIVE) {
+		m->depth = 1;
 		RST(r->depth, 1u);
-	BUMP(r->acquisitions, 1u);
-	hold_begin(m);
+	}
+	*acq = RLD(r->acquisitions) + 1;
+	RST(r->acquisitions, *acq);
+	return (m->timing & TIMING_EVERY) || *acq % HOLD_SAMPLE == 0;
+}
+
+/* Bookkeeping of an outermost acquisition, mtx held; timed: whatever the
+ * sampling says. */
+static inline void taken(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me, bool timed)
+{
+	uint64_t acq;
+	if (book(m, r, me, &acq) || timed)
+		hold_clock_start(m, acq);
 }
 
 /* Bookkeeping of an outermost release, mtx still held. */
 static inline void released(struct cm_mutex *m, struct cm_lock_rec *r)
 {
-	hold_end(m, r);
-	m->depth = 0;
-	if (m->recursive)
+	if (m->timing & TIMING_NOW)
+		hold_clock_stop(m, r);
+	if (m->kind & KIND_RECURSIVE) {
+		m->depth = 0;
 		RST(r->depth, 0u);
+	}
 	RST(r->holders[0], 0);
 }
 
 /* The lock is (or looks) taken: publish the wait, then block. A plain mutex
  * locked again by its holder blocks forever, visibly waiting on itself. */
-static void lock_slow(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
+__attribute__((noinline)) static void lock_slow(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
 {
 	atomic_fetch_add_explicit(&r->waiters, 1, memory_order_relaxed);
 	probe_wait_begin(CM_WAIT_LOCK, m->slot);
@@ -105,36 +128,69 @@ static void lock_slow(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
 	BUMP(r->wait_ns_total, waited);
 	if (waited > RLD(r->wait_ns_max))
 		RST(r->wait_ns_max, waited);
-	m->skip = 0;
-	taken(m, r, me);
+	taken(m, r, me, true);
 }
 
-/* The holder locks a recursive mutex again. */
-static void relock(struct cm_mutex *m, struct cm_lock_rec *r)
+/* The holder locks it again: deeper if recursive, a self-deadlock if not. */
+__attribute__((noinline)) static void lock_again(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
 {
+	if (!(m->kind & KIND_RECURSIVE)) {
+		lock_slow(m, r, me);
+		return;
+	}
 	check(pthread_mutex_lock(&m->mtx), "cm_mutex_lock", m->local.name);
 	RST(r->depth, ++m->depth);
+}
+
+/* Other threads or processes may hold it: try, and wait if that fails. */
+__attribute__((noinline)) static void lock_shared(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
+{
+	if (pthread_mutex_trylock(&m->mtx) != 0)
+		lock_slow(m, r, me);
+	else
+		taken(m, r, me, false);
+}
+
+/* Alone and timing this hold (out of line: see lock_first). */
+__attribute__((noinline)) static void lock_alone_timed(struct cm_mutex *m, uint64_t acq)
+{
+	hold_clock_start(m, acq);
+	pthread_mutex_lock(&m->mtx);
+}
+
+/* A thread's first lock: learn its TID (out of line, so that the fast
+ * path below needs no stack frame). */
+__attribute__((noinline)) static void lock_first(struct cm_mutex *m)
+{
+	probe_tid_slow();
+	cm_mutex_lock(m);
 }
 
 void cm_mutex_lock(struct cm_mutex *m)
 {
 	struct cm_lock_rec *r = m->rec;
-	pid_t me = probe_tid();
+	pid_t me = probe_tls_tid;
+	if (__builtin_expect(me == 0, 0)) {
+		lock_first(m);
+		return;
+	}
 	if (__builtin_expect(RLD(r->holders[0]) == me, 0)) {
-		if (m->recursive)
-			relock(m, r);
-		else
-			lock_slow(m, r, me);
+		lock_again(m, r, me);
 		return;
 	}
-	if (probe_alone(m->flags)) {
-		/* Nobody else exists to hold it: glibc locks without atomics. */
-		check(pthread_mutex_lock(&m->mtx), "cm_mutex_lock", m->local.name);
-	} else if (pthread_mutex_trylock(&m->mtx) != 0) {
-		lock_slow(m, r, me);
+	if (!probe_alone(m->kind & KIND_SHARED ? CM_SHARED : CM_PRIVATE)) {
+		lock_shared(m, r, me);
 		return;
 	}
-	taken(m, r, me);
+	/* Nobody else exists to hold it, so locking cannot block: book the
+	 * acquisition first and end in pthread (glibc locks without atomics
+	 * here; so must we, to stay within budget). */
+	uint64_t acq;
+	if (book(m, r, me, &acq)) {
+		lock_alone_timed(m, acq);
+		return;
+	}
+	pthread_mutex_lock(&m->mtx);
 }
 
 bool cm_mutex_trylock(struct cm_mutex *m)
@@ -142,35 +198,56 @@ bool cm_mutex_trylock(struct cm_mutex *m)
 	struct cm_lock_rec *r = m->rec;
 	pid_t me = probe_tid();
 	if (RLD(r->holders[0]) == me) {
-		if (!m->recursive)
+		if (!(m->kind & KIND_RECURSIVE))
 			return false;
-		relock(m, r);
+		lock_again(m, r, me);
 		return true;
 	}
 	int rc = pthread_mutex_trylock(&m->mtx);
 	if (rc == EBUSY)
 		return false;
 	check(rc, "cm_mutex_trylock", m->local.name);
-	taken(m, r, me);
+	taken(m, r, me, false);
 	return true;
 }
 
-void cm_mutex_unlock(struct cm_mutex *m)
+__attribute__((noinline, noreturn)) static void not_held(const struct cm_mutex *m)
 {
-	struct cm_lock_rec *r = m->rec;
-	if (__builtin_expect(RLD(r->holders[0]) != probe_tid(), 0))
-		probe_fatal("cm_mutex_unlock(\"%s\"): not held by this thread", m->local.name);
-	if (m->depth > 1)
+	probe_fatal("cm_mutex_unlock(\"%s\"): not held by this thread", m->local.name);
+}
+
+/* Unlock when there is more to do than the fast path does: an inner
+ * level of a recursive lock, or a timed hold. */
+__attribute__((noinline)) static void unlock_slow(struct cm_mutex *m, struct cm_lock_rec *r)
+{
+	if ((m->kind & KIND_RECURSIVE) && m->depth > 1)
 		RST(r->depth, --m->depth);
 	else
 		released(m, r);
-	check(pthread_mutex_unlock(&m->mtx), "cm_mutex_unlock", m->local.name);
+	pthread_mutex_unlock(&m->mtx);
+}
+
+/* Ends in pthread_mutex_unlock, whose one error (EPERM: not the owner,
+ * for recursive mutexes) the holder check rules out. */
+void cm_mutex_unlock(struct cm_mutex *m)
+{
+	struct cm_lock_rec *r = m->rec;
+	/* A thread that never locked has no TID cached: 0, never a holder. */
+	if (__builtin_expect(RLD(r->holders[0]) != probe_tls_tid || probe_tls_tid == 0, 0))
+		not_held(m);
+	if (__builtin_expect((m->kind & KIND_RECURSIVE) || (m->timing & TIMING_NOW), 0)) {
+		unlock_slow(m, r);
+		return;
+	}
+	RST(r->holders[0], 0);  /* a plain mutex, an untimed hold */
+	pthread_mutex_unlock(&m->mtx);
 }
 
 static void mutex_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 {
 	struct cm_mutex *m = (struct cm_mutex *)((char *)o - offsetof(struct cm_mutex, obj));
 	probe_lock_detach(&m->rec, &m->slot, &m->local, old_tid, new_tid);
+	m->last_timed = RLD(m->local.acquisitions);     /* counting starts again */
 }
 
 struct cm_mutex *cm_mutex_new(const char *name, bool recursive, int flags)
@@ -185,7 +262,9 @@ struct cm_mutex *cm_mutex_new(const char *name, bool recursive, int flags)
 	check(pthread_mutex_init(&m->mtx, &a), "cm_mutex_new", name ? name : "");
 	pthread_mutexattr_destroy(&a);
 	m->flags = flags;
-	m->recursive = recursive;
+	m->kind = (unsigned char)((recursive ? KIND_RECURSIVE : 0) |
+				  (flags & CM_SHARED ? KIND_SHARED : 0));
+	m->timing = TIMING_EVERY;       /* until a hold is shorter than a tick */
 	m->rec = probe_lock_publish(&m->local, &m->slot, name,
 				    recursive ? CM_LOCK_RECURSIVE : CM_LOCK_MUTEX, 0, flags);
 	if (!(flags & CM_SHARED))
@@ -210,7 +289,7 @@ void cm_cond_wait(struct cm_cond *c, struct cm_mutex *m)
 {
 	struct cm_lock_rec *mr = m->rec, *cr = c->rec;
 	pid_t me = probe_tid();
-	if (RLD(mr->holders[0]) != me || m->depth != 1)
+	if (RLD(mr->holders[0]) != me || ((m->kind & KIND_RECURSIVE) && m->depth != 1))
 		probe_fatal("cm_cond_wait(\"%s\"): mutex \"%s\" not held (once) by this thread",
 			    c->local.name, m->local.name);
 	released(m, mr);
@@ -225,8 +304,7 @@ void cm_cond_wait(struct cm_cond *c, struct cm_mutex *m)
 	atomic_fetch_add_explicit(&cr->acquisitions, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&cr->wait_ns_total, waited, memory_order_relaxed);
 	probe_max(&cr->wait_ns_max, waited);
-	m->skip = 0;
-	taken(m, mr, me);
+	taken(m, mr, me, true);
 }
 
 void cm_cond_signal(struct cm_cond *c)

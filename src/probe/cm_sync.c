@@ -39,6 +39,7 @@ struct cm_flock {
 	struct cm_lock_rec *rec;
 	unsigned slot;
 	uint64_t hold_start;            /* with both locks held */
+	struct probe_obj obj;
 	struct cm_lock_rec local;
 };
 
@@ -314,15 +315,25 @@ void cm_flock_unlock(struct cm_flock *l)
 	pthread_mutex_unlock(&l->mtx);
 }
 
+/* The record stays shared (a file lock is for several processes, which all
+ * publish through it), but the child holds neither the parent's fcntl lock
+ * nor its thread mutex, whose copy may be locked: make it anew. */
+static void flock_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
+{
+	(void)old_tid;
+	(void)new_tid;
+	struct cm_flock *l = (struct cm_flock *)((char *)o - offsetof(struct cm_flock, obj));
+	pthread_mutex_init(&l->mtx, NULL);
+}
+
 struct cm_flock *cm_flock_new(const char *name, int fd)
 {
 	cm_init();
 	struct cm_flock *l = probe_alloc(sizeof *l, CM_PRIVATE);
 	l->fd = fd;
 	check(pthread_mutex_init(&l->mtx, NULL), "cm_flock_new", name ? name : "");
-	/* Not detached at fork: a file lock is meant for several processes,
-	 * all of which then publish through the one record. */
 	l->rec = probe_lock_publish(&l->local, &l->slot, name, CM_LOCK_FILE, 0, CM_PRIVATE);
+	probe_obj_add(&l->obj, flock_forked);
 	return l;
 }
 
@@ -330,6 +341,7 @@ void cm_flock_free(struct cm_flock *l)
 {
 	if (!l)
 		return;
+	probe_obj_del(&l->obj);
 	probe_lock_unpublish(l->rec, &l->local);
 	pthread_mutex_destroy(&l->mtx);
 	probe_dealloc(l, sizeof *l, CM_PRIVATE);

@@ -4,9 +4,13 @@
  * (CONCMON_TELEMETRY_FD). Without concmon the primitives work the same and
  * publish nothing.
  *
- * Every constructor aborts with a message on allocation failure. Names are
- * truncated to CM_NAME_MAX-1 bytes. Objects created with CM_SHARED live in
- * shared memory and work across fork() (create them before forking). */
+ * Every constructor aborts with a message on allocation failure, and misuse
+ * (unlocking what this thread does not hold, a bad capacity) aborts with a
+ * message too. Names are truncated to CM_NAME_MAX-1 bytes (control
+ * characters become '?'). Objects created with CM_SHARED live in shared
+ * memory and work across fork() (create them before forking); a forked
+ * child's copy of a CM_PRIVATE object is its own and publishes nothing.
+ * Knobs and values live until exit and are shared with forked children. */
 #ifndef CONCMON_CMPROBE_H
 #define CONCMON_CMPROBE_H
 
@@ -88,7 +92,9 @@ void cm_value_add(struct cm_value *v, long delta);
 long cm_value_get(const struct cm_value *v);
 
 /* Inter-process lock on an open file (fcntl record lock on the whole
- * file), published like a mutex. */
+ * file), published like a mutex. fcntl locks belong to a process: the
+ * probe orders the threads of one process itself, and each forked child
+ * locks as a process of its own (all publish through the one record). */
 struct cm_flock;
 struct cm_flock *cm_flock_new(const char *name, int fd);
 void cm_flock_lock(struct cm_flock *l);

@@ -100,15 +100,16 @@ void probe_max(_Atomic uint64_t *max, uint64_t v);
 void probe_wait_begin(enum cm_wait_kind kind, unsigned slot);
 void probe_wait_end(void);
 
-/* Private objects are registered so that a forked child stops publishing
- * through its copies (they are distinct objects there, the records are the
- * parent's). detach runs in the child; old_tid/new_tid are the forking
- * thread's TID in the parent and in the child. */
+/* Objects whose copy in a forked child needs fixing up: private ones stop
+ * publishing there (they are distinct objects in the child, the records
+ * are the parent's), file locks re-initialise their thread mutex. forked
+ * runs in the child; old_tid/new_tid are the forking thread's TID in the
+ * parent and in the child. */
 struct probe_obj {
 	struct probe_obj *prev, *next;
-	void (*detach)(struct probe_obj *o, pid_t old_tid, pid_t new_tid);
+	void (*forked)(struct probe_obj *o, pid_t old_tid, pid_t new_tid);
 };
-void probe_obj_add(struct probe_obj *o, void (*detach)(struct probe_obj *, pid_t, pid_t));
+void probe_obj_add(struct probe_obj *o, void (*forked)(struct probe_obj *, pid_t, pid_t));
 void probe_obj_del(struct probe_obj *o);
 
 /* Initialises a lock record (segment slot or an object's local one). */

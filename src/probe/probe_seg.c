@@ -3,6 +3,7 @@
  * every primitive uses. */
 #include "probe.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -98,7 +99,7 @@ static const char *map_segment(const char *env, struct cm_segment **out)
 	char *end;
 	errno = 0;
 	long fd = strtol(env, &end, 10);
-	if (!*env || *end || errno || fd < 0 || fd > INT_MAX)
+	if (!isdigit((unsigned char)*env) || *end || errno || fd > INT_MAX)
 		return "not a file descriptor number";
 	struct stat st;
 	if (fstat((int)fd, &st) < 0)

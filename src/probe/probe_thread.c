@@ -95,8 +95,8 @@ static void fork_parent(void)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-/* The child's only thread is a new TID with no record; its private objects
- * are copies that must stop writing into the parent's records. */
+/* The child's only thread is a new TID with no record; registered objects
+ * are copies to fix up. */
 static void fork_child(void)
 {
 	pid_t old_tid = probe_tls_tid;
@@ -105,7 +105,7 @@ static void fork_child(void)
 	tls_rec = NULL;
 	pthread_setspecific(thread_key, NULL);
 	for (struct probe_obj *o = registry.next; o != &registry; o = o->next)
-		o->detach(o, old_tid, new_tid);
+		o->forked(o, old_tid, new_tid);
 	pthread_mutex_unlock(&registry_lock);
 }
 
@@ -116,9 +116,9 @@ void probe_thread_init(void)
 		probe_fatal("cannot set up thread tracking");
 }
 
-void probe_obj_add(struct probe_obj *o, void (*detach)(struct probe_obj *, pid_t, pid_t))
+void probe_obj_add(struct probe_obj *o, void (*forked)(struct probe_obj *, pid_t, pid_t))
 {
-	o->detach = detach;
+	o->forked = forked;
 	pthread_mutex_lock(&registry_lock);
 	o->prev = &registry;
 	o->next = registry.next;
