@@ -25,6 +25,8 @@ struct lifecycle {
 	struct task *next_tasks;  /* the second buffer of the merge */
 	unsigned long long *next_ticks;
 	size_t next_cap;
+	size_t *order;            /* the samples in TID order; kept to spare a malloc a refresh */
+	size_t order_cap;
 	struct pending launched;
 };
 
@@ -46,6 +48,7 @@ void lifecycle_free(struct lifecycle *lc)
 	free(lc->ticks);
 	free(lc->next_tasks);
 	free(lc->next_ticks);
+	free(lc->order);
 	free(lc->launched.pids);
 	free(lc);
 }
@@ -212,7 +215,11 @@ static int cmp_sample_index(const void *a, const void *b, void *base)
 void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, double now, long hz,
 		      bool threads)
 {
-	size_t *order = xmalloc(n * sizeof *order);
+	if (n > lc->order_cap) {
+		lc->order_cap = n * 2;
+		lc->order = xrealloc(lc->order, lc->order_cap * sizeof *lc->order);
+	}
+	size_t *order = lc->order;
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	qsort_r(order, n, sizeof *order, cmp_sample_index, (void *)s);
@@ -251,7 +258,6 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 		lc->next_ticks[out++] = smp->ticks;
 		j++;
 	}
-	free(order);
 	swap_buffers(lc, out);
 	mark_supervised(lc);
 	lc->last_update = now;

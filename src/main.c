@@ -425,6 +425,8 @@ static void run(struct app *a)
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
+		if (a->tui)
+			tui_draw(a->tui);
 		size_t nfds = build_pollfds(a);
 		struct pollfd *fds = a->fds;
 		if (poll(fds, nfds, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
@@ -542,7 +544,7 @@ static int start(struct app *a)
 	a->pt = proctable_new();
 	if (!a->sup || !a->pt) {
 		tui_free(a->tui);
-		fprintf(stderr, "concmon: %s\n", a->sup ? "cannot read /proc (libproc2)" : err);
+		fprintf(stderr, "concmon: %s\n", a->sup ? "cannot read /proc" : err);
 		return 1;
 	}
 	a->lc = lifecycle_new(a->self);

@@ -4,10 +4,11 @@
  * A refresh costs one stat file per task and little else, which is what a
  * bare reader pays (libproc2, used before, also read statm and cmdline for
  * every task: about twice the cost, see tests/bench). The command line is
- * read once per process and kept while the process stays the same program;
- * /proc is walked with openat() relative to directories already open, and
- * every buffer lives in the proctable, so a refresh allocates nothing once
- * the tables have grown. The default view walks /proc/PID/task/TID/children
+ * read once per process and kept while the process stays the same program,
+ * and so are its thread IDs (no directory listing while they stay the
+ * same); /proc is walked with openat() relative to directories already
+ * open; buffers live in the proctable, so a refresh allocates only for what
+ * it has not seen before. The default view walks /proc/PID/task/TID/children
  * from the root, so it reads the supervised subtree and nothing else. */
 #include "proctable.h"
 
@@ -27,22 +28,32 @@
 /* As much of a command line as libproc2 read. */
 #define CMDLINE_MAX (128 * 1024)
 #define DENTS_MAX (32 * 1024)
+/* procfs files are seq_files: a read returns whole records, as many as fit
+ * a page-sized buffer (a stat line is one record, whatever its size). A
+ * read shorter than a page by more than any record (a children entry is at
+ * most 11 bytes) therefore returned everything there was. */
+#define SEQ_SHORT (4096 - 64)
 /* The default view's walk stops here even if racy children lists loop. */
 #define QUEUE_MAX (1u << 22)
 
-/* A process's command line, kept while the process is the same program:
- * same PID and start time, same comm and argument block (exec changes
- * them), and not yet a zombie (whose command line reads empty). */
-struct cmd {
+/* What is kept of a process between refreshes. Its command line, while
+ * it is the same program: same PID and start time, same comm and argument
+ * block (exec changes them), and not yet a zombie (whose command line reads
+ * empty). Its thread IDs, while it is the same process: when the count in
+ * its stat is unchanged and every one of them can still be read, the set is
+ * the same, and listing the task directory again would only say so. */
+struct known {
 	pid_t pid;
 	bool zombie;
 	unsigned long long start, arg_start, arg_end;
 	char comm[sizeof ((struct proc_stat *)0)->comm];
 	char *text;              /* owned; NULL once moved to the next table */
+	pid_t *tids;             /* owned, the main thread's included */
+	size_t ntids, captids;
 };
 
-struct cmd_table {
-	struct cmd *v;           /* sorted by pid after each refresh */
+struct known_table {
+	struct known *v;         /* sorted by pid after each refresh */
 	size_t n, cap;
 };
 
@@ -50,7 +61,7 @@ struct proctable {
 	int proc_fd;             /* /proc, opened once */
 	struct sample *samples;
 	size_t n, cap;
-	struct cmd_table old, cur;  /* the previous refresh's lines, this one's */
+	struct known_table old, cur;  /* the previous refresh's processes, this one's */
 	char *cmdbuf;            /* CMDLINE_MAX bytes of scratch, once needed */
 	char *dents_proc, *dents_task;  /* getdents buffers, nested */
 	char *kids;              /* one children file */
@@ -79,10 +90,12 @@ struct proctable *proctable_new(void)
 	return pt;
 }
 
-static void cmd_table_clear(struct cmd_table *t)
+static void known_table_clear(struct known_table *t)
 {
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
 		free(t->v[i].text);
+		free(t->v[i].tids);
+	}
 	t->n = 0;
 }
 
@@ -91,8 +104,8 @@ void proctable_free(struct proctable *pt)
 	if (!pt)
 		return;
 	close(pt->proc_fd);
-	cmd_table_clear(&pt->old);
-	cmd_table_clear(&pt->cur);
+	known_table_clear(&pt->old);
+	known_table_clear(&pt->cur);
 	free(pt->old.v);
 	free(pt->cur.v);
 	free(pt->samples);
@@ -125,9 +138,8 @@ static const char *pid_path(char *buf, pid_t n, const char *suffix)
 }
 
 /* Reads at most len-1 bytes of path (relative to dirfd) and NUL-terminates
- * them; -1 when it is gone. procfs hands out a stat or children file whole
- * in one read when the buffer is large enough, so unless to_eof a read that
- * did not fill the buffer ends it: no second read() just to see the end. */
+ * them; -1 when it is gone. Unless to_eof, a read well short of a page ends
+ * it (see SEQ_SHORT): no second read() just to see the end of a stat file. */
 static ssize_t read_at(int dirfd, const char *path, char *buf, size_t len, bool to_eof)
 {
 	int fd;
@@ -144,7 +156,9 @@ static ssize_t read_at(int dirfd, const char *path, char *buf, size_t len, bool 
 		if (r <= 0)
 			break;
 		got += (size_t)r;
-		if (!to_eof && got + 1 < len)
+		/* A seq_file read stops only before a record that does not fit
+		 * its page-sized buffer: a read well short of a page got it all. */
+		if (!to_eof && (size_t)r < SEQ_SHORT)
 			break;
 	}
 	close(fd);
@@ -212,19 +226,18 @@ static pid_t dir_next(struct dir_iter *it)
 	}
 }
 
-/* ---- command lines ---- */
+/* ---- what is kept of each process ---- */
 
-static int cmp_cmd(const void *a, const void *b)
+static int cmp_known(const void *a, const void *b)
 {
-	pid_t x = ((const struct cmd *)a)->pid, y = ((const struct cmd *)b)->pid;
+	pid_t x = ((const struct known *)a)->pid, y = ((const struct known *)b)->pid;
 	return (x > y) - (x < y);
 }
 
-static bool same_program(const struct cmd *c, const struct proc_stat *st)
+static bool same_program(const struct known *k, const struct proc_stat *st)
 {
-	return c->text && c->start == st->start_ticks && c->arg_start == st->arg_start &&
-	       c->arg_end == st->arg_end && c->zombie == (st->state == 'Z') &&
-	       strcmp(c->comm, st->comm) == 0;
+	return k->text && k->arg_start == st->arg_start && k->arg_end == st->arg_end &&
+	       k->zombie == (st->state == 'Z') && strcmp(k->comm, st->comm) == 0;
 }
 
 /* The command line as libproc2 gave it: arguments joined by spaces, or
@@ -254,46 +267,53 @@ static char *read_cmdline(struct proctable *pt, pid_t pid, const struct proc_sta
 	return s;
 }
 
-/* The command line of process pid (whose stat is st) for this refresh:
- * last refresh's if it is the same program, else read now. */
-static const char *cmdline_for(struct proctable *pt, pid_t pid, const struct proc_stat *st)
+/* This refresh's entry for process pid (whose stat is st): last refresh's
+ * thread IDs if it is the same process, its command line if it is also the
+ * same program, else the command line read now. */
+static struct known *remember(struct proctable *pt, pid_t pid, const struct proc_stat *st)
 {
-	struct cmd key = { .pid = pid };
-	struct cmd *old = pt->old.n ? bsearch(&key, pt->old.v, pt->old.n, sizeof key, cmp_cmd) : NULL;
-	struct cmd_table *cur = &pt->cur;
+	struct known key = { .pid = pid };
+	struct known *old = pt->old.n ? bsearch(&key, pt->old.v, pt->old.n, sizeof key, cmp_known)
+				      : NULL;
+	struct known_table *cur = &pt->cur;
 	if (cur->n == cur->cap) {
 		cur->cap = cur->cap ? cur->cap * 2 : 64;
 		cur->v = xrealloc(cur->v, cur->cap * sizeof *cur->v);
 	}
-	struct cmd *c = &cur->v[cur->n++];
-	if (old && same_program(old, st)) {
-		*c = *old;
-		old->text = NULL;
-		return c->text;
+	struct known *k = &cur->v[cur->n++];
+	memset(k, 0, sizeof *k);
+	if (old && old->start == st->start_ticks) {
+		*k = *old;               /* the same process: its thread IDs */
+		old->tids = NULL;
+		if (same_program(old, st)) {
+			old->text = NULL;  /* and the same program: its command line */
+			return k;
+		}
+		k->text = NULL;          /* still the old entry's, to free */
 	}
-	c->pid = pid;
-	c->zombie = st->state == 'Z';
-	c->start = st->start_ticks;
-	c->arg_start = st->arg_start;
-	c->arg_end = st->arg_end;
-	memcpy(c->comm, st->comm, sizeof c->comm);
-	c->text = read_cmdline(pt, pid, st);
-	return c->text;
+	k->pid = pid;
+	k->zombie = st->state == 'Z';
+	k->start = st->start_ticks;
+	k->arg_start = st->arg_start;
+	k->arg_end = st->arg_end;
+	memcpy(k->comm, st->comm, sizeof k->comm);
+	k->text = read_cmdline(pt, pid, st);
+	return k;
 }
 
-/* Ends a refresh: lines not seen again are freed, this refresh's become
- * the old ones. They stay alive until the next refresh ends, as long as
- * the samples that point at them. */
-static void cmd_tables_swap(struct proctable *pt)
+/* Ends a refresh: what was not seen again is freed, this refresh's entries
+ * become the old ones. They stay alive until the next refresh ends, as long
+ * as the samples that point at their command lines. */
+static void known_tables_swap(struct proctable *pt)
 {
-	cmd_table_clear(&pt->old);
-	struct cmd_table t = pt->old;
+	known_table_clear(&pt->old);
+	struct known_table t = pt->old;
 	pt->old = pt->cur;
 	pt->cur = t;
-	struct cmd_table *o = &pt->old;
+	struct known_table *o = &pt->old;
 	for (size_t i = 1; i < o->n; i++) {
 		if (o->v[i - 1].pid > o->v[i].pid) {
-			qsort(o->v, o->n, sizeof *o->v, cmp_cmd);
+			qsort(o->v, o->n, sizeof *o->v, cmp_known);
 			break;
 		}
 	}
@@ -322,8 +342,8 @@ static void add_sample(struct proctable *pt, const struct proc_stat *st, pid_t p
 }
 
 /* Appends the children of thread tid (a directory relative to taskfd) to
- * the walk, skipping hide. */
-static void queue_children(struct proctable *pt, int taskfd, pid_t tid, pid_t hide)
+ * the walk, skipping hide. False when the thread is gone. */
+static bool queue_children(struct proctable *pt, int taskfd, pid_t tid, pid_t hide)
 {
 	char path[32];
 	pid_path(path, tid, "/children");
@@ -335,7 +355,7 @@ static void queue_children(struct proctable *pt, int taskfd, pid_t tid, pid_t hi
 		pt->kids = xrealloc(pt->kids, pt->kids_cap);
 	}
 	if (len <= 0)
-		return;
+		return len == 0;
 	size_t most = (size_t)len / 2 + 1;
 	if (pt->nqueue + most > pt->qcap) {
 		pt->qcap = (pt->nqueue + most) * 2;
@@ -348,6 +368,7 @@ static void queue_children(struct proctable *pt, int taskfd, pid_t tid, pid_t hi
 		if (got[i] != hide && w < QUEUE_MAX)
 			pt->queue[w++] = got[i];
 	pt->nqueue = w;
+	return true;
 }
 
 /* Appends the children of every thread of pid to the walk. */
@@ -366,6 +387,52 @@ static void queue_all_children(struct proctable *pt, pid_t pid, pid_t hide)
 	close(taskfd);
 }
 
+/* One thread of process pid: its row (threads: not the main thread's,
+ * which came from /proc/PID/stat) and its children (walk). False when it
+ * is gone. */
+static bool read_thread(struct proctable *pt, int taskfd, pid_t pid, pid_t tid, bool threads,
+			bool walk, pid_t hide, const char *cmdline)
+{
+	char path[32];
+	struct proc_stat st;
+	if (threads && tid != pid) {
+		if (!read_stat(taskfd, pid_path(path, tid, "/stat"), &st, false))
+			return false;
+		add_sample(pt, &st, pid, cmdline);
+	}
+	return !walk || queue_children(pt, taskfd, tid, hide);
+}
+
+/* The threads of process pid, as its known thread IDs if they are still
+ * all there (nthreads of them), else from its task directory, which then
+ * become the known ones. */
+static void read_threads(struct proctable *pt, int taskfd, struct known *k, long nthreads,
+			 bool threads, bool walk, pid_t hide)
+{
+	if (k->ntids > 0 && (long)k->ntids == nthreads) {
+		size_t n0 = pt->n, q0 = pt->nqueue, i = 0;
+		while (i < k->ntids &&
+		       read_thread(pt, taskfd, k->pid, k->tids[i], threads, walk, hide, k->text))
+			i++;
+		if (i == k->ntids)
+			return;
+		pt->n = n0;              /* one is gone: forget this attempt */
+		pt->nqueue = q0;
+	}
+	k->ntids = 0;
+	struct dir_iter it;
+	dir_start(&it, taskfd, pt->dents_task, false);
+	pid_t tid;
+	while ((tid = dir_next(&it))) {
+		if (k->ntids == k->captids) {
+			k->captids = k->captids ? k->captids * 2 : 8;
+			k->tids = xrealloc(k->tids, k->captids * sizeof *k->tids);
+		}
+		k->tids[k->ntids++] = tid;
+		read_thread(pt, taskfd, k->pid, tid, threads, walk, hide, k->text);
+	}
+}
+
 /* Reads process pid: its own row from /proc/PID/stat (CPU ticks of the
  * whole process, as libproc2 gave them), with threads the other threads
  * from /proc/PID/task/TID/stat, and with walk the children of every
@@ -376,28 +443,19 @@ static void read_process(struct proctable *pt, pid_t pid, bool threads, bool wal
 	struct proc_stat st;
 	if (!read_stat(pt->proc_fd, pid_path(path, pid, "/stat"), &st, true) || st.pid != pid)
 		return;
-	add_sample(pt, &st, pid, cmdline_for(pt, pid, &st));
-	const char *cmdline = pt->samples[pt->n - 1].cmdline;
+	struct known *k = remember(pt, pid, &st);
+	add_sample(pt, &st, pid, k->text);
 	if (!walk && (!threads || st.num_threads <= 1))
 		return;
 	int taskfd = openat(pt->proc_fd, pid_path(path, pid, "/task"),
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (taskfd < 0)
 		return;
-	if (!threads && st.num_threads <= 1) {
-		/* Only the main thread's children: no need to list the directory. */
+	if (st.num_threads <= 1) {
+		/* Only the main thread: no need to list the directory. */
 		queue_children(pt, taskfd, pid, hide);
-		close(taskfd);
-		return;
-	}
-	struct dir_iter it;
-	dir_start(&it, taskfd, pt->dents_task, false);
-	pid_t tid;
-	while ((tid = dir_next(&it))) {
-		if (threads && tid != pid && read_stat(taskfd, pid_path(path, tid, "/stat"), &st, false))
-			add_sample(pt, &st, pid, cmdline);
-		if (walk)
-			queue_children(pt, taskfd, tid, hide);
+	} else {
+		read_threads(pt, taskfd, k, st.num_threads, threads, walk, hide);
 	}
 	close(taskfd);
 }
@@ -420,7 +478,7 @@ const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hi
 		for (size_t i = 0; i < pt->nqueue; i++)
 			read_process(pt, pt->queue[i], threads, true, hide);
 	}
-	cmd_tables_swap(pt);
+	known_tables_swap(pt);
 	*n = pt->n;
 	return pt->samples;
 }

@@ -1,4 +1,4 @@
-/* proctable.h - one snapshot of processes and threads from /proc (libproc2). */
+/* proctable.h - one snapshot of processes and threads, read from /proc. */
 #ifndef CONCMON_PROCTABLE_H
 #define CONCMON_PROCTABLE_H
 
@@ -7,7 +7,9 @@
 #include <sys/types.h>
 
 /* One task as read this refresh. cmdline points into the proctable and is
- * valid until the next proctable_sample(). */
+ * valid until the next proctable_sample(); it is the arguments joined by
+ * spaces, "[comm]" when there are none (kernel threads), "[comm] <defunct>"
+ * for a zombie, and a thread carries its process's. */
 struct sample {
 	pid_t tid, pid, ppid;
 	char state;
@@ -21,7 +23,7 @@ struct sample {
 
 struct proctable;
 
-/* Creates a sampler. Returns NULL (errno set) when libproc2 cannot start. */
+/* Creates a sampler. Returns NULL (errno set) when /proc cannot be opened. */
 struct proctable *proctable_new(void);
 void proctable_free(struct proctable *pt);
 

@@ -9,6 +9,9 @@ void tui_set_events(struct tui *t, const struct events *ev)
 
 void tui_events_changed(struct tui *t)
 {
-	if (t->events)
+	/* The connector reports the whole machine: redraw only for our events. */
+	if (t->events && events_last(t->events) != t->events_seen) {
+		t->events_seen = events_last(t->events);
 		t->dirty = true;
+	}
 }

@@ -153,6 +153,80 @@ static void test_stat_malformed(void **state)
 	assert_int_equal(procparse_stat(NULL, 0, &st), -1);
 }
 
+/* A full Linux 6.x line: 52 fields, arg_start/arg_end are fields 48-49. */
+static const char FULL[] =
+	"4242 (my prog) S 4200 4201 4100 34816 4201 1077936192 191 0 0 0 "
+	"123 45 0 0 20 0 3 0 987654 11370496 1234 18446744073709551615 "
+	"94 95 96 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0 "
+	"100 101 102 140737488347000 140737488347100 140737488347200 140737488347300 0\n";
+
+static void test_stat_arg_block(void **state)
+{
+	(void)state;
+	struct proc_stat st;
+	assert_int_equal(parse_exact(FULL, strlen(FULL), &st), 0);
+	assert_int_equal(st.rss_pages, 1234);
+	assert_true(st.arg_start == 140737488347000ULL);
+	assert_true(st.arg_end == 140737488347100ULL);
+	/* the head parser stops at rss and leaves them 0 */
+	char *copy = xstrdup(FULL);
+	assert_int_equal(procparse_stat_head(copy, strlen(copy), &st), 0);
+	free(copy);
+	assert_int_equal(st.pid, 4242);
+	assert_int_equal(st.rss_pages, 1234);
+	assert_int_equal(st.num_threads, 3);
+	assert_true(st.arg_start == 0 && st.arg_end == 0);
+	/* a line that ends before them (older kernels): 0, not an error */
+	assert_int_equal(parse_exact(LINE, strlen(LINE), &st), 0);
+	assert_true(st.arg_start == 0 && st.arg_end == 0);
+	/* hidden from another user: printed as 0 */
+	const char *hidden = strstr(FULL, "140737488347000");
+	char line[512];
+	snprintf(line, sizeof line, "%.*s0 0 0 0 0\n", (int)(hidden - FULL), FULL);
+	assert_int_equal(parse_exact(line, strlen(line), &st), 0);
+	assert_true(st.arg_start == 0 && st.arg_end == 0);
+	/* present but not a number: malformed */
+	snprintf(line, sizeof line, "%.*s1x 2 3 4 0\n", (int)(hidden - FULL), FULL);
+	assert_int_equal(parse_exact(line, strlen(line), &st), -1);
+	/* cut after arg_start: arg_end 0 */
+	snprintf(line, sizeof line, "%.*s7", (int)(hidden - FULL), FULL);
+	assert_int_equal(parse_exact(line, strlen(line), &st), 0);
+	assert_true(st.arg_start == 7 && st.arg_end == 0);
+	/* the head parser ignores whatever follows rss */
+	copy = xstrdup("5 (x) S 1 1 1 0 0 0 0 0 0 0 1 2 0 0 20 0 1 0 3 4 5 garbage here");
+	assert_int_equal(procparse_stat_head(copy, strlen(copy), &st), 0);
+	assert_int_equal(st.rss_pages, 5);
+	/* so does the full one when the line ends before field 48: fields
+	 * 25-47 are skipped, never read as numbers */
+	assert_int_equal(procparse_stat(copy, strlen(copy), &st), 0);
+	assert_true(st.arg_start == 0 && st.arg_end == 0);
+	free(copy);
+}
+
+/* Both parsers agree on every field they share, for any input. */
+static void test_stat_head_agrees(void **state)
+{
+	(void)state;
+	struct proc_stat a, b;
+	char buf[300];
+	unsigned long long seed = 42;
+	for (int iter = 0; iter < 100000; iter++) {
+		size_t len = strlen(FULL);
+		memcpy(buf, FULL, len);
+		for (int k = (int)(xorshift_next(&seed) % 3); k > 0; k--)
+			buf[xorshift_next(&seed) % len] = "0 9x-\n"[xorshift_next(&seed) % 6];
+		len = xorshift_next(&seed) % (len + 1);
+		int ra = procparse_stat_head(buf, len, &a);
+		int rb = procparse_stat(buf, len, &b);
+		if (rb == 0)
+			assert_int_equal(ra, 0);   /* the full parse needs the head */
+		if (ra == 0 && rb == 0) {
+			b.arg_start = b.arg_end = 0;
+			assert_memory_equal(&a, &b, sizeof a);
+		}
+	}
+}
+
 static void test_stat_of_self(void **state)
 {
 	(void)state;
@@ -280,6 +354,8 @@ int main(void)
 		cmocka_unit_test(test_stat_len_is_respected),
 		cmocka_unit_test(test_stat_every_short_prefix_fails),
 		cmocka_unit_test(test_stat_malformed),
+		cmocka_unit_test(test_stat_arg_block),
+		cmocka_unit_test(test_stat_head_agrees),
 		cmocka_unit_test(test_stat_of_self),
 		cmocka_unit_test(test_stat_fuzz_smoke),
 		cmocka_unit_test(test_pid_list),

@@ -500,6 +500,225 @@ static void test_json_random_snapshots_valid(void **state)
 	}
 }
 
+/* ---- the writer as it was before it was made fast (printf and one
+ * fputc a byte): the fast one must print exactly the same bytes ---- */
+
+static size_t ref_utf8_seq(const unsigned char *p, size_t *bad)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t need;
+
+	*bad = 1;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c == 0xe0)
+		need = 2, lo = 0xa0;          /* no overlong 3-byte forms */
+	else if (c == 0xed)
+		need = 2, hi = 0x9f;          /* no UTF-16 surrogates */
+	else if (c >= 0xe1 && c <= 0xef)
+		need = 2;
+	else if (c == 0xf0)
+		need = 3, lo = 0x90;          /* no overlong 4-byte forms */
+	else if (c >= 0xf1 && c <= 0xf3)
+		need = 3;
+	else if (c == 0xf4)
+		need = 3, hi = 0x8f;          /* nothing past U+10FFFF */
+	else
+		return 0;                     /* 80-c1, f5-ff never start a sequence */
+	for (size_t i = 1; i <= need; i++) {
+		if (p[i] < lo || p[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+static void ref_json_ascii(FILE *fp, unsigned char c)
+{
+	switch (c) {
+	case '"':
+		fputs("\\\"", fp);
+		break;
+	case '\\':
+		fputs("\\\\", fp);
+		break;
+	case '\b':
+		fputs("\\b", fp);
+		break;
+	case '\f':
+		fputs("\\f", fp);
+		break;
+	case '\n':
+		fputs("\\n", fp);
+		break;
+	case '\r':
+		fputs("\\r", fp);
+		break;
+	case '\t':
+		fputs("\\t", fp);
+		break;
+	default:
+		if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+}
+
+static void ref_report_json_string(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	fputc('"', fp);
+	while (*p) {
+		size_t bad, n = ref_utf8_seq(p, &bad);
+		if (n == 0) {
+			fputs("\\ufffd", fp);
+			p += bad;
+		} else if (n == 1) {
+			ref_json_ascii(fp, *p++);
+		} else {
+			fwrite(p, 1, n, fp);
+			p += n;
+		}
+	}
+	fputc('"', fp);
+}
+
+static char *ref_fmt_fixed(char *buf, size_t len, double v, int prec)
+{
+	long long scale = 1;
+	for (int i = 0; i < prec; i++)
+		scale *= 10;
+	if (!isfinite(v))
+		return NULL;
+	if (fabs(v) >= 9e15 / (double)scale) {
+		snprintf(buf, len, "%.0f", v);  /* no decimal point, so no locale */
+		return buf;
+	}
+	long long q = llround(v * (double)scale);
+	unsigned long long a = q < 0 ? 0ULL - (unsigned long long)q : (unsigned long long)q;
+	if (prec == 0)
+		snprintf(buf, len, "%s%llu", q < 0 ? "-" : "", a);
+	else
+		snprintf(buf, len, "%s%llu.%0*llu", q < 0 ? "-" : "", a / (unsigned long long)scale,
+			 prec, a % (unsigned long long)scale);
+	return buf;
+}
+
+static void ref_json_number(FILE *fp, double v, int prec)
+{
+	char buf[48];
+	fputs(ref_fmt_fixed(buf, sizeof(buf), v, prec) ? buf : "null", fp);
+}
+
+static const char *ref_json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+static char ref_state_letter(const struct task *t)
+{
+	if (t->exited)
+		return 'X';
+	return t->state > ' ' && t->state < 0x7f ? t->state : '?';
+}
+
+static void ref_json_task(FILE *fp, const struct row *r)
+{
+	const struct task *t = r->task;
+	char state[2] = { ref_state_letter(t), '\0' };
+
+	fprintf(fp, "{\"pid\":%d,\"tid\":%d,\"ppid\":%d,\"tgid\":%d,\"state\":",
+		(int)t->pid, (int)t->tid, (int)t->ppid, (int)t->pid);
+	ref_report_json_string(fp, state);
+	fputs(",\"comm\":", fp);
+	ref_report_json_string(fp, t->comm);
+	fputs(",\"cmdline\":", fp);
+	ref_report_json_string(fp, t->cmdline);
+	fputs(",\"cpu\":", fp);
+	ref_json_number(fp, t->cpu, 1);
+	fprintf(fp, ",\"rss_kb\":%lu,\"threads\":%d,\"supervised\":%s,\"orphan\":%s,\"exited\":%s",
+		t->rss_kb, t->threads, ref_json_bool(t->supervised), ref_json_bool(t->orphan),
+		ref_json_bool(t->exited));
+	if (t->exited && t->exit_known && t->exit_signal == 0)
+		fprintf(fp, ",\"exit_code\":%d", t->exit_code);
+	else
+		fputs(",\"exit_code\":null", fp);
+	if (t->exited && t->exit_signal != 0)
+		fprintf(fp, ",\"exit_signal\":%d", t->exit_signal);
+	else
+		fputs(",\"exit_signal\":null", fp);
+	fprintf(fp, ",\"former_ppid\":%d,\"start_time\":", (int)t->former_ppid);
+	ref_json_number(fp, t->start_time, 2);
+	fprintf(fp, ",\"depth\":%d}", r->depth);
+}
+
+static void test_json_matches_reference(void **state)
+{
+	(void)state;
+	enum { M = 16 };
+	char comm[M][64], cmd[M][200];
+	struct task t[M];
+	struct row rows[M];
+	static const double specials[] = { 0.0, -0.0, 0.05, 0.04999, -0.05, 99.95, 1e15, 9e14,
+					   -9e14, 1e300, -1e300, NAN, INFINITY, -INFINITY, 1e-9 };
+	for (int round = 0; round < 2000; round++) {
+		for (int i = 0; i < M; i++) {
+			random_bytes(comm[i], sizeof(comm[i]) - 1);
+			if (round % 2)   /* mostly printable, as real names are */
+				for (size_t k = 0; comm[i][k]; k++)
+					comm[i][k] = (char)(' ' + (unsigned char)comm[i][k] % 95);
+			random_bytes(cmd[i], sizeof(cmd[i]) - 1);
+			pid_t pid = (pid_t)(next_rand() % 4194304) + 1;
+			t[i] = mk((pid_t)(next_rand() % 4194304) + 1, pid, (pid_t)(next_rand() % 5000),
+				  (char)(next_rand() & 0xff), comm[i], cmd[i]);
+			t[i].exited = next_rand() % 3 == 0;
+			t[i].exit_known = next_rand() % 2;
+			t[i].exit_code = (int)(next_rand() % 512) - 256;
+			t[i].exit_signal = (int)(next_rand() % 3);
+			t[i].orphan = next_rand() % 2;
+			t[i].supervised = next_rand() % 2;
+			t[i].former_ppid = (pid_t)(next_rand() % 100);
+			t[i].threads = (int)(next_rand() % 100000) - 10;
+			t[i].rss_kb = (unsigned long)next_rand() * (next_rand() % 1000);
+			unsigned pick = next_rand();
+			t[i].cpu = pick % 4 == 0 ? specials[pick / 4 % (sizeof specials / sizeof *specials)]
+				 : ((double)next_rand() - 2147483648.0) / (double)(1u << (next_rand() % 30));
+			t[i].start_time = pick % 5 == 0 ? specials[pick / 5 % (sizeof specials / sizeof *specials)]
+					: 1.7e9 + (double)next_rand() / 997.0;
+			rows[i] = (struct row){ &t[i], (int)(next_rand() % 70), false, 0 };
+		}
+		struct capture got, want;
+		cap_open(&got);
+		report_json(got.fp, 0, rows, M, NULL, NULL);
+		cap_close(&got);
+		cap_open(&want);
+		fputs("{\"time\":0.000,\"tasks\":[", want.fp);
+		for (int i = 0; i < M; i++) {
+			if (i > 0)
+				fputc(',', want.fp);
+			ref_json_task(want.fp, &rows[i]);
+		}
+		fputs("],", want.fp);
+		cap_close(&want);
+		if (strncmp(got.text, want.text, want.len) != 0) {
+			size_t k = 0;
+			while (got.text[k] == want.text[k])
+				k++;
+			fail_msg("differs at byte %zu:\n got: %.80s\nwant: %.80s", k, got.text + k,
+				 want.text + k);
+		}
+		free(got.text);
+		free(want.text);
+	}
+}
+
 /* ---- report_text ---- */
 
 static void test_text_snapshot_exact(void **state)
@@ -682,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_json_exit_fields),
 		cmocka_unit_test(test_json_numbers),
 		cmocka_unit_test(test_json_random_snapshots_valid),
+		cmocka_unit_test(test_json_matches_reference),
 		cmocka_unit_test(test_text_snapshot_exact),
 		cmocka_unit_test(test_sanitize_cases),
 		cmocka_unit_test(test_sanitize_truncates_cleanly),
