@@ -20,7 +20,6 @@ struct seen {
 
 struct taskdiff {
 	pid_t self;
-	bool primed;
 	struct seen *prev, *next;
 	size_t nprev, cap;
 };
@@ -145,7 +144,7 @@ void taskdiff_update(struct taskdiff *d, const struct task *tasks, size_t n, boo
 			remember(&d->next[k++], &tasks[i]);
 	}
 	size_t i = 0, j = 0;
-	while (d->primed && (i < d->nprev || j < k)) {
+	while (i < d->nprev || j < k) {
 		const struct seen *o = i < d->nprev ? &d->prev[i] : NULL;
 		const struct seen *s = j < k ? &d->next[j] : NULL;
 		if (o && (!s || o->tid < s->tid)) {
@@ -166,5 +165,4 @@ void taskdiff_update(struct taskdiff *d, const struct task *tasks, size_t n, boo
 	d->prev = d->next;
 	d->next = t;
 	d->nprev = k;
-	d->primed = true;
 }

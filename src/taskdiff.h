@@ -20,7 +20,8 @@ void taskdiff_free(struct taskdiff *d);
 /* Compares tasks (sorted by tid, as lifecycle keeps them) with the previous
  * call and adds the events to ev. exact: spawns, execs and exits come from
  * the kernel, so only zombie, reaped, re-parented, stopped and continued
- * are derived here. The first call only remembers. */
+ * are derived here. Everything supervised is concmon's doing, so the
+ * first call reports what it finds as new. */
 void taskdiff_update(struct taskdiff *d, const struct task *tasks, size_t n, bool exact,
 		     struct events *ev);
 

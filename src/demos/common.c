@@ -20,7 +20,6 @@
 /* Only lock-free atomics are touched by the handlers. */
 static atomic_bool stop_requested;
 static atomic_uint usr1_seen;
-static atomic_uint usr2_seen;
 static atomic_int stop_wfd = -1;
 static int stop_rfd = -1;
 
@@ -44,9 +43,16 @@ static void on_stop_signal(int sig)
 	errno = saved;
 }
 
-static void on_user_signal(int sig)
+static void on_usr1(int sig)
 {
-	atomic_fetch_add(sig == SIGUSR1 ? &usr1_seen : &usr2_seen, 1);
+	(void)sig;
+	atomic_fetch_add(&usr1_seen, 1);
+}
+
+/* A handler, not SIG_IGN: an ignored signal would stay ignored across exec. */
+static void on_usr2(int sig)
+{
+	(void)sig;
 }
 
 static void make_stop_pipe(void)
@@ -73,8 +79,9 @@ void demo_signals_init(void)
 	sa.sa_handler = on_stop_signal;
 	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
 		sigaction(stops[i], &sa, NULL);
-	sa.sa_handler = on_user_signal;
+	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_usr2;    /* a stray USR2 must not kill a demo */
 	sigaction(SIGUSR2, &sa, NULL);
 }
 
@@ -83,20 +90,9 @@ bool demo_should_stop(void)
 	return atomic_load(&stop_requested);
 }
 
-void demo_request_stop(void)
-{
-	atomic_store(&stop_requested, true);
-	wake_sleepers();
-}
-
 unsigned demo_usr1_count(void)
 {
 	return atomic_load(&usr1_seen);
-}
-
-unsigned demo_usr2_count(void)
-{
-	return atomic_load(&usr2_seen);
 }
 
 int demo_stop_fd(void)
@@ -145,7 +141,6 @@ static void child_reset(void)
 	make_stop_pipe();
 	atomic_store(&stop_requested, false);
 	atomic_store(&usr1_seen, 0);
-	atomic_store(&usr2_seen, 0);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 }
@@ -250,19 +245,20 @@ int demo_pidfd_signal(int pidfd, int sig)
 	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
-bool demo_pidfd_exited(int pidfd)
+/* True when the process behind pidfd has exited (or pidfd < 0). */
+static bool pidfd_exited(int pidfd)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
 	return pidfd < 0 || poll(&p, 1, 0) != 0;
 }
 
-static int count_running(const int *pidfds, int n)
+int demo_pidfds_running(const int *pidfds, int n)
 {
 	int running = 0;
 
 	for (int i = 0; i < n; i++)
-		if (!demo_pidfd_exited(pidfds[i]))
+		if (!pidfd_exited(pidfds[i]))
 			running++;
 	return running;
 }
@@ -277,16 +273,16 @@ void demo_terminate_pidfds(const int *pidfds, int n, long grace_ms, bool *killed
 		if (pidfds[i] >= 0)
 			demo_pidfd_signal(pidfds[i], SIGTERM);
 	}
-	while (count_running(pidfds, n) > 0 && demo_now_ms() < deadline)
+	while (demo_pidfds_running(pidfds, n) > 0 && demo_now_ms() < deadline)
 		sleep_ms(10);
 	for (int i = 0; i < n; i++) {
-		if (demo_pidfd_exited(pidfds[i]))
+		if (pidfd_exited(pidfds[i]))
 			continue;
 		demo_pidfd_signal(pidfds[i], SIGKILL);
 		if (killed)
 			killed[i] = true;
 	}
-	while (count_running(pidfds, n) > 0)
+	while (demo_pidfds_running(pidfds, n) > 0)
 		sleep_ms(10);
 }
 
@@ -300,7 +296,7 @@ bool demo_knob_changed(const struct cm_knob *k, long *last)
 	return true;
 }
 
-unsigned demo_rand(unsigned *state)
+static unsigned xorshift32(unsigned *state)
 {
 	unsigned x = *state ? *state : 2463534242u;
 
@@ -315,5 +311,5 @@ long demo_rand_range(unsigned *state, long lo, long hi)
 {
 	if (hi <= lo)
 		return lo;
-	return lo + (long)(demo_rand(state) % (unsigned long)(hi - lo + 1));
+	return lo + (long)(xorshift32(state) % (unsigned long)(hi - lo + 1));
 }

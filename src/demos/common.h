@@ -2,8 +2,8 @@
  * on a stop, fork with hygiene, reaping, pidfds and small utilities.
  *
  * Signals are turned into state by handlers that only set atomics and write
- * one byte to a self-pipe: TERM, INT and HUP request a stop, USR1 and USR2
- * are counted. Everything else happens in the demos' own loops. */
+ * one byte to a self-pipe: TERM, INT and HUP request a stop, USR1 is
+ * counted (USR2 is ignored). Everything else happens in the demos' loops. */
 #ifndef CONCMON_DEMO_COMMON_H
 #define CONCMON_DEMO_COMMON_H
 
@@ -17,15 +17,11 @@ struct cm_knob;
 /* Installs the handlers and the self-pipe. Call once, before any thread. */
 void demo_signals_init(void);
 
-/* True once TERM, INT or HUP arrived (or demo_request_stop was called). */
+/* True once TERM, INT or HUP arrived. */
 bool demo_should_stop(void);
 
-/* Requests a stop from inside the program (same effect as SIGTERM). */
-void demo_request_stop(void);
-
-/* How many SIGUSR1 (SIGUSR2) this process has received so far. */
+/* How many SIGUSR1 this process has received so far (the demos' "key"). */
 unsigned demo_usr1_count(void);
-unsigned demo_usr2_count(void);
 
 /* A descriptor that becomes readable (and stays so) once a stop is
  * requested: add it to poll() sets. */
@@ -78,16 +74,14 @@ int demo_pidfd_signal(int pidfd, int sig);
  * (killed may be NULL) tells which needed the KILL. Does not reap. */
 void demo_terminate_pidfds(const int *pidfds, int n, long grace_ms, bool *killed);
 
-/* True when the process behind pidfd has exited (or pidfd < 0). */
-bool demo_pidfd_exited(int pidfd);
+/* How many of the n processes behind pidfds have not exited yet. */
+int demo_pidfds_running(const int *pidfds, int n);
 
 /* True, with *last updated, when the knob's value is not *last. */
 bool demo_knob_changed(const struct cm_knob *k, long *last);
 
-/* xorshift32: a small thread-safe PRNG (each caller owns its state). */
-unsigned demo_rand(unsigned *state);
-
-/* A number in [lo, hi] from demo_rand. */
+/* A number in [lo, hi] from a small xorshift PRNG; each caller owns its
+ * state (so it is thread-safe). */
 long demo_rand_range(unsigned *state, long lo, long hi);
 
 #endif

@@ -285,7 +285,6 @@ int demo_blocking_vs_eventloop(struct demo_ctx *ctx)
 	pid_t client, me = getpid();
 	int port, st;
 
-	cm_thread_role("server");
 	if (!server_open(&s, &port))
 		return 1;
 	s.eventloop = mode != 0;

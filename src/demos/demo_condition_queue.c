@@ -2,6 +2,7 @@
  * condition variables (the seed's PriorityQueue): consumers wait on
  * "not-empty" in a predicate loop and are woken by each put; the producer
  * waits on "not-full". The highest priority always comes out first. */
+#include <pthread.h>
 #include <stdio.h>
 
 #include "cmprobe.h"
@@ -22,7 +23,7 @@ struct pq {
 	struct item heap[PQ_CAP];   /* max-heap on priority, under lock */
 	int n;
 	bool closed;
-	struct cm_knob *work_ms;
+	struct cm_knob *work_ms, *rate;
 	struct cm_value *v_queued;
 };
 
@@ -64,11 +65,11 @@ static struct item heap_pop(struct pq *q)
 }
 
 /* false: closed. */
-static bool pq_put(struct pq *q, struct item it)
+static bool pq_put(struct pq *q, struct item it, const char *who)
 {
 	cm_mutex_lock(q->lock);
 	while (q->n == PQ_CAP && !q->closed) {
-		printf("producer: queue full (%d), sleeping on not-full\n", PQ_CAP);
+		printf("%s: queue full (%d), sleeping on not-full\n", who, PQ_CAP);
 		cm_cond_wait(q->not_full, q->lock);
 	}
 	if (q->closed) {
@@ -77,7 +78,7 @@ static bool pq_put(struct pq *q, struct item it)
 	}
 	heap_push(q, it);
 	cm_value_set(q->v_queued, q->n);
-	printf("producer: put item %ld (priority %d), %d queued\n", it.id, it.priority, q->n);
+	printf("%s: put item %ld (priority %d), %d queued\n", who, it.id, it.priority, q->n);
 	cm_cond_signal(q->not_empty);
 	cm_mutex_unlock(q->lock);
 	return true;
@@ -121,8 +122,18 @@ static void consumer(struct worker *w)
 		       it.priority);
 		demo_sleep_ms(cm_knob_get(q->work_ms));
 	}
-	if (demo_should_stop())
-		pq_close(q);    /* the producer may be waiting on not-full */
+}
+
+static void *producer(void *p)
+{
+	struct pq *q = p;
+	unsigned seed = 54321;
+
+	cm_thread_role("producer");
+	for (long id = 4; demo_sleep_ms(1000 / cm_knob_get(q->rate)); id++)
+		if (!pq_put(q, (struct item){ id, (int)demo_rand_range(&seed, 0, 99) }, "producer"))
+			break;
+	return NULL;
 }
 
 int demo_condition_queue(struct demo_ctx *ctx)
@@ -137,19 +148,19 @@ int demo_condition_queue(struct demo_ctx *ctx)
 	long nconsumers = demo_knob_value(ctx, "consumers");
 	struct worker_set *ws = workers_new("consumer", (int)nconsumers, consumer, &q);
 	unsigned seed = 12345;
-	long id = 0;
+	pthread_t prod;
 
-	cm_thread_role("producer");
+	q.rate = demo_knob(ctx, "rate");
 	printf("main: 3 items queued before the consumers start, as in the seed\n");
-	for (int i = 0; i < 3; i++)
-		pq_put(&q, (struct item){ ++id, (int)demo_rand_range(&seed, 0, 99) });
+	for (long id = 1; id <= 3; id++)
+		pq_put(&q, (struct item){ id, (int)demo_rand_range(&seed, 0, 99) }, "main");
 	workers_resize(ws, (int)nconsumers);
-	while (demo_sleep_ms(1000 / demo_knob_value(ctx, "rate"))) {
-		if (!pq_put(&q, (struct item){ ++id, (int)demo_rand_range(&seed, 0, 99) }))
-			break;
-	}
+	demo_thread_start(&prod, producer, &q);
+	while (demo_sleep_ms(100))
+		;
 	printf("main: stopping: closing the queue, waking everyone\n");
 	pq_close(&q);
+	demo_thread_join(prod);
 	workers_free(ws);
 	cm_cond_free(q.not_empty);
 	cm_cond_free(q.not_full);

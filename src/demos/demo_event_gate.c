@@ -45,7 +45,6 @@ int demo_event_gate(struct demo_ctx *ctx)
 	long start = demo_now_ms();
 	bool touched = set != 0;
 
-	cm_thread_role("main");
 	if (set)
 		move_gate(gate, true, "knob set=1");
 	printf("main: %ld threads wait at the gate; SIGUSR1 or the knob 'set' moves it%s\n", nwait,

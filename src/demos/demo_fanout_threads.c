@@ -118,7 +118,6 @@ int demo_fanout_threads(struct demo_ctx *ctx)
 	};
 	struct cm_value *v_burst = cm_value_new("burst_ms");
 
-	cm_thread_role("main");
 	do {
 		bool pool = demo_knob_value(ctx, "pool") != 0;
 		long n = demo_knob_value(ctx, "tasks"), t0 = demo_now_ms(), ran;

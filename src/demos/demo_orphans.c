@@ -66,17 +66,6 @@ static int collect_orphans(int fd, int *pidfds)
 	return n;
 }
 
-/* Orphans still alive (their pidfds not readable yet). */
-static int count_alive(const int *pidfds, int n)
-{
-	int alive = 0;
-
-	for (int i = 0; i < n; i++)
-		if (!demo_pidfd_exited(pidfds[i]))
-			alive++;
-	return alive;
-}
-
 static void stop_orphans(int *pidfds, int n)
 {
 	demo_terminate_pidfds(pidfds, n, 3000, NULL);
@@ -104,7 +93,7 @@ static int round_of_orphans(struct demo_ctx *ctx, int *pidfds)
 	if (mid > 0 && demo_waitpid(mid, &st, 0) == mid)
 		printf("grandparent: middle process %d %s; its %d children are orphans now\n",
 		       (int)mid, demo_status_str(st, buf, sizeof buf), n);
-	while (count_alive(pidfds, n) > 0 && demo_sleep_ms(100))
+	while (demo_pidfds_running(pidfds, n) > 0 && demo_sleep_ms(100))
 		;
 	return n;
 }

@@ -74,9 +74,10 @@ static _Noreturn void producer(struct pipeline *pl, int out)
 	demo_child_exit(0);
 }
 
+typedef void line_fn(struct pipeline *pl, const char *line, int out);
+
 /* Reads lines from in and hands each to fn; returns at EOF or stop. */
-static void for_each_line(int in, void (*fn)(struct pipeline *, const char *, int), struct pipeline *pl,
-			  int out)
+static void for_each_line(int in, line_fn *fn, struct pipeline *pl, int out)
 {
 	char buf[4096];
 	size_t have = 0;

@@ -16,7 +16,7 @@
 #define STAGE_WORKERS_MAX 8
 
 struct stage {
-	const char *name, *done_verb;
+	const char *name, *done_verb, *workers_name;
 	struct cm_queue *in, *out;   /* out NULL: the last stage */
 	struct cm_knob *workers, *ms;
 	long nworkers;
@@ -87,6 +87,7 @@ static void stages_init(struct stage *st, struct demo_ctx *ctx, size_t cap)
 	for (int i = 0; i < STAGES; i++) {
 		st[i].name = names[i][0];
 		st[i].done_verb = names[i][1];
+		st[i].workers_name = names[i][2];
 		st[i].workers = demo_knob(ctx, names[i][2]);
 		st[i].ms = demo_knob(ctx, names[i][3]);
 		st[i].nworkers = cm_knob_get(st[i].workers);
@@ -105,19 +106,14 @@ int demo_pipeline_threads(struct demo_ctx *ctx)
 	long next_status = demo_now_ms() + 1000, uploaded = 0;
 	pthread_t feed;
 
-	cm_thread_role("main");
 	stages_init(st, ctx, cap);
 	for (int i = 0; i < STAGES; i++)
 		workers_resize(st[i].set, (int)st[i].nworkers);
 	demo_thread_start(&feed, feeder, st[0].in);
 	while (demo_sleep_ms(100)) {
-		for (int i = 0; i < STAGES; i++) {
-			long before = st[i].nworkers;
-
-			if (demo_knob_changed(st[i].workers, &st[i].nworkers))
-				printf("main: %s workers %ld -> %ld\n", st[i].name, before, st[i].nworkers);
-			workers_resize(st[i].set, (int)st[i].nworkers);
-		}
+		for (int i = 0; i < STAGES; i++)
+			workers_follow_knob(st[i].set, st[i].workers_name, st[i].workers,
+					    &st[i].nworkers);
 		if (demo_now_ms() >= next_status) {
 			next_status += 1000;
 			status(st, cap, &uploaded, v_rate);

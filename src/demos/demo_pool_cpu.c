@@ -186,7 +186,6 @@ int demo_pool_cpu(struct demo_ctx *ctx)
 	int n = -1;
 	double one_ms = 1;
 
-	cm_thread_role("main");
 	pool_start(&p, demo_knob_value(ctx, "processes") != 0, (int)demo_knob_value(ctx, "workers"));
 	for (int batch = 1; !demo_should_stop(); batch++) {
 		bool procs = demo_knob_value(ctx, "processes") != 0;

@@ -79,7 +79,6 @@ int demo_race_counter(struct demo_ctx *ctx)
 	struct cm_value *v_rounds = cm_value_new("rounds");
 	long lost_total = 0;
 
-	cm_thread_role("main");
 	for (long n = 1; !demo_should_stop(); n++) {
 		int threads = (int)demo_knob_value(ctx, "threads");
 		long expected, actual;

@@ -29,31 +29,40 @@ static bool monitor_go(struct monitor *m)
 	return atomic_load(&m->retire) || demo_should_stop();
 }
 
+/* Takes the monitor's lock; level > 0: this thread already holds it. Named
+ * for a TSan suppression (mutex:recursive_lock_reenter), should TSan ever
+ * report the deliberate self-deadlock. */
+static void recursive_lock_reenter(struct monitor *m, const char *who, int level)
+{
+	if (!m->recursive && level > 0) {
+		printf("%s: re-entering the plain lock I already hold... (this never returns)\n", who);
+		atomic_store(&m->stuck, true);
+	}
+	cm_mutex_lock(m->lock);
+}
+
 static void ker(struct monitor *m, const char *who, int level)
 {
-	cm_mutex_lock(m->lock);
+	recursive_lock_reenter(m, who, level);
 	printf("%s: in ker() at depth %d\n", who, level + 1);
 	demo_sleep_ms(100);
 	cm_mutex_unlock(m->lock);
 }
 
-/* Named for TSan (mutex:recursive_lock_reenter): re-locking a plain mutex
- * the thread holds is the lesson. */
-static void recursive_lock_reenter(struct monitor *m, int level)
+/* foo() takes the lock, then calls itself until depth, then ker(). */
+static void foo(struct monitor *m, int level)
 {
-	if (!m->recursive && level > 0) {
-		printf("worker-1: re-entering the plain lock I already hold... (this never returns)\n");
-		atomic_store(&m->stuck, true);
-	}
-	cm_mutex_lock(m->lock);
+	recursive_lock_reenter(m, "worker-1", level);
 	cm_value_set(m->v_depth, level + 1);
 	printf("worker-1: in foo() at depth %d (lock taken %d time%s)\n", level + 1, level + 1,
 	       level ? "s" : "");
 	demo_sleep_ms(300);
-	if (level + 1 < cm_knob_get(m->depth) && !monitor_go(m))
-		recursive_lock_reenter(m, level + 1);
-	else
-		ker(m, "worker-1", level + 1);
+	if (!monitor_go(m)) {
+		if (level + 1 < cm_knob_get(m->depth))
+			foo(m, level + 1);
+		else
+			ker(m, "worker-1", level + 1);
+	}
 	cm_value_set(m->v_depth, level);
 	cm_mutex_unlock(m->lock);
 }
@@ -64,7 +73,7 @@ static void *foo_main(void *p)
 
 	cm_thread_role("worker-1");
 	while (!monitor_go(m)) {
-		recursive_lock_reenter(m, 0);
+		foo(m, 0);
 		demo_sleep_ms(300);
 	}
 	atomic_fetch_add(&m->finished, 1);
@@ -121,7 +130,6 @@ int demo_recursive_lock(struct demo_ctx *ctx)
 	long recursive = cm_knob_get(kr);
 	int gen = 0;
 
-	cm_thread_role("main");
 	monitor_start(&mons[gen], gen + 1, recursive != 0, ctx, v_depth);
 	while (demo_sleep_ms(100)) {
 		if (!demo_knob_changed(kr, &recursive))

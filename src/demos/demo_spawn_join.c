@@ -15,6 +15,11 @@
 
 static void child_work(int i, long ms)
 {
+	char role[CM_NAME_MAX];
+
+	signal(SIGTERM, SIG_DFL);   /* a killed child shows as killed */
+	snprintf(role, sizeof role, "child-%d", i);
+	cm_thread_role(role);
 	printf("[%d] child %d: started by %d, working %ld ms, then exit(%d)\n", (int)getpid(), i,
 	       (int)getppid(), ms, 10 + i);
 	if (!demo_sleep_ms(ms)) {

@@ -20,7 +20,8 @@
 #define CHECK_MS 20             /* between reading the count and writing it */
 
 struct sale {
-	char path[64];
+	int fd;                     /* the tickets file, inherited by the buyers */
+	struct cm_flock *lock;      /* an fcntl lock: each process owns its own */
 	bool locked;
 	int tickets;
 };
@@ -43,45 +44,41 @@ static void write_count(int fd, int n)
 
 static _Noreturn void buyer(const struct sale *s, int i)
 {
-	int fd = open(s->path, O_RDWR), bought = 0;
-	struct cm_flock *lock = fd >= 0 && s->locked ? cm_flock_new("tickets-file", fd) : NULL;
+	struct cm_flock *lock = s->locked ? s->lock : NULL;
 	unsigned seed = (unsigned)getpid();
+	int bought = 0;
 
 	cm_thread_role("buyer");
-	while (fd >= 0 && !demo_should_stop()) {
+	while (!demo_should_stop()) {
 		int left;
 
 		if (lock)
 			cm_flock_lock(lock);
-		left = read_count(fd);
+		left = read_count(s->fd);
 		if (left > 0) {
 			sleep_ms(CHECK_MS);
-			write_count(fd, left - 1);
+			write_count(s->fd, left - 1);
 			bought++;
 		}
 		if (lock)
 			cm_flock_unlock(lock);
 		if (left <= 0)
 			break;
-		printf("[%d] buyer %d: saw %d left, booked one (my %d%s)\n", (int)getpid(), i, left,
-		       bought, bought == 1 ? "st" : "th");
+		printf("[%d] buyer %d: saw %d left, booked one (%d so far)\n", (int)getpid(), i, left,
+		       bought);
 		demo_sleep_ms(demo_rand_range(&seed, 10, 60));
 	}
 	demo_child_exit(bought);
 }
 
-/* One sale; returns the tickets sold, -1 when stopped. */
+/* One sale; returns the tickets sold, -1 when stopped. pread/pwrite at
+ * offset 0: the buyers share one open file, and so its offset. */
 static int run_sale(const struct sale *s, int nbuyers)
 {
 	pid_t pids[BUYERS_MAX];
-	int fd = open(s->path, O_RDWR | O_CREAT | O_TRUNC, 0600), n = 0, sold = 0;
+	int n = 0, sold = 0;
 
-	if (fd < 0) {
-		perror("concmon-demo: tickets file");
-		return -1;
-	}
-	write_count(fd, s->tickets);
-	close(fd);
+	write_count(s->fd, s->tickets);
 	for (int i = 0; i < nbuyers; i++) {
 		pids[n] = demo_fork();
 		if (pids[n] == 0)
@@ -107,15 +104,26 @@ static int run_sale(const struct sale *s, int nbuyers)
 
 int demo_ticket_lock(struct demo_ctx *ctx)
 {
-	char dir[] = "/tmp/concmon-tickets-XXXXXX";
-	struct sale s;
+	char dir[] = "/tmp/concmon-tickets-XXXXXX", path[64];
+	struct sale s = { .fd = -1 };
 	struct cm_value *v_sold = cm_value_new("sold"), *v_over = cm_value_new("oversold");
 
 	if (!mkdtemp(dir)) {
 		perror("concmon-demo: mkdtemp");
 		return 1;
 	}
-	snprintf(s.path, sizeof s.path, "%s/tickets", dir);
+	snprintf(path, sizeof path, "%s/tickets", dir);
+	s.fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (s.fd < 0) {
+		perror("concmon-demo: tickets file");
+		rmdir(dir);
+		return 1;
+	}
+	/* Only the descriptor is needed: nothing is left behind, even after a KILL. */
+	unlink(path);
+	rmdir(dir);
+	s.lock = cm_flock_new("tickets-file", s.fd);
+	printf("main: the buyers book through one (already unlinked) file, %s\n", path);
 	for (int round = 1; !demo_should_stop(); round++) {
 		int sold, buyers = (int)demo_knob_value(ctx, "buyers");
 
@@ -133,8 +141,8 @@ int demo_ticket_lock(struct demo_ctx *ctx)
 		if (!demo_sleep_ms(2000))
 			break;
 	}
-	unlink(s.path);
-	rmdir(dir);
+	cm_flock_free(s.lock);
+	close(s.fd);
 	printf("main: stopped\n");
 	return 0;
 }

@@ -12,18 +12,16 @@
 
 #include "cmprobe.h"
 #include "common.h"
+#include "laundry.h"
 #include "registry.h"
 
 #define DRYERS_MAX 8
 #define LEAVE_NOTE ((intptr_t)-1)
 
-struct laundry {
-	struct cm_queue *basket;
-	size_t capacity;
-	struct cm_knob *wash_ms, *dry_ms;
+struct laundromat {
+	struct laundry l;
 	pid_t dryers[DRYERS_MAX];
 	int alive, notes;           /* dryers running; leave notes not yet taken */
-	atomic_long washed;
 };
 
 static _Noreturn void dryer(struct laundry *l, pid_t parent, int n)
@@ -51,22 +49,13 @@ static _Noreturn void dryer(struct laundry *l, pid_t parent, int n)
 
 static void *washer(void *p)
 {
-	struct laundry *l = p;
-
 	cm_thread_role("washer");
-	for (long item = 1; demo_sleep_ms(cm_knob_get(l->wash_ms)); item++) {
-		if (cm_queue_depth(l->basket) >= l->capacity)
-			printf("washer: basket full (%zu/%zu), waiting\n", l->capacity, l->capacity);
-		if (!cm_queue_put(l->basket, (intptr_t)item))
-			break;
-		atomic_fetch_add(&l->washed, 1);
-		printf("washer: washed item %ld -> basket %zu/%zu\n", item,
-		       cm_queue_depth(l->basket), l->capacity);
-	}
+	while (laundry_wash_one(p, "washer"))
+		;
 	return NULL;
 }
 
-static void reap_dryers(struct laundry *l)
+static void reap_dryers(struct laundromat *m)
 {
 	char buf[64];
 	pid_t pid;
@@ -74,67 +63,62 @@ static void reap_dryers(struct laundry *l)
 
 	while ((pid = demo_waitpid(-1, &st, WNOHANG)) > 0) {
 		for (int i = 0; i < DRYERS_MAX; i++) {
-			if (l->dryers[i] != pid)
+			if (m->dryers[i] != pid)
 				continue;
-			l->dryers[i] = 0;
-			l->alive--;
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && l->notes > 0)
-				l->notes--;
+			m->dryers[i] = 0;
+			m->alive--;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && m->notes > 0)
+				m->notes--;
 			printf("main: dryer pid %d %s\n", (int)pid, demo_status_str(st, buf, sizeof buf));
 		}
 	}
 }
 
 /* Forks dryers or hands out leave notes until want are working. */
-static void match_dryers(struct laundry *l, long want)
+static void match_dryers(struct laundromat *m, long want)
 {
-	for (int i = 0; i < DRYERS_MAX && l->alive - l->notes < want; i++) {
+	for (int i = 0; i < DRYERS_MAX && m->alive - m->notes < want; i++) {
 		pid_t parent = getpid();
 
-		if (l->dryers[i])
+		if (m->dryers[i])
 			continue;
-		l->dryers[i] = demo_fork();
-		if (l->dryers[i] == 0)
-			dryer(l, parent, i + 1);
-		if (l->dryers[i] < 0) {
-			l->dryers[i] = 0;
+		m->dryers[i] = demo_fork();
+		if (m->dryers[i] == 0)
+			dryer(&m->l, parent, i + 1);
+		if (m->dryers[i] < 0) {
+			m->dryers[i] = 0;
 			return;
 		}
-		l->alive++;
+		m->alive++;
 	}
-	while (l->alive - l->notes > want && cm_queue_put(l->basket, LEAVE_NOTE)) {
-		l->notes++;
+	while (m->alive - m->notes > want && cm_queue_put(m->l.basket, LEAVE_NOTE)) {
+		m->notes++;
 		printf("main: put a leave note in the basket (one dryer fewer)\n");
 	}
 }
 
 int demo_washer_dryer_procs(struct demo_ctx *ctx)
 {
-	struct laundry l = {
-		.capacity = (size_t)demo_knob_value(ctx, "capacity"),
-		.wash_ms = demo_knob(ctx, "wash_ms"),
-		.dry_ms = demo_knob(ctx, "dry_ms"),
-	};
+	struct laundromat m = { .alive = 0 };
 	struct cm_knob *kd = demo_knob(ctx, "dryers");
 	long want = cm_knob_get(kd);
 	pthread_t wt;
 
-	cm_thread_role("main");
-	l.basket = cm_queue_new("clothes", l.capacity, CM_SHARED);
+	laundry_init(&m.l, ctx, CM_SHARED);
 	printf("main: a shared basket 'clothes' of %zu; dryers are daemon processes\n",
-	       l.capacity);
-	match_dryers(&l, want);
-	demo_thread_start(&wt, washer, &l);
+	       m.l.capacity);
+	match_dryers(&m, want);
+	demo_thread_start(&wt, washer, &m.l);
 	while (demo_sleep_ms(100)) {
-		reap_dryers(&l);
+		reap_dryers(&m);
 		if (demo_knob_changed(kd, &want))
 			printf("main: dryers -> %ld\n", want);
-		match_dryers(&l, want);
+		match_dryers(&m, want);
 	}
-	cm_queue_close(l.basket);
+	cm_queue_close(m.l.basket);
 	demo_thread_join(wt);
 	printf("main: washer done after %ld items; exiting without waiting for the dryers:"
 	       " as daemons (PR_SET_PDEATHSIG) they are terminated with this process\n",
-	       atomic_load(&l.washed));
+	       atomic_load(&m.l.washed));
 	return 0;
 }

@@ -30,14 +30,14 @@ static const struct demo_def demos[] = {
 	  false, demo_washer_dryer_threads, {
 		{ "washers", 1, 1, 8, "washer (producer) threads" },
 		{ "dryers", 1, 1, 16, "dryer (consumer) threads" },
-		{ "wash_ms", 100, 10, 5000, "ms to wash one item" },
+		{ "wash_ms", 150, 10, 5000, "ms to wash one item" },
 		{ "dry_ms", 400, 10, 5000, "ms to dry one item" },
 		{ "capacity", 5, 1, 100, "basket size (read at start)" } } },
 	{ "washer-dryer-procs", "queues",
 	  "washer and dryers as processes sharing a queue; daemon dryers die with it",
 	  false, demo_washer_dryer_procs, {
 		{ "dryers", 1, 1, 8, "dryer (consumer) processes" },
-		{ "wash_ms", 100, 10, 5000, "ms to wash one item" },
+		{ "wash_ms", 150, 10, 5000, "ms to wash one item" },
 		{ "dry_ms", 400, 10, 5000, "ms to dry one item" },
 		{ "capacity", 5, 1, 100, "queue size (read at start)" } } },
 	{ "pipeline-threads", "queues",

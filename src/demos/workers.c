@@ -64,6 +64,16 @@ static void join_finished(struct worker_set *s)
 	}
 }
 
+void workers_follow_knob(struct worker_set *s, const char *what, const struct cm_knob *k,
+			 long *last)
+{
+	long before = *last;
+
+	if (demo_knob_changed(k, last))
+		printf("main: %s %ld -> %ld\n", what, before, *last);
+	workers_resize(s, (int)*last);
+}
+
 int workers_active(const struct worker_set *s)
 {
 	int n = 0;

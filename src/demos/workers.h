@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+struct cm_knob;
 struct worker_set;
 struct worker;
 
@@ -21,6 +22,11 @@ struct worker_set *workers_new(const char *role, int max, worker_fn fn, void *ar
 /* Starts or retires workers so that n (clamped to [0, max]) are active,
  * and joins those that have left. Returns the number now active. */
 int workers_resize(struct worker_set *s, int n);
+
+/* workers_resize to the knob's value, saying so when it changed since
+ * *last (which is updated). */
+void workers_follow_knob(struct worker_set *s, const char *what, const struct cm_knob *k,
+			 long *last);
 
 /* Workers active (started and not retired). */
 int workers_active(const struct worker_set *s);

@@ -86,8 +86,9 @@ static void test_diff_polling(void **state)
 	uint64_t after = 0;
 	enum event_kind k[16];
 	struct task a[] = { mk(200, 200, SELF, 'S', "sh") };
-	taskdiff_update(d, a, 1, false, ev); /* primes: no events */
-	assert_int_equal(collect(ev, &after, k, 16), 0);
+	taskdiff_update(d, a, 1, false, ev); /* the first sight of it */
+	assert_int_equal(collect(ev, &after, k, 16), 1);
+	assert_int_equal(k[0], EV_SPAWNED);
 	struct task b[] = { mk(200, 200, SELF, 'S', "sleep 5"), mk(201, 201, 200, 'Z', "true"),
 			    mk(202, 200, SELF, 'S', "sleep 5") };
 	taskdiff_update(d, b, 3, false, ev);
@@ -121,7 +122,8 @@ static void test_diff_exact_and_reparent(void **state)
 	uint64_t after = 0;
 	enum event_kind k[16];
 	struct task a[] = { mk(200, 200, SELF, 'S', "sh"), mk(300, 300, 200, 'S', "sleep") };
-	taskdiff_update(d, a, 2, true, ev);
+	taskdiff_update(d, a, 2, true, ev); /* exact: the spawns came from the kernel */
+	assert_int_equal(collect(ev, &after, k, 16), 0);
 	struct task b[] = { mk(300, 300, SELF, 'S', "sleep"), mk(400, 400, 300, 'S', "new") };
 	b[0].start_ticks = 5;
 	struct task gone = mk(200, 200, SELF, 'X', "sh");

@@ -1,0 +1,271 @@
+"""Each demo teaches its lesson visibly, without concmon: what it prints and
+what /proc shows (zombies, re-parented orphans, SIGPIPE, lost updates, a
+deadlock, thread counts...). The telemetry side is test_telemetry.py."""
+
+import os
+import re
+import signal
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from concmon_test import (DEADLINE, children_of, main, pid_alive, pid_state, poll,  # noqa: E402
+                          proc_stat, thread_ids)
+from test_demos_standalone import DemoRun  # noqa: E402
+
+SLOW = 2 * DEADLINE   # a few rounds of a demo on a loaded machine
+
+
+def thread_comms(pid):
+    """{tid: name} of pid's threads: the demos name their threads by role.
+    Sanitizer builds add threads of their own, hence names, not counts."""
+    out = {}
+    for tid in thread_ids(pid):
+        try:
+            with open("/proc/%d/task/%d/comm" % (pid, tid)) as f:
+                out[tid] = f.read().strip()
+        except OSError:
+            pass
+    return out
+
+
+def thread_names(pid):
+    return list(thread_comms(pid).values())
+
+
+def named(pid, prefix):
+    return [n for n in thread_names(pid) if n.startswith(prefix)]
+
+
+def named_tids(pid, prefix):
+    return [t for t, n in thread_comms(pid).items() if n.startswith(prefix)]
+
+
+def thread_state(pid, tid):
+    try:
+        with open("/proc/%d/task/%d/stat" % (pid, tid)) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+class Processes(unittest.TestCase):
+    def test_subprocess_timeout_terminates_a_late_command_and_not_a_quick_one(self):
+        with DemoRun("subprocess-timeout", "timeout=300", "work=5000") as run:
+            run.wait_line(r"TIMEOUT: sending SIGTERM")
+            run.wait_line(r"killed by signal 15 \(SIGTERM\) after \d+ ms \(subprocess.Timeout")
+        with DemoRun("subprocess-timeout", "timeout=5000", "work=100") as run:
+            run.wait_line(r"run 1: pid \d+ exited with code 0")
+            self.assertNotIn("TIMEOUT", run.stdout())
+
+    def test_pipeline_upstream_dies_of_sigpipe_when_the_last_stage_is_killed(self):
+        with DemoRun("pipeline-procs", "rate=50") as run:
+            m = run.wait_line(r"pipeline producer \((\d+)\) \| square \((\d+)\) "
+                              r"\| printer \((\d+)\)")
+            producer, square, printer = (int(x) for x in m.groups())
+            run.wait_line(r"\[%d\] printer: \d+\^2 = \d+" % printer)
+            os.kill(printer, signal.SIGKILL)
+            run.wait_line(r"stage square \(pid %d\) killed by signal 13 \(SIGPIPE\)" % square)
+            run.wait_line(r"stage producer \(pid %d\) killed by signal 13 \(SIGPIPE\)" % producer)
+            run.wait_line(r"the whole pipeline is gone")
+
+
+class Queues(unittest.TestCase):
+    def test_one_dryer_fills_the_basket_and_blocks_the_washer(self):
+        with DemoRun("washer-dryer-threads") as run:
+            run.wait_line(r"status: basket 5/5, washers 1, dryers 1")
+            run.wait_line(r"washer-1: basket full \(5/5\), waiting for a dryer")
+
+    def test_four_dryers_keep_the_basket_nearly_empty(self):
+        with DemoRun("washer-dryer-threads", "dryers=4") as run:
+            poll(lambda: run.stdout().count("status: ") >= 3, SLOW, desc="3 status lines")
+            depths = [int(d) for d in re.findall(r"status: basket (\d+)/5", run.stdout())]
+            self.assertTrue(all(d <= 2 for d in depths), depths)
+            self.assertNotIn("basket full", run.stdout())
+
+    def test_dryer_processes_take_from_the_shared_queue(self):
+        with DemoRun("washer-dryer-procs", "dryers=2") as run:
+            run.wait_descendants(2)
+            m = run.wait_line(r"^\[(\d+)\] dryer-\d: drying item \d+")
+            dryer = int(m.group(1))
+            self.assertNotEqual(dryer, run.pid)
+            self.assertIn(dryer, run.seen)
+
+    def test_pipeline_threads_names_resize_the_bottleneck(self):
+        with DemoRun("pipeline-threads") as run:
+            run.wait_line(r"status: queues download 10/10, resize \d+/10, upload \d/10; "
+                          r"workers 1/1/1; .* bottleneck: resize", timeout=SLOW)
+
+    def test_condition_queue_consumers_sleep_and_are_woken(self):
+        with DemoRun("condition-queue", "rate=5") as run:
+            m = run.wait_line(r"(consumer-\d): queue empty, sleeping on the condition")
+            n = len(run.lines)
+            run.wait_line(r"%s: woke up with item" % m.group(1), since=n)
+
+
+class Locks(unittest.TestCase):
+    def test_race_counter_loses_updates_without_the_lock(self):
+        with DemoRun("race-counter") as run:
+            run.wait_line(r"NO lock: expected \d+, actual \d+, lost [1-9]\d*$", timeout=SLOW)
+
+    def test_race_counter_loses_nothing_with_the_lock(self):
+        with DemoRun("race-counter", "lock=1") as run:
+            run.wait_line(r"^round 3: ")
+            rounds = [l for l in run.lines if l.startswith("round ")]
+            self.assertTrue(all(l.endswith(", lost 0") for l in rounds), rounds)
+
+    def test_deadlock_two_threads_asleep_each_holding_one_fork(self):
+        with DemoRun("deadlock") as run:
+            run.wait_line(r"main: DEADLOCK: A holds fork-1 and waits for fork-2, B holds "
+                          r"fork-2 and waits for fork-1")
+            self.assertEqual(sorted(named(run.pid, "philosopher")),
+                             ["philosopher-A", "philosopher-B"])
+            for t in named_tids(run.pid, "philosopher"):
+                self.assertEqual(thread_state(run.pid, t), "S", "blocked, not spinning")
+            self.assertNotIn("eating", run.stdout())
+
+    def test_ordered_forks_never_deadlock(self):
+        with DemoRun("deadlock", "ordered=1") as run:
+            run.wait_line(r"philosopher-B: holding both forks, eating meal 2")
+            self.assertNotIn("DEADLOCK", run.stdout())
+
+    def test_plain_lock_reentered_never_returns(self):
+        with DemoRun("recursive-lock") as run:
+            run.wait_line(r"worker-1: re-entering the plain lock I already hold")
+            tids = named_tids(run.pid, "worker-")
+            self.assertEqual(len(tids), 2)
+            poll(lambda: all(thread_state(run.pid, t) == "S" for t in tids),
+                 desc="both workers blocked")
+            self.assertNotIn("at depth 2", run.stdout())
+
+    def test_recursive_lock_goes_deep(self):
+        with DemoRun("recursive-lock", "recursive=1", "depth=3") as run:
+            run.wait_line(r"worker-1: in foo\(\) at depth 3 \(lock taken 3 times\)")
+            run.wait_line(r"worker-2: in ker\(\)")
+
+    def test_semaphore_lets_at_most_permits_workers_in(self):
+        with DemoRun("semaphore", "hold_ms=100") as run:
+            poll(lambda: run.stdout().count("got a slot") >= 20, SLOW, desc="20 acquisitions")
+            inside = [int(x) for x in re.findall(r"got a slot \((\d+) inside", run.stdout())]
+            self.assertEqual(max(inside), 3, inside)
+
+    def test_ticket_lock_oversells_without_the_lock(self):
+        with DemoRun("ticket-lock", "tickets=5") as run:
+            run.wait_line(r"^round \d+: 5 tickets, \d+ sold: [1-9]\d* OVERSOLD", timeout=SLOW)
+
+    def test_ticket_lock_sells_exactly_with_the_lock(self):
+        with DemoRun("ticket-lock", "lock=1", "tickets=5") as run:
+            run.wait_line(r"^round 2: 5 tickets, \d+ sold", timeout=SLOW)
+            results = re.findall(r"round \d+: 5 tickets, (\d+) sold: (-?\d+) OVERSOLD",
+                                 run.stdout())
+            self.assertTrue(results)
+            self.assertTrue(all(r == ("5", "0") for r in results), results)
+
+
+class Signalling(unittest.TestCase):
+    def test_event_gate_holds_the_waiters_until_sigusr1(self):
+        with DemoRun("event-gate", "auto_ms=0", "waiters=3") as run:
+            poll(lambda: run.stdout().count("waiting at the gate") >= 3, desc="3 waiters")
+            tids = named_tids(run.pid, "waiter-")
+            self.assertEqual(len(tids), 3)
+            poll(lambda: all(thread_state(run.pid, t) == "S" for t in tids),
+                 desc="the waiters blocked")
+            self.assertNotIn("passed the gate", run.stdout())
+            run.proc.send_signal(signal.SIGUSR1)
+            run.wait_line(r"gate OPEN: every waiter is released \(SIGUSR1\)")
+            for i in (1, 2, 3):
+                run.wait_line(r"waiter-%d: passed the gate" % i)
+
+
+class Lifecycle(unittest.TestCase):
+    def test_zombies_stay_until_sigusr1_reaps_them(self):
+        with DemoRun("zombies", "count=3") as run:
+            zombies = poll(lambda: [c for c in children_of(run.pid) if pid_state(c) == "Z"]
+                           if len(children_of(run.pid)) == 3 else None, desc="3 Z children")
+            self.assertTrue(all(pid_state(z) == "Z" for z in zombies))
+            run.proc.send_signal(signal.SIGUSR1)
+            poll(lambda: not children_of(run.pid), desc="the zombies reaped")
+            for code in (1, 2, 3):
+                self.assertRegex(run.stdout(), r"reaped pid \d+: exited with code %d" % code)
+            run.proc.send_signal(signal.SIGUSR1)
+            poll(lambda: len([c for c in children_of(run.pid) if pid_state(c) == "Z"]) == 3,
+                 desc="a new batch of zombies")
+
+    def test_orphans_are_adopted_by_someone_else_than_their_grandparent(self):
+        with DemoRun("orphans", "count=2") as run:
+            m = run.wait_line(r"middle process (\d+) exited with code 0; its 2 children")
+            middle = int(m.group(1))
+            pat = r"\[(\d+)\] orphan \d: my parent died; adopted by PID (\d+)"
+            adopted = poll(lambda: len(re.findall(pat, run.stdout())) == 2 and
+                           re.findall(pat, run.stdout()), desc="2 orphans adopted")
+            for pid, parent in ((int(a), int(b)) for a, b in adopted):
+                self.assertNotIn(parent, (middle, run.pid))
+                self.assertTrue(pid_alive(pid), "an orphan still runs")
+                self.assertEqual(proc_stat(pid)["ppid"], parent)
+                self.assertIn(pid, run.seen)
+
+    def test_daemon_children_die_with_the_parent_and_the_others_live_on(self):
+        with DemoRun("daemon", "daemons=1", "others=1", "parent_ms=0", "life_ms=3000") as run:
+            daemon = int(run.wait_line(r"^\[(\d+)\] daemon child 1: started").group(1))
+            other = int(run.wait_line(r"^\[(\d+)\] ordinary child 2: started").group(1))
+            start = proc_stat(other)["start"]
+            run.proc.send_signal(signal.SIGUSR1)
+            self.assertEqual(run.wait_exit(), 0)
+            poll(lambda: not pid_alive(daemon), desc="the daemon child gone with its parent")
+            self.assertTrue(pid_alive(other, start), "the ordinary child lives on")
+            self.assertNotEqual(proc_stat(other)["ppid"], run.pid)
+            run.wait_line(r"ordinary child 2: my parent is gone; adopted by \d+, still alive")
+            run.wait_line(r"ordinary child 2: lived my life, exiting", timeout=SLOW)
+            poll(lambda: not pid_alive(other, start), desc="the ordinary child ends on its own")
+
+    def test_graceful_shutdown_kills_only_the_stubborn_child(self):
+        with DemoRun("graceful-shutdown", "children=3", "grace=500") as run:
+            run.wait_descendants(3)
+            run.wait_line(r"child 3: I ignore SIGTERM")
+            run.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(run.wait_exit(), 0)
+            out = run.stdout()
+            self.assertEqual(len(re.findall(r"child [12] \(pid \d+\) exited with code 0", out)), 2,
+                             out)
+            self.assertRegex(out, r"child 3 \(pid \d+\) still there after 500 ms: SIGKILL")
+            self.assertRegex(out, r"child 3 \(pid \d+\) killed by signal 9 \(SIGKILL\)")
+            run.wait_no_leftovers()
+
+
+class Scaling(unittest.TestCase):
+    def test_thread_per_client_vs_one_event_loop(self):
+        with DemoRun("blocking-vs-eventloop", "clients=5") as run:
+            run.wait_line(r"a thread per client, 5 connections, 6 threads in the server, "
+                          r"[1-9]\d* requests/s", timeout=SLOW)
+            self.assertEqual(len(named(run.pid, "conn-handler")), 5)
+        with DemoRun("blocking-vs-eventloop", "clients=5", "eventloop=1") as run:
+            run.wait_line(r"ONE epoll loop, 5 connections, 1 thread in the server, "
+                          r"[1-9]\d* requests/s", timeout=SLOW)
+            self.assertEqual(named(run.pid, "conn-handler"), [])
+
+    def test_fanout_spikes_threads_and_a_pool_stays_flat(self):
+        with DemoRun("fanout-threads", "tasks=100", "task_ms=1000") as run:
+            poll(lambda: len(named(run.pid, "task")) >= 50, desc="a spike of task threads")
+        with DemoRun("fanout-threads", "pool=1", "workers=4", "tasks=20", "task_ms=50") as run:
+            peak = [0]
+
+            def burst_done():
+                names = thread_names(run.pid)
+                self.assertNotIn("task", names)
+                peak[0] = max(peak[0], len([n for n in names if n.startswith("pool-")]))
+                return "tasks done" in run.stdout()
+            poll(burst_done, SLOW, interval=0.005, desc="a burst through the pool")
+            self.assertEqual(peak[0], 4, "4 pool threads, no more")
+            self.assertRegex(run.stdout(), r"at most [1-4] ran at once on the pool's threads")
+
+    def test_pool_cpu_runs_batches_on_threads_and_on_processes(self):
+        with DemoRun("pool-cpu", "fib=22") as run:
+            run.wait_line(r"batch 1: 2 threads, global lock ON: \d+ x fib\(22\)")
+        with DemoRun("pool-cpu", "fib=22", "processes=1") as run:
+            run.wait_line(r"batch 1: 2 processes: \d+ x fib\(22\)")
+            self.assertEqual(len(run.seen), 2, "two worker processes")
+
+
+if __name__ == "__main__":
+    main()
