@@ -222,7 +222,8 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 	size_t *order = lc->order;
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
-	qsort_r(order, n, sizeof *order, cmp_sample_index, (void *)s);
+	if (n)
+		qsort_r(order, n, sizeof *order, cmp_sample_index, (void *)s);
 
 	double elapsed = lc->last_update > 0 ? now - lc->last_update : 0;
 	reserve_next(lc, lc->n + n);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "panels.h"
 #include "report.h"
 #include "sigtable.h"
 #include "tui_state.h"
@@ -133,7 +134,10 @@ enum tui_reaction act_launch(struct tui *t, const struct tui_actions *a, const c
 		return TUI_REDRAW;
 	}
 	unsigned gen = t->status_gen;
+	panels_launching(t);
 	int rc = a->launch(a->ctx, line, err, sizeof err);
+	if (rc)
+		t->panels.want_new = false;
 	if (rc)
 		tui_message(t, true, "cannot launch \"%s\": %s", line, err[0] ? err : strerror(rc));
 	else if (gen == t->status_gen)   /* the caller said nothing itself */

@@ -34,6 +34,9 @@ static const char *const help_notes[] = {
 	"[orphan of N] = lost its parent N and was adopted by concmon, which reaps it.",
 	"Signals go to every tagged task, or to the selected one when none is tagged.",
 	"In prompts: Enter accepts, Esc cancels, Ctrl-U/Ctrl-K/Ctrl-W delete, Up/Down history.",
+	"Panels (p), for the program of the selected row: queues (depth/capacity, the last minute,",
+	"put/get per second, blocked threads); locks (* = threads waiting, ! = and its holder waits",
+	"too: a deadlock?); knobs ([ ] select, + - turn) and the values the program publishes.",
 };
 
 static void help_walk(struct help_walk *w)

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "act.h"
+#include "demomenu.h"
 #include "menu.h"
+#include "panels.h"
 #include "prompt.h"
 #include "text.h"
 #include "tui_state.h"
@@ -36,7 +38,7 @@ enum { MOVE_PAGE = 2, MOVE_ALL = 3 };
 static enum tui_reaction key_move(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
-	long page = tui_table_height() - 1;   /* one row of overlap, like less */
+	long page = tui_table_height(t) - 1;   /* one row of overlap, like less */
 	long step = arg == MOVE_PAGE || arg == -MOVE_PAGE ? (page > 0 ? page : 1) :
 		    arg == MOVE_ALL || arg == -MOVE_ALL ? (long)t->nrows : 1;
 	view_move(t, arg < 0 ? -step : step);
@@ -120,6 +122,30 @@ static enum tui_reaction key_menu(struct tui *t, const struct tui_actions *a, in
 	return TUI_REDRAW;
 }
 
+static enum tui_reaction key_demos(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	demomenu_open(t);
+	return TUI_REDRAW;
+}
+
+static enum tui_reaction key_panels(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return panels_toggle(t);
+}
+
+static enum tui_reaction key_knob_select(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a;
+	return panels_knob_select(t, arg);
+}
+
+static enum tui_reaction key_knob_change(struct tui *t, const struct tui_actions *a, int arg)
+{
+	return panels_knob_change(t, a, arg);
+}
+
 static enum tui_reaction key_invert(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
@@ -161,6 +187,8 @@ static const struct keybind key_table[] = {
 	{ { KEY_NPAGE }, "PgDn", "one page down", false, key_move, MOVE_PAGE },
 	{ { KEY_HOME }, "Top", "first row", false, key_move, -MOVE_ALL },
 	{ { KEY_END }, "Bottom", "last row", false, key_move, MOVE_ALL },
+	{ { KEY_F(2), 'd' }, "Demos", "demo menu: launch a demo workload, grouped by topic", true,
+	  key_demos, 0 },
 	{ { ' ' }, "Tag", "tag or untag the task and move down; signals go to all tagged",
 	  false, key_tag, 0 },
 	{ { 'U' }, "Untag", "untag every task", false, key_untag, 0 },
@@ -177,6 +205,14 @@ static const struct keybind key_table[] = {
 	{ { 'I' }, "Invert", "invert the sort order", false, key_invert, 0 },
 	{ { KEY_F(7), ':' }, "Launch", "launch a command line under concmon", true, key_prompt,
 	  PROMPT_LAUNCH },
+	{ { 'p' }, "Panels", "show or hide the telemetry panels (queues, locks, knobs) below the table",
+	  false, key_panels, 0 },
+	{ { ']', '\t' }, "NextKnob", "select the next knob in the knob panel", false,
+	  key_knob_select, 1 },
+	{ { '[', KEY_BTAB }, "PrevKnob", "select the previous knob", false, key_knob_select, -1 },
+	{ { '+', '=' }, "Knob+", "raise the selected knob by 1 (by ~1/10 of its range if over 100)",
+	  false, key_knob_change, 1 },
+	{ { '-' }, "Knob-", "lower the selected knob by the same step", false, key_knob_change, -1 },
 	{ { KEY_F(9), 'K' }, "Kill", "signal menu: every signal and what it does, SIGTERM first",
 	  true, key_menu, MENU_SIGNAL },
 	{ { 's' }, "Stop", "send SIGSTOP: the task stops (state T)", false, key_signal, SIGSTOP },
@@ -211,6 +247,7 @@ static const struct {
 	{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
 	{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 	{ KEY_F(15), "Shift-F3" }, { ' ', "Space" }, { 27, "Esc" }, { '\n', "Enter" },
+	{ '\t', "Tab" }, { KEY_BTAB, "Shift-Tab" },
 };
 
 void keys_name(int ch, char *buf, size_t len)

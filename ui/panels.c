@@ -1,17 +1,370 @@
-/* panels.c - the telemetry panels (queues, locks, knobs) of the program the
- * selected task belongs to, and the demo launch menu. */
-#include "tui.h"
-#include "tui_state.h"
+/* panels.c - the telemetry panels (queues, locks; knobs are in knobs.c) of
+ * the program the selected task belongs to: which program that is, how many
+ * lines each part gets, and the queue and lock lines.
+ *
+ * The panels sit between the task table and the status line. They never
+ * take the table below PANELS_MIN_TASK_ROWS rows; when lines are short the
+ * parts are granted in the order a student needs them: the title, the
+ * knobs (to act) and values (the lesson's numbers), one queue and one
+ * lock, then the rest. */
+#include "panels.h"
 
-void tui_set_programs(struct tui *t, const struct program *p, size_t n)
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+#include "tui_state.h"
+#include "util.h"
+#include "view.h"
+
+/* Queue history is kept this long after its last sample (a minute shown,
+ * and a program lingers a few seconds after it ends). */
+#define PANELS_HIST_AGE (SPARK_SPAN + 10.0)
+/* Ancestors followed from the selected task to its program. */
+#define PANELS_MAX_DEPTH 64
+#define PANELS_NAME_W 14
+#define PANELS_SPARK_MIN 8
+#define PANELS_SPARK_MAX 60
+
+/* Lines granted to each part of the panels. */
+struct layout {
+	const struct program *pr;
+	const struct telemetry_snapshot *s;  /* NULL: only the error line */
+	bool error;
+	int qrows, lrows, klines, vlines;
+	bool qhead, lhead;
+	int total;
+};
+
+void panels_free(struct panels *p)
 {
-	t->programs = p;
-	t->nprograms = n;
-	t->dirty = true;
+	spark_set_free(&p->hist);
 }
 
-void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
+static const struct telemetry_snapshot *panels_snap(const struct program *pr)
 {
-	t->demos = d;
-	t->ndemos = n;
+	return pr->snap && pr->snap->attaches > 0 ? pr->snap : NULL;
+}
+
+/* A corrupt segment is always worth saying; "no telemetry" only for a demo,
+ * which should have had some (a plain command usually has no probe). */
+static bool panels_show_error(const struct program *pr)
+{
+	if (!pr->error[0])
+		return false;
+	return strncmp(pr->error, "corrupt", 7) == 0 || pr->demo != NULL;
+}
+
+static bool panels_has_telemetry(const struct program *pr)
+{
+	return panels_snap(pr) || panels_show_error(pr);
+}
+
+static const struct program *panels_find_program(const struct tui *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->nprograms; i++)
+		if (t->programs[i].pid == pid)
+			return &t->programs[i];
+	return NULL;
+}
+
+/* The process row of pid; a live one over an exited one with the same PID. */
+static const struct task *panels_find_process(const struct tui *t, pid_t pid)
+{
+	const struct task *found = NULL;
+	for (size_t i = 0; i < t->ntasks; i++) {
+		const struct task *k = &t->tasks[i];
+		if (k->tid == pid && (!found || found->exited))
+			found = k;
+	}
+	return found;
+}
+
+const struct program *panels_program(const struct tui *t)
+{
+	if (!t->programs || t->nprograms == 0)
+		return NULL;
+	const struct task *k = view_selected(t);
+	pid_t pid = k ? k->pid : 0;
+	for (int depth = 0; pid > 0 && depth < PANELS_MAX_DEPTH; depth++) {
+		const struct program *pr = panels_find_program(t, pid);
+		if (pr)
+			return pr;
+		const struct task *p = panels_find_process(t, pid);
+		if (!p)
+			break;
+		/* An adopted orphan still belongs to the program it left. */
+		pid_t next = p->orphan && p->former_ppid > 0 ? p->former_ppid : p->ppid;
+		if (next == pid)
+			break;
+		pid = next;
+	}
+	const struct program *only = NULL;
+	for (size_t i = 0; i < t->nprograms; i++) {
+		if (!panels_has_telemetry(&t->programs[i]))
+			continue;
+		if (only)
+			return NULL;
+		only = &t->programs[i];
+	}
+	return only;
+}
+
+/* Selects the row of the program launched last, once it is in the table. */
+static void panels_select_new(struct tui *t)
+{
+	struct panels *p = &t->panels;
+	if (!p->want_new || t->nprograms == 0)
+		return;
+	pid_t pid = t->programs[t->nprograms - 1].pid;
+	if (pid == p->prev_last) {
+		if (++p->want_tries > 10)
+			p->want_new = false;
+		return;
+	}
+	for (size_t i = 0; i < t->nrows; i++) {
+		if (t->rows[i].task->tid == pid) {
+			view_select(t, i);
+			p->want_new = false;
+			return;
+		}
+	}
+	if (++p->want_tries > 10)
+		p->want_new = false;
+}
+
+void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
+{
+	t->programs = progs;
+	t->nprograms = n;
+	t->dirty = true;
+	struct panels *p = &t->panels;
+	p->gen++;
+	double now = util_now();
+	for (size_t i = 0; i < n; i++) {
+		const struct telemetry_snapshot *s = panels_snap(&progs[i]);
+		if (!s || progs[i].ended)
+			continue;
+		for (size_t q = 0; q < s->n_queues; q++) {
+			const struct telemetry_queue *tq = &s->queues[q];
+			struct spark *h = spark_find(&p->hist, progs[i].pid, tq->slot, tq->name, true);
+			spark_add(h, now, tq->capacity, tq->depth, tq->puts, tq->gets);
+		}
+	}
+	spark_prune(&p->hist, now, PANELS_HIST_AGE);
+	panels_select_new(t);
+}
+
+void panels_launching(struct tui *t)
+{
+	struct panels *p = &t->panels;
+	p->want_new = true;
+	p->want_tries = 0;
+	p->prev_last = t->programs && t->nprograms ? t->programs[t->nprograms - 1].pid : 0;
+	/* The launch may grow (move) the model's array under us. */
+	t->programs = NULL;
+	t->nprograms = 0;
+}
+
+/* Gives up to want lines (all or nothing when whole) out of *left. */
+static int panels_take(int *left, int want, bool whole)
+{
+	if (want <= 0 || *left <= 0 || (whole && want > *left))
+		return 0;
+	int got = want < *left ? want : *left;
+	*left -= got;
+	return got;
+}
+
+static bool panels_layout(const struct tui *t, struct layout *L)
+{
+	memset(L, 0, sizeof *L);
+	if (t->panels.hidden || !(L->pr = panels_program(t)))
+		return false;
+	L->s = panels_snap(L->pr);
+	L->error = panels_show_error(L->pr);
+	if (!L->s && !L->error)
+		return false;
+	int avail = LINES - TUI_HEADER_LINES - TUI_FOOTER_LINES - PANELS_MIN_TASK_ROWS;
+	if (avail < 2)
+		return false;
+	int left = avail - 1;      /* the title */
+	if (L->error)
+		panels_take(&left, 1, true);
+	const struct telemetry_snapshot *s = L->s;
+	if (s) {
+		int kneed = s->n_knobs ? panels_knob_lines(t, L->pr, 0, INT_MAX, false) : 0;
+		L->klines = panels_take(&left, kneed ? 1 : 0, true);
+		L->vlines = panels_take(&left, s->n_values ? 1 : 0, true);
+		if (s->n_queues && panels_take(&left, 2, true)) {
+			L->qhead = true;
+			L->qrows = 1;
+		}
+		if (s->n_locks && panels_take(&left, 2, true)) {
+			L->lhead = true;
+			L->lrows = 1;
+		}
+		L->klines += panels_take(&left, kneed - L->klines, false);
+		if (L->qhead)
+			L->qrows += panels_take(&left, (int)s->n_queues - L->qrows, false);
+		if (L->lhead)
+			L->lrows += panels_take(&left, panels_lock_need(s) - L->lrows, false);
+	}
+	L->total = avail - left;
+	return true;
+}
+
+int panels_height(const struct tui *t)
+{
+	struct layout L;
+	return panels_layout(t, &L) ? L.total : 0;
+}
+
+static void plural(char *buf, size_t len, size_t n, const char *what)
+{
+	snprintf(buf, len, "%zu %s%s", n, what, n == 1 ? "" : "s");
+}
+
+static void panels_draw_title(const struct tui *t, const struct layout *L, int y)
+{
+	const struct program *pr = L->pr;
+	attr_t a = t->attr[UI_TITLE];
+	char buf[TUI_TEXT_MAX], q[32], l[32], th[32];
+	text_fill(y, 0, COLS, a);
+	snprintf(buf, sizeof buf, " %d %s%s", (int)pr->pid, pr->demo ? pr->demo : pr->name,
+		 pr->ended ? " (ended)" : "");
+	int x = text_put(y, 0, buf, COLS / 2 > 20 ? COLS / 2 : COLS, a | A_BOLD);
+	if (L->s) {
+		plural(q, sizeof q, L->s->n_queues, "queue");
+		plural(l, sizeof l, L->s->n_locks, "lock");
+		plural(th, sizeof th, L->s->n_threads, "thread");
+		snprintf(buf, sizeof buf, "  telemetry: %s, %s, %s", q, l, th);
+		x += text_put(y, x, buf, COLS - x, a);
+	}
+	const char *hint = L->s && L->s->n_knobs ? "[ ] knob  + - change  p hides " : "p hides ";
+	int w = text_width(hint);
+	if (COLS - w > x + 2)
+		text_put(y, COLS - w, hint, w, a);
+}
+
+/* "12.5", "340", or "-" when unknown. */
+static void panels_num(char *buf, size_t len, bool known, double v)
+{
+	if (!known)
+		snprintf(buf, len, "-");
+	else if (v < 100)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.0f", v);
+}
+
+/* Column positions of the queue lines for this width. */
+struct qcols {
+	int name, bar, num, spark, sw, put, get, blocked;
+};
+
+#define QBAR_W 10
+
+static struct qcols panels_qcols(void)
+{
+	struct qcols c;
+	c.name = 1;
+	c.bar = c.name + PANELS_NAME_W + 1;
+	c.num = c.bar + QBAR_W + 2;
+	c.spark = c.num + 10;
+	int tail = 8 + 8 + 16;        /* put/s, get/s, blocked */
+	c.sw = COLS - c.spark - 1 - tail;
+	if (c.sw > PANELS_SPARK_MAX)
+		c.sw = PANELS_SPARK_MAX;
+	if (c.sw < PANELS_SPARK_MIN)
+		c.sw = 0;
+	c.put = c.spark + (c.sw ? c.sw + 1 : 0);
+	c.get = c.put + 8;
+	c.blocked = c.get + 9;
+	return c;
+}
+
+static void panels_right(int y, int x, int w, const char *s, attr_t a)
+{
+	int sw = text_width(s);
+	text_put(y, x + (sw < w ? w - sw : 0), s, w, a);
+}
+
+static void panels_queue_head(const struct tui *t, const struct layout *L, int y)
+{
+	struct qcols c = panels_qcols();
+	attr_t a = t->attr[UI_HEADER];
+	text_put(y, c.name, "QUEUE", PANELS_NAME_W, a);
+	text_put(y, c.bar, "DEPTH/CAPACITY", c.spark - c.bar, a);
+	if (c.sw)
+		text_put(y, c.spark, "LAST 60s", c.sw, a);
+	panels_right(y, c.put, 7, "PUT/s", a);
+	panels_right(y, c.get, 7, "GET/s", a);
+	text_put(y, c.blocked, "BLOCKED", COLS, a);
+	if ((size_t)L->qrows < L->s->n_queues) {
+		char more[32];
+		snprintf(more, sizeof more, "+%zu more", L->s->n_queues - (size_t)L->qrows);
+		int w = text_width(more);
+		if (COLS - w > c.blocked + 10)
+			text_put(y, COLS - w, more, w, t->attr[UI_GREY]);
+	}
+}
+
+static void panels_queue_line(const struct tui *t, const struct layout *L, size_t i, int y)
+{
+	const struct telemetry_queue *q = &L->s->queues[i];
+	struct qcols c = panels_qcols();
+	bool full = q->depth >= q->capacity;
+	char buf[PANELS_SPARK_MAX * 4 + 8], fill[QBAR_W * 4], empty[QBAR_W * 4];
+	text_put(y, c.name, q->name, PANELS_NAME_W, A_NORMAL);
+	spark_bar(q->depth, q->capacity, QBAR_W, t->utf8, fill, empty, sizeof fill);
+	int x = c.bar + text_put(y, c.bar, "[", 1, A_NORMAL);
+	x += text_put(y, x, fill, QBAR_W, t->attr[full ? UI_STOP : UI_RUN]);
+	x += text_put(y, x, empty, QBAR_W, t->attr[UI_GREY]);
+	text_put(y, x, "]", 1, A_NORMAL);
+	snprintf(buf, sizeof buf, "%llu/%llu", (unsigned long long)q->depth,
+		 (unsigned long long)q->capacity);
+	panels_right(y, c.num, 9, buf, full ? t->attr[UI_STOP] : A_NORMAL);
+	const struct spark *h = spark_lookup(&t->panels.hist, L->pr->pid, q->slot, q->name);
+	double put = 0, get = 0;
+	bool rated = h && spark_rates(h, &put, &get);
+	if (c.sw && h) {
+		spark_line(h, c.sw, t->utf8, buf, sizeof buf);
+		text_put(y, c.spark, buf, c.sw, t->attr[UI_THREAD]);
+	}
+	panels_num(buf, sizeof buf, rated, put);
+	panels_right(y, c.put, 7, buf, A_NORMAL);
+	panels_num(buf, sizeof buf, rated, get);
+	panels_right(y, c.get, 7, buf, A_NORMAL);
+	snprintf(buf, sizeof buf, "%u put %u get%s", q->blocked_put, q->blocked_get,
+		 q->closed ? "  closed" : "");
+	attr_t ba = q->blocked_put || q->blocked_get ? t->attr[UI_STOP] : A_NORMAL;
+	text_put(y, c.blocked, buf, COLS, q->closed ? t->attr[UI_GREY] : ba);
+}
+
+void panels_draw(const struct tui *t, int y, int height)
+{
+	struct layout L;
+	if (height <= 0 || !panels_layout(t, &L))
+		return;
+	int end = y + (height < L.total ? height : L.total);
+	panels_draw_title(t, &L, y++);
+	if (L.error && y < end)
+		text_put(y++, 1, L.pr->error, COLS - 1, t->attr[UI_ERROR]);
+	if (!L.s)
+		return;
+	if (L.qhead && y < end) {
+		panels_queue_head(t, &L, y++);
+		for (int i = 0; i < L.qrows && y < end; i++)
+			panels_queue_line(t, &L, (size_t)i, y++);
+	}
+	if (L.lhead && y < end) {
+		int n = L.lrows < end - y - 1 ? L.lrows : end - y - 1;
+		y += panels_lock_lines(t, L.s, y, n);
+	}
+	if (L.klines && y < end)
+		y += panels_knob_lines(t, L.pr, y, L.klines < end - y ? L.klines : end - y, true);
+	if (L.vlines && y < end)
+		panels_values_line(t, L.pr, y);
 }

@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "color.h"
+#include "demomenu.h"
 #include "help.h"
 #include "keys.h"
 #include "menu.h"
+#include "panels.h"
 #include "prompt.h"
 #include "report.h"
 #include "table.h"
@@ -74,6 +76,8 @@ void tui_free(struct tui *t)
 	delscreen(t->scr);
 	fflush(stdout);
 	prompt_free(&t->prompt);
+	panels_free(&t->panels);
+	demomenu_free(&t->demomenu);
 	free(t->rows);
 	free(t->tags);
 	free(t);
@@ -98,6 +102,8 @@ static enum tui_reaction tui_key(struct tui *t, const struct tui_actions *a, int
 		return menu_key(t, a, ch);
 	case MODE_PROMPT:
 		return prompt_key(t, a, ch);
+	case MODE_DEMOS:
+		return demomenu_key(t, a, ch);
 	case MODE_TABLE:
 		break;
 	}
@@ -134,9 +140,9 @@ void tui_resize(struct tui *t)
 	t->dirty = true;
 }
 
-int tui_table_height(void)
+int tui_table_height(const struct tui *t)
 {
-	int h = LINES - TUI_HEADER_LINES - TUI_FOOTER_LINES;
+	int h = LINES - TUI_HEADER_LINES - TUI_FOOTER_LINES - panels_height(t);
 	return h > 0 ? h : 1;
 }
 
@@ -181,14 +187,18 @@ void tui_draw(struct tui *t)
 	} else if (t->mode == MODE_HELP) {
 		help_draw(t);
 	} else {
+		int ph = panels_height(t);
 		table_draw_header(t, 0);
-		table_draw(t, 1, LINES - TUI_FOOTER_LINES - 1);
+		table_draw(t, 1, LINES - TUI_FOOTER_LINES - 1 - ph);
+		panels_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
 		if (t->mode == MODE_PROMPT)
 			cursor = prompt_draw(t, LINES - 1);
 		else
 			tui_draw_status(t, LINES - 1);
 		if (t->mode == MODE_MENU)
 			menu_draw(t);
+		if (t->mode == MODE_DEMOS)
+			demomenu_draw(t);
 	}
 	curs_set(cursor >= 0 ? 1 : 0);
 	if (cursor >= 0)

@@ -1,0 +1,217 @@
+/* knobs.c - the knob and value lines of the panels, and the keys that
+ * show the panels, select a knob and turn it. The view never writes a knob
+ * itself: it asks tui_actions.set_knob and says what came of it. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "panels.h"
+#include "text.h"
+#include "tui_state.h"
+
+#define KNOBS_LABEL "KNOBS "
+#define VALUES_LABEL "VALUES "
+#define KNOBS_GAP 2
+
+static const struct telemetry_snapshot *knobs_snap(const struct program *pr)
+{
+	return pr && pr->snap && pr->snap->attaches > 0 ? pr->snap : NULL;
+}
+
+int panels_knob_index(const struct tui *t, const struct program *pr)
+{
+	const struct telemetry_snapshot *s = knobs_snap(pr);
+	if (!s || s->n_knobs == 0)
+		return -1;
+	if (t->panels.knob_prog == pr->pid)
+		for (size_t i = 0; i < s->n_knobs; i++)
+			if (strcmp(s->knobs[i].name, t->panels.knob) == 0)
+				return (int)i;
+	return 0;
+}
+
+static void knobs_item(const struct telemetry_knob *k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %ld [%ld..%ld]", k->name, k->value, k->min, k->max);
+}
+
+/* Places knobs [first, last) from line y on, wrapping at the screen edge,
+ * over at most lines lines; draws them when draw is set. Returns the lines
+ * used. */
+static int knobs_flow(const struct tui *t, const struct telemetry_snapshot *s, size_t first,
+		      size_t last, int sel, int y, int lines, bool draw)
+{
+	int x0 = 1 + (int)strlen(KNOBS_LABEL) + (first ? 2 : 0);
+	int x = x0, line = 0;
+	char item[CM_NAME_MAX + 80];
+	if (draw) {
+		text_put(y, 1, KNOBS_LABEL, COLS, t->attr[UI_HEADER]);
+		if (first)
+			text_put(y, x0 - 2, "..", 2, t->attr[UI_GREY]);
+	}
+	for (size_t i = first; i < last; i++) {
+		knobs_item(&s->knobs[i], item, sizeof item);
+		int w = text_width(item);
+		if (x + w > COLS && x > x0) {
+			line++;
+			x = x0;
+		}
+		if (line >= lines)
+			return lines;
+		if (draw)
+			text_put(y + line, x, item, COLS - x,
+				 (int)i == sel ? t->attr[UI_MENU_SEL] | A_BOLD : A_NORMAL);
+		x += w + KNOBS_GAP;
+	}
+	return line + 1;
+}
+
+int panels_knob_lines(const struct tui *t, const struct program *pr, int y, int lines, bool draw)
+{
+	const struct telemetry_snapshot *s = knobs_snap(pr);
+	if (!s || s->n_knobs == 0 || lines <= 0)
+		return 0;
+	int sel = panels_knob_index(t, pr);
+	size_t first = 0;
+	/* Short of lines: start at the selected knob so it stays in sight. */
+	if (sel > 0 && knobs_flow(t, s, 0, (size_t)sel + 1, sel, y, INT_MAX, false) > lines)
+		first = (size_t)sel;
+	return knobs_flow(t, s, first, s->n_knobs, sel, y, lines, draw);
+}
+
+void panels_values_line(const struct tui *t, const struct program *pr, int y)
+{
+	const struct telemetry_snapshot *s = knobs_snap(pr);
+	if (!s || s->n_values == 0)
+		return;
+	int x = 1 + text_put(y, 1, VALUES_LABEL, COLS, t->attr[UI_HEADER]);
+	char item[CM_NAME_MAX + 32];
+	for (size_t i = 0; i < s->n_values && x < COLS; i++) {
+		x += text_put(y, x, s->values[i].name, COLS - x, A_NORMAL);
+		snprintf(item, sizeof item, " %ld", s->values[i].value);
+		x += text_put(y, x, item, COLS - x, A_BOLD);
+		x += KNOBS_GAP;
+	}
+}
+
+long panels_knob_step(long min, long max)
+{
+	double range = (double)max - (double)min;
+	if (range <= 100)
+		return 1;
+	double tenth = range / 10, p = 1;
+	while (p * 10 <= tenth)
+		p *= 10;
+	static const double mult[] = { 1, 2, 5, 10 };
+	double best = p;
+	for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+		double c = mult[i] * p, d = c > tenth ? c - tenth : tenth - c;
+		double bd = best > tenth ? best - tenth : tenth - best;
+		if (d < bd)
+			best = c;
+	}
+	return best >= 9.2e18 ? 1000000000000000000L : (long)best;
+}
+
+enum tui_reaction panels_toggle(struct tui *t)
+{
+	t->panels.hidden = !t->panels.hidden;
+	if (t->panels.hidden)
+		tui_message(t, false, "telemetry panels hidden (p shows them)");
+	else if (panels_height(t) > 0)
+		tui_message(t, false, "telemetry panels shown (p hides them)");
+	else if (panels_program(t))
+		tui_message(t, false, "telemetry panels on, but the terminal has no room for them");
+	else
+		tui_message(t, false, "telemetry panels on: the selected task's program publishes "
+			    "no telemetry (F2 launches a demo that does)");
+	return TUI_REDRAW;
+}
+
+/* The program and knob the keys act on; reports and returns -1 if none. */
+static int knobs_target(struct tui *t, const struct program **pr)
+{
+	*pr = panels_program(t);
+	int i = panels_knob_index(t, *pr);
+	if (i < 0)
+		tui_message(t, true, "no knobs: the selected task's program publishes none "
+			    "(F2 launches a demo that does)");
+	return i;
+}
+
+enum tui_reaction panels_knob_select(struct tui *t, int dir)
+{
+	const struct program *pr;
+	int i = knobs_target(t, &pr);
+	if (i < 0)
+		return TUI_REDRAW;
+	const struct telemetry_snapshot *s = pr->snap;
+	long n = (long)s->n_knobs;
+	i = (int)(((long)i + (dir < 0 ? n - 1 : 1)) % n);
+	const struct telemetry_knob *k = &s->knobs[i];
+	t->panels.knob_prog = pr->pid;
+	snprintf(t->panels.knob, sizeof t->panels.knob, "%s", k->name);
+	tui_message(t, false, "knob %s = %ld [%ld..%ld]: + and - change it by %ld", k->name,
+		    k->value, k->min, k->max, panels_knob_step(k->min, k->max));
+	return TUI_REDRAW;
+}
+
+static const char *knobs_why(int rc)
+{
+	switch (rc) {
+	case ESRCH: return "the program has ended";
+	case ENOENT: return "no such knob, or the value is outside its range";
+	case ENODATA: return "the program has no telemetry";
+	default: return strerror(rc);
+	}
+}
+
+/* The value one step from base towards dir, kept in [min, max]. */
+static long knobs_next(long base, long min, long max, long step, int dir)
+{
+	if (base > max)
+		return max;
+	if (base < min)
+		return min;
+	if (dir > 0)
+		return (unsigned long)max - (unsigned long)base <= (unsigned long)step ? max
+										    : base + step;
+	return (unsigned long)base - (unsigned long)min <= (unsigned long)step ? min : base - step;
+}
+
+enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a, int dir)
+{
+	const struct program *pr;
+	int i = knobs_target(t, &pr);
+	if (i < 0)
+		return TUI_REDRAW;
+	struct panels *p = &t->panels;
+	const struct telemetry_knob *k = &pr->snap->knobs[i];
+	char name[CM_NAME_MAX];
+	snprintf(name, sizeof name, "%s", k->name);
+	pid_t pid = pr->pid;
+	long base = k->value, min = k->min, max = k->max;
+	if (p->pend && p->pend_gen == p->gen && p->pend_prog == pid && strcmp(p->pend_knob, name) == 0)
+		base = p->pend_value;
+	long v = knobs_next(base, min, max, panels_knob_step(min, max), dir);
+	p->knob_prog = pid;
+	snprintf(p->knob, sizeof p->knob, "%s", name);
+	if (v == base) {
+		tui_message(t, false, "%s is already at its %s, %ld", name,
+			    dir > 0 ? "maximum" : "minimum", v);
+		return TUI_REDRAW;
+	}
+	int rc = a->set_knob ? a->set_knob(a->ctx, pid, name, v) : ENOSYS;
+	if (rc) {
+		tui_message(t, true, "cannot set %s to %ld: %s", name, v, knobs_why(rc));
+		return TUI_REDRAW;
+	}
+	p->pend = true;
+	p->pend_gen = p->gen;
+	p->pend_prog = pid;
+	p->pend_value = v;
+	snprintf(p->pend_knob, sizeof p->pend_knob, "%s", name);
+	tui_message(t, false, "%s = %ld", name, v);
+	return TUI_REDRAW | TUI_RESAMPLE;
+}
