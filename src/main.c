@@ -564,8 +564,10 @@ static int start(struct app *a)
 	if (a->kev)
 		kevents_ignore(a->kev, supervisor_guardian(a->sup));
 	supervisor_on_signal(a->sup, on_signaled, a);
-	if (a->tui)
+	if (a->tui) {
 		tui_set_events(a->tui, a->events);
+		tui_set_deadlocks(a->tui, a->deadlocks);
+	}
 	if (a->tui) {
 		a->demos = demolist_load(programs_demo_path(), &a->ndemos);
 		tui_set_demos(a->tui, a->demos, a->ndemos);

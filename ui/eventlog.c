@@ -15,3 +15,8 @@ void tui_events_changed(struct tui *t)
 		t->dirty = true;
 	}
 }
+
+void tui_set_deadlocks(struct tui *t, const struct deadlocks *d)
+{
+	t->deadlocks = d;
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "deadlock.h"
 #include "demolist.h"
 #include "events.h"
 #include "programs.h"
@@ -55,6 +56,9 @@ void tui_set_programs(struct tui *t, const struct program *p, size_t n);
 
 /* The demo catalogue for the launch menu; must outlive t. */
 void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);
+
+/* The deadlock finder's results (updated each refresh); must outlive t. */
+void tui_set_deadlocks(struct tui *t, const struct deadlocks *d);
 
 /* The lifecycle event log shown in the event view; must outlive t. */
 void tui_set_events(struct tui *t, const struct events *ev);

@@ -75,6 +75,7 @@ struct tui {
 	const struct program *programs; /* launched programs and telemetry, from main */
 	size_t nprograms;
 	const struct events *events;    /* the lifecycle event log, from main */
+	const struct deadlocks *deadlocks; /* cycles found this refresh, from main */
 	uint64_t events_seen;           /* newest event when last marked dirty */
 	const struct demo_info *demos;  /* the demo catalogue for the launch menu */
 	size_t ndemos;
