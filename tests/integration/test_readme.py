@@ -1,5 +1,7 @@
-"""README.md stays true: its usage block is `concmon --help`, its key table
-is `concmon --list-keys`, and .ci/run runs the README's test command."""
+"""README.md and the man page stay true: the README's usage block is
+`concmon --help`, its key table is `concmon --list-keys`, .ci/run runs the
+README's test command, and the man page documents every option and every
+batch command."""
 
 import os
 import re
@@ -38,6 +40,17 @@ class Readme(unittest.TestCase):
         want = "\n".join(line.rstrip() for line in r.stdout.splitlines()) + "\n"
         self.assertIn(want, self.blocks, "README.md has `concmon --list-keys` verbatim:\n"
                       + r.stdout)
+
+    def test_man_page_documents_every_option_and_command(self):
+        page = source("assets/concmon.1").replace("\\-", "-")
+        help_text = run_concmon(["--help"]).stdout
+        options = re.findall(r"--([a-z][a-z-]+)", help_text)
+        self.assertGreater(len(options), 10, help_text)
+        for opt in options:
+            self.assertIn("--" + opt, page, "the man page documents --" + opt)
+        for cmd in ("knob", "signal", "terminate", "launch", "demo"):
+            self.assertRegex(page, r"\.B %s " % cmd, "the man page documents the %s command" % cmd)
+        self.assertIn("@KEYS@", page, "the KEYS section is generated from the key table")
 
     def test_ci_runs_the_readme_test_command(self):
         self.assertIn("bash tests/run\n", self.blocks, "the README's test command")
