@@ -41,23 +41,6 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* Runs fn in a child process; its exit status (fn returns it). */
-static pid_t child(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(fn(arg));
-	return pid;
-}
-
-static int child_status(pid_t pid)
-{
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void test_init_active(void **state)
 {
 	(void)state;

@@ -32,22 +32,6 @@ static void join(struct worker *w)
 	assert_int_equal(pthread_join(w->th, NULL), 0);
 }
 
-static pid_t child(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(fn(arg));
-	return pid;
-}
-
-static int child_status(pid_t pid)
-{
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* ---- queues ---- */
 
 static void test_queue_basic(void **state)

@@ -191,4 +191,22 @@ static inline size_t count_locks_named(const char *name)
 	return n;
 }
 
+/* Runs fn in a child process; child_status gives its exit status (fn's
+ * return value, or 128 + the signal that killed it). */
+static pid_t child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	return pid;
+}
+
+static int child_status(pid_t pid)
+{
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 #endif
