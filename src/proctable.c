@@ -28,11 +28,6 @@
 /* As much of a command line as libproc2 read. */
 #define CMDLINE_MAX (128 * 1024)
 #define DENTS_MAX (32 * 1024)
-/* procfs files are seq_files: a read returns whole records, as many as fit
- * a page-sized buffer (a stat line is one record, whatever its size). A
- * read shorter than a page by more than any record (a children entry is at
- * most 11 bytes) therefore returned everything there was. */
-#define SEQ_SHORT (4096 - 64)
 /* The default view's walk stops here even if racy children lists loop. */
 #define QUEUE_MAX (1u << 22)
 
@@ -137,41 +132,12 @@ static const char *pid_path(char *buf, pid_t n, const char *suffix)
 	return buf;
 }
 
-/* Reads at most len-1 bytes of path (relative to dirfd) and NUL-terminates
- * them; -1 when it is gone. Unless to_eof, a read well short of a page ends
- * it (see SEQ_SHORT): no second read() just to see the end of a stat file. */
-static ssize_t read_at(int dirfd, const char *path, char *buf, size_t len, bool to_eof)
-{
-	int fd;
-	do
-		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0)
-		return -1;
-	size_t got = 0;
-	while (got + 1 < len) {
-		ssize_t r = read(fd, buf + got, len - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		/* A seq_file read stops only before a record that does not fit
-		 * its page-sized buffer: a read well short of a page got it all. */
-		if (!to_eof && (size_t)r < SEQ_SHORT)
-			break;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return (ssize_t)got;
-}
-
 /* A process's stat (args: with its argument block, for the command line
  * cache) or a thread's (without: half the parsing). */
 static bool read_stat(int dirfd, const char *path, struct proc_stat *st, bool args)
 {
 	char buf[STAT_MAX];
-	ssize_t len = read_at(dirfd, path, buf, sizeof buf, false);
+	ssize_t len = util_read_at(dirfd, path, buf, sizeof buf, false);
 	if (len <= 0)
 		return false;
 	return (args ? procparse_stat : procparse_stat_head)(buf, (size_t)len, st) == 0;
@@ -248,7 +214,7 @@ static char *read_cmdline(struct proctable *pt, pid_t pid, const struct proc_sta
 	char path[32];
 	if (!pt->cmdbuf)
 		pt->cmdbuf = xmalloc(CMDLINE_MAX);
-	ssize_t len = read_at(pt->proc_fd, pid_path(path, pid, "/cmdline"), pt->cmdbuf,
+	ssize_t len = util_read_at(pt->proc_fd, pid_path(path, pid, "/cmdline"), pt->cmdbuf,
 			      CMDLINE_MAX, true);
 	size_t n = len > 0 ? procparse_cmdline(pt->cmdbuf, (size_t)len) : 0;
 	if (n > 0) {
@@ -349,7 +315,7 @@ static bool queue_children(struct proctable *pt, int taskfd, pid_t tid, pid_t hi
 	pid_path(path, tid, "/children");
 	ssize_t len;
 	/* A full buffer may be a cut list: grow it and read again. */
-	while ((len = read_at(taskfd, path, pt->kids, pt->kids_cap, false)) >= 0 &&
+	while ((len = util_read_at(taskfd, path, pt->kids, pt->kids_cap, false)) >= 0 &&
 	       (size_t)len + 1 >= pt->kids_cap) {
 		pt->kids_cap *= 2;
 		pt->kids = xrealloc(pt->kids, pt->kids_cap);

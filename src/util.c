@@ -55,11 +55,17 @@ static double clock_seconds(clockid_t id)
 double util_now(void) { return clock_seconds(CLOCK_MONOTONIC); }
 double util_wall(void) { return clock_seconds(CLOCK_REALTIME); }
 
-ssize_t util_read_file(const char *path, char *buf, size_t len)
+/* procfs files are seq_files: a read returns whole records, as many as fit
+ * a page-sized buffer (a stat line is one record, whatever its size). A
+ * read shorter than a page by more than any record (a children entry is at
+ * most 11 bytes) therefore returned everything there was. */
+#define SEQ_SHORT (4096 - 64)
+
+ssize_t util_read_at(int dirfd, const char *path, char *buf, size_t len, bool to_eof)
 {
 	int fd;
 	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return -1;
@@ -68,18 +74,24 @@ ssize_t util_read_file(const char *path, char *buf, size_t len)
 		ssize_t r = read(fd, buf + got, len - 1 - got);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			if (r < 0) {
-				int e = errno;
-				close(fd);
-				errno = e;
-				return -1;
-			}
-			break;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
 		}
+		if (r == 0)
+			break;
 		got += (size_t)r;
+		if (!to_eof && (size_t)r < SEQ_SHORT)
+			break;
 	}
 	close(fd);
 	buf[got] = '\0';
 	return (ssize_t)got;
+}
+
+ssize_t util_read_file(const char *path, char *buf, size_t len)
+{
+	return util_read_at(AT_FDCWD, path, buf, len, true);
 }

@@ -2,6 +2,7 @@
 #ifndef CONCMON_UTIL_H
 #define CONCMON_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,5 +19,10 @@ double util_wall(void);
 /* Reads at most len-1 bytes of path into buf, NUL-terminates it; returns the
  * byte count or -1 with errno. Retries on EINTR. */
 ssize_t util_read_file(const char *path, char *buf, size_t len);
+
+/* The same relative to dirfd. Unless to_eof, a read well short of a page
+ * ends it: /proc files are produced a page at a time, so no second read()
+ * is needed just to see their end. */
+ssize_t util_read_at(int dirfd, const char *path, char *buf, size_t len, bool to_eof);
 
 #endif
