@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "act.h"
+#include "deadview.h"
 #include "demomenu.h"
 #include "menu.h"
 #include "panels.h"
+#include "panes.h"
 #include "prompt.h"
 #include "text.h"
 #include "tui_state.h"
@@ -38,6 +40,10 @@ enum { MOVE_PAGE = 2, MOVE_ALL = 3 };
 static enum tui_reaction key_move(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
+	if (panes_focused(t)) {
+		panes_scroll(t, arg);
+		return TUI_REDRAW;
+	}
 	long page = tui_table_height(t) - 1;   /* one row of overlap, like less */
 	long step = arg == MOVE_PAGE || arg == -MOVE_PAGE ? (page > 0 ? page : 1) :
 		    arg == MOVE_ALL || arg == -MOVE_ALL ? (long)t->nrows : 1;
@@ -73,9 +79,17 @@ static enum tui_reaction key_untag(struct tui *t, const struct tui_actions *a, i
 	return TUI_REDRAW;
 }
 
+/* In the focused output pane, / searches the output instead of the rows. */
+static bool key_in_output(const struct tui *t)
+{
+	return panes_focused(t) && t->panes.kind == PANE_OUTPUT;
+}
+
 static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
+	if (arg == PROMPT_SEARCH && key_in_output(t))
+		arg = PROMPT_FIND;
 	prompt_open(t, (enum prompt_kind)arg);
 	return TUI_REDRAW;
 }
@@ -83,6 +97,10 @@ static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, 
 /* n / N: the next or previous row matching the last search, wrapping. */
 static enum tui_reaction key_next(struct tui *t, const struct tui_actions *a, int arg)
 {
+	if (key_in_output(t)) {
+		panes_find_next(t, arg);
+		return TUI_REDRAW;
+	}
 	if (!t->search[0])
 		return key_prompt(t, a, PROMPT_SEARCH);
 	if (t->nrows == 0)
@@ -139,6 +157,33 @@ static enum tui_reaction key_knob_select(struct tui *t, const struct tui_actions
 {
 	(void)a;
 	return panels_knob_select(t, arg);
+}
+
+/* Tab: with a pane open the panels are hidden, so Tab moves the focus. */
+static enum tui_reaction key_focus(struct tui *t, const struct tui_actions *a, int arg)
+{
+	if (panes_focus_toggle(t))
+		return TUI_REDRAW;
+	return key_knob_select(t, a, arg);
+}
+
+static enum tui_reaction key_pane(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a;
+	return panes_toggle(t, (enum pane_kind)arg);
+}
+
+static enum tui_reaction key_follow(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return panes_follow(t);
+}
+
+static enum tui_reaction key_deadlocks(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	deadview_open(t);
+	return TUI_REDRAW;
 }
 
 static enum tui_reaction key_knob_change(struct tui *t, const struct tui_actions *a, int arg)
@@ -207,12 +252,25 @@ static const struct keybind key_table[] = {
 	  PROMPT_LAUNCH },
 	{ { 'p' }, "Panels", "show or hide the telemetry panels (queues, locks, knobs) below the table",
 	  false, key_panels, 0 },
-	{ { ']', '\t' }, "NextKnob", "select the next knob in the knob panel", false,
-	  key_knob_select, 1 },
+	{ { ']' }, "NextKnob", "select the next knob in the knob panel", false, key_knob_select, 1 },
 	{ { '[', KEY_BTAB }, "PrevKnob", "select the previous knob", false, key_knob_select, -1 },
 	{ { '+', '=' }, "Knob+", "raise the selected knob by 1 (by ~1/10 of its range if over 100)",
 	  false, key_knob_change, 1 },
 	{ { '-' }, "Knob-", "lower the selected knob by the same step", false, key_knob_change, -1 },
+	{ { 'e' }, "Events", "show or hide the event log pane (spawned, exited, killed, zombie...)",
+	  true, key_pane, PANE_LOG },
+	{ { 'E' }, "Explain", "show or hide the explanation of the selected row (and the demo's lesson)",
+	  true, key_pane, PANE_EXPLAIN },
+	{ { 'o' }, "Output", "show or hide the output pane of the selected row's program (! = stderr)",
+	  true, key_pane, PANE_OUTPUT },
+	{ { '\t' }, "Focus", "keys go to the open pane and back (scroll; / n N find in output); no pane: next knob",
+	  false, key_focus, 1 },
+	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",
+	  false, key_follow, 0 },
+	{ { '#' }, "LogPID", "the event log shows only the events of a PID you type (0: all)", false,
+	  key_prompt, PROMPT_LOGPID },
+	{ { 'D' }, "Deadlock", "every deadlock found, drawn as a ring of threads and locks", false,
+	  key_deadlocks, 0 },
 	{ { KEY_F(9), 'K' }, "Kill", "signal menu: every signal and what it does, SIGTERM first",
 	  true, key_menu, MENU_SIGNAL },
 	{ { 's' }, "Stop", "send SIGSTOP: the task stops (state T)", false, key_signal, SIGSTOP },

@@ -3,6 +3,7 @@
 #include "menu.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,16 +45,20 @@ static size_t sig_initial(const struct tui *t)
 	return 0;
 }
 
+/* Where the signal menu's task is in the rows now; t->nrows when gone. */
+static size_t sig_target_row(const struct tui *t)
+{
+	return view_index_of(t, t->menu.target_tid, t->menu.target_start);
+}
+
 static void sig_title(const struct tui *t, char *buf, size_t len)
 {
-	const struct task *k = view_selected(t);
-	char who[ACT_WHO_MAX];
 	if (t->ntags) {
 		snprintf(buf, len, "Send a signal to %zu tagged task%s", t->ntags,
 			 t->ntags == 1 ? "" : "s");
-	} else if (k) {
-		act_describe(k, who, sizeof who);
-		snprintf(buf, len, "Send a signal to %s", who);
+	} else if (t->menu.targeted) {
+		snprintf(buf, len, "Send a signal to %s%s", t->menu.target_who,
+			 sig_target_row(t) < t->nrows ? "" : " (gone)");
 	} else {
 		snprintf(buf, len, "Send a signal (no task selected)");
 	}
@@ -89,6 +94,16 @@ static enum tui_reaction sig_choose(struct tui *t, const struct tui_actions *a, 
 {
 	size_t n;
 	const struct sigdesc *s = sigtable(&n);
+	if (t->menu.targeted && !t->ntags) {
+		size_t row = sig_target_row(t);
+		if (row >= t->nrows) {
+			char name[32];
+			act_signame(s[i].signo, name, sizeof name);
+			tui_message(t, true, "%s to %s: %s", name, t->menu.target_who, strerror(ESRCH));
+			return TUI_REDRAW;
+		}
+		view_select(t, row);
+	}
 	return act_signal(t, a, s[i].signo);
 }
 
@@ -168,6 +183,13 @@ void menu_open(struct tui *t, enum menu_kind kind)
 {
 	memset(&t->menu, 0, sizeof t->menu);
 	t->menu.kind = kind;
+	const struct task *k = view_selected(t);
+	if (kind == MENU_SIGNAL && !t->ntags && k) {
+		t->menu.targeted = true;
+		t->menu.target_tid = k->tid;
+		t->menu.target_start = k->start_ticks;
+		act_describe(k, t->menu.target_who, sizeof t->menu.target_who);
+	}
 	t->menu.cur = menu_defs[kind].initial(t);
 	t->mode = MODE_MENU;
 }

@@ -81,7 +81,7 @@ static const struct task *panels_find_process(const struct tui *t, pid_t pid)
 	return found;
 }
 
-const struct program *panels_program(const struct tui *t)
+const struct program *panels_owner(const struct tui *t)
 {
 	if (!t->programs || t->nprograms == 0)
 		return NULL;
@@ -100,6 +100,14 @@ const struct program *panels_program(const struct tui *t)
 			break;
 		pid = next;
 	}
+	return NULL;
+}
+
+const struct program *panels_program(const struct tui *t)
+{
+	const struct program *pr = panels_owner(t);
+	if (pr || !t->programs)
+		return pr;
 	const struct program *only = NULL;
 	for (size_t i = 0; i < t->nprograms; i++) {
 		if (!panels_has_telemetry(&t->programs[i]))
@@ -186,7 +194,7 @@ static bool panels_layout(const struct tui *t, struct layout *L)
 	L->error = panels_show_error(L->pr);
 	if (!L->s && !L->error)
 		return false;
-	int avail = LINES - TUI_HEADER_LINES - TUI_FOOTER_LINES - PANELS_MIN_TASK_ROWS;
+	int avail = tui_body_lines(t) - 1 - PANELS_MIN_TASK_ROWS;
 	if (avail < 2)
 		return false;
 	int left = avail - 1;      /* the title */

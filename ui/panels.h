@@ -45,6 +45,10 @@ void panels_free(struct panels *p);
  * it until the next tui_set_programs; the new program gets selected then. */
 void panels_launching(struct tui *t);
 
+/* The launched program the selected task descends from (through adopted
+ * orphans' former parents too), or NULL. */
+const struct program *panels_owner(const struct tui *t);
+
 /* The program whose panels are shown: the launched program the selected
  * task descends from, else the only program with telemetry, else NULL. */
 const struct program *panels_program(const struct tui *t);

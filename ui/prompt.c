@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "panes.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util.h"
@@ -251,6 +252,30 @@ static enum tui_reaction launch_enter(struct tui *t, const struct tui_actions *a
 	return act_launch(t, a, p->buf);
 }
 
+static void find_open(struct tui *t)
+{
+	prompt_set(&t->prompt, t->panes.find);
+}
+
+static enum tui_reaction find_enter(struct tui *t, const struct tui_actions *a)
+{
+	(void)a;
+	panes_find(t, t->prompt.buf);
+	return TUI_REDRAW;
+}
+
+static void logpid_open(struct tui *t)
+{
+	prompt_set(&t->prompt, "");
+}
+
+static enum tui_reaction logpid_enter(struct tui *t, const struct tui_actions *a)
+{
+	(void)a;
+	panes_set_log_pid(t, t->prompt.buf);
+	return TUI_REDRAW;
+}
+
 static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 	[PROMPT_LAUNCH] = { "Launch: ", "command line, e.g. sleep 60 (Enter runs, Esc cancels)",
 			    PROMPT_MAX - 1, true, launch_open, NULL, launch_enter, NULL, NULL },
@@ -260,6 +285,10 @@ static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 	[PROMPT_FILTER] = { "Filter: ", "show only PID, name or command line containing this",
 			    TUI_TEXT_MAX - 1, false, filter_open, filter_change, filter_enter,
 			    filter_cancel, NULL },
+	[PROMPT_FIND] = { "Find in output: ", "text (Enter finds the newest match, n older, N newer)",
+			  PANES_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL },
+	[PROMPT_LOGPID] = { "Event log PID: ", "a PID, or 0 / empty for every event",
+			    15, false, logpid_open, NULL, logpid_enter, NULL, NULL },
 };
 
 /* ---- the prompt as a mode --------------------------------------------- */

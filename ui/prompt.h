@@ -1,5 +1,6 @@
 /* prompt.h - a one-line editor on the status line, for launching a command
- * (:), searching (/) and filtering (\). */
+ * (:), searching (/), filtering (\), finding in the output pane (/ there)
+ * and the event log's PID filter (#). */
 #ifndef CONCMON_PROMPT_H
 #define CONCMON_PROMPT_H
 
@@ -9,7 +10,8 @@
 
 #include "tui.h"
 
-enum prompt_kind { PROMPT_LAUNCH, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_KIND_COUNT };
+enum prompt_kind { PROMPT_LAUNCH, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_FIND, PROMPT_LOGPID,
+		   PROMPT_KIND_COUNT };
 
 #define PROMPT_MAX 1024
 #define PROMPT_HISTORY 32

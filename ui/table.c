@@ -293,15 +293,20 @@ static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL
 	attr_t base = t->attr[k->exited ? UI_GREY : tagged ? UI_TAGGED : UI_NORMAL];
 	char buf[64];
 
+	/* A thread in a deadlock (or waiting behind one): "!" and a red state. */
+	bool stuck = !k->exited && t->deadlocks && deadlocks_count(t->deadlocks) &&
+		     deadlocks_stuck(t->deadlocks, k->tid);
 	if (tagged)
 		text_put(y, 0, "*", 1, t->attr[UI_TAGGED]);
+	else if (stuck)
+		text_put(y, 0, "!", 1, t->attr[UI_ERROR]);
 	for (int c = 0; c < COL_COMMAND; c++) {
 		if (x[c] < 0)
 			continue;
 		table_columns[c].cell(k, ctx, buf, sizeof buf);
 		attr_t a = base;
 		if (c == COL_STATE && !k->exited && !tagged)
-			a = t->attr[table_state_color(k->state)];
+			a = t->attr[stuck ? UI_ERROR : table_state_color(k->state)];
 		table_cell(y, x[c], &table_columns[c], buf, a);
 	}
 	table_draw_command(t, r, y, x[COL_COMMAND], base);

@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include "color.h"
+#include "deadview.h"
 #include "demomenu.h"
 #include "help.h"
 #include "keys.h"
 #include "menu.h"
 #include "panels.h"
+#include "panes.h"
 #include "prompt.h"
 #include "report.h"
 #include "table.h"
@@ -77,6 +79,7 @@ void tui_free(struct tui *t)
 	fflush(stdout);
 	prompt_free(&t->prompt);
 	panels_free(&t->panels);
+	panes_free(&t->panes);
 	demomenu_free(&t->demomenu);
 	free(t->rows);
 	free(t->tags);
@@ -104,6 +107,8 @@ static enum tui_reaction tui_key(struct tui *t, const struct tui_actions *a, int
 		return prompt_key(t, a, ch);
 	case MODE_DEMOS:
 		return demomenu_key(t, a, ch);
+	case MODE_DEADLOCK:
+		return deadview_key(t, ch);
 	case MODE_TABLE:
 		break;
 	}
@@ -140,9 +145,20 @@ void tui_resize(struct tui *t)
 	t->dirty = true;
 }
 
+int tui_body_lines(const struct tui *t)
+{
+	return LINES - 1 - deadview_banner_height(t) - TUI_FOOTER_LINES;
+}
+
+/* The bottom pane when one is open, else the telemetry panels. */
+static int tui_bottom_height(const struct tui *t)
+{
+	return t->panes.kind != PANE_NONE ? panes_height(t) : panels_height(t);
+}
+
 int tui_table_height(const struct tui *t)
 {
-	int h = LINES - TUI_HEADER_LINES - TUI_FOOTER_LINES - panels_height(t);
+	int h = tui_body_lines(t) - 1 - tui_bottom_height(t);
 	return h > 0 ? h : 1;
 }
 
@@ -186,11 +202,18 @@ void tui_draw(struct tui *t)
 		tui_draw_small();
 	} else if (t->mode == MODE_HELP) {
 		help_draw(t);
+	} else if (t->mode == MODE_DEADLOCK) {
+		deadview_draw(t);
 	} else {
-		int ph = panels_height(t);
+		int bh = deadview_banner_height(t), ph = tui_bottom_height(t);
 		table_draw_header(t, 0);
-		table_draw(t, 1, LINES - TUI_FOOTER_LINES - 1 - ph);
-		panels_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
+		if (bh)
+			deadview_banner(t, 1);
+		table_draw(t, 1 + bh, tui_body_lines(t) - ph);
+		if (t->panes.kind != PANE_NONE)
+			panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
+		else
+			panels_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
 		if (t->mode == MODE_PROMPT)
 			cursor = prompt_draw(t, LINES - 1);
 		else

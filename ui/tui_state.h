@@ -12,6 +12,7 @@
 #include "demomenu.h"
 #include "menu.h"
 #include "panels.h"
+#include "panes.h"
 #include "prompt.h"
 #include "tasktree.h"
 #include "tui.h"
@@ -28,7 +29,7 @@
 #define TUI_TEXT_MAX 256
 
 /* Which part of the interface gets the keys. */
-enum tui_mode { MODE_TABLE, MODE_HELP, MODE_MENU, MODE_PROMPT, MODE_DEMOS };
+enum tui_mode { MODE_TABLE, MODE_HELP, MODE_MENU, MODE_PROMPT, MODE_DEMOS, MODE_DEADLOCK };
 
 /* A task remembered across refreshes: a TID alone can be recycled. */
 struct tui_ident {
@@ -81,14 +82,20 @@ struct tui {
 	size_t ndemos;
 	struct demomenu demomenu;
 	struct panels panels;           /* telemetry panels: history, knob selection */
+	struct panes panes;             /* the bottom pane: event log, explain, output */
+	int deadlock_top;               /* deadlock view scroll */
 };
 
 /* Sets the status line message; error ones are drawn in the error colour. */
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Number of table rows the current terminal size and the telemetry panels
- * leave (at least 1). */
+/* Number of table rows the current terminal size, the deadlock banner and
+ * the bottom pane or telemetry panels leave (at least 1). */
 int tui_table_height(const struct tui *t);
+
+/* Lines between the header (with the deadlock banner) and the status line:
+ * the column titles, the rows and the bottom pane or panels share them. */
+int tui_body_lines(const struct tui *t);
 
 #endif

@@ -1,0 +1,185 @@
+/* deadview.c - deadlocks on screen: the red banner under the header that
+ * names the first cycle, and the full-screen view (D) drawing every cycle
+ * as a ring of threads, the locks they hold and the locks they wait for.
+ *
+ * Link k of a cycle: thread tid waits for lock, held by holder (the thread
+ * of link k+1). So the lock a thread holds is the one the previous link
+ * waits for, and the last link's lock is held by the first thread. */
+#include "deadview.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+#include "tui_state.h"
+
+size_t deadview_count(const struct tui *t)
+{
+	return t->deadlocks ? deadlocks_count(t->deadlocks) : 0;
+}
+
+/* "T 4512 (philosopher-1)", or "T 4512" without a role. */
+static void deadview_thread(char *buf, size_t len, pid_t tid, const char *role)
+{
+	if (role && role[0])
+		snprintf(buf, len, "T %d (%s)", (int)tid, role);
+	else
+		snprintf(buf, len, "T %d", (int)tid);
+}
+
+void deadview_sentence(const struct deadlock *c, char *buf, size_t len)
+{
+	char who[CM_NAME_MAX + 32];
+	size_t used;
+	buf[0] = '\0';
+	if (c->n == 0 || len == 0)
+		return;
+	const struct deadlock_link *l = c->links;
+	deadview_thread(who, sizeof who, l[0].tid, l[0].role);
+	if (c->n == 1) {
+		snprintf(buf, len, "%s holds %s and waits for it again", who, l[0].lock);
+		return;
+	}
+	snprintf(buf, len, "%s holds %s, waits for %s", who, l[c->n - 1].lock, l[0].lock);
+	for (size_t k = 1; k < c->n && (used = strlen(buf)) < len - 1; k++) {
+		deadview_thread(who, sizeof who, l[k].tid, l[k].role);
+		snprintf(buf + used, len - used, " <- held by %s, which waits for %s", who, l[k].lock);
+	}
+}
+
+int deadview_banner_height(const struct tui *t)
+{
+	return deadview_count(t) > 0 && LINES >= TUI_MIN_LINES ? 1 : 0;
+}
+
+void deadview_banner(const struct tui *t, int y)
+{
+	size_t n = deadview_count(t);
+	if (n == 0)
+		return;
+	char text[2048], more[48] = "";
+	struct deadlock c = deadlocks_get(t->deadlocks, 0);
+	deadview_sentence(&c, text, sizeof text);
+	if (n > 1)
+		snprintf(more, sizeof more, "  (+%zu more, press D)", n - 1);
+	else
+		more[0] = '\0';   /* D is in the help; the sentence needs the room */
+	attr_t a = t->attr[UI_ERROR] | A_REVERSE;
+	text_fill(y, 0, COLS, a);
+	int x = text_put(y, 0, "DEADLOCK: ", COLS, a);
+	/* The "press D" hint is kept on screen; the sentence is clipped. */
+	int mw = text_width(more);
+	int room = COLS - x - mw;
+	if (room < 20)
+		room = COLS - x;
+	x += text_put(y, x, text, room, a);
+	text_put(y, x, more, COLS - x, a);
+}
+
+/* ---- the full-screen view --------------------------------------------- */
+
+struct dv_walk {
+	const struct tui *t;
+	int line, top, height;
+};
+
+static void dv_emit(struct dv_walk *w, int indent, const char *s, attr_t a)
+{
+	int y = w->line - w->top;
+	if (y >= 0 && y < w->height)
+		text_put(y, indent, s, COLS - indent, a);
+	w->line++;
+}
+
+static const char *dv_program_name(const struct tui *t, pid_t pid)
+{
+	for (size_t i = 0; t->programs && i < t->nprograms; i++)
+		if (t->programs[i].pid == pid)
+			return t->programs[i].demo ? t->programs[i].demo : t->programs[i].name;
+	return "?";
+}
+
+static void dv_cycle(struct dv_walk *w, size_t i, const struct deadlock *c)
+{
+	const struct tui *t = w->t;
+	char buf[CM_NAME_MAX * 3 + 128], who[CM_NAME_MAX + 32];
+	const char *down = t->utf8 ? "\u2502" : "|", *arrow = t->utf8 ? "\u25bc" : "v";
+	const char *back = t->utf8 ? "\u2514\u2500\u25b6" : "`->";
+	pid_t prog = c->n ? c->links[0].program : 0;
+	snprintf(buf, sizeof buf, "Deadlock %zu: %zu thread%s in program %d (%s)", i + 1, c->n,
+		 c->n == 1 ? "" : "s", (int)prog, dv_program_name(t, prog));
+	dv_emit(w, 0, buf, t->attr[UI_ERROR]);
+	for (size_t k = 0; k < c->n; k++) {
+		const struct deadlock_link *l = &c->links[k];
+		const char *held = c->links[(k + c->n - 1) % c->n].lock;
+		deadview_thread(who, sizeof who, l->tid, l->role);
+		if (l->program != prog)
+			snprintf(buf, sizeof buf, "%-28s holds %s   [program %d %s]", who, held,
+				 (int)l->program, dv_program_name(t, l->program));
+		else
+			snprintf(buf, sizeof buf, "%-28s holds %s", who, held);
+		dv_emit(w, 4, buf, t->attr[UI_HEADER]);
+		snprintf(buf, sizeof buf, "%s  waits for %s, held by T %d", down, l->lock,
+			 (int)l->holder);
+		dv_emit(w, 6, buf, A_NORMAL);
+		if (k + 1 < c->n)
+			dv_emit(w, 6, arrow, A_NORMAL);
+	}
+	if (c->n) {
+		deadview_thread(who, sizeof who, c->links[0].tid, c->links[0].role);
+		snprintf(buf, sizeof buf, "%s back to %s: every thread waits for the next, none can "
+			 "go on", back, who);
+		dv_emit(w, 6, buf, t->attr[UI_ERROR]);
+	}
+	dv_emit(w, 0, "", A_NORMAL);
+}
+
+static int dv_walk(const struct tui *t, int top, int height)
+{
+	struct dv_walk w = { t, 0, top, height };
+	size_t n = deadview_count(t);
+	char buf[128];
+	snprintf(buf, sizeof buf, "Deadlocks: %zu  (Up/Down/PgUp/PgDn scroll, any other key closes)",
+		 n);
+	dv_emit(&w, 0, buf, t->attr[UI_HEADER]);
+	dv_emit(&w, 0, "", A_NORMAL);
+	if (n == 0)
+		dv_emit(&w, 0, "No deadlock now: no thread waits, through its locks, for itself.",
+			A_NORMAL);
+	for (size_t i = 0; i < n; i++) {
+		struct deadlock c = deadlocks_get(t->deadlocks, i);
+		dv_cycle(&w, i, &c);
+	}
+	if (n)
+		dv_emit(&w, 0, "Break a cycle by killing one of its threads' programs (K), or change "
+			"the lock order in the program.", t->attr[UI_GREY]);
+	return w.line;
+}
+
+void deadview_draw(struct tui *t)
+{
+	int max_top = dv_walk(t, 0, 0) - LINES;
+	if (t->deadlock_top > max_top)
+		t->deadlock_top = max_top > 0 ? max_top : 0;
+	dv_walk(t, t->deadlock_top, LINES);
+}
+
+void deadview_open(struct tui *t)
+{
+	t->mode = MODE_DEADLOCK;
+	t->deadlock_top = 0;
+}
+
+enum tui_reaction deadview_key(struct tui *t, int ch)
+{
+	int step = ch == KEY_UP || ch == 'k' ? -1 : ch == KEY_DOWN || ch == 'j' ? 1 :
+		   ch == KEY_PPAGE ? -(LINES - 1) : ch == KEY_NPAGE ? LINES - 1 : 0;
+	if (!step) {
+		t->mode = MODE_TABLE;
+		return TUI_REDRAW;
+	}
+	t->deadlock_top += step;
+	if (t->deadlock_top < 0)
+		t->deadlock_top = 0;
+	return TUI_REDRAW;    /* clamped when drawn */
+}

@@ -1,0 +1,34 @@
+/* deadview.h - deadlocks on screen: the red banner naming the first cycle
+ * and the full-screen view (D) of every cycle. Draws t->deadlocks only. */
+#ifndef CONCMON_DEADVIEW_H
+#define CONCMON_DEADVIEW_H
+
+#include <stddef.h>
+
+#include "deadlock.h"
+#include "tui.h"
+
+/* Cycles found at the last refresh (0 when none or none searched). */
+size_t deadview_count(const struct tui *t);
+
+/* One cycle as a sentence: "T 4512 (philosopher-1) holds fork-1, waits for
+ * fork-2 <- held by T 4513 (philosopher-2), which waits for fork-1". Raw
+ * names from the program: draw it with text_put. Always NUL-terminated. */
+void deadview_sentence(const struct deadlock *c, char *buf, size_t len);
+
+/* Lines the banner takes under the header: 1 while there is a deadlock. */
+int deadview_banner_height(const struct tui *t);
+
+/* Draws the banner on line y (red): the first cycle, "(+N more, press D)". */
+void deadview_banner(const struct tui *t, int y);
+
+/* D: opens the full-screen view. */
+void deadview_open(struct tui *t);
+
+/* Draws the full-screen view of every cycle. */
+void deadview_draw(struct tui *t);
+
+/* A key in the view: Up/Down/PgUp/PgDn scroll, any other closes it. */
+enum tui_reaction deadview_key(struct tui *t, int ch);
+
+#endif
