@@ -548,6 +548,11 @@ static int start(struct app *a)
 		return 1;
 	}
 	a->lc = lifecycle_new(a->self);
+	/* Before the proc connector opens: this helper child is not the tree's. */
+	if (a->tui) {
+		a->demos = demolist_load(programs_demo_path(), &a->ndemos);
+		tui_set_demos(a->tui, a->demos, a->ndemos);
+	}
 	a->progs = programs_new(a->sup);
 	a->deadlocks = deadlocks_new();
 	a->events = events_new(4096);
@@ -563,14 +568,12 @@ static int start(struct app *a)
 	a->kev = kevents_open(a->self, a->events, err, sizeof err);
 	if (a->kev)
 		kevents_ignore(a->kev, supervisor_guardian(a->sup));
+	else if (a->tui)
+		tui_status(a->tui, "events from snapshots only (%s)", err);
 	supervisor_on_signal(a->sup, on_signaled, a);
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);
-	}
-	if (a->tui) {
-		a->demos = demolist_load(programs_demo_path(), &a->ndemos);
-		tui_set_demos(a->tui, a->demos, a->ndemos);
 	}
 	/* A script may drive batch mode through stdin; a terminal there is
 	 * not a script (and reading it from the background would stop us). */
