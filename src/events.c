@@ -36,6 +36,9 @@ struct events *events_new(size_t capacity)
 	struct events *ev = xcalloc(1, sizeof *ev);
 	ev->cap = capacity ? capacity : 1;
 	ev->ring = xcalloc(ev->cap, sizeof *ev->ring);
+	/* Touch the whole ring now: memory use is then flat from the start,
+	 * not creeping up as the log fills. */
+	memset(ev->ring, 0, ev->cap * sizeof *ev->ring);
 	return ev;
 }
 

@@ -187,6 +187,10 @@ static void print_snapshot(struct app *a)
 
 static void sample(struct app *a)
 {
+	/* The kernel's account first, so a spawn is logged before the zombie
+	 * state a snapshot may already show. */
+	if (a->kev)
+		read_kevents(a);
 	bool threads = a->tui ? tui_threads_shown(a->tui) : true;
 	size_t n;
 	const struct sample *s = proctable_sample(a->pt, a->self, supervisor_guardian(a->sup),
@@ -283,11 +287,24 @@ static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
 	return rc;
 }
 
+/* The start time of process pid as the model knows it, or 0 when it is
+ * not a live process of the model: the command then gets ESRCH and never
+ * reaches whatever process holds that PID now. */
+static unsigned long long command_target(struct app *a, pid_t pid, int sig)
+{
+	const struct task *t = lifecycle_find(a->lc, pid);
+	if (t && !t->exited && !task_is_thread(t) && t->start_ticks)
+		return t->start_ticks;
+	on_signaled(a, pid, sig, ESRCH);
+	return 0;
+}
+
 static void run_command(struct app *a, const char *line)
 {
 	struct control_cmd c;
 	char err[512] = "";
 	int rc = 0;
+	unsigned long long start;
 	if (control_parse(line, &c, err, sizeof err) < 0) {
 		fprintf(stderr, "concmon: %s\n", err);
 		return;
@@ -299,10 +316,12 @@ static void run_command(struct app *a, const char *line)
 		rc = programs_set_knob(a->progs, c.pid, c.name, c.value);
 		break;
 	case CONTROL_SIGNAL:
-		rc = supervisor_signal(a->sup, c.pid, 0, c.sig);
+		start = command_target(a, c.pid, c.sig);
+		rc = start ? supervisor_signal(a->sup, c.pid, start, c.sig) : ESRCH;
 		break;
 	case CONTROL_TERMINATE:
-		rc = supervisor_terminate(a->sup, c.pid, 0, util_now());
+		start = command_target(a, c.pid, SIGTERM);
+		rc = start ? supervisor_terminate(a->sup, c.pid, start, util_now()) : ESRCH;
 		break;
 	case CONTROL_LAUNCH:
 	case CONTROL_DEMO:

@@ -99,7 +99,10 @@ void report_json_string(FILE *fp, const char *s)
 			continue;
 		}
 		size_t bad, n = *p < 0x80 ? 1 : utf8_seq(p, &bad);
-		if (n > 1) {
+		/* C1 controls (U+0080..U+009F, CSI among them) are valid UTF-8
+		 * but act on a terminal the JSON may be printed on: \u-escaped. */
+		bool c1 = n == 2 && p[0] == 0xc2 && p[1] <= 0x9f;
+		if (n > 1 && !c1) {
 			p += n;
 			continue;
 		}
@@ -107,6 +110,9 @@ void report_json_string(FILE *fp, const char *s)
 		if (n == 0) {
 			fputs("\\ufffd", fp);
 			p += bad;
+		} else if (c1) {
+			fprintf(fp, "\\u%04x", p[1]);
+			p += 2;
 		} else {
 			json_ascii(fp, *p++);
 		}
@@ -435,6 +441,19 @@ static size_t ascii_unit(char *unit, unsigned char c)
 	return 1;
 }
 
+/* The code point of the n-byte sequence at p when it is valid UTF-8 that
+ * reorders or hides the text after it on a terminal (bidi embeddings,
+ * overrides and isolates, zero-width marks, the BOM), else 0. */
+static unsigned format_hostile(const unsigned char *p, size_t n)
+{
+	if (n != 3)
+		return 0;
+	unsigned cp = (unsigned)(p[0] & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+	bool bad = (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+		   (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+	return bad ? cp : 0;
+}
+
 char *report_sanitize(const char *s, char *out, size_t outlen)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -443,7 +462,8 @@ char *report_sanitize(const char *s, char *out, size_t outlen)
 	if (!out || outlen == 0)
 		return out;
 	while (*p) {
-		char unit[4];
+		char unit[8];
+		unsigned cp;
 		size_t bad, ulen, adv, n = utf8_seq(p, &bad);
 		if (n == 0) {                          /* each invalid byte on its own */
 			ulen = hex_escape(unit, *p);
@@ -454,6 +474,9 @@ char *report_sanitize(const char *s, char *out, size_t outlen)
 		} else if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {  /* C1: U+0080..U+009F */
 			ulen = hex_escape(unit, p[1]);
 			adv = 2;
+		} else if ((cp = format_hostile(p, n)) != 0) {        /* \u202e */
+			ulen = (size_t)snprintf(unit, sizeof unit, "\\u%04x", cp);
+			adv = 3;
 		} else {
 			memcpy(unit, p, n);
 			ulen = adv = n;

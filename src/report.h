@@ -8,8 +8,8 @@
 
 #include "tasktree.h"
 
-/* Writes s as a JSON string (with quotes), escaping control characters,
- * DEL, quotes and backslashes; each maximal invalid UTF-8 subpart (overlong,
+/* Writes s as a JSON string (with quotes), escaping control characters
+ * (C0, DEL and C1), quotes and backslashes; each maximal invalid UTF-8 subpart (overlong,
  * surrogate, truncated, past U+10FFFF, stray byte) becomes \ufffd, so the
  * result is valid JSON for any bytes. NULL is written as "". */
 void report_json_string(FILE *fp, const char *s);
@@ -49,8 +49,9 @@ void report_text(FILE *fp, double unix_time, const struct row *rows, size_t n,
 /* Copies s into out (size outlen) with every control character, escape
  * sequence byte and invalid UTF-8 byte made visible (\e, \n, \x9b...), so
  * the result is safe to print on a terminal: ESC, LF, TAB, CR as \e \n \t
- * \r; other C0 and DEL as \xNN; C1 (U+0080..U+009F) as \x80..\x9f; each
- * invalid UTF-8 byte as \xNN. Always NUL-terminated when outlen > 0; cut
+ * \r; other C0 and DEL as \xNN; C1 (U+0080..U+009F) as \x80..\x9f; bidi
+ * controls, zero-width marks and the BOM as \uNNNN; each invalid UTF-8
+ * byte as \xNN. Always NUL-terminated when outlen > 0; cut
  * short only between whole escapes or characters. s and out must not
  * overlap; 4 * strlen(s) + 1 bytes always suffice. Returns out. */
 char *report_sanitize(const char *s, char *out, size_t outlen);

@@ -81,7 +81,8 @@ void supervisor_free(struct supervisor *s)
 	guardian_dismiss(s->guardian);
 	cgroup_free(s->cg);
 	for (size_t i = 0; i < s->nkids; i++) {
-		close(s->kids[i].pidfd);
+		if (s->kids[i].pidfd >= 0) /* -1 when pidfd_open failed */
+			close(s->kids[i].pidfd);
 		free(s->kids[i].name);
 	}
 	free(s->kids);
@@ -329,7 +330,8 @@ int supervisor_reap(struct supervisor *s, supervisor_reaped_fn fn, void *arg)
 		if (fn)
 			fn(arg, si.si_pid, c ? c->name : NULL, code, sig);
 		if (c) {
-			close(c->pidfd);
+			if (c->pidfd >= 0)
+				close(c->pidfd);
 			free(c->name);
 			*c = s->kids[--s->nkids];
 		}

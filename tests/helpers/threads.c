@@ -1,5 +1,5 @@
-/* threads N [SECONDS] - a process with N threads in all (main included) that
- * sleep; the extra ones are named worker-1 .. worker-(N-1). Exits after
+/* threads N [SECONDS] - a process with N threads in all (main included, up to
+ * 20000) that sleep; the extra ones are named worker-1 .. worker-(N-1). Exits after
  * SECONDS (default 300). Prints nothing. */
 #include <pthread.h>
 #include <stdio.h>
@@ -32,13 +32,17 @@ int main(int argc, char **argv)
 	long n = strtol(argv[1], NULL, 10);
 	if (argc == 3)
 		seconds = strtod(argv[2], NULL);
-	if (n < 1 || n > 1000 || seconds < 0) {
+	if (n < 1 || n > 20000 || seconds < 0) {
 		fprintf(stderr, "threads: bad arguments\n");
 		return 2;
 	}
+	/* Small stacks: thousands of threads must not need gigabytes. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (long i = 1; i < n; i++) {
 		pthread_t t;
-		if (pthread_create(&t, NULL, worker, NULL) != 0) {
+		if (pthread_create(&t, &attr, worker, NULL) != 0) {
 			perror("pthread_create");
 			return 1;
 		}

@@ -278,8 +278,10 @@ static void test_json_string_utf8(void **state)
 	(void)state;
 	/* valid: 2, 3 and 4 bytes, the edges of each range */
 	expect_json("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-	expect_json("\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
-		    "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"");
+	expect_json("\xc2\xa0\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
+		    "\"\xc2\xa0\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"");
+	/* C1 controls are valid UTF-8 but act on terminals: escaped */
+	expect_json("\xc2\x80\xc2\x9b" "31m\xc2\x9f", "\"\\u0080\\u009b31m\\u009f\"");
 	expect_json("\xed\x9f\xbf\xee\x80\x80", "\"\xed\x9f\xbf\xee\x80\x80\"");  /* around surrogates */
 
 	/* invalid: one U+FFFD per maximal invalid subpart */
@@ -582,6 +584,9 @@ static void ref_report_json_string(FILE *fp, const char *s)
 			p += bad;
 		} else if (n == 1) {
 			ref_json_ascii(fp, *p++);
+		} else if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {
+			fprintf(fp, "\\u%04x", p[1]);
+			p += 2;
 		} else {
 			fwrite(p, 1, n, fp);
 			p += n;
@@ -798,6 +803,10 @@ static void test_sanitize_cases(void **state)
 	expect_sanitized("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
 	expect_sanitized("\xff", "\\xff");
 	expect_sanitized("back\\slash", "back\\slash");
+	/* bidi override, isolate, zero-width space, BOM; not their neighbours */
+	expect_sanitized("a\xe2\x80\xae" "b\xe2\x81\xa6\xe2\x80\x8b\xef\xbb\xbf",
+			 "a\\u202eb\\u2066\\u200b\\ufeff");
+	expect_sanitized("\xe2\x80\x90\xe2\x80\xaf", "\xe2\x80\x90\xe2\x80\xaf");
 }
 
 static void test_sanitize_truncates_cleanly(void **state)
