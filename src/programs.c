@@ -205,9 +205,16 @@ void programs_read(struct programs *p, double now)
 void programs_ended(struct programs *p, pid_t pid, double now)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		if (p->list[i].pid == pid && !p->list[i].ended) {
-			p->list[i].ended = true;
-			p->list[i].ended_at = now;
+		struct program *pr = &p->list[i];
+		if (pr->pid == pid && !pr->ended) {
+			pr->ended = true;
+			pr->ended_at = now;
+			/* Its telemetry stops with it: free the segment and the
+			 * copy now, not after the linger (its output stays). */
+			telemetry_free(pr->tel);
+			pr->tel = NULL;
+			free(pr->snap);
+			pr->snap = NULL;
 		}
 	}
 }
