@@ -470,15 +470,25 @@ pid_t *proctable_descendants(pid_t root, pid_t hide, size_t *n)
 	return out;
 }
 
-unsigned long long proctable_start_ticks(pid_t pid)
+/* The stat of one process; false when it is gone. */
+static bool stat_of(pid_t pid, struct proc_stat *st)
 {
 	char path[64], buf[STAT_MAX];
-	struct proc_stat st;
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	ssize_t len = util_read_file(path, buf, sizeof buf);
-	if (len <= 0 || procparse_stat(buf, (size_t)len, &st) < 0)
-		return 0;
-	return st.start_ticks;
+	return len > 0 && procparse_stat(buf, (size_t)len, st) == 0;
+}
+
+unsigned long long proctable_start_ticks(pid_t pid)
+{
+	struct proc_stat st;
+	return stat_of(pid, &st) ? st.start_ticks : 0;
+}
+
+bool proctable_stopped(pid_t pid)
+{
+	struct proc_stat st;
+	return stat_of(pid, &st) && (st.state == 'T' || st.state == 't');
 }
 
 double proctable_boot_time(void)

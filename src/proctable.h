@@ -42,6 +42,9 @@ pid_t *proctable_descendants(pid_t root, pid_t hide, size_t *n);
 /* Start time of pid in clock ticks after boot, or 0 if it is gone. */
 unsigned long long proctable_start_ticks(pid_t pid);
 
+/* True when pid is stopped (state T or t). */
+bool proctable_stopped(pid_t pid);
+
 /* Boot time in unix seconds and clock ticks per second (for start_time). */
 double proctable_boot_time(void);
 long proctable_hz(void);

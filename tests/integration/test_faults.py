@@ -155,8 +155,8 @@ class ClosedOutput(unittest.TestCase):
 
 
 class SelfStopped(QuitCase):
-    def test_child_stopping_itself_is_shown_T_and_still_stopped_at_quit(self):
-        grace = 1.0
+    def test_child_stopping_itself_is_shown_T_and_ends_at_quit_without_the_grace(self):
+        grace = 10.0
         cmd = ["sh", "-c", "kill -STOP $$; exec sleep 300"]
         with BatchRun(cmd, delay=0.1, args=["-g", str(grace)]) as run:
             snap = run.wait_for(lambda s: tasks_of(s, comm="sh", state="T"),
@@ -164,9 +164,27 @@ class SelfStopped(QuitCase):
             self.assertEqual(snap["summary"]["stopped"], 1, snap["summary"])
             pid = tasks_of(snap, comm="sh")[0]["pid"]
             self.assertEqual(proc_stat(pid)["state"], "T", "the kernel agrees")
-            # SIGTERM to a stopped process waits for SIGCONT: only SIGKILL
-            # (or a SIGCONT) ends it, within the grace period plus a margin.
+            # SIGTERM to a stopped process waits for SIGCONT: concmon sends
+            # SIGCONT after SIGTERM, so it ends at once, not after the grace.
+            t0 = time.monotonic()
             self.quit_and_check(run, grace, signal.SIGINT)
+            self.assertLess(time.monotonic() - t0, grace / 2,
+                            "the stopped child ended on SIGTERM + SIGCONT, before SIGKILL")
+
+
+class TerminateStopped(unittest.TestCase):
+    def test_terminate_a_stopped_process_ends_it_by_sigterm_not_the_grace(self):
+        with BatchRun(["sleep", "300"], delay=0.05, commands=True, args=["-g", "10"]) as run:
+            snap = run.wait_for(lambda s: tasks_of(s, comm="sleep"), desc="the sleep")
+            pid = tasks_of(snap, comm="sleep")[0]["pid"]
+            run.send("signal %d STOP" % pid)
+            run.wait_for(lambda s: tasks_of(s, pid=pid, state="T"), desc="the sleep stopped")
+            t0 = time.monotonic()
+            run.send("terminate %d" % pid)
+            done = run.wait_for(lambda s: [t for t in tasks_of(s, pid=pid) if t["exited"]],
+                                timeout=5, desc="the stopped sleep ended")
+            self.assertLess(time.monotonic() - t0, 5)
+            self.assertEqual(tasks_of(done, pid=pid)[0]["exit_signal"], signal.SIGTERM)
 
 
 class ManyThreads(QuitCase):
