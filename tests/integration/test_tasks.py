@@ -29,8 +29,11 @@ class ThreadRows(unittest.TestCase):
                 if not procs:
                     return False
                 pid = procs[0]["pid"]
-                return len(tasks_of(snap, pid=pid)) == 3
-            snap = run.wait_for(three_threads, desc="3 tasks with the pid of `threads 3`")
+                rows = tasks_of(snap, pid=pid)
+                # The helper names each thread just after creating it.
+                return len(rows) == 3 and all(t["comm"] != "threads" for t in rows
+                                              if t["tid"] != pid)
+            snap = run.wait_for(three_threads, desc="3 named tasks with the pid of `threads 3`")
             main_row = tasks_of(snap, ppid=run.pid, comm="threads")[0]
             pid = main_row["pid"]
             rows = tasks_of(snap, pid=pid)
