@@ -11,7 +11,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (DEADLINE, Tmux, concmon_bin, descendants_of, kill_quietly, main,
+from concmon_test import (PaneMixin, DEADLINE, Tmux, concmon_bin, descendants_of, kill_quietly, main,
                           pid_alive, pid_exists, poll, proc_stat, thread_ids)
 
 DEMO = "washer-dryer-threads"
@@ -19,7 +19,7 @@ DEMO = "washer-dryer-threads"
 QUEUE_RE = r"^\s*clothes\s+\[[^\]]*\]\s+(\d+)/(\d+)\b"
 
 
-class DemoCase(unittest.TestCase):
+class DemoCase(PaneMixin, unittest.TestCase):
     width, height = 120, 40
     args = []
 
@@ -28,32 +28,7 @@ class DemoCase(unittest.TestCase):
         self.tmux = Tmux(cmd, self.width, self.height)
         self.known = {}
         self.addCleanup(self.cleanup)
-        self.concmon = self.tmux.pane_pid()
-        poll(lambda: (proc_stat(self.concmon) or {}).get("comm") == "concmon",
-             desc="the pane's process to become concmon")
-        self.concmon_start = proc_stat(self.concmon)["start"]
-        self.known[self.concmon] = self.concmon_start
-
-    def remember_descendants(self):
-        for p in descendants_of(self.concmon):
-            st = proc_stat(p)
-            if st:
-                self.known.setdefault(p, st["start"])
-
-    def cleanup(self):
-        if pid_exists(self.concmon, self.concmon_start):
-            self.remember_descendants()
-        self.tmux.kill_server()
-        try:
-            poll(lambda: not pid_exists(self.concmon, self.concmon_start), timeout=10,
-                 desc="concmon gone after the tmux server was killed")
-            reports = self.tmux.sanitizer_reports()
-        finally:
-            self.tmux.close()
-            for p, s in self.known.items():
-                if p != self.concmon:
-                    kill_quietly(p, signal.SIGKILL, s)
-        self.assertEqual(reports, "", "sanitizer reports")
+        self.attach_concmon()
 
     def demo_pid(self):
         """The concmon-demo process concmon launched (waits for it). Found by
@@ -135,7 +110,7 @@ class LaunchFromMenu(DemoCase):
         self.tmux.wait_screen(QUEUE_RE.replace(r"(\d+)/(\d+)", r"([0-4])/(5)"),
                               timeout=DEADLINE * 2)
 
-        self.remember_descendants()
+        self.remember()
         gone = dict(self.known)
         self.tmux.send("q")
         poll(lambda: not pid_exists(self.concmon, self.concmon_start), timeout=DEADLINE * 2,

@@ -16,7 +16,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (Tmux, check_no_crash, children_of, concmon_bin, descendants_of,
+from concmon_test import (PaneMixin, Tmux, check_no_crash, children_of, concmon_bin, descendants_of,
                           helper, kill_quietly, main, pid_alive, pid_exists, poll, proc_stat)
 
 SLOW = 20.0
@@ -36,7 +36,7 @@ def stays_alive(pid, start, seconds=1.0):
         return True
 
 
-class Screen(unittest.TestCase):
+class Screen(PaneMixin, unittest.TestCase):
     """concmon supervising command in a tmux pane of width x height."""
 
     width, height = 100, 30
@@ -47,35 +47,13 @@ class Screen(unittest.TestCase):
         self.tmux = Tmux(cmd, width or self.width, height or self.height)
         self.addCleanup(self.cleanup)
         self.known = {}
-        self.concmon = self.tmux.pane_pid()
-        poll(lambda: (proc_stat(self.concmon) or {}).get("comm") == "concmon",
-             desc="the pane's process to become concmon")
-        self.concmon_start = proc_stat(self.concmon)["start"]
+        self.attach_concmon()
         kids = poll(lambda: [p for p in children_of(self.concmon)
                              if (proc_stat(p) or {}).get("comm") == child_comm],
                     desc="concmon's %s child" % child_comm)
         self.child = kids[0]
         self.child_start = proc_stat(self.child)["start"]
         self.remember()
-
-    def remember(self):
-        for p in descendants_of(self.concmon):
-            st = proc_stat(p)
-            if st:
-                self.known.setdefault(p, st["start"])
-
-    def cleanup(self):
-        self.remember()
-        self.tmux.kill_server()
-        try:
-            poll(lambda: not pid_exists(self.concmon, self.concmon_start), timeout=10,
-                 desc="concmon gone after the tmux server was killed")
-            reports = self.tmux.sanitizer_reports()
-        finally:
-            self.tmux.close()
-            for p, s in self.known.items():
-                kill_quietly(p, signal.SIGKILL, s)
-        self.assertEqual(reports, "", "sanitizer reports")
 
     def lines(self):
         return self.tmux.screen().rstrip("\n").split("\n")
@@ -275,10 +253,7 @@ class HostileNames(Screen):
         self.addCleanup(self.cleanup)
         self.known = {}
         title = self.pane_title()
-        self.concmon = self.tmux.pane_pid()
-        poll(lambda: (proc_stat(self.concmon) or {}).get("comm") == "concmon",
-             desc="the pane's process to become concmon")
-        self.concmon_start = proc_stat(self.concmon)["start"]
+        self.attach_concmon()
         # The row of the renamed process: its escaped comm, then its command line.
         m = self.tmux.wait_screen(r"^\s*(\d+)\s+\1\s+\d+\s+S\s.*\\e\[31m\\e\]2;X\\x07\\n\\xff.*$")
         self.child = int(m.group(1))

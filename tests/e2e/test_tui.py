@@ -12,7 +12,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (Tmux, check_no_crash, children_of, concmon_bin, descendants_of,
+from concmon_test import (PaneMixin, Tmux, check_no_crash, children_of, concmon_bin, descendants_of,
                           helper, kill_quietly, main, pid_alive, pid_exists, pid_state, poll,
                           proc_stat, thread_ids)
 
@@ -24,7 +24,7 @@ def row_re(pid, tid=None, state=r"[RSDTtZXI]"):
     return r"^\s*%d\s+%s\d+\s+(%s)\s.*" % (pid, tid_re, state)
 
 
-class TuiCase(unittest.TestCase):
+class TuiCase(PaneMixin, unittest.TestCase):
     width, height = 120, 40
     command = ["sleep", "300"]
     child_comm = "sleep"
@@ -34,34 +34,13 @@ class TuiCase(unittest.TestCase):
                                     " ".join(shlex.quote(a) for a in self.command))
         self.tmux = Tmux(cmd, self.width, self.height)
         self.addCleanup(self.cleanup)
-        self.concmon = self.tmux.pane_pid()
-        # The pane runs `exec env ... concmon`: wait for the last exec.
-        poll(lambda: (proc_stat(self.concmon) or {}).get("comm") == "concmon",
-             desc="the pane's process to become concmon")
-        self.concmon_start = proc_stat(self.concmon)["start"]
+        self.attach_concmon()
         kids = poll(lambda: [p for p in children_of(self.concmon)
                              if (proc_stat(p) or {}).get("comm") == self.child_comm],
                     desc="concmon's %s child" % self.child_comm)
         self.sleep = kids[0]
         self.sleep_start = proc_stat(self.sleep)["start"]
         self.known = {self.sleep: self.sleep_start}
-
-    def cleanup(self):
-        for p in descendants_of(self.concmon):
-            st = proc_stat(p)
-            if st:
-                self.known.setdefault(p, st["start"])
-        self.tmux.kill_server()   # SIGHUP to concmon, if it still runs
-        try:
-            poll(lambda: not pid_exists(self.concmon, self.concmon_start), timeout=10,
-                 desc="concmon gone after the tmux server was killed")
-            # Reports written at exit (LeakSanitizer) are there only now.
-            reports = self.tmux.sanitizer_reports()
-        finally:
-            self.tmux.close()
-            for p, s in self.known.items():
-                kill_quietly(p, signal.SIGKILL, s)
-        self.assertEqual(reports, "", "sanitizer reports")
 
     def wait_row(self, pid=None, state=None, timeout=10):
         """Waits for the row of pid (default: the sleep), with state if

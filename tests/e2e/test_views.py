@@ -11,11 +11,11 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (Tmux, children_of, concmon_bin, descendants_of, kill_quietly, main,
+from concmon_test import (PaneMixin, Tmux, children_of, concmon_bin, descendants_of, kill_quietly, main,
                           pid_exists, poll, proc_stat)
 
 
-class ViewCase(unittest.TestCase):
+class ViewCase(PaneMixin, unittest.TestCase):
     width, height = 120, 40
     args = []
 
@@ -24,27 +24,7 @@ class ViewCase(unittest.TestCase):
         self.tmux = Tmux(cmd, self.width, self.height)
         self.known = {}
         self.addCleanup(self.cleanup)
-        self.concmon = self.tmux.pane_pid()
-        poll(lambda: (proc_stat(self.concmon) or {}).get("comm") == "concmon",
-             desc="the pane's process to become concmon")
-        self.concmon_start = proc_stat(self.concmon)["start"]
-
-    def cleanup(self):
-        if pid_exists(self.concmon, self.concmon_start):
-            for p in descendants_of(self.concmon):
-                st = proc_stat(p)
-                if st:
-                    self.known.setdefault(p, st["start"])
-        self.tmux.kill_server()
-        try:
-            poll(lambda: not pid_exists(self.concmon, self.concmon_start), timeout=10,
-                 desc="concmon gone after the tmux server was killed")
-            reports = self.tmux.sanitizer_reports()
-        finally:
-            self.tmux.close()
-            for p, s in self.known.items():
-                kill_quietly(p, signal.SIGKILL, s)
-        self.assertEqual(reports, "", "sanitizer reports")
+        self.attach_concmon()
 
     def child(self, comm):
         """concmon's child running comm (waits for it)."""

@@ -423,6 +423,44 @@ def run_concmon(args, timeout=DEADLINE, input_text=None):
 # ---------------------------------------------------------------- tmux
 
 
+class PaneMixin:
+    """For a unittest.TestCase that runs concmon in a tmux pane (self.tmux):
+    attach_concmon() waits for the pane's process to become concmon;
+    cleanup() (register it with addCleanup) kills the pane, waits for
+    concmon to go, kills every process it had below it and fails on any
+    sanitizer report. self.known maps the PIDs to kill to start times."""
+
+    def attach_concmon(self):
+        self.known = getattr(self, "known", {})
+        self.concmon = self.tmux.pane_pid()
+        # The pane runs `exec env ... concmon`: wait for the last exec.
+        poll(lambda: (proc_stat(self.concmon) or {}).get("comm") == "concmon",
+             desc="the pane's process to become concmon")
+        self.concmon_start = proc_stat(self.concmon)["start"]
+
+    def remember(self):
+        """Records concmon's descendants now, to kill at cleanup."""
+        for p in descendants_of(self.concmon):
+            st = proc_stat(p)
+            if st:
+                self.known.setdefault(p, st["start"])
+
+    def cleanup(self):
+        self.remember()
+        self.tmux.kill_server()   # SIGHUP to concmon, if it still runs
+        try:
+            poll(lambda: not pid_exists(self.concmon, self.concmon_start), timeout=10,
+                 desc="concmon gone after the tmux server was killed")
+            # Reports written at exit (LeakSanitizer) are there only now.
+            reports = self.tmux.sanitizer_reports()
+        finally:
+            self.tmux.close()
+            for p, s in self.known.items():
+                if p != self.concmon:
+                    kill_quietly(p, signal.SIGKILL, s)
+        self.assertEqual(reports, "", "sanitizer reports")
+
+
 class Tmux:
     """One concmon screen in a private tmux server (own socket), so tests
     never touch a user's tmux and everything is cleaned up by kill-server."""
