@@ -148,9 +148,10 @@ static void task_refresh(struct lifecycle *lc, struct task *t, const struct samp
 
 static void reserve_next(struct lifecycle *lc, size_t need)
 {
-	if (need <= lc->next_cap)
+	size_t cap = util_fit_cap(lc->next_cap, need, 16);
+	if (cap == lc->next_cap)
 		return;
-	lc->next_cap = need * 2;
+	lc->next_cap = cap;
 	lc->next_tasks = xrealloc(lc->next_tasks, lc->next_cap * sizeof *lc->next_tasks);
 	lc->next_ticks = xrealloc(lc->next_ticks, lc->next_cap * sizeof *lc->next_ticks);
 }
@@ -215,8 +216,9 @@ static int cmp_sample_index(const void *a, const void *b, void *base)
 void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, double now, long hz,
 		      bool threads)
 {
-	if (n > lc->order_cap) {
-		lc->order_cap = n * 2;
+	size_t cap = util_fit_cap(lc->order_cap, n, 64);
+	if (cap != lc->order_cap) {
+		lc->order_cap = cap;
 		lc->order = xrealloc(lc->order, lc->order_cap * sizeof *lc->order);
 	}
 	size_t *order = lc->order;

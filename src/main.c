@@ -46,6 +46,7 @@ struct app {
 	struct tui *tui;            /* NULL in batch mode */
 	struct row *rows;           /* batch mode's ordering buffer */
 	size_t rows_cap;
+	size_t heap_high;           /* util_trim_heap's high-water mark */
 	long hz;
 	pid_t self;
 	int sigfd, timerfd;
@@ -165,8 +166,9 @@ static void print_snapshot(struct app *a)
 {
 	size_t n;
 	const struct task *tasks = lifecycle_tasks(a->lc, &n);
-	if (n > a->rows_cap) {
-		a->rows_cap = n * 2;
+	size_t cap = util_fit_cap(a->rows_cap, n, 16);
+	if (cap != a->rows_cap) {
+		a->rows_cap = cap;
 		a->rows = xrealloc(a->rows, a->rows_cap * sizeof *a->rows);
 	}
 	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
@@ -217,6 +219,7 @@ static void sample(struct app *a)
 		publish(a);
 	else
 		print_snapshot(a);
+	util_trim_heap(&a->heap_high);
 	if (a->opt.iterations && a->refreshes >= a->opt.iterations)
 		a->quit = true;
 }
@@ -416,8 +419,9 @@ static size_t build_pollfds(struct app *a)
 	size_t np;
 	programs_list(a->progs, &np);
 	size_t want = FIXED_FDS + 2 * np;
-	if (want > a->fds_cap) {
-		a->fds_cap = want * 2;
+	size_t cap = util_fit_cap(a->fds_cap, want, 16);
+	if (cap != a->fds_cap) {
+		a->fds_cap = cap;
 		a->fds = xrealloc(a->fds, a->fds_cap * sizeof *a->fds);
 	}
 	a->fds[0] = (struct pollfd){ a->sigfd, POLLIN, 0 };

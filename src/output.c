@@ -1,5 +1,8 @@
-/* output.c - see output.h. Lines live in one array used as a ring; their
- * text is malloc'd, so the byte bound is enforced by counting. */
+/* output.c - see output.h. The text of the lines lives in one byte buffer
+ * used as a ring (a line never wraps: one that does not fit at the end goes
+ * to the start); an index ring says where each line is. Two allocations a
+ * program whatever it writes, not one a line: a burst of programs leaves
+ * no trail of small freed blocks in the heap. */
 #include "output.h"
 
 #include <stdlib.h>
@@ -10,9 +13,8 @@
 struct stored {
 	uint64_t seq;
 	double time;
+	size_t off, len;          /* where the text is in buf; it ends with a NUL */
 	bool err;
-	char *text;
-	size_t len;
 };
 
 struct partial {
@@ -21,8 +23,10 @@ struct partial {
 };
 
 struct output {
-	size_t max_bytes, bytes;
-	struct stored *ring;
+	size_t max_bytes;
+	char *buf;                /* the text ring, grown up to max_bytes */
+	size_t bcap, wr;          /* its size; where the next line goes */
+	struct stored *ring;      /* the lines, oldest at head */
 	size_t cap, head, n;
 	uint64_t seq, dropped;
 	struct partial part[2];   /* [0] stdout, [1] stderr */
@@ -31,7 +35,7 @@ struct output {
 struct output *output_new(size_t max_bytes)
 {
 	struct output *o = xcalloc(1, sizeof *o);
-	o->max_bytes = max_bytes;
+	o->max_bytes = max_bytes > 1 ? max_bytes : 2;
 	return o;
 }
 
@@ -39,49 +43,76 @@ void output_free(struct output *o)
 {
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->n; i++)
-		free(o->ring[(o->head + i) % o->cap].text);
+	free(o->buf);
 	free(o->ring);
 	free(o);
 }
 
+static struct stored *line_at(const struct output *o, size_t i)
+{
+	return &o->ring[(o->head + i) % o->cap];
+}
+
 static void drop_oldest(struct output *o)
 {
-	struct stored *s = &o->ring[o->head];
-	o->bytes -= s->len + 1;
-	free(s->text);
 	o->head = (o->head + 1) % o->cap;
 	o->n--;
 	o->dropped++;
 }
 
-static void grow(struct output *o)
+static void grow_index(struct output *o)
 {
 	size_t cap = o->cap ? o->cap * 2 : 64;
 	struct stored *r = xmalloc(cap * sizeof *r);
 	for (size_t i = 0; i < o->n; i++)
-		r[i] = o->ring[(o->head + i) % o->cap];
+		r[i] = *line_at(o, i);
 	free(o->ring);
 	o->ring = r;
 	o->cap = cap;
 	o->head = 0;
 }
 
+/* Until the buffer is max_bytes, lines are never dropped: it doubles (the
+ * lines, all at its start so far, copied over) when the next one does not
+ * fit. From then on it is a ring. */
+static void grow_text(struct output *o, size_t need)
+{
+	if (o->buf && (o->bcap == o->max_bytes || o->wr + need <= o->bcap))
+		return;
+	size_t cap = o->bcap ? o->bcap : 4096;
+	while (cap < o->wr + need && cap < o->max_bytes)
+		cap *= 2;
+	if (cap > o->max_bytes)
+		cap = o->max_bytes;
+	o->buf = xrealloc(o->buf, cap);
+	o->bcap = cap;
+}
+
+static bool overlaps(const struct stored *s, size_t from, size_t to)
+{
+	return s->off < to && from < s->off + s->len + 1;
+}
+
 static void store(struct output *o, bool err, const char *text, size_t len, double now)
 {
-	while (o->n && o->bytes + len + 1 > o->max_bytes)
+	if (len + 1 > o->max_bytes)
+		len = o->max_bytes - 1;
+	grow_text(o, len + 1);
+	if (o->wr + len + 1 > o->bcap) {
+		/* To the start: what lies past wr is the oldest text, gone now. */
+		while (o->n && line_at(o, 0)->off >= o->wr)
+			drop_oldest(o);
+		o->wr = 0;
+	}
+	while (o->n && overlaps(line_at(o, 0), o->wr, o->wr + len + 1))
 		drop_oldest(o);
 	if (o->n == o->cap)
-		grow(o);
-	struct stored *s = &o->ring[(o->head + o->n++) % o->cap];
-	s->seq = ++o->seq;
-	s->time = now;
-	s->err = err;
-	s->len = len;
-	s->text = xmalloc(len + 1);
-	memcpy(s->text, text, len);
-	s->text[len] = '\0';
-	o->bytes += len + 1;
+		grow_index(o);
+	struct stored *s = line_at(o, o->n++);
+	*s = (struct stored){ ++o->seq, now, o->wr, len, err };
+	memcpy(o->buf + o->wr, text, len);
+	o->buf[o->wr + len] = '\0';
+	o->wr += len + 1;
 }
 
 void output_feed(struct output *o, bool err, const char *buf, size_t len, double now)
@@ -117,6 +148,6 @@ struct output_line output_get(const struct output *o, size_t i)
 {
 	if (i >= o->n)
 		return (struct output_line){ 0, 0, false, "" };
-	const struct stored *s = &o->ring[(o->head + i) % o->cap];
-	return (struct output_line){ s->seq, s->time, s->err, s->text };
+	const struct stored *s = line_at(o, i);
+	return (struct output_line){ s->seq, s->time, s->err, o->buf + s->off };
 }

@@ -20,7 +20,8 @@ struct output_line {
 
 struct output;
 
-/* A ring holding at most max_bytes of text. Aborts on allocation failure. */
+/* A ring holding at most max_bytes of text (a NUL ends each line), allocated
+ * as lines come. Aborts on allocation failure. */
 struct output *output_new(size_t max_bytes);
 void output_free(struct output *o);
 

@@ -273,6 +273,12 @@ static struct known *remember(struct proctable *pt, pid_t pid, const struct proc
 static void known_tables_swap(struct proctable *pt)
 {
 	known_table_clear(&pt->old);
+	/* It will hold about as many entries as this refresh's. */
+	size_t cap = util_fit_cap(pt->old.cap, pt->cur.n, 64);
+	if (cap != pt->old.cap) {
+		pt->old.cap = cap;
+		pt->old.v = xrealloc(pt->old.v, cap * sizeof *pt->old.v);
+	}
 	struct known_table t = pt->old;
 	pt->old = pt->cur;
 	pt->cur = t;
@@ -429,6 +435,12 @@ static void read_process(struct proctable *pt, pid_t pid, bool threads, bool wal
 const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hide,
 				      bool all, bool threads, size_t *n)
 {
+	/* Sized by the last refresh (add_sample grows it). */
+	size_t cap = util_fit_cap(pt->cap, pt->n, 64);
+	if (cap != pt->cap) {
+		pt->cap = cap;
+		pt->samples = xrealloc(pt->samples, cap * sizeof *pt->samples);
+	}
 	pt->n = 0;
 	pt->nqueue = 0;
 	if (all) {

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,12 +171,11 @@ pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size
 
 void programs_read(struct programs *p, double now)
 {
-	size_t keep = 0, cleared = 0;
+	size_t keep = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct program *pr = &p->list[i];
 		if (pr->ended && now - pr->ended_at > PROGRAMS_LINGER && pr->out_fd < 0 && pr->err_fd < 0) {
 			program_clear(pr);
-			cleared++;
 			continue;
 		}
 		if (pr->tel && !pr->ended) {
@@ -195,11 +193,11 @@ void programs_read(struct programs *p, double now)
 		p->list[keep++] = *pr;
 	}
 	p->n = keep;
-	/* An ended program's buffers (~100 KiB: telemetry copies, output) are
-	 * freed only after it lingered; programs launched in a row pile up
-	 * meanwhile, and without a trim that peak stays in our RSS for good. */
-	if (cleared)
-		malloc_trim(0);
+	size_t cap = util_fit_cap(p->cap, p->n, 8);
+	if (cap != p->cap) {
+		p->cap = cap;
+		p->list = xrealloc(p->list, cap * sizeof *p->list);
+	}
 }
 
 void programs_ended(struct programs *p, pid_t pid, double now)

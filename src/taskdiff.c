@@ -133,8 +133,9 @@ static void remember(struct seen *s, const struct task *t)
 void taskdiff_update(struct taskdiff *d, const struct task *tasks, size_t n, bool exact,
 		     struct events *ev)
 {
-	if (n > d->cap) {
-		d->cap = n * 2;
+	size_t cap = util_fit_cap(d->cap, n, 16);
+	if (cap != d->cap) {
+		d->cap = cap;
 		d->next = xrealloc(d->next, d->cap * sizeof *d->next);
 		d->prev = xrealloc(d->prev, d->cap * sizeof *d->prev);
 	}

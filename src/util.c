@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,25 @@ void *xrealloc(void *p, size_t n)
 	if (!q)
 		oom(n);
 	return q;
+}
+
+size_t util_fit_cap(size_t cap, size_t n, size_t floor)
+{
+	if (n <= cap && (cap <= floor || n >= cap / 4))
+		return cap;
+	size_t want = n * 2;
+	return want > floor ? want : floor;
+}
+
+void util_trim_heap(size_t *high)
+{
+	struct mallinfo2 mi = mallinfo2();
+	if (mi.uordblks >= *high) {
+		*high = mi.uordblks;
+	} else if (*high - mi.uordblks >= 64 * 1024) {
+		malloc_trim(0);
+		*high = mi.uordblks;
+	}
 }
 
 char *xstrdup(const char *s)

@@ -12,6 +12,18 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
+/* The capacity for an array that must hold n items, now at cap: twice n
+ * once n passes cap, and twice n again once n falls under a quarter of cap
+ * (never under floor), so memory follows the population both ways without
+ * a realloc every time it moves a little. Returns cap when it should stay. */
+size_t util_fit_cap(size_t cap, size_t n, size_t floor);
+
+/* Gives freed heap memory back to the system once the memory in use has
+ * fallen 64 KiB below its high point since the last call that did: a burst
+ * (programs launched in a row, a fork storm) must not stay in the RSS for
+ * good. *high is the caller's high-water mark, 0 at first. */
+void util_trim_heap(size_t *high);
+
 /* Monotonic and wall-clock time in seconds. */
 double util_now(void);
 double util_wall(void);

@@ -287,6 +287,34 @@ class SignalAfterReap(unittest.TestCase):
             run.check_clean(self)
 
 
+# ------------------------------------------------------------ hostile telemetry
+
+class ScribbledTelemetry(QuitCase):
+    """A program that overwrites its telemetry segment with random bytes
+    while concmon reads it (every 20 ms here; every other round keeps the
+    header valid so the reader gets into the records): concmon says the
+    segment is corrupt, goes on, and its reports stay valid JSON. In the ASan
+    build an out-of-bounds read would end the run with a report."""
+
+    def test_random_bytes_while_concmon_reads(self):
+        with BatchRun([helper("scribble")], delay=0.02, args=["-g", "1"]) as run:
+            def corrupt(s):
+                return any(p["telemetry"] == "error" and
+                           (p["error"] or "").startswith("corrupt telemetry")
+                           for p in s.get("programs", []))
+            run.wait_for(corrupt, desc="the segment reported corrupt")
+            n = run.count()
+            run.wait_for(lambda s: run.count() >= n + 200, timeout=60,
+                         desc="200 more reads of the moving bytes")
+            snaps = list(run.snapshots)
+            bad = sum(1 for s in snaps if corrupt(s))
+            sys.stderr.write("\nscribble: %d reports, %d with the segment corrupt\n"
+                             % (len(snaps), bad))
+            self.assertEqual(run.bad_lines, [])
+            self.assertIsNone(run.proc.poll(), "concmon still running")
+            self.quit_and_check(run, grace=1.0)
+
+
 # ------------------------------------------------------------ hostile names
 
 COMM = b"\x1b[31m\x1b]2;X\x07\n\xff"     # 13 bytes: fits comm's 15

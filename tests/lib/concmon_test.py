@@ -232,8 +232,10 @@ class BatchRun:
     into the next."""
 
     def __init__(self, cmd, iterations=None, delay=0.05, args=(), json_mode=True,
-                 batch=True, env=None, commands=False):
-        self.argv = [concmon_bin()]
+                 batch=True, env=None, commands=False, prefix=()):
+        # prefix: a program concmon runs under (valgrind ...); it must keep
+        # concmon's PID (exec it), so that self.pid is concmon.
+        self.argv = list(prefix) + [concmon_bin()]
         if batch:
             self.argv.append("-b")
         if json_mode:
