@@ -348,7 +348,10 @@ class WithoutRoot(unittest.TestCase):
             self.assertEqual(os.stat("/proc/%d" % pid).st_uid, pwd.getpwnam("nobody").pw_uid)
             # Only the decoy (and its parent, this test): then select the decoy.
             tmux.send("\\")
-            tmux.send_literal("31415926")
+            # In two pieces: the tmux client that types it shows in this
+            # -a view too (for 5 s once it exited) and must not match.
+            tmux.send_literal("3141")
+            tmux.send_literal("5926")
             tmux.send("Enter")
             tmux.wait_screen(row_re(decoy.pid, "S") + r"sleep 31415926")
             tmux.send("End")
