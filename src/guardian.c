@@ -31,6 +31,7 @@ struct msg {
 struct watched {
 	pid_t pid;
 	unsigned long long start;
+	unsigned gen;           /* the sweep it was last watched in */
 };
 
 struct guardian {
@@ -38,6 +39,7 @@ struct guardian {
 	int fd;
 	struct watched *seen;   /* sorted by pid: what was already sent */
 	size_t n, cap;
+	unsigned gen;
 };
 
 static void kill_recorded(const struct msg *rec, size_t n)
@@ -160,8 +162,10 @@ void guardian_watch(struct guardian *g, pid_t pid, unsigned long long start_tick
 {
 	if (pid <= 0 || (!start_ticks && !group))
 		return; /* already gone: nothing to kill, and a PID alone is not an identity */
-	struct watched key = { pid, start_ticks };
+	struct watched key = { pid, start_ticks, g->gen };
 	struct watched *w = g->n ? bsearch(&key, g->seen, g->n, sizeof *g->seen, cmp_watched) : NULL;
+	if (w)
+		w->gen = g->gen;
 	if (w && w->start == start_ticks && !group)
 		return;
 	if (w) {
@@ -188,6 +192,21 @@ void guardian_watch(struct guardian *g, pid_t pid, unsigned long long start_tick
 	}
 	struct msg m = { group ? MSG_WATCH_GROUP : MSG_WATCH, pid, start_ticks };
 	send_msg(g, &m);
+}
+
+void guardian_sweep(struct guardian *g)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->seen[i].gen == g->gen)
+			g->seen[keep++] = g->seen[i];
+	g->n = keep;
+	size_t cap = util_fit_cap(g->cap, g->n, 64);
+	if (cap != g->cap) {
+		g->seen = util_resize(g->seen, g->cap, cap, g->n, sizeof *g->seen);
+		g->cap = cap;
+	}
+	g->gen++;
 }
 
 bool guardian_reaped(struct guardian *g, pid_t pid)

@@ -19,6 +19,11 @@ struct guardian *guardian_start(const char *cgroup, char *err, size_t errlen);
  * Repeated calls for the same process cost nothing. */
 void guardian_watch(struct guardian *g, pid_t pid, unsigned long long start_ticks, bool group);
 
+/* Forgets what was not watched since the last sweep (gone, or no longer
+ * ours): the record of what was sent follows the live tree, not the
+ * history. Forgotten PIDs are sent again if watched again (harmless). */
+void guardian_sweep(struct guardian *g);
+
 /* True when pid is the guardian (the caller reaped it: it is gone). */
 bool guardian_reaped(struct guardian *g, pid_t pid);
 

@@ -31,7 +31,7 @@ struct kevents {
 	pid_t self, hide;
 	struct events *ev;
 	struct entry *set;        /* open addressing */
-	size_t cap, used;         /* used counts live and deleted slots */
+	size_t cap, used, live;   /* used counts live and deleted slots */
 	unsigned lost;
 };
 
@@ -55,14 +55,19 @@ static bool tracked(const struct kevents *k, pid_t pid)
 
 static struct entry *set_insert(struct kevents *k, pid_t pid);
 
-/* Keeps the table at most half used (deleted slots included). */
-static void rehash(struct kevents *k, size_t cap)
+/* Rebuilds the table, without its deleted slots, at a size for n live
+ * entries: a power of two, at least 256, at most a quarter used. Sized by
+ * what lives, not by what it held: processes come and go for days. */
+static void rehash(struct kevents *k, size_t n)
 {
+	size_t cap = 256;
+	while (cap < 4 * n)
+		cap *= 2;
 	struct entry *old = k->set;
 	size_t oldcap = k->cap;
 	k->set = xcalloc(cap, sizeof *k->set);
 	k->cap = cap;
-	k->used = 0;
+	k->used = k->live = 0;
 	for (size_t i = 0; i < oldcap; i++)
 		if (old[i].pid > 0)
 			*set_insert(k, old[i].pid) = old[i];
@@ -77,13 +82,15 @@ static struct entry *set_insert(struct kevents *k, pid_t pid)
 	struct entry *e = find(k, pid);
 	if (e)
 		return e;
+	/* At most half used (deleted slots included). */
 	if ((k->used + 1) * 2 > k->cap)
-		rehash(k, k->cap * 2);
+		rehash(k, k->live + 1);
 	size_t s = slot(pid, k->cap);
 	while (k->set[s].pid > 0)
 		s = (s + 1) & (k->cap - 1);
 	if (k->set[s].pid == SET_EMPTY)
 		k->used++;
+	k->live++;
 	k->set[s].pid = pid;
 	k->set[s].comm[0] = '\0';
 	return &k->set[s];
@@ -92,8 +99,10 @@ static struct entry *set_insert(struct kevents *k, pid_t pid)
 static void set_remove(struct kevents *k, pid_t pid)
 {
 	struct entry *e = find(k, pid);
-	if (e)
+	if (e) {
 		e->pid = SET_GONE;
+		k->live--;
+	}
 }
 
 void kevents_track(struct kevents *k, pid_t pid) { (void)set_insert(k, pid); }

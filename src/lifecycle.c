@@ -151,9 +151,9 @@ static void reserve_next(struct lifecycle *lc, size_t need)
 	size_t cap = util_fit_cap(lc->next_cap, need, 16);
 	if (cap == lc->next_cap)
 		return;
+	lc->next_tasks = util_resize(lc->next_tasks, lc->next_cap, cap, 0, sizeof *lc->next_tasks);
+	lc->next_ticks = util_resize(lc->next_ticks, lc->next_cap, cap, 0, sizeof *lc->next_ticks);
 	lc->next_cap = cap;
-	lc->next_tasks = xrealloc(lc->next_tasks, lc->next_cap * sizeof *lc->next_tasks);
-	lc->next_ticks = xrealloc(lc->next_ticks, lc->next_cap * sizeof *lc->next_ticks);
 }
 
 static void swap_buffers(struct lifecycle *lc, size_t n)
@@ -218,8 +218,8 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 {
 	size_t cap = util_fit_cap(lc->order_cap, n, 64);
 	if (cap != lc->order_cap) {
+		lc->order = util_resize(lc->order, lc->order_cap, cap, 0, sizeof *lc->order);
 		lc->order_cap = cap;
-		lc->order = xrealloc(lc->order, lc->order_cap * sizeof *lc->order);
 	}
 	size_t *order = lc->order;
 	for (size_t i = 0; i < n; i++)

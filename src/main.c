@@ -16,6 +16,7 @@
 #include "deadlock.h"
 #include "demolist.h"
 #include "events.h"
+#include "heap.h"
 #include "kevents.h"
 #include "options.h"
 #include "proctable.h"
@@ -46,7 +47,7 @@ struct app {
 	struct tui *tui;            /* NULL in batch mode */
 	struct row *rows;           /* batch mode's ordering buffer */
 	size_t rows_cap;
-	size_t heap_high;           /* util_trim_heap's high-water mark */
+	size_t heap_high;           /* heap_trim's high-water mark */
 	long hz;
 	pid_t self;
 	int sigfd, timerfd;
@@ -168,8 +169,8 @@ static void print_snapshot(struct app *a)
 	const struct task *tasks = lifecycle_tasks(a->lc, &n);
 	size_t cap = util_fit_cap(a->rows_cap, n, 16);
 	if (cap != a->rows_cap) {
+		a->rows = util_resize(a->rows, a->rows_cap, cap, 0, sizeof *a->rows);
 		a->rows_cap = cap;
-		a->rows = xrealloc(a->rows, a->rows_cap * sizeof *a->rows);
 	}
 	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
 	size_t nrows = tasktree_build(tasks, n, &o, a->rows);
@@ -214,12 +215,13 @@ static void sample(struct app *a)
 				kevents_track(a->kev, t[i].pid);
 		}
 	}
+	supervisor_watch_done(a->sup);
 	a->refreshes++;
 	if (a->tui)
 		publish(a);
 	else
 		print_snapshot(a);
-	util_trim_heap(&a->heap_high);
+	heap_trim(&a->heap_high);
 	if (a->opt.iterations && a->refreshes >= a->opt.iterations)
 		a->quit = true;
 }
@@ -421,8 +423,8 @@ static size_t build_pollfds(struct app *a)
 	size_t want = FIXED_FDS + 2 * np;
 	size_t cap = util_fit_cap(a->fds_cap, want, 16);
 	if (cap != a->fds_cap) {
+		a->fds = util_resize(a->fds, a->fds_cap, cap, 0, sizeof *a->fds);
 		a->fds_cap = cap;
-		a->fds = xrealloc(a->fds, a->fds_cap * sizeof *a->fds);
 	}
 	a->fds[0] = (struct pollfd){ a->sigfd, POLLIN, 0 };
 	a->fds[1] = (struct pollfd){ a->timerfd, POLLIN, 0 };
@@ -611,6 +613,7 @@ static int start(struct app *a)
 
 int main(int argc, char **argv)
 {
+	heap_setup(argv);
 	struct app a = { .hz = proctable_hz(), .self = getpid(), .sigfd = -1, .timerfd = -1,
 			 .ctl_fd = -1 };
 	int rc = parse_args(&a, argc, argv);

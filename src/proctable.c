@@ -276,8 +276,8 @@ static void known_tables_swap(struct proctable *pt)
 	/* It will hold about as many entries as this refresh's. */
 	size_t cap = util_fit_cap(pt->old.cap, pt->cur.n, 64);
 	if (cap != pt->old.cap) {
+		pt->old.v = util_resize(pt->old.v, pt->old.cap, cap, 0, sizeof *pt->old.v);
 		pt->old.cap = cap;
-		pt->old.v = xrealloc(pt->old.v, cap * sizeof *pt->old.v);
 	}
 	struct known_table t = pt->old;
 	pt->old = pt->cur;
@@ -438,8 +438,8 @@ const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hi
 	/* Sized by the last refresh (add_sample grows it). */
 	size_t cap = util_fit_cap(pt->cap, pt->n, 64);
 	if (cap != pt->cap) {
+		pt->samples = util_resize(pt->samples, pt->cap, cap, 0, sizeof *pt->samples);
 		pt->cap = cap;
-		pt->samples = xrealloc(pt->samples, cap * sizeof *pt->samples);
 	}
 	pt->n = 0;
 	pt->nqueue = 0;

@@ -195,8 +195,8 @@ void programs_read(struct programs *p, double now)
 	p->n = keep;
 	size_t cap = util_fit_cap(p->cap, p->n, 8);
 	if (cap != p->cap) {
+		p->list = util_resize(p->list, p->cap, cap, p->n, sizeof *p->list);
 		p->cap = cap;
-		p->list = xrealloc(p->list, cap * sizeof *p->list);
 	}
 }
 

@@ -100,6 +100,11 @@ void supervisor_watch(struct supervisor *s, pid_t pid, unsigned long long start_
 	guardian_watch(s->guardian, pid, start_ticks, false);
 }
 
+void supervisor_watch_done(struct supervisor *s)
+{
+	guardian_sweep(s->guardian);
+}
+
 /* The environment for a child: ours, with x->env added or replacing its
  * namesake. Built before fork; the strings stay owned by environ and x. */
 static char **child_env(const struct launch_extra *x)

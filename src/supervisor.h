@@ -65,6 +65,10 @@ int supervisor_reap(struct supervisor *s, supervisor_reaped_fn fn, void *arg);
  * concmon dies abruptly. Cheap to call again for the same process. */
 void supervisor_watch(struct supervisor *s, pid_t pid, unsigned long long start_ticks);
 
+/* Call after watching every process of a refresh: what was not watched
+ * since the last call is forgotten (see guardian_sweep). */
+void supervisor_watch_done(struct supervisor *s);
+
 /* The guardian's PID: not part of the supervised tree, never shown. */
 pid_t supervisor_guardian(const struct supervisor *s);
 

@@ -133,11 +133,12 @@ static void remember(struct seen *s, const struct task *t)
 void taskdiff_update(struct taskdiff *d, const struct task *tasks, size_t n, bool exact,
 		     struct events *ev)
 {
-	size_t cap = util_fit_cap(d->cap, n, 16);
+	/* prev still holds the last refresh's nprev entries. */
+	size_t cap = util_fit_cap(d->cap, n > d->nprev ? n : d->nprev, 16);
 	if (cap != d->cap) {
+		d->next = util_resize(d->next, d->cap, cap, 0, sizeof *d->next);
+		d->prev = util_resize(d->prev, d->cap, cap, d->nprev, sizeof *d->prev);
 		d->cap = cap;
-		d->next = xrealloc(d->next, d->cap * sizeof *d->next);
-		d->prev = xrealloc(d->prev, d->cap * sizeof *d->prev);
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +47,17 @@ size_t util_fit_cap(size_t cap, size_t n, size_t floor)
 	return want > floor ? want : floor;
 }
 
-void util_trim_heap(size_t *high)
+void *util_resize(void *p, size_t old_cap, size_t new_cap, size_t keep, size_t elem)
 {
-	struct mallinfo2 mi = mallinfo2();
-	if (mi.uordblks >= *high) {
-		*high = mi.uordblks;
-	} else if (*high - mi.uordblks >= 64 * 1024) {
-		malloc_trim(0);
-		*high = mi.uordblks;
-	}
+	if (new_cap >= old_cap)
+		return xrealloc(p, new_cap * elem);
+	void *q = xmalloc(new_cap * elem);
+	if (keep > new_cap)
+		keep = new_cap;
+	if (keep)
+		memcpy(q, p, keep * elem);
+	free(p);
+	return q;
 }
 
 char *xstrdup(const char *s)

@@ -18,11 +18,11 @@ char *xstrdup(const char *s);
  * a realloc every time it moves a little. Returns cap when it should stay. */
 size_t util_fit_cap(size_t cap, size_t n, size_t floor);
 
-/* Gives freed heap memory back to the system once the memory in use has
- * fallen 64 KiB below its high point since the last call that did: a burst
- * (programs launched in a row, a fork storm) must not stay in the RSS for
- * good. *high is the caller's high-water mark, 0 at first. */
-void util_trim_heap(size_t *high);
+/* An array of old_cap items of elem bytes made new_cap long, its first
+ * keep items kept. Growing is a realloc. Shrinking makes a new block and
+ * frees the old one: a realloc would leave the array where the peak put it
+ * (high in the heap, or in a mapping of its own), pinning that memory. */
+void *util_resize(void *p, size_t old_cap, size_t new_cap, size_t keep, size_t elem);
 
 /* Monotonic and wall-clock time in seconds. */
 double util_now(void);

@@ -114,6 +114,33 @@ static void test_diff_polling(void **state)
 	events_free(ev);
 }
 
+/* 300 processes, then 2: every one that went is reported, once (the diff
+ * shrinks its buffers when the tree does, and must still read all of the
+ * last refresh: under ASan a short read would be a report). */
+static void test_diff_when_the_tree_shrinks_at_once(void **state)
+{
+	(void)state;
+	enum { MANY = 300 };
+	struct events *ev = events_new(2 * MANY);
+	struct taskdiff *d = taskdiff_new(SELF);
+	static struct task many[MANY];
+	for (int i = 0; i < MANY; i++)
+		many[i] = mk(1000 + i, 1000 + i, SELF, 'S', "sleep 9");
+	taskdiff_update(d, many, MANY, true, ev);
+	uint64_t after = events_last(ev);
+	taskdiff_update(d, many + MANY - 2, 2, false, ev);
+	static struct event out[2 * MANY];
+	size_t n = events_since(ev, after, out, 2 * MANY);
+	assert_int_equal(n, 2 * (MANY - 2)); /* exited and reaped, each */
+	assert_int_equal(out[0].pid, 1000);
+	assert_int_equal(out[n - 1].pid, 1000 + MANY - 3);
+	taskdiff_update(d, NULL, 0, false, ev);
+	assert_int_equal(events_since(ev, events_last(ev) - 4, out, 8), 4);
+	assert_int_equal(out[3].pid, 1000 + MANY - 1);
+	taskdiff_free(d);
+	events_free(ev);
+}
+
 static void test_diff_exact_and_reparent(void **state)
 {
 	(void)state;
@@ -147,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_ring_drops_the_oldest),
 		cmocka_unit_test(test_json_and_text),
 		cmocka_unit_test(test_diff_polling),
+		cmocka_unit_test(test_diff_when_the_tree_shrinks_at_once),
 		cmocka_unit_test(test_diff_exact_and_reparent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
