@@ -156,5 +156,63 @@ class TextBatch(unittest.TestCase):
         check_no_crash(self, r.stderr)
 
 
+def sanitized():
+    with open(os.environ["CONCMON"], "rb") as f:
+        data = f.read()
+    return b"AddressSanitizer" in data or b"ThreadSanitizer" in data
+
+
+class HeapReexec(unittest.TestCase):
+    """concmon re-executes itself once with glibc's tcache off (src/heap.c):
+    the programs it launches must still see the user's environment, and
+    concmon keeps its name. A sanitizer build does not re-execute."""
+
+    SHOW = ('printf "[%s][%s][%s]\\n" "${GLIBC_TUNABLES-unset}" '
+            '"${CONCMON_HEAP_TUNABLES-unset}" "${CONCMON_HEAP_COMM-unset}"; sleep 30')
+
+    def run_with(self, tunables):
+        env = dict(os.environ)
+        env.pop("GLIBC_TUNABLES", None)
+        if tunables is not None:
+            env["GLIBC_TUNABLES"] = tunables
+        with BatchRun(["sh", "-c", self.SHOW], delay=0.05, env=env) as run:
+            snap = run.wait_for(lambda s: any(l["line"].startswith("[")
+                                              for l in s.get("output", [])),
+                                desc="the program's line")
+            line = [l["line"] for l in snap["output"] if l["line"].startswith("[")][0]
+            with open("/proc/%d/environ" % run.pid, "rb") as f:
+                started_with = f.read().split(b"\0")
+            with open("/proc/%d/comm" % run.pid) as f:
+                comm = f.read().strip()
+            run.check_clean(self)
+        return line, started_with, comm
+
+    @staticmethod
+    def reexecuted(started_with):
+        """What concmon was (re-)started with says it: glibc's loader cuts
+        GLIBC_TUNABLES in place at ':', so the setting may stand alone."""
+        return (b"CONCMON_HEAP_COMM=concmon" in started_with and
+                b"glibc.malloc.tcache_count=0" in b"\0".join(started_with))
+
+    def test_launched_programs_see_no_tunables_when_there_were_none(self):
+        line, started_with, comm = self.run_with(None)
+        self.assertEqual(line, "[unset][unset][unset]")
+        self.assertEqual(comm, "concmon")
+        self.assertEqual(self.reexecuted(started_with), not sanitized(), started_with)
+
+    def test_launched_programs_see_the_users_tunables(self):
+        mine = "glibc.malloc.check=0:glibc.malloc.perturb=0"
+        line, started_with, comm = self.run_with(mine)
+        self.assertEqual(line, "[%s][unset][unset]" % mine)
+        self.assertEqual(comm, "concmon")
+        self.assertEqual(self.reexecuted(started_with), not sanitized(), started_with)
+
+    def test_a_tcache_setting_of_the_users_is_left_alone(self):
+        line, started_with, _ = self.run_with("glibc.malloc.tcache_count=3")
+        self.assertEqual(line, "[glibc.malloc.tcache_count=3][unset][unset]")
+        self.assertIn(b"GLIBC_TUNABLES=glibc.malloc.tcache_count=3", started_with)
+        self.assertFalse([v for v in started_with if v.startswith(b"CONCMON_HEAP")])
+
+
 if __name__ == "__main__":
     main()
