@@ -505,71 +505,49 @@ static void test_json_random_snapshots_valid(void **state)
 /* ---- the writer as it was before it was made fast (printf and one
  * fputc a byte): the fast one must print exactly the same bytes ---- */
 
+/* The reference judges UTF-8 its own way, not with report.c's byte
+ * ranges: it decodes, and a prefix is cut off as soon as no code point its
+ * sequence length may carry (no overlong form, no surrogate, nothing past
+ * U+10FFFF) can still start with it. */
+static bool ref_viable(unsigned cp, size_t rest, size_t n)
+{
+	static const unsigned least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	static const unsigned most[] = { 0, 0, 0x7ff, 0xffff, 0x10ffff };
+	unsigned lo = cp << (6 * rest), hi = lo | ((1u << (6 * rest)) - 1);
+	return hi >= least[n] && lo <= most[n] && !(lo >= 0xd800 && hi <= 0xdfff);
+}
+
 static size_t ref_utf8_seq(const unsigned char *p, size_t *bad)
 {
-	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	size_t need;
-
 	*bad = 1;
-	if (c < 0x80)
+	if (p[0] < 0x80)
 		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1;
-	else if (c == 0xe0)
-		need = 2, lo = 0xa0;          /* no overlong 3-byte forms */
-	else if (c == 0xed)
-		need = 2, hi = 0x9f;          /* no UTF-16 surrogates */
-	else if (c >= 0xe1 && c <= 0xef)
-		need = 2;
-	else if (c == 0xf0)
-		need = 3, lo = 0x90;          /* no overlong 4-byte forms */
-	else if (c >= 0xf1 && c <= 0xf3)
-		need = 3;
-	else if (c == 0xf4)
-		need = 3, hi = 0x8f;          /* nothing past U+10FFFF */
-	else
-		return 0;                     /* 80-c1, f5-ff never start a sequence */
-	for (size_t i = 1; i <= need; i++) {
-		if (p[i] < lo || p[i] > hi) {
+	size_t n = p[0] >= 0xf8 ? 0 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+	if (n == 0)
+		return 0;
+	unsigned cp = p[0] & (0x7fu >> n);
+	if (!ref_viable(cp, n - 1, n))
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		cp = cp << 6 | (p[i] & 0x3fu);
+		if ((p[i] & 0xc0) != 0x80 || !ref_viable(cp, n - 1 - i, n)) {
 			*bad = i;
 			return 0;
 		}
-		lo = 0x80;
-		hi = 0xbf;
 	}
-	return need + 1;
+	return n;
 }
 
 static void ref_json_ascii(FILE *fp, unsigned char c)
 {
-	switch (c) {
-	case '"':
-		fputs("\\\"", fp);
-		break;
-	case '\\':
-		fputs("\\\\", fp);
-		break;
-	case '\b':
-		fputs("\\b", fp);
-		break;
-	case '\f':
-		fputs("\\f", fp);
-		break;
-	case '\n':
-		fputs("\\n", fp);
-		break;
-	case '\r':
-		fputs("\\r", fp);
-		break;
-	case '\t':
-		fputs("\\t", fp);
-		break;
-	default:
-		if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
+	static const char raw[] = "\"\\\b\f\n\r\t", named[] = "\"\\bfnrt";
+	const char *at = c ? strchr(raw, c) : NULL;
+	if (at)
+		fprintf(fp, "\\%c", named[at - raw]);
+	else if (c < 0x20 || c == 0x7f)
+		fprintf(fp, "\\u%04x", c);
+	else
+		fputc(c, fp);
 }
 
 static void ref_report_json_string(FILE *fp, const char *s)
