@@ -5,13 +5,12 @@ process behind; and the panels on small terminals."""
 
 import os
 import re
-import shlex
 import signal
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (PaneMixin, DEADLINE, Tmux, concmon_bin, descendants_of, kill_quietly, main,
+from concmon_test import (PaneMixin, DEADLINE, descendants_of, kill_quietly, main,
                           pid_alive, pid_exists, poll, proc_stat, thread_ids)
 
 DEMO = "washer-dryer-threads"
@@ -24,11 +23,7 @@ class DemoCase(PaneMixin, unittest.TestCase):
     args = []
 
     def setUp(self):
-        cmd = " ".join(shlex.quote(a) for a in [concmon_bin(), "-d", "0.2"] + self.args)
-        self.tmux = Tmux(cmd, self.width, self.height)
-        self.known = {}
-        self.addCleanup(self.cleanup)
-        self.attach_concmon()
+        self.open_pane(self.args, width=self.width, height=self.height)
 
     def demo_pid(self):
         """The concmon-demo process concmon launched (waits for it). Found by

@@ -42,12 +42,7 @@ class Screen(PaneMixin, unittest.TestCase):
     width, height = 100, 30
 
     def start(self, command, width=None, height=None, child_comm="sleep"):
-        cmd = "%s -d 0.2 -- %s" % (shlex.quote(concmon_bin()),
-                                    " ".join(shlex.quote(a) for a in command))
-        self.tmux = Tmux(cmd, width or self.width, height or self.height)
-        self.addCleanup(self.cleanup)
-        self.known = {}
-        self.attach_concmon()
+        self.open_pane(command=command, width=width or self.width, height=height or self.height)
         kids = poll(lambda: [p for p in children_of(self.concmon)
                              if (proc_stat(p) or {}).get("comm") == child_comm],
                     desc="concmon's %s child" % child_comm)

@@ -30,11 +30,7 @@ class TuiCase(PaneMixin, unittest.TestCase):
     child_comm = "sleep"
 
     def setUp(self):
-        cmd = "%s -d 0.2 -- %s" % (shlex.quote(concmon_bin()),
-                                    " ".join(shlex.quote(a) for a in self.command))
-        self.tmux = Tmux(cmd, self.width, self.height)
-        self.addCleanup(self.cleanup)
-        self.attach_concmon()
+        self.open_pane(command=self.command, width=self.width, height=self.height)
         kids = poll(lambda: [p for p in children_of(self.concmon)
                              if (proc_stat(p) or {}).get("comm") == self.child_comm],
                     desc="concmon's %s child" % self.child_comm)

@@ -5,13 +5,12 @@ exited lines and its PID filter, and every pane on small terminals."""
 
 import os
 import re
-import shlex
 import signal
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (PaneMixin, Tmux, children_of, concmon_bin, descendants_of, kill_quietly, main,
+from concmon_test import (PaneMixin, children_of, descendants_of, kill_quietly, main,
                           pid_exists, poll, proc_stat)
 
 
@@ -20,11 +19,7 @@ class ViewCase(PaneMixin, unittest.TestCase):
     args = []
 
     def setUp(self):
-        cmd = " ".join(shlex.quote(a) for a in [concmon_bin(), "-d", "0.2"] + self.args)
-        self.tmux = Tmux(cmd, self.width, self.height)
-        self.known = {}
-        self.addCleanup(self.cleanup)
-        self.attach_concmon()
+        self.open_pane(self.args, width=self.width, height=self.height)
 
     def child(self, comm):
         """concmon's child running comm (waits for it)."""

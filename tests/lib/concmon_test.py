@@ -430,7 +430,17 @@ class PaneMixin:
     attach_concmon() waits for the pane's process to become concmon;
     cleanup() (register it with addCleanup) kills the pane, waits for
     concmon to go, kills every process it had below it and fails on any
-    sanitizer report. self.known maps the PIDs to kill to start times."""
+    sanitizer report. self.known maps the PIDs to kill to start times.
+    open_pane() does all of it for `concmon -d 0.2 ARGS [-- COMMAND]`."""
+
+    def open_pane(self, args=(), command=(), width=120, height=40):
+        argv = [concmon_bin(), "-d", "0.2"] + list(args)
+        if command:
+            argv += ["--"] + list(command)
+        self.tmux = Tmux(" ".join(shlex.quote(a) for a in argv), width, height)
+        self.known = {}
+        self.addCleanup(self.cleanup)
+        self.attach_concmon()
 
     def attach_concmon(self):
         self.known = getattr(self, "known", {})
