@@ -2,11 +2,12 @@
 #include "options.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util.h"
 
 enum opt_kind {
 	OPT_FLAG,      /* bool, no value */
@@ -67,20 +68,6 @@ static const struct optdef opt_table[] = {
 
 /* Width of the "  -d, --delay SECONDS" column in the usage text. */
 #define USAGE_COLUMN 24
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return OPTIONS_ERROR;
-}
 
 static void *field(struct options *o, const struct optdef *d)
 {
@@ -157,32 +144,32 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 		return OPTIONS_OK;
 	case OPT_SECONDS:
 		if (parse_seconds(value, &secs) < 0 || secs < d->min || secs > d->max)
-			return fail(err, errlen,
+			return util_fail(OPTIONS_ERROR, err, errlen,
 				    "invalid value '%s' for %s: expected seconds from %g to %g",
 				    value, name, d->min, d->max);
 		*(double *)field(o, d) = secs;
 		return OPTIONS_OK;
 	case OPT_COUNT:
 		if (parse_count(value, &count) < 0 || count < (long)d->min)
-			return fail(err, errlen,
+			return util_fail(OPTIONS_ERROR, err, errlen,
 				    "invalid value '%s' for %s: expected a whole number from %ld to %ld",
 				    value, name, (long)d->min, LONG_MAX);
 		*(long *)field(o, d) = count;
 		return OPTIONS_OK;
 	case OPT_PATH:
 		if (!value[0])
-			return fail(err, errlen, "option %s needs a file name", name);
+			return util_fail(OPTIONS_ERROR, err, errlen, "option %s needs a file name", name);
 		*(const char **)field(o, d) = value;
 		return OPTIONS_OK;
 	case OPT_DEMO:
 		if (!value[0] || value[0] == ',')
-			return fail(err, errlen, "option %s needs a demo name", name);
+			return util_fail(OPTIONS_ERROR, err, errlen, "option %s needs a demo name", name);
 		if (o->ndemos == OPTIONS_MAX_DEMOS)
-			return fail(err, errlen, "at most %d %s options", OPTIONS_MAX_DEMOS, name);
+			return util_fail(OPTIONS_ERROR, err, errlen, "at most %d %s options", OPTIONS_MAX_DEMOS, name);
 		o->demos[o->ndemos++] = value;
 		return OPTIONS_OK;
 	}
-	return fail(err, errlen, "internal error: bad option kind");
+	return util_fail(OPTIONS_ERROR, err, errlen, "internal error: bad option kind");
 }
 
 static const struct optdef *find_long(const char *name, size_t len)
@@ -215,17 +202,17 @@ static int parse_long(int argc, char *const argv[], int *i, struct options *o,
 	char shown[64];
 
 	if (!d)
-		return fail(err, errlen, "unknown option '--%.*s'", (int)len, name);
+		return util_fail(OPTIONS_ERROR, err, errlen, "unknown option '--%.*s'", (int)len, name);
 	snprintf(shown, sizeof(shown), "--%s", d->longname);
 	if (!d->argname) {
 		if (eq)
-			return fail(err, errlen, "option '%s' takes no value", shown);
+			return util_fail(OPTIONS_ERROR, err, errlen, "option '%s' takes no value", shown);
 		return apply(d, shown, NULL, o, err, errlen);
 	}
 	if (eq)
 		return apply(d, shown, eq + 1, o, err, errlen);
 	if (*i + 1 >= argc || !argv[*i + 1])
-		return fail(err, errlen, "option '%s' needs a value (%s)", shown, d->argname);
+		return util_fail(OPTIONS_ERROR, err, errlen, "option '%s' needs a value (%s)", shown, d->argname);
 	*i += 1;
 	return apply(d, shown, argv[*i], o, err, errlen);
 }
@@ -240,7 +227,7 @@ static int parse_short(int argc, char *const argv[], int *i, struct options *o,
 		const struct optdef *d = find_short(a[j]);
 		char shown[3] = { '-', a[j], '\0' };
 		if (!d)
-			return fail(err, errlen, "unknown option '%s'", shown);
+			return util_fail(OPTIONS_ERROR, err, errlen, "unknown option '%s'", shown);
 		if (!d->argname) {
 			apply(d, shown, NULL, o, err, errlen);
 			continue;
@@ -248,7 +235,7 @@ static int parse_short(int argc, char *const argv[], int *i, struct options *o,
 		if (a[j + 1])
 			return apply(d, shown, a + j + 1, o, err, errlen);
 		if (*i + 1 >= argc || !argv[*i + 1])
-			return fail(err, errlen, "option '%s' needs a value (%s)", shown, d->argname);
+			return util_fail(OPTIONS_ERROR, err, errlen, "option '%s' needs a value (%s)", shown, d->argname);
 		*i += 1;
 		return apply(d, shown, argv[*i], o, err, errlen);
 	}
@@ -273,7 +260,7 @@ int options_parse(int argc, char *const argv[], struct options *o, char *err, si
 		else if (a[0] == '-' && a[1] != '\0')
 			r = parse_short(argc, argv, &i, o, err, errlen);
 		else
-			r = fail(err, errlen, "unexpected argument '%s' (put the command after --)", a);
+			r = util_fail(OPTIONS_ERROR, err, errlen, "unexpected argument '%s' (put the command after --)", a);
 		if (r != OPTIONS_OK)
 			return r;
 	}
@@ -281,7 +268,7 @@ int options_parse(int argc, char *const argv[], struct options *o, char *err, si
 	if (o->help || o->version || o->list_keys || o->list_demos)
 		return OPTIONS_OK;
 	if (o->json && !o->batch)
-		return fail(err, errlen, "--json works only with --batch");
+		return util_fail(OPTIONS_ERROR, err, errlen, "--json works only with --batch");
 	return OPTIONS_OK;
 }
 

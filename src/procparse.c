@@ -104,13 +104,11 @@ static bool take_optional_ull(struct cursor *c, unsigned long long *out)
 
 static bool skip_tokens(struct cursor *c, int n)
 {
-	while (n-- > 0) {
-		skip_space(c);
-		if (c->p >= c->end)
+	const char *tok;
+	size_t len;
+	while (n-- > 0)
+		if (!next_token(c, &tok, &len))
 			return false;
-		while (c->p < c->end && !is_space(*c->p))
-			c->p++;
-	}
 	return true;
 }
 

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +26,6 @@ struct telemetry {
 	struct cm_segment *copy;        /* private, what gets validated */
 	struct telemetry_snapshot snap; /* scratch for telemetry_set_knob */
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ---- creation ---- */
 
@@ -63,20 +48,20 @@ struct telemetry *telemetry_create(char *err, size_t errlen)
 	size_t size = sizeof(struct cm_segment);
 	int fd = memfd_create("concmon-telemetry", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
-		fail(err, errlen, "memfd_create: %s", strerror(errno));
+		util_fail(-1, err, errlen, "memfd_create: %s", strerror(errno));
 		return NULL;
 	}
 	/* Sealed so the program can neither shrink it (SIGBUS in concmon) nor
 	 * grow it, nor change the seals. */
 	if (ftruncate(fd, (off_t)size) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
-		fail(err, errlen, "telemetry segment: %s", strerror(errno));
+		util_fail(-1, err, errlen, "telemetry segment: %s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
-		fail(err, errlen, "mmap telemetry: %s", strerror(errno));
+		util_fail(-1, err, errlen, "mmap telemetry: %s", strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -136,9 +121,9 @@ static int rec_live(uint32_t state, int32_t pid, const char *table, unsigned i,
 	if (state == CM_REC_FREE || state == CM_REC_CLAIMED)
 		return 0;
 	if (state != CM_REC_LIVE)
-		return fail(err, errlen, "%s %u: bad state %" PRIu32, table, i, state);
+		return util_fail(-1, err, errlen, "%s %u: bad state %" PRIu32, table, i, state);
 	if (pid <= 0 || pid > CM_TID_MAX)
-		return fail(err, errlen, "%s %u: bad pid %" PRId32, table, i, pid);
+		return util_fail(-1, err, errlen, "%s %u: bad pid %" PRId32, table, i, pid);
 	return 1;
 }
 
@@ -146,17 +131,17 @@ static int check_name(char dst[CM_NAME_MAX], const char src[CM_NAME_MAX], const 
 		      unsigned i, const char *what, char *err, size_t errlen)
 {
 	const char *why = name_copy(dst, src);
-	return why ? fail(err, errlen, "%s %u: %s %s", table, i, what, why) : 0;
+	return why ? util_fail(-1, err, errlen, "%s %u: %s %s", table, i, what, why) : 0;
 }
 
 static int check_table(const char *table, uint32_t cap, uint32_t count, uint32_t want,
 		       unsigned *n, char *err, size_t errlen)
 {
 	if (cap != want)
-		return fail(err, errlen, "%s: capacity %" PRIu32 ", expected %" PRIu32,
+		return util_fail(-1, err, errlen, "%s: capacity %" PRIu32 ", expected %" PRIu32,
 			    table, cap, want);
 	if (count > cap)
-		return fail(err, errlen, "%s: count %" PRIu32 " > capacity %" PRIu32,
+		return util_fail(-1, err, errlen, "%s: count %" PRIu32 " > capacity %" PRIu32,
 			    table, count, cap);
 	*n = count;
 	return 0;
@@ -170,15 +155,15 @@ struct extent {
 static int check_header(const struct cm_header *h, struct extent *x, char *err, size_t errlen)
 {
 	if (h->magic != CM_TELEMETRY_MAGIC)
-		return fail(err, errlen, "bad magic");
+		return util_fail(-1, err, errlen, "bad magic");
 	if (h->version != CM_TELEMETRY_VERSION)
-		return fail(err, errlen, "version %" PRIu32 ", expected %u", h->version,
+		return util_fail(-1, err, errlen, "version %" PRIu32 ", expected %u", h->version,
 			    CM_TELEMETRY_VERSION);
 	if (h->size != sizeof(struct cm_segment))
-		return fail(err, errlen, "size %" PRIu32 ", expected %zu", h->size,
+		return util_fail(-1, err, errlen, "size %" PRIu32 ", expected %zu", h->size,
 			    sizeof(struct cm_segment));
 	if (h->cap_holders != CM_MAX_HOLDERS || h->name_max != CM_NAME_MAX)
-		return fail(err, errlen, "holder or name capacity differs");
+		return util_fail(-1, err, errlen, "holder or name capacity differs");
 	if (check_table("queues", h->cap_queues, LD(h->n_queues), CM_MAX_QUEUES, &x->queues,
 			err, errlen) < 0 ||
 	    check_table("locks", h->cap_locks, LD(h->n_locks), CM_MAX_LOCKS, &x->locks,
@@ -198,9 +183,9 @@ static int check_queue(const struct cm_queue_rec *r, unsigned i, struct telemetr
 {
 	uint32_t flags = LD(r->flags), closed = LD(r->closed);
 	if (flags & ~(uint32_t)CM_REC_SHARED)
-		return fail(err, errlen, "queue %u: bad flags %#" PRIx32, i, flags);
+		return util_fail(-1, err, errlen, "queue %u: bad flags %#" PRIx32, i, flags);
 	if (closed > 1)
-		return fail(err, errlen, "queue %u: bad closed flag %" PRIu32, i, closed);
+		return util_fail(-1, err, errlen, "queue %u: bad closed flag %" PRIu32, i, closed);
 	if (check_name(q->name, r->name, "queue", i, "name", err, errlen) < 0)
 		return -1;
 	q->slot = i;
@@ -214,12 +199,12 @@ static int check_queue(const struct cm_queue_rec *r, unsigned i, struct telemetr
 	q->blocked_put = LD(r->blocked_put);
 	q->blocked_get = LD(r->blocked_get);
 	if (q->capacity < 1 || q->capacity > CM_QUEUE_CAPACITY_MAX)
-		return fail(err, errlen, "queue %u: bad capacity %" PRIu64, i, q->capacity);
+		return util_fail(-1, err, errlen, "queue %u: bad capacity %" PRIu64, i, q->capacity);
 	if (q->depth > q->capacity)
-		return fail(err, errlen, "queue %u: depth %" PRIu64 " > capacity %" PRIu64,
+		return util_fail(-1, err, errlen, "queue %u: depth %" PRIu64 " > capacity %" PRIu64,
 			    i, q->depth, q->capacity);
 	if (q->blocked_put > CM_TID_MAX || q->blocked_get > CM_TID_MAX)
-		return fail(err, errlen, "queue %u: blocked count out of range", i);
+		return util_fail(-1, err, errlen, "queue %u: blocked count out of range", i);
 	return 0;
 }
 
@@ -230,22 +215,22 @@ static int check_lock_fields(const struct cm_lock_rec *r, unsigned i, enum cm_lo
 	bool sem = kind == CM_LOCK_SEMAPHORE;
 	uint32_t permits = LD(r->permits), value = LD(r->value), count = LD(r->holder_count);
 	if (permits > (sem ? CM_PERMITS_MAX : 0))
-		return fail(err, errlen, "lock %u: bad permits %" PRIu32, i, permits);
+		return util_fail(-1, err, errlen, "lock %u: bad permits %" PRIu32, i, permits);
 	if (value > (sem ? CM_PERMITS_MAX : kind == CM_LOCK_EVENT ? 1 : 0))
-		return fail(err, errlen, "lock %u: bad value %" PRIu32, i, value);
+		return util_fail(-1, err, errlen, "lock %u: bad value %" PRIu32, i, value);
 	if (count > (sem ? CM_PERMITS_MAX : 0))
-		return fail(err, errlen, "lock %u: holder count %" PRIu32 " out of range", i, count);
+		return util_fail(-1, err, errlen, "lock %u: holder count %" PRIu32 " out of range", i, count);
 	if (LD(r->depth) != 0 && kind != CM_LOCK_RECURSIVE)
-		return fail(err, errlen, "lock %u: recursion depth on a non-recursive lock", i);
+		return util_fail(-1, err, errlen, "lock %u: recursion depth on a non-recursive lock", i);
 	if (LD(r->waiters) > CM_TID_MAX)
-		return fail(err, errlen, "lock %u: waiters out of range", i);
+		return util_fail(-1, err, errlen, "lock %u: waiters out of range", i);
 	/* Semaphores list up to CM_MAX_HOLDERS holders, mutexes one, the rest none. */
 	unsigned listable = sem ? CM_MAX_HOLDERS
 		: kind == CM_LOCK_CONDITION || kind == CM_LOCK_EVENT ? 0 : 1;
 	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
 		int32_t tid = LD(r->holders[h]);
 		if (tid < 0 || tid > CM_TID_MAX || (tid != 0 && h >= listable))
-			return fail(err, errlen, "lock %u: holder %u out of range", i, h);
+			return util_fail(-1, err, errlen, "lock %u: holder %u out of range", i, h);
 	}
 	return 0;
 }
@@ -255,9 +240,9 @@ static int check_lock(const struct cm_lock_rec *r, unsigned i, struct telemetry_
 {
 	uint32_t flags = LD(r->flags), kind = LD(r->kind);
 	if (flags & ~(uint32_t)CM_REC_SHARED)
-		return fail(err, errlen, "lock %u: bad flags %#" PRIx32, i, flags);
+		return util_fail(-1, err, errlen, "lock %u: bad flags %#" PRIx32, i, flags);
 	if (kind < CM_LOCK_MUTEX || kind > CM_LOCK_KIND_MAX)
-		return fail(err, errlen, "lock %u: bad kind %" PRIu32, i, kind);
+		return util_fail(-1, err, errlen, "lock %u: bad kind %" PRIu32, i, kind);
 	if (check_lock_fields(r, i, (enum cm_lock_kind)kind, err, errlen) < 0 ||
 	    check_name(l->name, r->name, "lock", i, "name", err, errlen) < 0)
 		return -1;
@@ -304,12 +289,12 @@ static int check_thread(const struct cm_thread_rec *r, unsigned i, const struct 
 	int32_t tid = LD(r->tid);
 	uint32_t kind = LD(r->wait_kind), index = LD(r->wait_index);
 	if (tid <= 0 || tid > CM_TID_MAX)
-		return fail(err, errlen, "thread %u: bad tid %" PRId32, i, tid);
+		return util_fail(-1, err, errlen, "thread %u: bad tid %" PRId32, i, tid);
 	if (kind > CM_WAIT_KIND_MAX)
-		return fail(err, errlen, "thread %u: bad wait kind %" PRIu32, i, kind);
+		return util_fail(-1, err, errlen, "thread %u: bad wait kind %" PRIu32, i, kind);
 	uint32_t cap = kind == CM_WAIT_LOCK ? CM_MAX_LOCKS : CM_MAX_QUEUES;
 	if (kind != CM_WAIT_NONE && index >= cap)
-		return fail(err, errlen, "thread %u: waits on %s %" PRIu32 " (capacity %" PRIu32 ")",
+		return util_fail(-1, err, errlen, "thread %u: waits on %s %" PRIu32 " (capacity %" PRIu32 ")",
 			    i, kind == CM_WAIT_LOCK ? "lock" : "queue", index, cap);
 	if (check_name(t->role, r->role, "thread", i, "role", err, errlen) < 0)
 		return -1;
@@ -326,9 +311,9 @@ static int check_knob(const struct cm_knob_rec *r, unsigned i, struct telemetry_
 {
 	int64_t v = LD(r->value), lo = LD(r->min), hi = LD(r->max);
 	if (lo > hi)
-		return fail(err, errlen, "knob %u: min %" PRId64 " > max %" PRId64, i, lo, hi);
+		return util_fail(-1, err, errlen, "knob %u: min %" PRId64 " > max %" PRId64, i, lo, hi);
 	if (v < lo || v > hi)
-		return fail(err, errlen, "knob %u: value %" PRId64 " outside [%" PRId64 ", %" PRId64 "]",
+		return util_fail(-1, err, errlen, "knob %u: value %" PRId64 " outside [%" PRId64 ", %" PRId64 "]",
 			    i, v, lo, hi);
 	if (check_name(k->name, r->name, "knob", i, "name", err, errlen) < 0)
 		return -1;
@@ -417,7 +402,7 @@ int telemetry_validate(const void *seg, size_t len, struct telemetry_snapshot *o
 		       char *err, size_t errlen)
 {
 	if (!seg || len != sizeof(struct cm_segment))
-		return fail(err, errlen, "size %zu, expected %zu", seg ? len : 0,
+		return util_fail(-1, err, errlen, "size %zu, expected %zu", seg ? len : 0,
 			    sizeof(struct cm_segment));
 	struct cm_header h;
 	struct extent x = { 0 };

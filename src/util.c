@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,17 @@ void *util_resize(void *p, size_t old_cap, size_t new_cap, size_t keep, size_t e
 		memcpy(q, p, keep * elem);
 	free(p);
 	return q;
+}
+
+int util_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
 }
 
 char *xstrdup(const char *s)

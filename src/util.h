@@ -24,6 +24,11 @@ size_t util_fit_cap(size_t cap, size_t n, size_t floor);
  * (high in the heap, or in a mapping of its own), pinning that memory. */
 void *util_resize(void *p, size_t old_cap, size_t new_cap, size_t keep, size_t elem);
 
+/* Formats a message into err (when err and errlen are set); returns rc, so
+ * that a failing function can end with `return util_fail(-1, err, ...)`. */
+int util_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Monotonic and wall-clock time in seconds. */
 double util_now(void);
 double util_wall(void);
