@@ -16,8 +16,9 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (PaneMixin, Tmux, check_no_crash, children_of, concmon_bin, descendants_of,
-                          helper, kill_quietly, main, pid_alive, pid_exists, poll, proc_stat)
+from concmon_test import (HOSTILE_ARGS, HOSTILE_ARGV0, HOSTILE_BIDI, HOSTILE_COMM, PaneMixin, Tmux,
+                          check_no_crash, children_of, concmon_bin, descendants_of, helper,
+                          kill_quietly, main, pid_alive, pid_exists, poll, proc_stat)
 
 SLOW = 20.0
 
@@ -219,11 +220,7 @@ class SignalsToConcmon(Script):
         self.check_signal(signal.SIGHUP)
 
 
-# The names of test_faults.py's hostile process.
-COMM = b"\x1b[31m\x1b]2;X\x07\n\xff"
-ARGV0 = b"\x1b[H\x1b[2J\x1b]0;OWNED\x07hostile"
-ARGS = [b"line1\nline2", b"q\"u'o`te\\", b"bad\xff\xfeutf8", b"c1\xc2\x9b31mcsi",
-        b"\x1b[41mBG\x1b[0m", b"tab\tcr\rdel\x7fbel\x07", b"\xe2\x80\xaeRLO"]
+COMM, ARGV0, ARGS = HOSTILE_COMM, HOSTILE_ARGV0, HOSTILE_ARGS + [HOSTILE_BIDI]
 
 
 def sh_quote(b):

@@ -20,8 +20,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (BatchRun, check_no_crash, concmon_bin, descendants_of, helper,
-                          kill_quietly, main, pid_exists, poll, proc_stat, tasks_of)
+from concmon_test import (HOSTILE_ARGS, HOSTILE_ARGV0, HOSTILE_BIDI, HOSTILE_COMM, BatchRun,
+                          check_no_crash, concmon_bin, descendants_of, helper, kill_quietly, main,
+                          pid_exists, poll, proc_stat, tasks_of)
 
 SLOW = 60.0       # deadline for a state that needs thousands of processes or threads
 MARGIN = 3.0      # what quitting may take beyond the grace period
@@ -317,11 +318,7 @@ class ScribbledTelemetry(QuitCase):
 
 # ------------------------------------------------------------ hostile names
 
-COMM = b"\x1b[31m\x1b]2;X\x07\n\xff"     # 13 bytes: fits comm's 15
-ARGV0 = b"\x1b[H\x1b[2J\x1b]0;OWNED\x07hostile"
-ARGS = [b"line1\nline2", b"q\"u'o`te\\", b"bad\xff\xfeutf8", b"c1\xc2\x9b31mcsi",
-        b"\x1b[41mBG\x1b[0m", b"tab\tcr\rdel\x7fbel\x07"]
-BIDI = b"\xe2\x80\xaeRLO"                # U+202E: reverses the rest of the line
+COMM, ARGV0, ARGS, BIDI = HOSTILE_COMM, HOSTILE_ARGV0, HOSTILE_ARGS, HOSTILE_BIDI
 
 
 def hostile_argv(extra=()):

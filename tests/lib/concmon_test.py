@@ -57,6 +57,16 @@ def helper(name):
     return path
 
 
+# The names tests/helpers/hostile.c takes: escape sequences that would
+# move the cursor, recolour or retitle a terminal, control characters,
+# quotes, invalid UTF-8, a C1 CSI, and a bidi override.
+HOSTILE_COMM = b"\x1b[31m\x1b]2;X\x07\n\xff"     # 13 bytes: fits comm's 15
+HOSTILE_ARGV0 = b"\x1b[H\x1b[2J\x1b]0;OWNED\x07hostile"
+HOSTILE_ARGS = [b"line1\nline2", b"q\"u'o`te\\", b"bad\xff\xfeutf8", b"c1\xc2\x9b31mcsi",
+                b"\x1b[41mBG\x1b[0m", b"tab\tcr\rdel\x7fbel\x07"]
+HOSTILE_BIDI = b"\xe2\x80\xaeRLO"                # U+202E: reverses the rest of the line
+
+
 class PollTimeout(AssertionError):
     """A polled condition did not hold before its deadline."""
 
