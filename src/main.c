@@ -190,14 +190,16 @@ static void print_snapshot(struct app *a)
 
 static void sample(struct app *a)
 {
-	/* The kernel's account first, so a spawn is logged before the zombie
-	 * state a snapshot may already show. */
-	if (a->kev)
-		read_kevents(a);
 	bool threads = a->tui ? tui_threads_shown(a->tui) : true;
 	size_t n;
 	const struct sample *s = proctable_sample(a->pt, a->self, supervisor_guardian(a->sup),
 						  a->opt.all, threads, &n);
+	/* The kernel's account first, so a spawn or an exit is logged before the
+	 * zombie state the snapshot may show. Drained after reading /proc, not
+	 * before: the kernel queues a process's exit message before it becomes
+	 * a zombie, so one this snapshot saw as Z is in the socket by now. */
+	if (a->kev)
+		read_kevents(a);
 	if (!s)
 		return;
 	lifecycle_update(a->lc, s, n, util_now(), a->hz, threads);
