@@ -463,25 +463,6 @@ const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hi
 
 /* ---- one-off readers ---- */
 
-pid_t *proctable_descendants(pid_t root, pid_t hide, size_t *n)
-{
-	struct proctable *pt = proctable_new();
-	pid_t *out = NULL;
-	*n = 0;
-	if (!pt)
-		return NULL;
-	queue_all_children(pt, root, hide);
-	for (size_t i = 0; i < pt->nqueue; i++)
-		queue_all_children(pt, pt->queue[i], hide);
-	if (pt->nqueue) {
-		out = xmalloc(pt->nqueue * sizeof *out);
-		memcpy(out, pt->queue, pt->nqueue * sizeof *out);
-		*n = pt->nqueue;
-	}
-	proctable_free(pt);
-	return out;
-}
-
 /* The stat of one process; false when it is gone. */
 static bool stat_of(pid_t pid, struct proc_stat *st)
 {
@@ -489,6 +470,31 @@ static bool stat_of(pid_t pid, struct proc_stat *st)
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	ssize_t len = util_read_file(path, buf, sizeof buf);
 	return len > 0 && procparse_stat(buf, (size_t)len, st) == 0;
+}
+
+struct proc_id *proctable_descendants(pid_t root, pid_t hide, size_t *n)
+{
+	struct proctable *pt = proctable_new();
+	struct proc_id *out = NULL;
+	*n = 0;
+	if (!pt)
+		return NULL;
+	queue_all_children(pt, root, hide);
+	for (size_t i = 0; i < pt->nqueue; i++)
+		queue_all_children(pt, pt->queue[i], hide);
+	if (pt->nqueue)
+		out = xmalloc(pt->nqueue * sizeof *out);
+	for (size_t i = 0; i < pt->nqueue; i++) {
+		struct proc_stat st;
+		if (stat_of(pt->queue[i], &st))
+			out[(*n)++] = (struct proc_id){ pt->queue[i], st.start_ticks, st.state };
+	}
+	proctable_free(pt);
+	if (!*n) {
+		free(out);
+		out = NULL;
+	}
+	return out;
 }
 
 unsigned long long proctable_start_ticks(pid_t pid)

@@ -34,10 +34,20 @@ void proctable_free(struct proctable *pt);
 const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hide,
 				      bool all, bool threads, size_t *n);
 
-/* Collects the PIDs of root's descendants (processes, not threads), skipping
- * the subtree of hide (0 = none). Returns a malloc'd array the caller frees,
- * its length in *n; NULL with *n = 0 when there are none. */
-pid_t *proctable_descendants(pid_t root, pid_t hide, size_t *n);
+/* A process as an identity: PID and start time (clock ticks after boot),
+ * with the state it was in when read. A PID alone names nothing once it may
+ * have been reaped and reused. */
+struct proc_id {
+	pid_t pid;
+	unsigned long long start;
+	char state;
+};
+
+/* Collects root's descendants (processes, not threads) with their start
+ * times, skipping the subtree of hide (0 = none) and whatever vanished
+ * while being read. Returns a malloc'd array the caller frees, its length
+ * in *n; NULL with *n = 0 when there are none. */
+struct proc_id *proctable_descendants(pid_t root, pid_t hide, size_t *n);
 
 /* Start time of pid in clock ticks after boot, or 0 if it is gone. */
 unsigned long long proctable_start_ticks(pid_t pid);

@@ -258,29 +258,37 @@ static struct child *find_child(struct supervisor *s, pid_t pid)
 	return NULL;
 }
 
-int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_ticks, int sig)
+/* Sends sig to the process pid started at start_ticks, or returns ESRCH. */
+static int signal_checked(struct supervisor *s, pid_t pid, unsigned long long start_ticks, int sig)
 {
+	if (!start_ticks)
+		return ESRCH; /* a PID alone is not an identity */
 	struct child *c = find_child(s, pid);
 	int fd = c && c->pidfd >= 0 ? c->pidfd : pidfd_open(pid, 0);
 	if (fd < 0) {
-		int e = errno;
-		/* No pidfds (kernel < 5.3, valgrind): kill() after the start-time
-		 * check, which leaves a window a pidfd would close. */
-		if (e == ENOSYS && start_ticks)
-			e = proctable_start_ticks(pid) != start_ticks ? ESRCH
-			  : kill(pid, sig) < 0 ? errno : 0;
-		if (s->on_signal)
-			s->on_signal(s->on_signal_arg, pid, sig, e);
-		return e;
+		if (errno == ESRCH || errno == EINVAL)
+			return ESRCH;
+		/* No pidfd to be had (ENOSYS: kernel < 5.3, valgrind, seccomp;
+		 * EMFILE): kill() right after the start-time check, which leaves
+		 * a window a pidfd would close. */
+		if (proctable_start_ticks(pid) != start_ticks)
+			return ESRCH;
+		return kill(pid, sig) < 0 ? errno : 0;
 	}
 	int rc = 0;
 	/* The pidfd pins the process: once it matches, the PID cannot be reused under us. */
-	if (start_ticks && proctable_start_ticks(pid) != start_ticks)
+	if (proctable_start_ticks(pid) != start_ticks)
 		rc = ESRCH;
 	else if (pidfd_send_signal(fd, sig, NULL, 0) < 0)
 		rc = errno;
 	if (!c || c->pidfd != fd)
 		close(fd);
+	return rc;
+}
+
+int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_ticks, int sig)
+{
+	int rc = signal_checked(s, pid, start_ticks, sig);
 	if (s->on_signal)
 		s->on_signal(s->on_signal_arg, pid, sig, rc);
 	return rc;
@@ -298,8 +306,7 @@ int supervisor_terminate(struct supervisor *s, pid_t pid, unsigned long long sta
 		s->capdue = s->capdue ? s->capdue * 2 : 8;
 		s->due = xrealloc(s->due, s->capdue * sizeof *s->due);
 	}
-	s->due[s->ndue++] = (struct kill_due){ pid, start_ticks ? start_ticks : proctable_start_ticks(pid),
-					       now + s->grace };
+	s->due[s->ndue++] = (struct kill_due){ pid, start_ticks, now + s->grace };
 	return 0;
 }
 
@@ -353,26 +360,81 @@ int supervisor_reap(struct supervisor *s, supervisor_reaped_fn fn, void *arg)
 	return count;
 }
 
-/* Sends sig to every process of the tree; returns how many there were. */
-static size_t signal_tree(struct supervisor *s, int sig)
+/* The processes of the tree, each with its start time, so a signal never
+ * reaches a process that took a recycled PID; n is set to their count. */
+static struct proc_id *tree_of(struct supervisor *s, size_t *n)
+{
+	return proctable_descendants(s->self, guardian_pid(s->guardian), n);
+}
+
+static bool is_stopped(char state) { return state == 'T' || state == 't'; }
+
+/* Sends SIGKILL to every live process of the tree (a zombie waits for its
+ * parent, which is being killed too); returns how many processes are left. */
+static size_t kill_tree(struct supervisor *s)
 {
 	size_t n;
-	pid_t *pids = proctable_descendants(s->self, guardian_pid(s->guardian), &n);
+	struct proc_id *ids = tree_of(s, &n);
 	for (size_t i = 0; i < n; i++)
-		supervisor_signal(s, pids[i], 0, sig);
-	free(pids);
+		if (ids[i].state != 'Z')
+			supervisor_signal(s, ids[i].pid, ids[i].start, SIGKILL);
+	free(ids);
 	return n;
 }
 
-/* Sends sig to the processes of the tree that are stopped (state T). */
-static void signal_tree_stopped(struct supervisor *s, int sig)
+/* The processes already asked to stop at shutdown, sorted by (pid, start). */
+struct asked {
+	struct proc_id *ids;
+	size_t n, cap;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct proc_id *x = a, *y = b;
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* True when id was not in the set (it is added). */
+static bool asked_add(struct asked *a, const struct proc_id *id)
+{
+	size_t lo = 0, hi = a->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_id(&a->ids[mid], id);
+		if (!c)
+			return false;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->ids = xrealloc(a->ids, a->cap * sizeof *a->ids);
+	}
+	memmove(&a->ids[lo + 1], &a->ids[lo], (a->n - lo) * sizeof *a->ids);
+	a->ids[lo] = *id;
+	a->n++;
+	return true;
+}
+
+/* SIGTERM to every process of the tree not asked yet, newcomers included
+ * (SIGCONT too when stopped: it acts on SIGTERM only once it runs); returns
+ * how many processes the tree has. */
+static size_t term_newcomers(struct supervisor *s, struct asked *a)
 {
 	size_t n;
-	pid_t *pids = proctable_descendants(s->self, guardian_pid(s->guardian), &n);
-	for (size_t i = 0; i < n; i++)
-		if (proctable_stopped(pids[i]))
-			supervisor_signal(s, pids[i], 0, sig);
-	free(pids);
+	struct proc_id *ids = tree_of(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i].state == 'Z' || !asked_add(a, &ids[i]))
+			continue;
+		if (supervisor_signal(s, ids[i].pid, ids[i].start, SIGTERM) == 0 && is_stopped(ids[i].state))
+			supervisor_signal(s, ids[i].pid, ids[i].start, SIGCONT);
+	}
+	free(ids);
+	return n;
 }
 
 /* Sleeps until a child changes state or timeout seconds pass. */
@@ -390,18 +452,16 @@ static void wait_sigchld(double timeout)
 void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *arg)
 {
 	double deadline = util_now() + s->grace;
-	signal_tree(s, SIGTERM);
-	/* Stopped ones act on it only once they run again. */
-	signal_tree_stopped(s, SIGCONT);
+	struct asked asked = { 0 };
 	for (;;) {
 		supervisor_reap(s, fn, arg);
-		size_t left;
-		free(proctable_descendants(s->self, guardian_pid(s->guardian), &left));
+		size_t left = term_newcomers(s, &asked);
 		double now = util_now();
 		if (!left || now >= deadline)
 			break;
 		wait_sigchld(deadline - now < 0.05 ? deadline - now : 0.05);
 	}
+	free(asked.ids);
 	/* Whatever ignored SIGTERM, and whatever it forked meanwhile. A task in
 	 * uninterruptible sleep can delay this; give up after 10 s. */
 	if (s->cg)
@@ -410,9 +470,9 @@ void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *ar
 	supervisor_signaled_fn told = s->on_signal;
 	while (util_now() < give_up) {
 		supervisor_reap(s, fn, arg);
-		if (!signal_tree(s, SIGKILL))
+		if (!kill_tree(s))
 			break;
-		s->on_signal = NULL; /* a zombie gets SIGKILL again each round: say it once */
+		s->on_signal = NULL; /* one process gets SIGKILL each round until it is gone: say it once */
 		wait_sigchld(0.01);
 	}
 	s->on_signal = told;

@@ -40,7 +40,8 @@ pid_t supervisor_launch_line(struct supervisor *s, const char *line, const struc
 			     char *err, size_t errlen);
 
 /* Sends sig to the process pid through a pidfd, after checking that pid is
- * still the process that started at start_ticks (0 = do not check).
+ * still the process that started at start_ticks; without pidfds (ENOSYS),
+ * kill() right after that check. start_ticks 0 is no identity: ESRCH.
  * Returns 0 or an errno value (ESRCH when it is gone or was recycled). */
 int supervisor_signal(struct supervisor *s, pid_t pid, unsigned long long start_ticks, int sig);
 

@@ -32,14 +32,20 @@ void act_signame(int sig, char *buf, size_t len)
 		snprintf(buf, len, "signal %d", sig);
 }
 
-/* One action on one task. An exited row has nothing left to signal: say
- * so without bothering the supervisor. */
+/* What an action returns for a zombie: it has exited already, so no
+ * signal can touch it; only its parent's wait() removes it. */
+#define ACT_ZOMBIE (-2)
+
+/* One action on one task. An exited row has nothing left to signal and a
+ * zombie nothing left to kill: say so without bothering the supervisor. */
 typedef int act_fn(const struct tui_actions *a, const struct task *k, int sig);
 
 static int act_do_signal(const struct tui_actions *a, const struct task *k, int sig)
 {
 	if (k->exited)
 		return ESRCH;
+	if (k->state == 'Z')
+		return ACT_ZOMBIE;
 	return a->signal ? a->signal(a->ctx, k, sig) : ENOSYS;
 }
 
@@ -48,7 +54,23 @@ static int act_do_terminate(const struct tui_actions *a, const struct task *k, i
 	(void)sig;
 	if (k->exited)
 		return ESRCH;
+	if (k->state == 'Z')
+		return ACT_ZOMBIE;
 	return a->terminate ? a->terminate(a->ctx, k) : ENOSYS;
+}
+
+/* "4242 (worker) is a zombie: ..., its parent 4241 (spawner) must reap it". */
+static void act_zombie_message(struct tui *t, const char *what, const struct task *k)
+{
+	char who[ACT_WHO_MAX], parent[ACT_WHO_MAX];
+	act_describe(k, who, sizeof who);
+	snprintf(parent, sizeof parent, "%d", (int)k->ppid);
+	for (size_t i = 0; i < t->ntasks; i++)
+		if (t->tasks[i].tid == k->ppid)
+			act_describe(&t->tasks[i], parent, sizeof parent);
+	tui_message(t, true, "%s: %s is a zombie: it has exited and cannot be killed; its parent %s "
+		    "must reap it with wait(), or exit so that concmon adopts and reaps it",
+		    what, who, parent);
 }
 
 /* Applies fn to every tagged task still in the model and summarises:
@@ -56,7 +78,7 @@ static int act_do_terminate(const struct tui_actions *a, const struct task *k, i
 static void act_tagged(struct tui *t, const struct tui_actions *a, act_fn *fn, int sig,
 		       const char *what)
 {
-	size_t total = 0, ok = 0;
+	size_t total = 0, ok = 0, zombies = 0;
 	int first_err = 0;
 	char first[ACT_WHO_MAX] = "";
 	for (size_t i = 0; i < t->ntasks; i++) {
@@ -67,16 +89,24 @@ static void act_tagged(struct tui *t, const struct tui_actions *a, act_fn *fn, i
 		int rc = fn(a, k, sig);
 		if (rc == 0) {
 			ok++;
+		} else if (rc == ACT_ZOMBIE) {
+			zombies++;
 		} else if (!first_err) {
 			first_err = rc;
 			act_describe(k, first, sizeof first);
 		}
 	}
-	if (!first_err)
+	char skipped[96] = "";
+	if (zombies)
+		snprintf(skipped, sizeof skipped, "; %zu zombie%s skipped (exited: only a parent's wait() "
+			 "removes one)", zombies, zombies == 1 ? "" : "s");
+	if (!first_err && !zombies)
 		tui_message(t, false, "%s sent to all %zu tagged", what, total);
+	else if (!first_err)
+		tui_message(t, false, "%s sent to %zu of %zu tagged%s", what, ok, total, skipped);
 	else
-		tui_message(t, true, "%s sent to %zu of %zu tagged: %zu failed: %s (first: %s)",
-			    what, ok, total, total - ok, strerror(first_err), first);
+		tui_message(t, true, "%s sent to %zu of %zu tagged: %zu failed: %s (first: %s)%s",
+			    what, ok, total, total - ok - zombies, strerror(first_err), first, skipped);
 }
 
 /* Applies fn to the selected task; returns its errno, or -1 when there is
@@ -101,7 +131,9 @@ enum tui_reaction act_signal(struct tui *t, const struct tui_actions *a, int sig
 		act_tagged(t, a, act_do_signal, sig, name);
 	} else {
 		int rc = act_one(t, a, act_do_signal, sig, name, who, sizeof who);
-		if (rc > 0)
+		if (rc == ACT_ZOMBIE)
+			act_zombie_message(t, name, view_selected(t));
+		else if (rc > 0)
 			tui_message(t, true, "%s to %s: %s", name, who, strerror(rc));
 		else if (rc == 0)
 			tui_message(t, false, "sent %s to %s", name, who);
@@ -117,7 +149,9 @@ enum tui_reaction act_terminate(struct tui *t, const struct tui_actions *a)
 		act_tagged(t, a, act_do_terminate, 0, "terminate (SIGTERM, then SIGKILL)");
 	} else {
 		int rc = act_one(t, a, act_do_terminate, 0, "terminate", who, sizeof who);
-		if (rc > 0)
+		if (rc == ACT_ZOMBIE)
+			act_zombie_message(t, "terminate", view_selected(t));
+		else if (rc > 0)
 			tui_message(t, true, "terminate %s: %s", who, strerror(rc));
 		else if (rc == 0)
 			tui_message(t, false, "terminating %s: SIGTERM sent, SIGKILL after the grace period",

@@ -1,6 +1,7 @@
 /* ignore_term [FILE] - a process that survives SIGTERM: each SIGTERM it gets
  * appends "TERM" to FILE (if given), so a test can tell it was asked to stop
- * before it was killed. Sleeps until killed. Prints nothing else. */
+ * before it was killed; "ready" goes there first, once SIGTERM is handled.
+ * Sleeps until killed. Prints nothing. */
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -27,6 +28,10 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &sa, NULL);
+	if (log_fd >= 0) {
+		ssize_t r = write(log_fd, "ready\n", 6);
+		(void)r;
+	}
 	for (;;)
 		pause();
 }

@@ -20,9 +20,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (HOSTILE_ARGS, HOSTILE_ARGV0, HOSTILE_BIDI, HOSTILE_COMM, BatchRun,
-                          check_no_crash, concmon_bin, descendants_of, helper, kill_quietly, main,
-                          pid_exists, poll, proc_stat, tasks_of)
+from concmon_test import (HOSTILE_ARGS, HOSTILE_ARGV0, HOSTILE_BIDI, HOSTILE_COMM, AsNobody,
+                          BatchRun, as_nobody, check_no_crash, concmon_bin, descendants_of, events,
+                          helper, kill_quietly, main, nobody_can_run, pid_exists, poll, proc_stat,
+                          tasks_of)
 
 SLOW = 60.0       # deadline for a state that needs thousands of processes or threads
 MARGIN = 3.0      # what quitting may take beyond the grace period
@@ -60,15 +61,6 @@ def left_over(procs):
 
 def gaps(times):
     return [b - a for a, b in zip(times, times[1:])]
-
-
-def events(run, pid=None, kind=None):
-    out = []
-    for s in list(run.snapshots):
-        for e in s.get("events", []):
-            if (pid is None or e["pid"] == pid) and (kind is None or e["event"] == kind):
-                out.append(e)
-    return out
 
 
 def program_pids(snap):
@@ -455,22 +447,6 @@ class HostileNames(unittest.TestCase):
 
 # ------------------------------------------------------------ privacy, no root
 
-def as_nobody(argv):
-    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + list(argv)
-
-
-def nobody_can_run():
-    if os.geteuid() != 0:
-        return "needs root (to run a process as user nobody)"
-    if not shutil.which("setpriv"):
-        return "setpriv (util-linux) is missing"
-    try:
-        pwd.getpwnam("nobody")
-    except KeyError:
-        return "there is no user nobody"
-    return None
-
-
 def nobody_open(path, mode="r"):
     """Opens path as user nobody; returns the errno name or 'ok'."""
     code = ("import os,sys,errno\n"
@@ -535,25 +511,7 @@ class Privacy(unittest.TestCase):
 
 
 @unittest.skipIf(nobody_can_run(), nobody_can_run() or "")
-class WithoutRoot(unittest.TestCase):
-    def setUp(self):
-        # BatchRun starts $CONCMON: point it at a wrapper that drops to nobody
-        # (setpriv execs concmon, so the PID stays the same).
-        self.tmp = tempfile.mkdtemp(prefix="concmon-nobody-")
-        os.chmod(self.tmp, 0o755)
-        wrapper = os.path.join(self.tmp, "concmon-as-nobody")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\nexec %s \"$@\"\n"
-                    % " ".join(as_nobody([concmon_bin()])))
-        os.chmod(wrapper, 0o755)
-        self.old = os.environ["CONCMON"]
-        os.environ["CONCMON"] = wrapper
-        self.addCleanup(self.restore)
-
-    def restore(self):
-        os.environ["CONCMON"] = self.old
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class WithoutRoot(AsNobody, unittest.TestCase):
     def test_other_users_processes_are_shown_and_signals_to_them_fail_with_eperm(self):
         decoy = subprocess.Popen(["sleep", "300"], start_new_session=True)
         self.addCleanup(lambda: (decoy.kill(), decoy.wait()))

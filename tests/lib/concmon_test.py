@@ -8,6 +8,7 @@ directory) and CONCMON_SOURCE (the source tree) in the environment.
 
 import json
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -230,6 +231,73 @@ def live(snap):
 def processes(snap):
     """Main-thread rows (one per process)."""
     return [t for t in snap["tasks"] if t["tid"] == t["pid"]]
+
+
+def events(run, pid=None, kind=None):
+    """The events of every snapshot run printed so far, of pid and kind if given."""
+    out = []
+    for s in list(run.snapshots):
+        for e in s.get("events", []):
+            if (pid is None or e["pid"] == pid) and (kind is None or e["event"] == kind):
+                out.append(e)
+    return out
+
+
+def log_events(path, pid=None, kind=None):
+    """The events of a --log file (NDJSON), of pid and kind if given."""
+    out = []
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue  # the line being written
+        if (pid is None or e["pid"] == pid) and (kind is None or e["event"] == kind):
+            out.append(e)
+    return out
+
+
+def as_nobody(argv):
+    """argv run as user nobody (setpriv execs it: the PID stays the same)."""
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + list(argv)
+
+
+def nobody_can_run():
+    """None when a test can run programs as user nobody, else why not."""
+    if os.geteuid() != 0:
+        return "needs root (to run a process as user nobody)"
+    if not shutil.which("setpriv"):
+        return "setpriv (util-linux) is missing"
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        return "there is no user nobody"
+    return None
+
+
+class AsNobody:
+    """A TestCase mixin: BatchRun starts concmon as user nobody (through a
+    wrapper that execs it, so the PID stays concmon's)."""
+
+    def setUp(self):
+        self.tmp_nobody = tempfile.mkdtemp(prefix="concmon-nobody-")
+        os.chmod(self.tmp_nobody, 0o755)
+        wrapper = os.path.join(self.tmp_nobody, "concmon-as-nobody")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nexec %s \"$@\"\n"
+                    % " ".join(shlex.quote(a) for a in as_nobody([concmon_bin()])))
+        os.chmod(wrapper, 0o755)
+        self.concmon_as_root = os.environ["CONCMON"]
+        os.environ["CONCMON"] = wrapper
+        self.addCleanup(self._restore_concmon)
+
+    def _restore_concmon(self):
+        os.environ["CONCMON"] = self.concmon_as_root
+        shutil.rmtree(self.tmp_nobody, ignore_errors=True)
 
 
 class BatchRun:

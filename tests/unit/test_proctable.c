@@ -204,12 +204,13 @@ static void test_hide_subtree(void **state)
 	proctable_free(pt);
 
 	size_t nd;
-	pid_t *d = proctable_descendants(getpid(), hidden, &nd);
+	struct proc_id *d = proctable_descendants(getpid(), hidden, &nd);
 	assert_non_null(d);
 	bool saw_shown = false;
 	for (size_t i = 0; i < nd; i++) {
-		assert_int_not_equal(d[i], hidden);
-		saw_shown |= d[i] == shown;
+		assert_int_not_equal(d[i].pid, hidden);
+		assert_true(d[i].start > 0);
+		saw_shown |= d[i].pid == shown;
 	}
 	assert_true(saw_shown);
 	free(d);
@@ -221,7 +222,7 @@ static void test_no_descendants(void **state)
 {
 	(void)state;
 	size_t n = 99;
-	pid_t *d = proctable_descendants(getpid(), 0, &n);
+	struct proc_id *d = proctable_descendants(getpid(), 0, &n);
 	assert_null(d);
 	assert_int_equal(n, 0);
 	struct proctable *pt = proctable_new();
@@ -319,7 +320,7 @@ static void test_many_children(void **state)
 	assert_int_equal(found, KIDS);
 	proctable_free(pt);
 	size_t nd;
-	pid_t *d = proctable_descendants(getpid(), 0, &nd);
+	struct proc_id *d = proctable_descendants(getpid(), 0, &nd);
 	assert_int_equal(nd, KIDS);
 	free(d);
 	for (int i = 0; i < KIDS; i++)
