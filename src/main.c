@@ -306,6 +306,19 @@ static unsigned long long command_target(struct app *a, pid_t pid, int sig)
 	return 0;
 }
 
+/* A zombie has exited already: no signal can touch it. Says so (on
+ * stderr, batch mode) and returns true. */
+static bool zombie_refused(struct app *a, pid_t pid, const char *line)
+{
+	const struct task *t = lifecycle_find(a->lc, pid);
+	if (!t || t->exited || t->state != 'Z')
+		return false;
+	fprintf(stderr, "concmon: %s: %d is a zombie: it has exited and cannot be killed; its parent "
+		"%d must reap it with wait(), or exit so that concmon adopts and reaps it\n",
+		line, (int)pid, (int)t->ppid);
+	return true;
+}
+
 static void run_command(struct app *a, const char *line)
 {
 	struct control_cmd c;
@@ -316,6 +329,8 @@ static void run_command(struct app *a, const char *line)
 		fprintf(stderr, "concmon: %s\n", err);
 		return;
 	}
+	if ((c.op == CONTROL_SIGNAL || c.op == CONTROL_TERMINATE) && zombie_refused(a, c.pid, line))
+		return;
 	switch (c.op) {
 	case CONTROL_NONE:
 		return;

@@ -145,6 +145,29 @@ class Threads(TuiCase):
         self.tmux.wait_screen(r"worker-2")
 
 
+class ZombieRow(TuiCase):
+    # sleep 300 never waits for the child the shell left it: a zombie.
+    command = ["sh", "-c", "sleep 0.01 & exec sleep 300"]
+
+    def test_terminate_on_a_zombie_says_who_must_reap_it(self):
+        zombie = poll(lambda: [p for p in children_of(self.sleep) if pid_state(p) == "Z"],
+                      desc="the zombie under sleep 300")[0]
+        self.known[zombie] = proc_stat(zombie)["start"]
+        self.wait_row(zombie, state="Z")
+        self.tmux.send("/")
+        self.tmux.send_literal(str(zombie))
+        self.tmux.send("Enter")
+        for key in ("x", "s"):
+            with self.subTest(key=key):
+                self.tmux.send(key)
+                self.tmux.wait_screen(r"%d \(sleep\) is a zombie: it has exited and cannot be "
+                                      r"killed; its parent %d \(sleep\) must reap it" % (zombie,
+                                                                                      self.sleep))
+                self.tmux.send("Escape")
+        self.assertEqual(pid_state(zombie), "Z", "still a zombie: nothing was sent")
+        self.assertTrue(pid_alive(self.sleep), "its parent is untouched")
+
+
 class Screens(TuiCase):
     def test_help_opens_and_any_key_closes_it(self):
         # The help screen and --list-keys come from the same key table.

@@ -39,6 +39,19 @@ class Zombie(unittest.TestCase):
             run.check_clean(self)
 
 
+    def test_signal_commands_to_a_zombie_say_who_must_reap_it(self):
+        with BatchRun(["sh", "-c", "sleep 0.01 & exec sleep 30"], commands=True) as run:
+            snap = run.wait_for(lambda s: tasks_of(s, state="Z"), desc="a zombie")
+            z = tasks_of(snap, state="Z")[0]
+            for cmd in ("terminate %d" % z["pid"], "signal %d KILL" % z["pid"]):
+                with self.subTest(cmd=cmd):
+                    run.send(cmd)
+                    run.wait_stderr(r"%s: %d is a zombie: it has exited and cannot be killed; its "
+                                    r"parent %d must reap it" % (cmd, z["pid"], z["ppid"]))
+            self.assertEqual(pid_state(z["pid"]), "Z", "nothing reached it")
+            run.check_clean(self)
+
+
 class Orphan(unittest.TestCase):
     def test_orphan_is_adopted_with_its_former_parent(self):
         with BatchRun(["sh", "-c", "sleep 30 & sleep 0.5"]) as run:
