@@ -117,27 +117,48 @@ static void on_signaled(void *arg, pid_t pid, int sig, int result)
 	events_add(a->events, e);
 }
 
-/* Batch JSON: ,"output":[...] with the lines programs wrote since the last one. */
-static void print_output(FILE *fp, struct app *a)
+/* Writes one output line of program pid; first: the first of this snapshot. */
+typedef void output_fn(FILE *fp, pid_t pid, const struct output_line *l, bool first);
+
+/* Hands fn every line the programs wrote since the last snapshot, and
+ * marks them reported. */
+static void print_new_output(FILE *fp, struct app *a, output_fn *fn)
 {
 	size_t np;
 	const struct program *p = programs_list(a->progs, &np);
 	bool first = true;
-	fputs(",\"output\":[", fp);
 	for (size_t i = 0; i < np; i++) {
 		size_t n = output_count(p[i].out);
 		for (size_t k = 0; k < n; k++) {
 			struct output_line l = output_get(p[i].out, k);
 			if (l.seq <= p[i].out_reported)
 				continue;
-			fprintf(fp, "%s{\"pid\":%d,\"stream\":\"%s\",\"line\":", first ? "" : ",",
-				(int)p[i].pid, l.err ? "stderr" : "stdout");
-			report_json_string(fp, l.text);
-			fputc('}', fp);
+			fn(fp, p[i].pid, &l, first);
 			first = false;
 		}
 		programs_output_reported(a->progs, p[i].pid);
 	}
+}
+
+static void output_json(FILE *fp, pid_t pid, const struct output_line *l, bool first)
+{
+	fprintf(fp, "%s{\"pid\":%d,\"stream\":\"%s\",\"line\":", first ? "" : ",", (int)pid,
+		l->err ? "stderr" : "stdout");
+	report_json_string(fp, l->text);
+	fputc('}', fp);
+}
+
+static void output_text(FILE *fp, pid_t pid, const struct output_line *l, bool first)
+{
+	(void)first;
+	report_text_output(fp, pid, l->err, l->text);
+}
+
+/* Batch JSON: ,"output":[...] with the lines programs wrote since the last one. */
+static void print_output(FILE *fp, struct app *a)
+{
+	fputs(",\"output\":[", fp);
+	print_new_output(fp, a, output_json);
 	fputc(']', fp);
 }
 
@@ -179,11 +200,17 @@ static void print_snapshot(struct app *a)
 	if (a->opt.json) {
 		size_t np;
 		const struct program *p = programs_list(a->progs, &np);
-		struct report_extra x = { p, np, a->deadlocks, print_events, a };
+		struct report_extra x = {
+			.programs = p, .nprograms = np, .deadlocks = a->deadlocks,
+			.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
+			.more = print_events, .more_arg = a,
+		};
 		report_json(stdout, util_wall(), a->rows, nrows, &sum, &x);
 	}
-	else
+	else {
+		print_new_output(stdout, a, output_text);
 		report_text(stdout, util_wall(), a->rows, nrows, &sum);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		a->quit = true; /* nobody is reading any more */
 }
@@ -613,6 +640,13 @@ static int start(struct app *a)
 	else if (a->tui)
 		tui_status(a->tui, "events from snapshots only (%s)", err);
 	supervisor_on_signal(a->sup, on_signaled, a);
+	const char *why;
+	enum containment level = supervisor_containment(a->sup, &why);
+	if (a->tui)
+		tui_set_containment(a->tui, level == CONTAIN_CGROUP, why);
+	else if (level != CONTAIN_CGROUP)
+		fprintf(stderr, "concmon: no cgroup (%s): the tree is contained by process groups "
+			"and tracking only\n", why);
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);

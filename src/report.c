@@ -307,6 +307,10 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		"\"orphans\":%d,\"exited\":%d}",
 		sum->processes, sum->threads, sum->running, sum->sleeping, sum->disk,
 		sum->stopped, sum->zombies, sum->orphans, sum->exited);
+	if (x && x->containment) {
+		fputs(",\"containment\":", fp);
+		report_json_string(fp, x->containment);
+	}
 	if (x)
 		report_json_programs(fp, x->programs, x->nprograms);
 	if (x && x->deadlocks)
@@ -386,6 +390,13 @@ static void put_summary(FILE *fp, double unix_time, const struct summary *s)
 		"stopped: %d, zombies: %d, orphans: %d, exited: %d\n",
 		clock, s->processes, s->threads, s->running, s->sleeping, s->disk, s->stopped,
 		s->zombies, s->orphans, s->exited);
+}
+
+void report_text_output(FILE *fp, pid_t pid, bool err, const char *text)
+{
+	fprintf(fp, "[%d %s] ", (int)pid, err ? "stderr" : "stdout");
+	put_sanitized(fp, text);
+	fputc('\n', fp);
 }
 
 void report_text(FILE *fp, double unix_time, const struct row *rows, size_t n,

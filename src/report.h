@@ -22,6 +22,7 @@ struct report_extra {
 	const struct program *programs;
 	size_t nprograms;
 	const struct deadlocks *deadlocks;  /* NULL: none searched */
+	const char *containment;            /* "cgroup", "process-groups"; NULL: not written */
 	void (*more)(FILE *fp, void *arg);  /* writes further ,"key":value members */
 	void *more_arg;
 };
@@ -40,6 +41,10 @@ void report_json_programs(FILE *fp, const struct program *p, size_t n);
 /* Writes ,"deadlocks":[{"cycle":[{"pid","tid","role","lock","holder",
  * "holder_role"}...]}...]. Defined in report_tel.c. */
 void report_json_deadlocks(FILE *fp, const struct deadlocks *d);
+
+/* One line a program wrote, as text: "[4242 stderr] text", the text
+ * sanitized, then a newline. */
+void report_text_output(FILE *fp, pid_t pid, bool err, const char *text);
 
 /* The same snapshot as text: a summary line (local time), the column
  * header, one aligned row per task with sanitized strings, a blank line. */

@@ -20,9 +20,6 @@
 #include "proctable.h"
 #include "util.h"
 
-/* Room for a cgroup path and a word or two. */
-#define PATH_MAX_TEXT 4200
-
 struct child {
 	pid_t pid;
 	int pidfd;
@@ -480,12 +477,14 @@ void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *ar
 	s->ndue = 0;
 }
 
-const char *supervisor_containment(const struct supervisor *s)
+enum containment supervisor_containment(const struct supervisor *s, const char **why)
 {
-	static char text[PATH_MAX_TEXT];
-	if (s->cg)
-		snprintf(text, sizeof text, "cgroup %s", cgroup_path(s->cg));
-	else
-		snprintf(text, sizeof text, "process tracking (%s)", s->cg_why);
-	return text;
+	if (why)
+		*why = s->cg ? cgroup_path(s->cg) : s->cg_why;
+	return s->cg ? CONTAIN_CGROUP : CONTAIN_PROCESS_GROUPS;
+}
+
+const char *supervisor_containment_name(enum containment c)
+{
+	return c == CONTAIN_CGROUP ? "cgroup" : "process-groups";
 }

@@ -78,8 +78,17 @@ pid_t supervisor_guardian(const struct supervisor *s);
  * nothing is left. Blocks; SIGCHLD must be blocked. fn as for reap. */
 void supervisor_shutdown(struct supervisor *s, supervisor_reaped_fn fn, void *arg);
 
-/* How the tree is contained if concmon dies: "cgroup PATH" or "process
- * tracking (why no cgroup)". Static storage. */
-const char *supervisor_containment(const struct supervisor *s);
+/* How the tree is contained if concmon dies. With a cgroup every process
+ * of the tree is killed, however it hid (setsid, double fork). Without
+ * one, by process groups and tracking: the guardian kills what concmon or
+ * the kernel's fork events told it about. */
+enum containment { CONTAIN_CGROUP, CONTAIN_PROCESS_GROUPS };
+
+/* The level, and in why (if not NULL) the cgroup's path or why none could
+ * be made; why points into s. */
+enum containment supervisor_containment(const struct supervisor *s, const char **why);
+
+/* The level's name in JSON and the header: "cgroup", "process-groups". */
+const char *supervisor_containment_name(enum containment c);
 
 #endif

@@ -377,6 +377,8 @@ static void table_header_mode(const struct tui *t, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, ", filter \"%s\"", t->filter);
 	if (n > 0 && (size_t)n < len && t->all)
 		n += snprintf(buf + n, len - (size_t)n, ", all");
+	if (n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, t->no_cgroup ? ", no cgroup" : ", cgroup");
 	if (n > 0 && (size_t)n < len && t->delay > 0)
 		snprintf(buf + n, len - (size_t)n, ", every %gs", t->delay);
 	else if (n > 0 && (size_t)n < len)

@@ -245,6 +245,15 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	va_end(ap);
 }
 
+void tui_set_containment(struct tui *t, bool cgroup, const char *why)
+{
+	t->no_cgroup = !cgroup;
+	t->dirty = true;
+	if (!cgroup)
+		tui_status(t, "no cgroup (%s): the tree is contained by process groups and tracking only",
+			   why);
+}
+
 void tui_status(struct tui *t, const char *fmt, ...)
 {
 	va_list ap;

@@ -60,6 +60,11 @@ void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);
 /* The deadlock finder's results (updated each refresh); must outlive t. */
 void tui_set_deadlocks(struct tui *t, const struct deadlocks *d);
 
+/* How the tree is contained if concmon dies, for the header: cgroup true
+ * shows "cgroup"; false "no cgroup" and, in the status line, why (a copy
+ * is kept). */
+void tui_set_containment(struct tui *t, bool cgroup, const char *why);
+
 /* The lifecycle event log shown in the event view; must outlive t. */
 void tui_set_events(struct tui *t, const struct events *ev);
 

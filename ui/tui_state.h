@@ -40,6 +40,7 @@ struct tui_ident {
 struct tui {
 	SCREEN *scr;
 	bool all;                       /* --all: shown in the header */
+	bool no_cgroup;                 /* contained by process groups only: in the header */
 	double delay;                   /* refresh seconds: shown in the header */
 	bool utf8;                      /* tree glyphs as box drawing, else ASCII */
 	attr_t attr[UI_COLOR_COUNT];    /* resolved once: colour or mono */

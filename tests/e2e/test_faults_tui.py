@@ -17,8 +17,9 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from concmon_test import (HOSTILE_ARGS, HOSTILE_ARGV0, HOSTILE_BIDI, HOSTILE_COMM, PaneMixin, Tmux,
-                          check_no_crash, children_of, concmon_bin, descendants_of, helper,
-                          kill_quietly, main, pid_alive, pid_exists, poll, proc_stat)
+                          as_nobody, check_no_crash, children_of, concmon_bin, descendants_of,
+                          helper, kill_quietly, main, nobody_can_run, pid_alive, pid_exists, poll,
+                          proc_stat)
 
 SLOW = 20.0
 
@@ -317,27 +318,21 @@ class MenuTargetExits(Screen):
                          "the menu still named the process it was opened on")
 
 
-def nobody_can_run():
-    if os.geteuid() != 0:
-        return "needs root (to run concmon as user nobody)"
-    if not shutil.which("setpriv"):
-        return "setpriv (util-linux) is missing"
-    return None
-
-
 @unittest.skipIf(nobody_can_run(), nobody_can_run() or "")
 class WithoutRoot(unittest.TestCase):
     def test_root_process_shown_and_terminate_fails_with_eperm_on_screen(self):
         decoy = subprocess.Popen(["sleep", "31415926"], start_new_session=True)
         self.addCleanup(lambda: (decoy.kill(), decoy.wait()))
         start = proc_stat(decoy.pid)["start"]
-        cmd = ("setpriv --reuid=nobody --regid=nogroup --clear-groups %s -a -d 0.5"
-               % shlex.quote(concmon_bin()))
+        cmd = " ".join(shlex.quote(a) for a in as_nobody([concmon_bin(), "-a", "-d", "0.5"]))
         with Tmux(cmd, 160, 30) as tmux:
             pid = tmux.pane_pid()
             poll(lambda: (proc_stat(pid) or {}).get("comm") == "concmon",
                  desc="the pane's process to become concmon")
             self.assertEqual(os.stat("/proc/%d" % pid).st_uid, pwd.getpwnam("nobody").pw_uid)
+            # nobody cannot make a cgroup: the header says so, the status line why.
+            tmux.wait_screen(r", all, no cgroup, every 0.5s")
+            tmux.wait_screen(r"no cgroup \(.*\): the tree is contained by process groups")
             # Only the decoy (and its parent, this test): then select the decoy.
             tmux.send("\\")
             # In two pieces: the tmux client that types it shows in this

@@ -3,11 +3,12 @@ ring: all of a small output arrives, stderr is marked, and a program that
 writes without pause is neither blocked for long nor makes concmon grow."""
 
 import os
+import re
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import BatchRun, main, proc_stat
+from concmon_test import BatchRun, check_no_crash, main, poll, proc_stat
 
 
 def lines(run):
@@ -37,6 +38,20 @@ class Output(unittest.TestCase):
             pid = run.snapshots[-1]["programs"][0]["pid"]
             self.assertTrue(all(l["pid"] == pid for l in got))
             run.check_clean(self)
+
+    def test_text_mode_prints_the_output_too(self):
+        # A program that fails fast: its error message is what the user needs.
+        script = "echo oops >&2; echo 'col\x1b[31mour'; exit 1"
+        with BatchRun(["sh", "-c", script], delay=0.1, json_mode=False) as run:
+            poll(lambda: "[exit code 1]" in run.stdout and "oops" in run.stdout,
+                 desc="the exit code and the program's stderr in the text output")
+            pid = int(re.search(r"^\s*(\d+)\s+\d+\s+\d+ X .*\[exit code 1\]", run.stdout, re.M)
+                      .group(1))
+            self.assertIn("[%d stderr] oops\n" % pid, run.stdout)
+            poll(lambda: "[%d stdout] col" % pid in run.stdout, desc="the stdout line")
+            self.assertIn("[%d stdout] col\\e[31mour\n" % pid, run.stdout,
+                          "escapes are shown escaped, never sent to the terminal")
+            check_no_crash(self, run.stderr)
 
     def test_a_flood_of_output_is_bounded_and_never_blocks_the_writer(self):
         # 100 MB as fast as it can; it must finish (not stay blocked on a

@@ -9,8 +9,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (BatchRun, descendants_of, helper, is_descendant, kill_quietly, main,
-                          pid_alive, pid_exists, poll, proc_stat, tasks_of)
+from concmon_test import (AsNobody, BatchRun, descendants_of, helper, is_descendant, kill_quietly, main,
+                          nobody_can_run, pid_alive, pid_exists, poll, proc_stat, tasks_of)
 
 
 def record(run, snap):
@@ -160,6 +160,49 @@ class KilledHard(unittest.TestCase):
                          desc="the setsid, double-forked daemon dead within 1 s")
                 finally:
                     kill_quietly(daemon, signal.SIGKILL, start)
+
+
+def cgroup_of(pid):
+    """The cgroup2 path of pid ("0::/..." in /proc/PID/cgroup)."""
+    with open("/proc/%d/cgroup" % pid) as f:
+        for line in f:
+            if line.startswith("0::"):
+                return line[3:].strip()
+    return None
+
+
+class Containment:
+    """Every snapshot says how the tree is contained, and it is true: with
+    "cgroup" the program runs in concmon's own cgroup; otherwise concmon
+    said on stderr why there is none."""
+
+    def check(self):
+        with BatchRun(["sleep", "300"]) as run:
+            snap = run.wait_for(lambda s: tasks_of(s, comm="sleep"), desc="the sleep")
+            sleep = tasks_of(snap, comm="sleep")[0]["pid"]
+            self.assertIn(snap.get("containment"), ("cgroup", "process-groups"), snap)
+            self.assertTrue(all(s.get("containment") == snap["containment"]
+                                for s in run.snapshots), "every snapshot says it")
+            if snap["containment"] == "cgroup":
+                self.assertTrue(cgroup_of(sleep).endswith("/concmon-%d" % run.pid),
+                                cgroup_of(sleep))
+                self.assertNotIn("no cgroup", run.stderr)
+            else:
+                run.wait_stderr(r"no cgroup \(.+\): the tree is contained by process groups "
+                                r"and tracking only")
+            run.check_clean(self)
+            return snap["containment"]
+
+
+class ContainmentAsRoot(Containment, unittest.TestCase):
+    def test_containment_is_reported_and_true(self):
+        self.check()
+
+
+@unittest.skipIf(nobody_can_run(), nobody_can_run() or "")
+class ContainmentAsNobody(AsNobody, Containment, unittest.TestCase):
+    def test_without_a_writable_cgroup_it_says_process_groups(self):
+        self.assertEqual(self.check(), "process-groups")
 
 
 class Signals(unittest.TestCase):
