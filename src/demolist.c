@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,21 +48,40 @@ size_t demolist_parse(const char *text, size_t len, struct demo_info *out, size_
 /* At most this many demos are read from the listing. */
 #define DEMOLIST_MAX 64
 
+/* Starts `demo_path --list` with its stdout on out, stdin and stderr on
+ * /dev/null (never the terminal the TUI owns), default signals and an
+ * empty mask. Returns its PID, or -1. */
+static pid_t spawn_lister(const char *demo_path, int out)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	char *argv[] = { (char *)demo_path, (char *)"--list", NULL };
+	extern char **environ;
+	pid_t pid;
+	int rc = posix_spawnp(&pid, demo_path, &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc == 0 ? pid : -1;
+}
+
 struct demo_info *demolist_load(const char *demo_path, size_t *n)
 {
 	*n = 0;
 	int fd[2];
 	if (pipe2(fd, O_CLOEXEC) < 0)
 		return NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		dup2(fd[1], 1);
-		execlp(demo_path, demo_path, "--list", (char *)NULL);
-		_exit(127);
-	}
+	pid_t pid = spawn_lister(demo_path, fd[1]);
 	close(fd[1]);
 	char *buf = xmalloc(65536);
 	size_t got = 0;

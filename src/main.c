@@ -31,6 +31,7 @@
 struct app {
 	struct options opt;
 	struct supervisor *sup;
+	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
 	struct programs *progs;     /* what concmon launched, with telemetry */
 	struct deadlocks *deadlocks;
 	struct events *events;      /* the lifecycle event log */
@@ -609,7 +610,7 @@ static int start(struct app *a)
 		fprintf(stderr, "concmon: %s\n", strerror(errno));
 		return 1;
 	}
-	a->sup = supervisor_new(a->opt.grace, err, sizeof err);
+	a->sup = supervisor_new(a->opt.grace, &a->inherit, err, sizeof err);
 	a->pt = proctable_new();
 	if (!a->sup || !a->pt) {
 		tui_free(a->tui);
@@ -667,6 +668,7 @@ int main(int argc, char **argv)
 	heap_setup(argv);
 	struct app a = { .hz = proctable_hz(), .self = getpid(), .sigfd = -1, .timerfd = -1,
 			 .ctl_fd = -1 };
+	supervisor_inherited(&a.inherit);
 	int rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		return rc;

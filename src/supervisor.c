@@ -34,6 +34,7 @@ struct kill_due {
 
 struct supervisor {
 	double grace;
+	struct supervisor_inherit inherit;
 	pid_t self;
 	struct guardian *guardian;
 	struct cgroup *cg;          /* NULL when no cgroup could be made */
@@ -52,7 +53,8 @@ void supervisor_on_signal(struct supervisor *s, supervisor_signaled_fn fn, void 
 	s->on_signal_arg = arg;
 }
 
-struct supervisor *supervisor_new(double grace, char *err, size_t errlen)
+struct supervisor *supervisor_new(double grace, const struct supervisor_inherit *in, char *err,
+				  size_t errlen)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
@@ -60,6 +62,7 @@ struct supervisor *supervisor_new(double grace, char *err, size_t errlen)
 	}
 	struct supervisor *s = xcalloc(1, sizeof *s);
 	s->grace = grace;
+	s->inherit = *in;
 	s->self = getpid();
 	s->cg = cgroup_create(s->self, s->cg_why, sizeof s->cg_why);
 	s->guardian = guardian_start(s->cg ? cgroup_path(s->cg) : NULL, err, errlen);
@@ -125,29 +128,63 @@ static char **child_env(const struct launch_extra *x)
 	return env;
 }
 
-/* In the child between fork and exec: only async-signal-safe calls. */
-static void __attribute__((noreturn)) exec_child(char *const argv[], char **env,
-						 const struct launch_extra *x, int cgfd, pid_t parent,
-						 int errfd)
+void supervisor_inherited(struct supervisor_inherit *in)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigemptyset(&in->ignored);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			sigaddset(&in->ignored, sig);
+	}
+	sigprocmask(SIG_SETMASK, NULL, &in->mask);
+}
+
+/* Why a child did not run its program: the step that failed and errno. */
+enum child_step { STEP_NULL, STEP_CGROUP, STEP_EXEC };
+
+struct child_verdict {
+	int step;
+	int err;
+};
+
+/* Reports a failed step through the verdict pipe and exits. */
+static void __attribute__((noreturn)) child_fail(int errfd, enum child_step step)
+{
+	struct child_verdict v = { step, errno };
+	ssize_t w = write(errfd, &v, sizeof v);
+	(void)w;
+	_exit(127);
+}
+
+/* Signals as concmon found them at start (what the user ignored, with nohup
+ * say, stays ignored), everything else default. */
+static void restore_signals(const struct supervisor_inherit *in)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+			sigaction(sig, sigismember(&in->ignored, sig) == 1 ? &ign : &dfl, NULL);
+	sigprocmask(SIG_SETMASK, &in->mask, NULL);
+}
+
+/* In the child between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn)) exec_child(const struct supervisor *s, char *const argv[],
+						 char **env, const struct launch_extra *x, int errfd)
+{
+	restore_signals(&s->inherit);
 	setpgid(0, 0);
-	/* Into concmon's cgroup: what it forks, however it hides, stays there. */
-	if (cgfd >= 0) {
-		ssize_t w = write(cgfd, "0", 1);
-		(void)w;
-	}
+	/* Into concmon's cgroup: what it forks, however it hides, stays there.
+	 * A child outside it would make the claim of containment false. */
+	int cgfd = s->cg ? cgroup_procs_fd(s->cg) : -1;
+	if (cgfd >= 0 && write(cgfd, "0", 1) != 1)
+		child_fail(errfd, STEP_CGROUP);
 	/* Dies with concmon; and concmon may already be gone. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (getppid() != s->self)
 		_exit(127);
 	int null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		child_fail(errfd, STEP_NULL);
 	dup2(null, 0);
 	dup2(x && x->out_fd >= 0 ? x->out_fd : null, 1);
 	dup2(x && x->err_fd >= 0 ? x->err_fd : null, 2);
@@ -155,10 +192,7 @@ static void __attribute__((noreturn)) exec_child(char *const argv[], char **env,
 	if (x && x->keep_fd >= 0)
 		fcntl(x->keep_fd, F_SETFD, 0);
 	execvpe(argv[0], argv, env);
-	int e = errno;
-	ssize_t w = write(errfd, &e, sizeof e);
-	(void)w;
-	_exit(127);
+	child_fail(errfd, STEP_EXEC);
 }
 
 static void add_child(struct supervisor *s, pid_t pid, const char *name)
@@ -173,15 +207,25 @@ static void add_child(struct supervisor *s, pid_t pid, const char *name)
 	c->name = xstrdup(name);
 }
 
-/* Waits for the exec verdict: 0 once exec succeeded, else the child's errno. */
-static int exec_verdict(int fd)
+/* Waits for the child's verdict: true once exec succeeded; else false
+ * with the reason in err. */
+static bool exec_verdict(int fd, const char *name, char *err, size_t errlen)
 {
-	int e = 0;
+	struct child_verdict v;
 	ssize_t r;
 	do
-		r = read(fd, &e, sizeof e);
+		r = read(fd, &v, sizeof v);
 	while (r < 0 && errno == EINTR);
-	return r == (ssize_t)sizeof e ? e : 0;
+	if (r != (ssize_t)sizeof v)
+		return true; /* closed on exec */
+	static const char *const step[] = {
+		[STEP_NULL] = "cannot open /dev/null: ",
+		[STEP_CGROUP] = "cannot join concmon's cgroup: ",
+		[STEP_EXEC] = "",
+	};
+	snprintf(err, errlen, "%s: %s%s", name, v.step >= 0 && v.step <= STEP_EXEC ? step[v.step] : "",
+		 strerror(v.err));
+	return false;
 }
 
 pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct launch_extra *x,
@@ -203,7 +247,7 @@ pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct l
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		exec_child(argv, env, x, s->cg ? cgroup_procs_fd(s->cg) : -1, s->self, pfd[1]);
+		exec_child(s, argv, env, x, pfd[1]);
 	}
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -214,12 +258,11 @@ pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct l
 		snprintf(err, errlen, "%s: cannot fork: %s", argv[0], strerror(fork_errno));
 		return -1;
 	}
-	int e = exec_verdict(pfd[0]);
+	bool ran = exec_verdict(pfd[0], argv[0], err, errlen);
 	close(pfd[0]);
-	if (e) {
+	if (!ran) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		snprintf(err, errlen, "%s: %s", argv[0], strerror(e));
 		return -1;
 	}
 	add_child(s, pid, argv[0]);

@@ -2,6 +2,7 @@
 #ifndef CONCMON_SUPERVISOR_H
 #define CONCMON_SUPERVISOR_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -12,10 +13,22 @@ struct supervisor;
  * launched, NULL for one it adopted. */
 typedef void (*supervisor_reaped_fn)(void *arg, pid_t pid, const char *name, int code, int sig);
 
+/* What concmon's own parent gave it, restored in every child it launches
+ * (as tini does): the signals it ignored (nohup) and its signal mask. */
+struct supervisor_inherit {
+	sigset_t ignored;
+	sigset_t mask;
+};
+
+/* Reads them; call first thing, before concmon changes any of them. */
+void supervisor_inherited(struct supervisor_inherit *in);
+
 /* Makes concmon a child subreaper and starts the guardian that kills the
  * supervised tree if concmon dies without stopping it. grace is seconds
- * between SIGTERM and SIGKILL. Returns NULL with a message in err. */
-struct supervisor *supervisor_new(double grace, char *err, size_t errlen);
+ * between SIGTERM and SIGKILL; in what children get back. Returns NULL
+ * with a message in err. */
+struct supervisor *supervisor_new(double grace, const struct supervisor_inherit *in, char *err,
+				  size_t errlen);
 
 /* Frees the supervisor after supervisor_shutdown(); dismisses the guardian. */
 void supervisor_free(struct supervisor *s);
@@ -27,10 +40,11 @@ struct launch_extra {
 	int out_fd, err_fd;   /* its stdout and stderr; -1: /dev/null */
 };
 
-/* Starts argv[0] with argv (PATH search) in its own process group, stdin on
- * /dev/null, output where x says (else /dev/null), with PR_SET_PDEATHSIG. Returns its PID; on failure
- * (fork, or exec: "No such file or directory") returns -1 with the reason
- * in err and nothing left running. */
+/* Starts argv[0] with argv (PATH search) in its own process group and
+ * concmon's cgroup, stdin on /dev/null, output where x says (else
+ * /dev/null), with PR_SET_PDEATHSIG and the signals concmon inherited.
+ * Returns its PID; on failure (fork, the cgroup, or exec: "No such file or
+ * directory") returns -1 with the reason in err and nothing left running. */
 pid_t supervisor_launch(struct supervisor *s, char *const argv[], const struct launch_extra *x,
 			char *err, size_t errlen);
 

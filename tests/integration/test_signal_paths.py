@@ -135,6 +135,41 @@ class Stop:
                 run.check_clean(self)
 
 
+def sig_field(pid, name):
+    """A signal set from /proc/PID/status (SigIgn, SigBlk) as a set of numbers."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                bits = int(line.split()[1], 16)
+                return {n for n in range(1, 65) if bits & (1 << (n - 1))}
+    return None
+
+
+class Inherited(unittest.TestCase):
+    """A launched program gets the signal dispositions concmon started with
+    (a user's nohup holds), not concmon's own (it ignores SIGPIPE and blocks
+    the signals it reads through a signalfd)."""
+
+    def launched_sleep(self, prefix=()):
+        run = BatchRun(["sleep", "300"], prefix=prefix)
+        self.addCleanup(run.stop)
+        snap = run.wait_for(lambda s: tasks_of(s, comm="sleep"), desc="the sleep")
+        return run, tasks_of(snap, comm="sleep")[0]["pid"]
+
+    def test_nohup_is_kept(self):
+        run, sleep = self.launched_sleep(prefix=["nohup"])
+        self.assertIn(signal.SIGHUP, sig_field(run.pid, "SigIgn"), "concmon runs under nohup")
+        self.assertIn(signal.SIGHUP, sig_field(sleep, "SigIgn"), "its program still ignores SIGHUP")
+        self.assertNotIn(signal.SIGPIPE, sig_field(sleep, "SigIgn"), "concmon's own SIG_IGN is not passed on")
+        self.assertEqual(sig_field(sleep, "SigBlk"), set(), "nothing blocked")
+
+    def test_without_nohup_nothing_is_ignored(self):
+        run, sleep = self.launched_sleep()
+        self.assertIn(signal.SIGPIPE, sig_field(run.pid, "SigIgn"))
+        self.assertEqual(sig_field(sleep, "SigIgn"), set())
+        self.assertEqual(sig_field(sleep, "SigBlk"), set())
+
+
 class AsRoot(Stop, unittest.TestCase):
     pass
 

@@ -205,6 +205,23 @@ class ContainmentAsNobody(AsNobody, Containment, unittest.TestCase):
         self.assertEqual(self.check(), "process-groups")
 
 
+class CgroupLost(unittest.TestCase):
+    def test_a_program_that_cannot_join_the_cgroup_is_not_left_running(self):
+        with BatchRun(None, commands=True) as run:
+            snap = run.wait_for(lambda s: "containment" in s, desc="a snapshot")
+            if snap["containment"] != "cgroup":
+                self.skipTest("no cgroup here: %s" % run.stderr.strip())
+            with open("/proc/self/mountinfo") as f:
+                path = [l for l in f if " - cgroup2 " in l][0].split()[4]
+            path = os.path.join(path, cgroup_of(os.getpid()).lstrip("/"), "concmon-%d" % run.pid)
+            os.rmdir(path)  # empty: nothing was launched yet
+            run.send("launch sleep 300")
+            run.wait_stderr(r"cannot launch sleep: cannot join concmon's cgroup: ")
+            later = run.wait_for(lambda s: s["time"] > snap["time"] + 0.5, desc="later snapshots")
+            self.assertEqual(tasks_of(later, comm="sleep"), [], "no sleep runs outside the cgroup")
+            run.check_clean(self)
+
+
 class Signals(unittest.TestCase):
     def check_signal(self, sig):
         with BatchRun(["sh", "-c", "sleep 300 & sleep 300"], args=["-g", "2"]) as run:
