@@ -665,7 +665,7 @@ static int start(struct app *a)
 
 int main(int argc, char **argv)
 {
-	heap_setup(argv);
+	heap_setup();
 	struct app a = { .hz = proctable_hz(), .self = getpid(), .sigfd = -1, .timerfd = -1,
 			 .ctl_fd = -1 };
 	supervisor_inherited(&a.inherit);

