@@ -119,7 +119,7 @@ __attribute__((noinline, noreturn)) static void wait_on_self(void)
  * is to repair (depth, for a recursive one, comes back as 1 from glibc). */
 static void locked(struct cm_mutex *m, int rc, const char *what)
 {
-	if (probe_pthread_locked(rc, &m->mtx, what, m->lk.local.name))
+	if (probe_pthread_locked(rc, &m->mtx, what, m->lk.local->name))
 		m->timing = 0;
 }
 
@@ -151,7 +151,7 @@ __attribute__((noinline)) static void lock_again(struct cm_mutex *m, struct cm_l
 		lock_slow(m, r, me);
 		return;
 	}
-	check(pthread_mutex_lock(&m->mtx), "cm_mutex_lock", m->lk.local.name);
+	check(pthread_mutex_lock(&m->mtx), "cm_mutex_lock", m->lk.local->name);
 	RST(r->depth, ++m->depth);
 }
 
@@ -229,7 +229,7 @@ bool cm_mutex_trylock(struct cm_mutex *m)
 
 __attribute__((noinline, noreturn)) static void not_held(const struct cm_mutex *m)
 {
-	probe_fatal("cm_mutex_unlock(\"%s\"): not held by this thread", m->lk.local.name);
+	probe_fatal("cm_mutex_unlock(\"%s\"): not held by this thread", m->lk.local->name);
 }
 
 /* Unlock when there is more to do than the fast path does: an inner
@@ -265,14 +265,15 @@ static void mutex_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 {
 	struct cm_mutex *m = (struct cm_mutex *)o;
 	probe_lock_forked(o, old_tid, new_tid);
-	m->last_timed = RLD(m->lk.local.acquisitions);
+	m->last_timed = RLD(m->lk.local->acquisitions);
 }
 
 struct cm_mutex *cm_mutex_new(const char *name, bool recursive, int flags)
 {
 	struct cm_mutex *m = probe_lock_new(sizeof *m, name,
 					    recursive ? CM_LOCK_RECURSIVE : CM_LOCK_MUTEX, 0, flags);
-	probe_pthread_mutex_init(&m->mtx, recursive, flags, name);
+	probe_pthread_mutex_init(&m->mtx, recursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_NORMAL,
+				 flags, name);
 	m->kind = (unsigned char)((recursive ? KIND_RECURSIVE : 0) |
 				  (flags & CM_SHARED ? KIND_SHARED : 0));
 	m->timing = TIMING_EVERY;       /* until a hold is shorter than a tick */
@@ -296,7 +297,7 @@ void cm_cond_wait(struct cm_cond *c, struct cm_mutex *m)
 	pid_t me = probe_tid();
 	if (RLD(mr->holders[0]) != me || ((m->kind & KIND_RECURSIVE) && m->depth != 1))
 		probe_fatal("cm_cond_wait(\"%s\"): mutex \"%s\" not held (once) by this thread",
-			    c->lk.local.name, m->lk.local.name);
+			    c->lk.local->name, m->lk.local->name);
 	released(m, mr);
 	atomic_fetch_add_explicit(&cr->waiters, 1, memory_order_relaxed);
 	probe_wait_begin(CM_WAIT_LOCK, c->lk.slot);
@@ -314,12 +315,12 @@ void cm_cond_wait(struct cm_cond *c, struct cm_mutex *m)
 
 void cm_cond_signal(struct cm_cond *c)
 {
-	check(pthread_cond_signal(&c->cond), "cm_cond_signal", c->lk.local.name);
+	check(pthread_cond_signal(&c->cond), "cm_cond_signal", c->lk.local->name);
 }
 
 void cm_cond_broadcast(struct cm_cond *c)
 {
-	check(pthread_cond_broadcast(&c->cond), "cm_cond_broadcast", c->lk.local.name);
+	check(pthread_cond_broadcast(&c->cond), "cm_cond_broadcast", c->lk.local->name);
 }
 
 struct cm_cond *cm_cond_new(const char *name, int flags)

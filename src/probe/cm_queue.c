@@ -30,7 +30,7 @@ static void check(int rc, const char *what, const struct cm_queue *q)
 
 /* A process died holding the lock (a shared queue): keep the ring within
  * bounds, whatever step of a put or get it died at. */
-static void queue_repair(struct cm_queue *q)
+__attribute__((cold, noinline)) static void queue_repair(struct cm_queue *q)
 {
 	if (q->head >= q->cap)
 		q->head = 0;
@@ -39,10 +39,10 @@ static void queue_repair(struct cm_queue *q)
 	RST(q->rec->depth, (uint64_t)q->count);
 }
 
-/* rc: what locking q->mtx returned. */
-static void queue_locked(struct cm_queue *q, int rc, const char *what)
+/* rc: what locking q->mtx returned (0 inline: the fast path's budget). */
+static inline void queue_locked(struct cm_queue *q, int rc, const char *what)
 {
-	if (probe_pthread_locked(rc, &q->mtx, what, q->local.name))
+	if (__builtin_expect(rc != 0, 0) && probe_pthread_locked(rc, &q->mtx, what, q->local.name))
 		queue_repair(q);
 }
 
@@ -171,7 +171,7 @@ struct cm_queue *cm_queue_new(const char *name, size_t capacity, int flags)
 	struct cm_queue *q = probe_object_new(sizeof *q + capacity * sizeof q->items[0], flags);
 	q->cap = capacity;
 	queue_rec_init(&q->local, name, capacity, flags);
-	probe_pthread_mutex_init(&q->mtx, false, flags, name);
+	probe_pthread_mutex_init(&q->mtx, PTHREAD_MUTEX_DEFAULT, flags, name);
 	probe_pthread_cond_init(&q->not_full, flags, name);
 	probe_pthread_cond_init(&q->not_empty, flags, name);
 	struct cm_queue_rec *r = probe_claim(PROBE_QUEUES, &q->slot);

@@ -111,11 +111,11 @@ void cm_sem_wait(struct cm_sem *s)
 	struct cm_lock_rec *r = s->lk.rec;
 	if (sem_trywait(&s->sem) != 0) {
 		if (errno != EAGAIN)
-			check(errno, "cm_sem_wait", s->lk.local.name);
+			check(errno, "cm_sem_wait", s->lk.local->name);
 		uint64_t t0 = wait_start(r, s->lk.slot);
 		while (sem_wait(&s->sem) != 0)
 			if (errno != EINTR)
-				check(errno, "cm_sem_wait", s->lk.local.name);
+				check(errno, "cm_sem_wait", s->lk.local->name);
 		wait_done(r, t0);
 	}
 	sem_list_holder(s, r, probe_tid());
@@ -139,7 +139,7 @@ void cm_sem_post(struct cm_sem *s)
 							       memory_order_relaxed))
 		;
 	if (sem_post(&s->sem) != 0)
-		check(errno, "cm_sem_post", s->lk.local.name);
+		check(errno, "cm_sem_post", s->lk.local->name);
 	sem_publish_value(s, r);
 }
 
@@ -168,7 +168,7 @@ void cm_sem_free(struct cm_sem *s)
  * to repair. */
 static void event_lock(struct cm_event *e, const char *what)
 {
-	probe_pthread_locked(pthread_mutex_lock(&e->mtx), &e->mtx, what, e->lk.local.name);
+	probe_pthread_locked(pthread_mutex_lock(&e->mtx), &e->mtx, what, e->lk.local->name);
 }
 
 void cm_event_set(struct cm_event *e)
@@ -202,7 +202,7 @@ void cm_event_wait(struct cm_event *e)
 			uint64_t t0 = wait_start(r, e->lk.slot);
 			do
 				probe_pthread_locked(pthread_cond_wait(&e->cond, &e->mtx), &e->mtx,
-						     "cm_event_wait", e->lk.local.name);
+						     "cm_event_wait", e->lk.local->name);
 			while (!atomic_load_explicit(&e->set, memory_order_relaxed));
 			wait_done(r, t0);
 		}
@@ -214,7 +214,7 @@ void cm_event_wait(struct cm_event *e)
 struct cm_event *cm_event_new(const char *name, int flags)
 {
 	struct cm_event *e = probe_lock_new(sizeof *e, name, CM_LOCK_EVENT, 0, flags);
-	probe_pthread_mutex_init(&e->mtx, false, flags, name);
+	probe_pthread_mutex_init(&e->mtx, PTHREAD_MUTEX_DEFAULT, flags, name);
 	probe_pthread_cond_init(&e->cond, flags, name);
 	probe_object_ready(e, NULL);
 	return e;
@@ -244,18 +244,18 @@ void cm_flock_lock(struct cm_flock *l)
 	bool waiting = pthread_mutex_trylock(&l->mtx) != 0;
 	if (waiting) {
 		t0 = wait_start(r, l->lk.slot);
-		check(pthread_mutex_lock(&l->mtx), "cm_flock_lock", l->lk.local.name);
+		check(pthread_mutex_lock(&l->mtx), "cm_flock_lock", l->lk.local->name);
 	}
 	if (whole_file(l->fd, F_WRLCK, F_SETLK) < 0) {
 		if (errno != EACCES && errno != EAGAIN)
-			check(errno, "cm_flock_lock", l->lk.local.name);
+			check(errno, "cm_flock_lock", l->lk.local->name);
 		if (!waiting) {
 			waiting = true;
 			t0 = wait_start(r, l->lk.slot);
 		}
 		while (whole_file(l->fd, F_WRLCK, F_SETLKW) < 0)
 			if (errno != EINTR)
-				check(errno, "cm_flock_lock", l->lk.local.name);
+				check(errno, "cm_flock_lock", l->lk.local->name);
 	}
 	if (waiting)
 		wait_done(r, t0);
@@ -268,11 +268,11 @@ void cm_flock_unlock(struct cm_flock *l)
 {
 	struct cm_lock_rec *r = l->lk.rec;
 	if (RLD(r->holders[0]) != probe_tid())
-		probe_fatal("cm_flock_unlock(\"%s\"): not held by this thread", l->lk.local.name);
+		probe_fatal("cm_flock_unlock(\"%s\"): not held by this thread", l->lk.local->name);
 	ADD(r->hold_ns_total, probe_now_ns() - l->hold_start);
 	RST(r->holders[0], 0);
 	if (whole_file(l->fd, F_UNLCK, F_SETLK) < 0)
-		check(errno, "cm_flock_unlock", l->lk.local.name);
+		check(errno, "cm_flock_unlock", l->lk.local->name);
 	pthread_mutex_unlock(&l->mtx);
 }
 
@@ -291,7 +291,7 @@ struct cm_flock *cm_flock_new(const char *name, int fd)
 {
 	struct cm_flock *l = probe_lock_new(sizeof *l, name, CM_LOCK_FILE, 0, CM_PRIVATE);
 	l->fd = fd;
-	probe_pthread_mutex_init(&l->mtx, false, CM_PRIVATE, name);
+	probe_pthread_mutex_init(&l->mtx, PTHREAD_MUTEX_DEFAULT, CM_PRIVATE, name);
 	probe_object_ready(l, flock_forked);
 	return l;
 }

@@ -139,7 +139,10 @@ struct probe_lock {
 	struct probe_head head;
 	struct cm_lock_rec *rec;        /* published slot, or &local */
 	unsigned slot;                  /* PROBE_NO_SLOT with local */
-	struct cm_lock_rec local;       /* also where the name is kept */
+	/* Also where the name is kept. After the object, in the same
+	 * allocation: it would push the fields the fast paths read onto
+	 * other cache lines. */
+	struct cm_lock_rec *local;
 };
 
 /* probe_object_new for an object starting with a struct probe_lock, its
@@ -154,10 +157,10 @@ void probe_lock_free(void *obj);
  * (the forking thread's TID translated) and depth move to the local record. */
 void probe_lock_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid);
 
-/* A mutex: process-shared and robust for CM_SHARED (a process that dies
- * holding it does not wedge the others), recursive if asked. Aborts on
- * failure; name is for the message. */
-void probe_pthread_mutex_init(pthread_mutex_t *m, bool recursive, int flags, const char *name);
+/* A mutex of type (PTHREAD_MUTEX_*): process-shared and robust for
+ * CM_SHARED (a process that dies holding it does not wedge the others).
+ * Aborts on failure; name is for the message. */
+void probe_pthread_mutex_init(pthread_mutex_t *m, int type, int flags, const char *name);
 
 /* A condition variable, process-shared for CM_SHARED. Aborts on failure. */
 void probe_pthread_cond_init(pthread_cond_t *c, int flags, const char *name);

@@ -46,8 +46,10 @@ static struct cm_lock_rec *lock_publish(struct cm_lock_rec *local, unsigned *slo
 void *probe_lock_new(size_t size, const char *name, enum cm_lock_kind kind, unsigned permits,
 		     int flags)
 {
-	struct probe_lock *l = probe_object_new(size, flags);
-	l->rec = lock_publish(&l->local, &l->slot, name, kind, permits, flags);
+	size_t at = (size + _Alignof(struct cm_lock_rec) - 1) & ~(_Alignof(struct cm_lock_rec) - 1);
+	struct probe_lock *l = probe_object_new(at + sizeof *l->local, flags);
+	l->local = (struct cm_lock_rec *)((char *)l + at);
+	l->rec = lock_publish(l->local, &l->slot, name, kind, permits, flags);
 	return l;
 }
 
@@ -56,7 +58,7 @@ void probe_lock_free(void *obj)
 	struct probe_lock *l = obj;
 	if (!l)
 		return;
-	if (l->rec != &l->local)
+	if (l->rec != l->local)
 		probe_unpublish(l->rec);
 	probe_object_free(l);
 }
@@ -65,15 +67,15 @@ void probe_lock_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 {
 	struct probe_lock *l = (struct probe_lock *)o;
 	struct cm_lock_rec *r = l->rec;
-	if (r == &l->local)
+	if (r == l->local)
 		return;
 	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
 		int32_t tid = RLD(r->holders[h]);
-		RST(l->local.holders[h], old_tid && tid == old_tid ? new_tid : tid);
+		RST(l->local->holders[h], old_tid && tid == old_tid ? new_tid : tid);
 	}
-	RST(l->local.depth, RLD(r->depth));
-	RST(l->local.holder_count, RLD(r->holder_count));
-	RST(l->local.value, RLD(r->value));
-	l->rec = &l->local;
+	RST(l->local->depth, RLD(r->depth));
+	RST(l->local->holder_count, RLD(r->holder_count));
+	RST(l->local->value, RLD(r->value));
+	l->rec = l->local;
 	l->slot = PROBE_NO_SLOT;
 }

@@ -15,11 +15,13 @@ static void check(int rc, const char *what, const char *name)
 		probe_fatal("%s(\"%s\"): %s", what, name ? name : "", strerror(rc));
 }
 
-void probe_pthread_mutex_init(pthread_mutex_t *m, bool recursive, int flags, const char *name)
+void probe_pthread_mutex_init(pthread_mutex_t *m, int type, int flags, const char *name)
 {
 	pthread_mutexattr_t a;
 	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, recursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_NORMAL);
+	/* Only when asked: glibc takes a slower path for an explicit type. */
+	if (type != PTHREAD_MUTEX_DEFAULT)
+		pthread_mutexattr_settype(&a, type);
 	if (flags & CM_SHARED) {
 		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
 		/* Only shared ones: robust mutexes cost a list update per lock,
