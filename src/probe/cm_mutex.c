@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 /* Hold times use the coarse clock (one tick is several ms: a hold reads as
  * a whole number of ticks, right on average). While holds last a tick or

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 struct cm_queue {
 	struct probe_head ph;           /* first */

@@ -9,7 +9,7 @@
 #include <semaphore.h>
 #include <string.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 struct cm_sem {
 	struct probe_lock lk;           /* first: record, slot, allocation */

@@ -12,8 +12,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "cmprobe.h"
-#include "telemetry_format.h"
+#include "concmon/cmprobe.h"
+#include "concmon/telemetry_format.h"
 
 #if defined(__has_include)
 #if __has_include(<sys/single_threaded.h>)

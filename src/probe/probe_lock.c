@@ -3,7 +3,7 @@
  * locally, created and freed in one place. */
 #include "probe.h"
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 /* Fills a lock record (a segment slot or an object's local one). */
 static void lock_rec_init(struct cm_lock_rec *r, const char *name, enum cm_lock_kind kind,

@@ -2,7 +2,7 @@
  * memory for CM_SHARED ones) and, for private ones, the fork registry. */
 #include "probe.h"
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 void *probe_object_new(size_t size, int flags)
 {

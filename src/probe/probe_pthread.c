@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 static void check(int rc, const char *what, const char *name)
 {

@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static _Atomic(struct cm_segment *) segment;

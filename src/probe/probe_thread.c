@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 _Thread_local pid_t probe_tls_tid;
 static _Thread_local struct cm_thread_rec *tls_rec;
