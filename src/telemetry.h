@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "telemetry_format.h"
+#include "concmon/telemetry_format.h"
 
 /* A validated, private copy of a segment: plain C, no pointer into shared
  * memory, only live records, every string NUL-terminated. Counters that a

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "telemetry_format.h"
+#include "concmon/telemetry_format.h"
 
 #define SPARK_SPAN 60.0         /* seconds a sparkline covers */
 #define SPARK_QUANTUM 0.25      /* samples closer than this replace the newest */

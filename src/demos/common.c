@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 /* Only lock-free atomics are touched by the handlers. */
 static atomic_bool stop_requested;

@@ -4,7 +4,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "common.h"
 #include "registry.h"
 

@@ -4,7 +4,7 @@
  * (like the seed's main thread that sleeps 3 s, then sets the event) move it. */
 #include <stdio.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "common.h"
 #include "registry.h"
 #include "workers.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "common.h"
 #include "registry.h"
 #include "workers.h"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "common.h"
 #include "registry.h"
 #include "workers.h"

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "common.h"
 #include "registry.h"
 

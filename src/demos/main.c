@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "common.h"
 #include "registry.h"
 

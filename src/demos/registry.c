@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 #define MS_MAX 60000L
 

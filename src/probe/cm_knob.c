@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 struct cm_knob {
 	struct cm_knob *next;           /* keeps every knob reachable (leak checkers) */

@@ -7,8 +7,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 /* Hold times use the coarse clock (one tick is several ms: a hold reads as
  * a whole number of ticks, right on average). While holds last a tick or
@@ -32,28 +33,20 @@ enum {
 };
 
 struct cm_mutex {
+	struct probe_lock lk;           /* first: record, slot, allocation */
 	pthread_mutex_t mtx;
-	struct cm_lock_rec *rec;        /* published slot, or &local */
 	unsigned char kind;             /* KIND_* */
 	unsigned char timing;           /* TIMING_*, changed only with mtx held */
-	unsigned slot;
-	int flags;
-	struct probe_obj obj;           /* private ones: forgotten by forked children */
 	/* Changed only by the holder, with mtx held. */
 	unsigned depth;                 /* recursive ones only */
 	uint64_t last_timed;            /* acquisition count at the last timed hold */
 	uint64_t weight;                /* acquisitions the current timed hold stands for */
 	uint64_t hold_start;            /* coarse ns */
-	struct cm_lock_rec local;
 };
 
 struct cm_cond {
+	struct probe_lock lk;           /* first */
 	pthread_cond_t cond;
-	struct cm_lock_rec *rec;
-	unsigned slot;
-	int flags;
-	struct probe_obj obj;
-	struct cm_lock_rec local;
 };
 
 static void check(int rc, const char *what, const char *name)
@@ -113,14 +106,34 @@ static inline void released(struct cm_mutex *m, struct cm_lock_rec *r)
 	RST(r->holders[0], 0);
 }
 
+/* What a plain mutex does when its holder locks it again; robust ones
+ * (the shared ones) report EDEADLK instead, so do it here. */
+__attribute__((noinline, noreturn)) static void wait_on_self(void)
+{
+	for (;;)
+		pause();
+}
+
+/* Checks what locking m returned; a holder that died leaves m as it was
+ * at its death, so the bookkeeping a new holder overwrites is all there
+ * is to repair (depth, for a recursive one, comes back as 1 from glibc). */
+static void locked(struct cm_mutex *m, int rc, const char *what)
+{
+	if (probe_pthread_locked(rc, &m->mtx, what, m->lk.local->name))
+		m->timing = 0;
+}
+
 /* The lock is (or looks) taken: publish the wait, then block. A plain mutex
  * locked again by its holder blocks forever, visibly waiting on itself. */
 __attribute__((noinline)) static void lock_slow(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
 {
 	atomic_fetch_add_explicit(&r->waiters, 1, memory_order_relaxed);
-	probe_wait_begin(CM_WAIT_LOCK, m->slot);
+	probe_wait_begin(CM_WAIT_LOCK, m->lk.slot);
 	uint64_t t0 = probe_now_ns();
-	check(pthread_mutex_lock(&m->mtx), "cm_mutex_lock", m->local.name);
+	int rc = pthread_mutex_lock(&m->mtx);
+	if (rc == EDEADLK)              /* a robust (shared) one relocked by its holder */
+		wait_on_self();
+	locked(m, rc, "cm_mutex_lock");
 	uint64_t waited = probe_now_ns() - t0;
 	probe_wait_end();
 	atomic_fetch_sub_explicit(&r->waiters, 1, memory_order_relaxed);
@@ -138,17 +151,20 @@ __attribute__((noinline)) static void lock_again(struct cm_mutex *m, struct cm_l
 		lock_slow(m, r, me);
 		return;
 	}
-	check(pthread_mutex_lock(&m->mtx), "cm_mutex_lock", m->local.name);
+	check(pthread_mutex_lock(&m->mtx), "cm_mutex_lock", m->lk.local->name);
 	RST(r->depth, ++m->depth);
 }
 
 /* Other threads or processes may hold it: try, and wait if that fails. */
 __attribute__((noinline)) static void lock_shared(struct cm_mutex *m, struct cm_lock_rec *r, pid_t me)
 {
-	if (pthread_mutex_trylock(&m->mtx) != 0)
+	int rc = pthread_mutex_trylock(&m->mtx);
+	if (rc == EBUSY) {
 		lock_slow(m, r, me);
-	else
-		taken(m, r, me, false);
+		return;
+	}
+	locked(m, rc, "cm_mutex_lock");
+	taken(m, r, me, false);
 }
 
 /* Alone and timing this hold (out of line: see lock_first). */
@@ -168,7 +184,7 @@ __attribute__((noinline)) static void lock_first(struct cm_mutex *m)
 
 void cm_mutex_lock(struct cm_mutex *m)
 {
-	struct cm_lock_rec *r = m->rec;
+	struct cm_lock_rec *r = m->lk.rec;
 	pid_t me = probe_tls_tid;
 	if (__builtin_expect(me == 0, 0)) {
 		lock_first(m);
@@ -195,7 +211,7 @@ void cm_mutex_lock(struct cm_mutex *m)
 
 bool cm_mutex_trylock(struct cm_mutex *m)
 {
-	struct cm_lock_rec *r = m->rec;
+	struct cm_lock_rec *r = m->lk.rec;
 	pid_t me = probe_tid();
 	if (RLD(r->holders[0]) == me) {
 		if (!(m->kind & KIND_RECURSIVE))
@@ -206,14 +222,14 @@ bool cm_mutex_trylock(struct cm_mutex *m)
 	int rc = pthread_mutex_trylock(&m->mtx);
 	if (rc == EBUSY)
 		return false;
-	check(rc, "cm_mutex_trylock", m->local.name);
+	locked(m, rc, "cm_mutex_trylock");
 	taken(m, r, me, false);
 	return true;
 }
 
 __attribute__((noinline, noreturn)) static void not_held(const struct cm_mutex *m)
 {
-	probe_fatal("cm_mutex_unlock(\"%s\"): not held by this thread", m->local.name);
+	probe_fatal("cm_mutex_unlock(\"%s\"): not held by this thread", m->lk.local->name);
 }
 
 /* Unlock when there is more to do than the fast path does: an inner
@@ -231,7 +247,7 @@ __attribute__((noinline)) static void unlock_slow(struct cm_mutex *m, struct cm_
  * for recursive mutexes) the holder check rules out. */
 void cm_mutex_unlock(struct cm_mutex *m)
 {
-	struct cm_lock_rec *r = m->rec;
+	struct cm_lock_rec *r = m->lk.rec;
 	/* A thread that never locked has no TID cached: 0, never a holder. */
 	if (__builtin_expect(RLD(r->holders[0]) != probe_tls_tid || probe_tls_tid == 0, 0))
 		not_held(m);
@@ -243,32 +259,25 @@ void cm_mutex_unlock(struct cm_mutex *m)
 	pthread_mutex_unlock(&m->mtx);
 }
 
-static void mutex_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
+/* In a forked child a private mutex is a copy: it stops publishing, and
+ * sampling starts again from its local record. */
+static void mutex_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 {
-	struct cm_mutex *m = (struct cm_mutex *)((char *)o - offsetof(struct cm_mutex, obj));
-	probe_lock_detach(&m->rec, &m->slot, &m->local, old_tid, new_tid);
-	m->last_timed = RLD(m->local.acquisitions);     /* counting starts again */
+	struct cm_mutex *m = (struct cm_mutex *)o;
+	probe_lock_forked(o, old_tid, new_tid);
+	m->last_timed = RLD(m->lk.local->acquisitions);
 }
 
 struct cm_mutex *cm_mutex_new(const char *name, bool recursive, int flags)
 {
-	cm_init();
-	struct cm_mutex *m = probe_alloc(sizeof *m, flags);
-	pthread_mutexattr_t a;
-	pthread_mutexattr_init(&a);
-	pthread_mutexattr_settype(&a, recursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_NORMAL);
-	if (flags & CM_SHARED)
-		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	check(pthread_mutex_init(&m->mtx, &a), "cm_mutex_new", name ? name : "");
-	pthread_mutexattr_destroy(&a);
-	m->flags = flags;
+	struct cm_mutex *m = probe_lock_new(sizeof *m, name,
+					    recursive ? CM_LOCK_RECURSIVE : CM_LOCK_MUTEX, 0, flags);
+	probe_pthread_mutex_init(&m->mtx, recursive ? PTHREAD_MUTEX_RECURSIVE : PTHREAD_MUTEX_NORMAL,
+				 flags, name);
 	m->kind = (unsigned char)((recursive ? KIND_RECURSIVE : 0) |
 				  (flags & CM_SHARED ? KIND_SHARED : 0));
 	m->timing = TIMING_EVERY;       /* until a hold is shorter than a tick */
-	m->rec = probe_lock_publish(&m->local, &m->slot, name,
-				    recursive ? CM_LOCK_RECURSIVE : CM_LOCK_MUTEX, 0, flags);
-	if (!(flags & CM_SHARED))
-		probe_obj_add(&m->obj, mutex_detach);
+	probe_object_ready(m, mutex_forked);
 	return m;
 }
 
@@ -276,31 +285,28 @@ void cm_mutex_free(struct cm_mutex *m)
 {
 	if (!m)
 		return;
-	if (!(m->flags & CM_SHARED))
-		probe_obj_del(&m->obj);
-	probe_lock_unpublish(m->rec, &m->local);
 	pthread_mutex_destroy(&m->mtx);
-	probe_dealloc(m, sizeof *m, m->flags);
+	probe_lock_free(m);
 }
 
 /* ---- condition variables ---- */
 
 void cm_cond_wait(struct cm_cond *c, struct cm_mutex *m)
 {
-	struct cm_lock_rec *mr = m->rec, *cr = c->rec;
+	struct cm_lock_rec *mr = m->lk.rec, *cr = c->lk.rec;
 	pid_t me = probe_tid();
 	if (RLD(mr->holders[0]) != me || ((m->kind & KIND_RECURSIVE) && m->depth != 1))
 		probe_fatal("cm_cond_wait(\"%s\"): mutex \"%s\" not held (once) by this thread",
-			    c->local.name, m->local.name);
+			    c->lk.local->name, m->lk.local->name);
 	released(m, mr);
 	atomic_fetch_add_explicit(&cr->waiters, 1, memory_order_relaxed);
-	probe_wait_begin(CM_WAIT_LOCK, c->slot);
+	probe_wait_begin(CM_WAIT_LOCK, c->lk.slot);
 	uint64_t t0 = probe_now_ns();
 	int rc = pthread_cond_wait(&c->cond, &m->mtx);
 	uint64_t waited = probe_now_ns() - t0;
 	probe_wait_end();
 	atomic_fetch_sub_explicit(&cr->waiters, 1, memory_order_relaxed);
-	check(rc, "cm_cond_wait", c->local.name);
+	locked(m, rc, "cm_cond_wait");
 	atomic_fetch_add_explicit(&cr->acquisitions, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&cr->wait_ns_total, waited, memory_order_relaxed);
 	probe_max(&cr->wait_ns_max, waited);
@@ -309,34 +315,19 @@ void cm_cond_wait(struct cm_cond *c, struct cm_mutex *m)
 
 void cm_cond_signal(struct cm_cond *c)
 {
-	check(pthread_cond_signal(&c->cond), "cm_cond_signal", c->local.name);
+	check(pthread_cond_signal(&c->cond), "cm_cond_signal", c->lk.local->name);
 }
 
 void cm_cond_broadcast(struct cm_cond *c)
 {
-	check(pthread_cond_broadcast(&c->cond), "cm_cond_broadcast", c->local.name);
-}
-
-static void cond_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
-{
-	struct cm_cond *c = (struct cm_cond *)((char *)o - offsetof(struct cm_cond, obj));
-	probe_lock_detach(&c->rec, &c->slot, &c->local, old_tid, new_tid);
+	check(pthread_cond_broadcast(&c->cond), "cm_cond_broadcast", c->lk.local->name);
 }
 
 struct cm_cond *cm_cond_new(const char *name, int flags)
 {
-	cm_init();
-	struct cm_cond *c = probe_alloc(sizeof *c, flags);
-	pthread_condattr_t a;
-	pthread_condattr_init(&a);
-	if (flags & CM_SHARED)
-		pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	check(pthread_cond_init(&c->cond, &a), "cm_cond_new", name ? name : "");
-	pthread_condattr_destroy(&a);
-	c->flags = flags;
-	c->rec = probe_lock_publish(&c->local, &c->slot, name, CM_LOCK_CONDITION, 0, flags);
-	if (!(flags & CM_SHARED))
-		probe_obj_add(&c->obj, cond_detach);
+	struct cm_cond *c = probe_lock_new(sizeof *c, name, CM_LOCK_CONDITION, 0, flags);
+	probe_pthread_cond_init(&c->cond, flags, name);
+	probe_object_ready(c, NULL);
 	return c;
 }
 
@@ -344,9 +335,6 @@ void cm_cond_free(struct cm_cond *c)
 {
 	if (!c)
 		return;
-	if (!(c->flags & CM_SHARED))
-		probe_obj_del(&c->obj);
-	probe_lock_unpublish(c->rec, &c->local);
-	pthread_cond_destroy(&c->cond);
-	probe_dealloc(c, sizeof *c, c->flags);
+	probe_pthread_cond_destroy(&c->cond, c->lk.head.flags);
+	probe_lock_free(c);
 }

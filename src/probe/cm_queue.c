@@ -6,16 +6,14 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 struct cm_queue {
+	struct probe_head ph;           /* first */
 	pthread_mutex_t mtx;
 	pthread_cond_t not_full, not_empty;
 	struct cm_queue_rec *rec;       /* published slot, or &local */
 	unsigned slot;
-	int flags;
-	struct probe_obj obj;
-	size_t size;                    /* bytes allocated */
 	/* With mtx held: */
 	size_t cap, head, count;
 	unsigned wait_put, wait_get;    /* threads blocked for room / for an item */
@@ -30,9 +28,27 @@ static void check(int rc, const char *what, const struct cm_queue *q)
 		probe_fatal("%s(\"%s\"): %s", what, q->local.name, strerror(rc));
 }
 
+/* A process died holding the lock (a shared queue): keep the ring within
+ * bounds, whatever step of a put or get it died at. */
+__attribute__((cold, noinline)) static void queue_repair(struct cm_queue *q)
+{
+	if (q->head >= q->cap)
+		q->head = 0;
+	if (q->count > q->cap)
+		q->count = q->cap;
+	RST(q->rec->depth, (uint64_t)q->count);
+}
+
+/* rc: what locking q->mtx returned (0 inline: the fast path's budget). */
+static inline void queue_locked(struct cm_queue *q, int rc, const char *what)
+{
+	if (__builtin_expect(rc != 0, 0) && probe_pthread_locked(rc, &q->mtx, what, q->local.name))
+		queue_repair(q);
+}
+
 static void queue_lock(struct cm_queue *q)
 {
-	check(pthread_mutex_lock(&q->mtx), "cm_queue", q);
+	queue_locked(q, pthread_mutex_lock(&q->mtx), "cm_queue");
 }
 
 static void queue_unlock(struct cm_queue *q)
@@ -51,7 +67,7 @@ static void queue_wait(struct cm_queue *q, bool room)
 	probe_wait_begin(room ? CM_WAIT_QUEUE_PUT : CM_WAIT_QUEUE_GET, q->slot);
 	atomic_store_explicit(blocked, ++*waiting, memory_order_relaxed);
 	do
-		check(pthread_cond_wait(cv, &q->mtx), "cm_queue wait", q);
+		queue_locked(q, pthread_cond_wait(cv, &q->mtx), "cm_queue wait");
 	while (!q->closed && (room ? q->count == q->cap : q->count == 0));
 	atomic_store_explicit(blocked, --*waiting, memory_order_relaxed);
 	probe_wait_end();
@@ -138,7 +154,7 @@ static void queue_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 {
 	(void)old_tid;
 	(void)new_tid;
-	struct cm_queue *q = (struct cm_queue *)((char *)o - offsetof(struct cm_queue, obj));
+	struct cm_queue *q = (struct cm_queue *)o;
 	if (q->rec == &q->local)
 		return;
 	RST(q->local.depth, (uint64_t)q->count);
@@ -147,36 +163,17 @@ static void queue_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 	q->slot = PROBE_NO_SLOT;
 }
 
-static void init_sync(struct cm_queue *q, int flags)
-{
-	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
-	pthread_mutexattr_init(&ma);
-	pthread_condattr_init(&ca);
-	if (flags & CM_SHARED) {
-		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-	}
-	check(pthread_mutex_init(&q->mtx, &ma), "cm_queue_new", q);
-	check(pthread_cond_init(&q->not_full, &ca), "cm_queue_new", q);
-	check(pthread_cond_init(&q->not_empty, &ca), "cm_queue_new", q);
-	pthread_mutexattr_destroy(&ma);
-	pthread_condattr_destroy(&ca);
-}
-
 struct cm_queue *cm_queue_new(const char *name, size_t capacity, int flags)
 {
-	cm_init();
 	if (capacity < 1 || capacity > CM_QUEUE_CAPACITY_MAX)
 		probe_fatal("cm_queue_new(\"%s\"): capacity %zu not in 1..%u", name ? name : "",
 			    capacity, CM_QUEUE_CAPACITY_MAX);
-	size_t size = sizeof(struct cm_queue) + capacity * sizeof(intptr_t);
-	struct cm_queue *q = probe_alloc(size, flags);
-	q->size = size;
-	q->flags = flags;
+	struct cm_queue *q = probe_object_new(sizeof *q + capacity * sizeof q->items[0], flags);
 	q->cap = capacity;
 	queue_rec_init(&q->local, name, capacity, flags);
-	init_sync(q, flags);
+	probe_pthread_mutex_init(&q->mtx, PTHREAD_MUTEX_DEFAULT, flags, name);
+	probe_pthread_cond_init(&q->not_full, flags, name);
+	probe_pthread_cond_init(&q->not_empty, flags, name);
 	struct cm_queue_rec *r = probe_claim(PROBE_QUEUES, &q->slot);
 	if (r) {
 		queue_rec_init(r, name, capacity, flags);
@@ -186,8 +183,7 @@ struct cm_queue *cm_queue_new(const char *name, size_t capacity, int flags)
 		q->rec = &q->local;
 		q->slot = PROBE_NO_SLOT;
 	}
-	if (!(flags & CM_SHARED))
-		probe_obj_add(&q->obj, queue_detach);
+	probe_object_ready(q, queue_detach);
 	return q;
 }
 
@@ -195,12 +191,10 @@ void cm_queue_free(struct cm_queue *q)
 {
 	if (!q)
 		return;
-	if (!(q->flags & CM_SHARED))
-		probe_obj_del(&q->obj);
 	if (q->rec != &q->local)
 		probe_unpublish(q->rec);
-	pthread_cond_destroy(&q->not_full);
-	pthread_cond_destroy(&q->not_empty);
+	probe_pthread_cond_destroy(&q->not_full, q->ph.flags);
+	probe_pthread_cond_destroy(&q->not_empty, q->ph.flags);
 	pthread_mutex_destroy(&q->mtx);
-	probe_dealloc(q, q->size, q->flags);
+	probe_object_free(q);
 }

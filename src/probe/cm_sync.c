@@ -9,38 +9,27 @@
 #include <semaphore.h>
 #include <string.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 struct cm_sem {
+	struct probe_lock lk;           /* first: record, slot, allocation */
 	sem_t sem;
-	struct cm_lock_rec *rec;
-	unsigned slot;
-	int flags;
-	struct probe_obj obj;
 	_Atomic uint64_t held_since[CM_MAX_HOLDERS];   /* per listed holder, ns */
-	struct cm_lock_rec local;
 };
 
 struct cm_event {
+	struct probe_lock lk;           /* first */
 	pthread_mutex_t mtx;
 	pthread_cond_t cond;
 	_Atomic bool set;
-	struct cm_lock_rec *rec;
-	unsigned slot;
-	int flags;
-	struct probe_obj obj;
-	struct cm_lock_rec local;
 };
 
 struct cm_flock {
+	struct probe_lock lk;           /* first */
 	int fd;
 	pthread_mutex_t mtx;            /* fcntl locks belong to the process: this
 					 * orders its threads */
-	struct cm_lock_rec *rec;
-	unsigned slot;
 	uint64_t hold_start;            /* with both locks held */
-	struct probe_obj obj;
-	struct cm_lock_rec local;
 };
 
 #define ADD(x, n) atomic_fetch_add_explicit(&(x), (n), memory_order_relaxed)
@@ -119,14 +108,14 @@ static int sem_unlist_holder(struct cm_lock_rec *r, pid_t me)
 
 void cm_sem_wait(struct cm_sem *s)
 {
-	struct cm_lock_rec *r = s->rec;
+	struct cm_lock_rec *r = s->lk.rec;
 	if (sem_trywait(&s->sem) != 0) {
 		if (errno != EAGAIN)
-			check(errno, "cm_sem_wait", s->local.name);
-		uint64_t t0 = wait_start(r, s->slot);
+			check(errno, "cm_sem_wait", s->lk.local->name);
+		uint64_t t0 = wait_start(r, s->lk.slot);
 		while (sem_wait(&s->sem) != 0)
 			if (errno != EINTR)
-				check(errno, "cm_sem_wait", s->local.name);
+				check(errno, "cm_sem_wait", s->lk.local->name);
 		wait_done(r, t0);
 	}
 	sem_list_holder(s, r, probe_tid());
@@ -137,7 +126,7 @@ void cm_sem_wait(struct cm_sem *s)
 
 void cm_sem_post(struct cm_sem *s)
 {
-	struct cm_lock_rec *r = s->rec;
+	struct cm_lock_rec *r = s->lk.rec;
 	int h = sem_unlist_holder(r, probe_tid());
 	if (h >= 0) {
 		uint64_t since = RLD(s->held_since[h]), now = probe_now_ns();
@@ -150,28 +139,18 @@ void cm_sem_post(struct cm_sem *s)
 							       memory_order_relaxed))
 		;
 	if (sem_post(&s->sem) != 0)
-		check(errno, "cm_sem_post", s->local.name);
+		check(errno, "cm_sem_post", s->lk.local->name);
 	sem_publish_value(s, r);
-}
-
-static void sem_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
-{
-	struct cm_sem *s = (struct cm_sem *)((char *)o - offsetof(struct cm_sem, obj));
-	probe_lock_detach(&s->rec, &s->slot, &s->local, old_tid, new_tid);
 }
 
 struct cm_sem *cm_sem_new(const char *name, unsigned permits, int flags)
 {
-	cm_init();
 	if (permits > CM_PERMITS_MAX)
 		probe_fatal("cm_sem_new(\"%s\"): %u permits is too many", name ? name : "", permits);
-	struct cm_sem *s = probe_alloc(sizeof *s, flags);
+	struct cm_sem *s = probe_lock_new(sizeof *s, name, CM_LOCK_SEMAPHORE, permits, flags);
 	if (sem_init(&s->sem, (flags & CM_SHARED) != 0, permits) != 0)
 		check(errno, "cm_sem_new", name ? name : "");
-	s->flags = flags;
-	s->rec = probe_lock_publish(&s->local, &s->slot, name, CM_LOCK_SEMAPHORE, permits, flags);
-	if (!(flags & CM_SHARED))
-		probe_obj_add(&s->obj, sem_detach);
+	probe_object_ready(s, NULL);
 	return s;
 }
 
@@ -179,29 +158,33 @@ void cm_sem_free(struct cm_sem *s)
 {
 	if (!s)
 		return;
-	if (!(s->flags & CM_SHARED))
-		probe_obj_del(&s->obj);
-	probe_lock_unpublish(s->rec, &s->local);
 	sem_destroy(&s->sem);
-	probe_dealloc(s, sizeof *s, s->flags);
+	probe_lock_free(s);
 }
 
 /* ---- events ---- */
 
+/* The flag is atomic and written last, so a holder that died left nothing
+ * to repair. */
+static void event_lock(struct cm_event *e, const char *what)
+{
+	probe_pthread_locked(pthread_mutex_lock(&e->mtx), &e->mtx, what, e->lk.local->name);
+}
+
 void cm_event_set(struct cm_event *e)
 {
-	check(pthread_mutex_lock(&e->mtx), "cm_event_set", e->local.name);
+	event_lock(e, "cm_event_set");
 	atomic_store_explicit(&e->set, true, memory_order_release);
-	RST(e->rec->value, 1u);
+	RST(e->lk.rec->value, 1u);
 	pthread_cond_broadcast(&e->cond);
 	pthread_mutex_unlock(&e->mtx);
 }
 
 void cm_event_clear(struct cm_event *e)
 {
-	check(pthread_mutex_lock(&e->mtx), "cm_event_clear", e->local.name);
+	event_lock(e, "cm_event_clear");
 	atomic_store_explicit(&e->set, false, memory_order_release);
-	RST(e->rec->value, 0u);
+	RST(e->lk.rec->value, 0u);
 	pthread_mutex_unlock(&e->mtx);
 }
 
@@ -212,13 +195,14 @@ bool cm_event_is_set(struct cm_event *e)
 
 void cm_event_wait(struct cm_event *e)
 {
-	struct cm_lock_rec *r = e->rec;
+	struct cm_lock_rec *r = e->lk.rec;
 	if (!atomic_load_explicit(&e->set, memory_order_acquire)) {
-		check(pthread_mutex_lock(&e->mtx), "cm_event_wait", e->local.name);
+		event_lock(e, "cm_event_wait");
 		if (!atomic_load_explicit(&e->set, memory_order_relaxed)) {
-			uint64_t t0 = wait_start(r, e->slot);
+			uint64_t t0 = wait_start(r, e->lk.slot);
 			do
-				check(pthread_cond_wait(&e->cond, &e->mtx), "cm_event_wait", e->local.name);
+				probe_pthread_locked(pthread_cond_wait(&e->cond, &e->mtx), &e->mtx,
+						     "cm_event_wait", e->lk.local->name);
 			while (!atomic_load_explicit(&e->set, memory_order_relaxed));
 			wait_done(r, t0);
 		}
@@ -227,32 +211,12 @@ void cm_event_wait(struct cm_event *e)
 	ADD(r->acquisitions, 1u);
 }
 
-static void event_detach(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
-{
-	struct cm_event *e = (struct cm_event *)((char *)o - offsetof(struct cm_event, obj));
-	probe_lock_detach(&e->rec, &e->slot, &e->local, old_tid, new_tid);
-}
-
 struct cm_event *cm_event_new(const char *name, int flags)
 {
-	cm_init();
-	struct cm_event *e = probe_alloc(sizeof *e, flags);
-	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
-	pthread_mutexattr_init(&ma);
-	pthread_condattr_init(&ca);
-	if (flags & CM_SHARED) {
-		pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-		pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-	}
-	check(pthread_mutex_init(&e->mtx, &ma), "cm_event_new", name ? name : "");
-	check(pthread_cond_init(&e->cond, &ca), "cm_event_new", name ? name : "");
-	pthread_mutexattr_destroy(&ma);
-	pthread_condattr_destroy(&ca);
-	e->flags = flags;
-	e->rec = probe_lock_publish(&e->local, &e->slot, name, CM_LOCK_EVENT, 0, flags);
-	if (!(flags & CM_SHARED))
-		probe_obj_add(&e->obj, event_detach);
+	struct cm_event *e = probe_lock_new(sizeof *e, name, CM_LOCK_EVENT, 0, flags);
+	probe_pthread_mutex_init(&e->mtx, PTHREAD_MUTEX_DEFAULT, flags, name);
+	probe_pthread_cond_init(&e->cond, flags, name);
+	probe_object_ready(e, NULL);
 	return e;
 }
 
@@ -260,12 +224,9 @@ void cm_event_free(struct cm_event *e)
 {
 	if (!e)
 		return;
-	if (!(e->flags & CM_SHARED))
-		probe_obj_del(&e->obj);
-	probe_lock_unpublish(e->rec, &e->local);
-	pthread_cond_destroy(&e->cond);
+	probe_pthread_cond_destroy(&e->cond, e->lk.head.flags);
 	pthread_mutex_destroy(&e->mtx);
-	probe_dealloc(e, sizeof *e, e->flags);
+	probe_lock_free(e);
 }
 
 /* ---- file locks ---- */
@@ -278,23 +239,23 @@ static int whole_file(int fd, short type, int cmd)
 
 void cm_flock_lock(struct cm_flock *l)
 {
-	struct cm_lock_rec *r = l->rec;
+	struct cm_lock_rec *r = l->lk.rec;
 	uint64_t t0 = 0;
 	bool waiting = pthread_mutex_trylock(&l->mtx) != 0;
 	if (waiting) {
-		t0 = wait_start(r, l->slot);
-		check(pthread_mutex_lock(&l->mtx), "cm_flock_lock", l->local.name);
+		t0 = wait_start(r, l->lk.slot);
+		check(pthread_mutex_lock(&l->mtx), "cm_flock_lock", l->lk.local->name);
 	}
 	if (whole_file(l->fd, F_WRLCK, F_SETLK) < 0) {
 		if (errno != EACCES && errno != EAGAIN)
-			check(errno, "cm_flock_lock", l->local.name);
+			check(errno, "cm_flock_lock", l->lk.local->name);
 		if (!waiting) {
 			waiting = true;
-			t0 = wait_start(r, l->slot);
+			t0 = wait_start(r, l->lk.slot);
 		}
 		while (whole_file(l->fd, F_WRLCK, F_SETLKW) < 0)
 			if (errno != EINTR)
-				check(errno, "cm_flock_lock", l->local.name);
+				check(errno, "cm_flock_lock", l->lk.local->name);
 	}
 	if (waiting)
 		wait_done(r, t0);
@@ -305,13 +266,13 @@ void cm_flock_lock(struct cm_flock *l)
 
 void cm_flock_unlock(struct cm_flock *l)
 {
-	struct cm_lock_rec *r = l->rec;
+	struct cm_lock_rec *r = l->lk.rec;
 	if (RLD(r->holders[0]) != probe_tid())
-		probe_fatal("cm_flock_unlock(\"%s\"): not held by this thread", l->local.name);
+		probe_fatal("cm_flock_unlock(\"%s\"): not held by this thread", l->lk.local->name);
 	ADD(r->hold_ns_total, probe_now_ns() - l->hold_start);
 	RST(r->holders[0], 0);
 	if (whole_file(l->fd, F_UNLCK, F_SETLK) < 0)
-		check(errno, "cm_flock_unlock", l->local.name);
+		check(errno, "cm_flock_unlock", l->lk.local->name);
 	pthread_mutex_unlock(&l->mtx);
 }
 
@@ -322,18 +283,16 @@ static void flock_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 {
 	(void)old_tid;
 	(void)new_tid;
-	struct cm_flock *l = (struct cm_flock *)((char *)o - offsetof(struct cm_flock, obj));
+	struct cm_flock *l = (struct cm_flock *)o;
 	pthread_mutex_init(&l->mtx, NULL);
 }
 
 struct cm_flock *cm_flock_new(const char *name, int fd)
 {
-	cm_init();
-	struct cm_flock *l = probe_alloc(sizeof *l, CM_PRIVATE);
+	struct cm_flock *l = probe_lock_new(sizeof *l, name, CM_LOCK_FILE, 0, CM_PRIVATE);
 	l->fd = fd;
-	check(pthread_mutex_init(&l->mtx, NULL), "cm_flock_new", name ? name : "");
-	l->rec = probe_lock_publish(&l->local, &l->slot, name, CM_LOCK_FILE, 0, CM_PRIVATE);
-	probe_obj_add(&l->obj, flock_forked);
+	probe_pthread_mutex_init(&l->mtx, PTHREAD_MUTEX_DEFAULT, CM_PRIVATE, name);
+	probe_object_ready(l, flock_forked);
 	return l;
 }
 
@@ -341,8 +300,6 @@ void cm_flock_free(struct cm_flock *l)
 {
 	if (!l)
 		return;
-	probe_obj_del(&l->obj);
-	probe_lock_unpublish(l->rec, &l->local);
 	pthread_mutex_destroy(&l->mtx);
-	probe_dealloc(l, sizeof *l, CM_PRIVATE);
+	probe_lock_free(l);
 }

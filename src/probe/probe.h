@@ -7,12 +7,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
-#include "cmprobe.h"
-#include "telemetry_format.h"
+#include "concmon/cmprobe.h"
+#include "concmon/telemetry_format.h"
 
 #if defined(__has_include)
 #if __has_include(<sys/single_threaded.h>)
@@ -105,29 +106,74 @@ void probe_wait_end(void);
  * are the parent's), file locks re-initialise their thread mutex. forked
  * runs in the child; old_tid/new_tid are the forking thread's TID in the
  * parent and in the child. */
+struct probe_obj;
+typedef void probe_forked_fn(struct probe_obj *o, pid_t old_tid, pid_t new_tid);
 struct probe_obj {
 	struct probe_obj *prev, *next;
-	void (*forked)(struct probe_obj *o, pid_t old_tid, pid_t new_tid);
+	probe_forked_fn *forked;
 };
-void probe_obj_add(struct probe_obj *o, void (*forked)(struct probe_obj *, pid_t, pid_t));
+void probe_obj_add(struct probe_obj *o, probe_forked_fn *forked);
 void probe_obj_del(struct probe_obj *o);
 
-/* Initialises a lock record (segment slot or an object's local one). */
-void probe_lock_rec_init(struct cm_lock_rec *r, const char *name, enum cm_lock_kind kind,
-			 unsigned permits, int flags);
+/* What every probe object starts with. obj comes first, so the struct
+ * probe_obj * a forked callback gets is the object itself. */
+struct probe_head {
+	struct probe_obj obj;           /* private objects only */
+	size_t size;                    /* bytes allocated */
+	int flags;                      /* CM_SHARED or CM_PRIVATE */
+};
 
-/* The record of a new lock-like object: a published slot, or local (then
- * *slot is PROBE_NO_SLOT). local is initialised either way. */
-struct cm_lock_rec *probe_lock_publish(struct cm_lock_rec *local, unsigned *slot,
-				       const char *name, enum cm_lock_kind kind,
-				       unsigned permits, int flags);
+/* A zeroed object of size bytes starting with a struct probe_head (shared
+ * memory for CM_SHARED), after cm_init. Aborts on failure. */
+void *probe_object_new(size_t size, int flags);
 
-/* Frees rec unless it is the object's local one. */
-void probe_lock_unpublish(struct cm_lock_rec *rec, struct cm_lock_rec *local);
+/* Once obj is fully made: a private one is registered, so that forked
+ * fixes up its copy in a forked child (NULL: probe_lock_forked). */
+void probe_object_ready(void *obj, probe_forked_fn *forked);
 
-/* Detach helper for lock-like objects: moves holder/depth to local
- * (translating the forking thread's TID) and points *rec at it. */
-void probe_lock_detach(struct cm_lock_rec **rec, unsigned *slot, struct cm_lock_rec *local,
-		       pid_t old_tid, pid_t new_tid);
+/* Unregisters and frees an object made by probe_object_new (NULL: no-op). */
+void probe_object_free(void *obj);
+
+/* A lock-like object's start: its head and the record it publishes through. */
+struct probe_lock {
+	struct probe_head head;
+	struct cm_lock_rec *rec;        /* published slot, or &local */
+	unsigned slot;                  /* PROBE_NO_SLOT with local */
+	/* Also where the name is kept. After the object, in the same
+	 * allocation: it would push the fields the fast paths read onto
+	 * other cache lines. */
+	struct cm_lock_rec *local;
+};
+
+/* probe_object_new for an object starting with a struct probe_lock, its
+ * record published (or local when not publishing or the table is full). */
+void *probe_lock_new(size_t size, const char *name, enum cm_lock_kind kind, unsigned permits,
+		     int flags);
+
+/* Unpublishes and frees an object made by probe_lock_new (NULL: no-op). */
+void probe_lock_free(void *obj);
+
+/* A private lock's copy in a forked child stops publishing: its holders
+ * (the forking thread's TID translated) and depth move to the local record. */
+void probe_lock_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid);
+
+/* A mutex of type (PTHREAD_MUTEX_*): process-shared and robust for
+ * CM_SHARED (a process that dies holding it does not wedge the others).
+ * Aborts on failure; name is for the message. */
+void probe_pthread_mutex_init(pthread_mutex_t *m, int type, int flags, const char *name);
+
+/* A condition variable, process-shared for CM_SHARED. Aborts on failure. */
+void probe_pthread_cond_init(pthread_cond_t *c, int flags, const char *name);
+
+/* Destroys a private condition variable and leaves a shared one alone:
+ * other processes may still wait on it or have been killed waiting, and
+ * glibc's destroy waits for every waiter to acknowledge its wake-up. */
+void probe_pthread_cond_destroy(pthread_cond_t *c, int flags);
+
+/* Checks what locking m returned (lock, a successful trylock, cond_wait).
+ * EOWNERDEAD: its holder died; m is made consistent, stderr says what it
+ * protects may be half-updated, and true is returned so the caller can
+ * repair that. 0: false. Anything else aborts, naming what and name. */
+bool probe_pthread_locked(int rc, pthread_mutex_t *m, const char *what, const char *name);
 
 #endif

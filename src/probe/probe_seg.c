@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static _Atomic(struct cm_segment *) segment;
@@ -288,66 +288,4 @@ static void at_exit(void)
 		    !(RLD(r->flags) & CM_REC_SHARED))
 			probe_unpublish(r);
 	}
-}
-
-/* ---- lock records, shared by mutexes, semaphores, conditions, events, file locks ---- */
-
-void probe_lock_rec_init(struct cm_lock_rec *r, const char *name, enum cm_lock_kind kind,
-			 unsigned permits, int flags)
-{
-	bool sem = kind == CM_LOCK_SEMAPHORE;
-	RST(r->flags, (flags & CM_SHARED) || kind == CM_LOCK_FILE ? CM_REC_SHARED : 0u);
-	RST(r->kind, (uint32_t)kind);
-	probe_name(r->name, name);
-	RST(r->permits, sem ? permits : 0u);
-	RST(r->value, sem ? permits : 0u);
-	RST(r->holder_count, 0u);
-	RST(r->depth, 0u);
-	RST(r->waiters, 0u);
-	RST(r->reserved, 0u);
-	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++)
-		RST(r->holders[h], 0);
-	RST(r->acquisitions, 0u);
-	RST(r->contended, 0u);
-	RST(r->wait_ns_total, 0u);
-	RST(r->wait_ns_max, 0u);
-	RST(r->hold_ns_total, 0u);
-}
-
-struct cm_lock_rec *probe_lock_publish(struct cm_lock_rec *local, unsigned *slot,
-				       const char *name, enum cm_lock_kind kind,
-				       unsigned permits, int flags)
-{
-	probe_lock_rec_init(local, name, kind, permits, flags);
-	struct cm_lock_rec *r = probe_claim(PROBE_LOCKS, slot);
-	if (!r) {
-		*slot = PROBE_NO_SLOT;
-		return local;
-	}
-	probe_lock_rec_init(r, name, kind, permits, flags);
-	probe_publish(r);
-	return r;
-}
-
-void probe_lock_unpublish(struct cm_lock_rec *rec, struct cm_lock_rec *local)
-{
-	if (rec != local)
-		probe_unpublish(rec);
-}
-
-void probe_lock_detach(struct cm_lock_rec **rec, unsigned *slot, struct cm_lock_rec *local,
-		       pid_t old_tid, pid_t new_tid)
-{
-	struct cm_lock_rec *r = *rec;
-	if (r == local)
-		return;
-	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
-		int32_t tid = RLD(r->holders[h]);
-		RST(local->holders[h], old_tid && tid == old_tid ? new_tid : tid);
-	}
-	RST(local->depth, RLD(r->depth));
-	RST(local->holder_count, RLD(r->holder_count));
-	RST(local->value, RLD(r->value));
-	*rec = local;
-	*slot = PROBE_NO_SLOT;
 }

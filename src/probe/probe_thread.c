@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 
 _Thread_local pid_t probe_tls_tid;
 static _Thread_local struct cm_thread_rec *tls_rec;
@@ -116,7 +116,7 @@ void probe_thread_init(void)
 		probe_fatal("cannot set up thread tracking");
 }
 
-void probe_obj_add(struct probe_obj *o, void (*forked)(struct probe_obj *, pid_t, pid_t))
+void probe_obj_add(struct probe_obj *o, probe_forked_fn *forked)
 {
 	o->forked = forked;
 	pthread_mutex_lock(&registry_lock);

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "telemetry.h"
 
 #define GOAL 1.5

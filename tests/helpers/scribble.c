@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "telemetry_format.h"
+#include "concmon/telemetry_format.h"
 
 static uint64_t next(uint64_t *s)
 {

@@ -253,6 +253,52 @@ static void test_mutex_shared_fork(void **state)
 	cm_mutex_free(m);
 }
 
+/* A process killed while holding a shared mutex does not wedge the others:
+ * the next locker gets it (within the deadline, instead of never), and it
+ * stays usable. */
+static int child_dies_holding(void *arg)
+{
+	cm_mutex_lock(arg);
+	while (pause() < 0)             /* until killed */
+		;
+	return 1;
+}
+
+struct locker {
+	struct cm_mutex *m;
+	_Atomic pid_t tid;              /* set once it holds m */
+};
+
+static void *lock_once(void *arg)
+{
+	struct locker *l = arg;
+	cm_mutex_lock(l->m);
+	atomic_store(&l->tid, gettid());
+	cm_mutex_unlock(l->m);
+	return NULL;
+}
+
+static void test_mutex_shared_holder_killed(void **state)
+{
+	(void)state;
+	struct locker l = { .m = cm_mutex_new("t-robust", false, CM_SHARED) };
+	pid_t pid = child(child_dies_holding, l.m);
+	POLL(lock_named("t-robust")->n_holders == 1 && lock_named("t-robust")->holders[0] == pid);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(child_status(pid), 128 + SIGKILL);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, lock_once, &l), 0);
+	POLL(atomic_load(&l.tid) != 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	cm_mutex_lock(l.m);
+	assert_false(cm_mutex_trylock(l.m));
+	cm_mutex_unlock(l.m);
+	snap_read();
+	assert_int_equal(lock_named("t-robust")->n_holders, 0);
+	assert_int_equal(lock_named("t-robust")->acquisitions, 3);
+	cm_mutex_free(l.m);
+}
+
 /* The recursive-lock lesson: a plain mutex locked twice by one thread
  * waits on itself, visibly (in a child, which is then killed). */
 static int child_self_deadlock(void *arg)
@@ -568,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_mutex_hold_time),
 		cmocka_unit_test(test_mutex_private_fork),
 		cmocka_unit_test(test_mutex_shared_fork),
+		cmocka_unit_test(test_mutex_shared_holder_killed),
 		cmocka_unit_test(test_mutex_self_deadlock),
 		cmocka_unit_test(test_lock_table_full),
 		cmocka_unit_test(test_names),

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmprobe.h"
+#include "concmon/cmprobe.h"
 #include "telemetry.h"
 
 enum { PUBLISHING = 10, SILENT = 20, BROKEN = 30 };
