@@ -65,12 +65,17 @@ class Soak(unittest.TestCase):
         since = run.count()
         run.send(self.launch_command())
 
+        # A program is (PID, start time): on a busy machine PIDs wrap, and a
+        # new program may get the PID of one launched cycles ago.
         def new_program(s):
-            fresh = [p["pid"] for p in s.get("programs", []) if p["pid"] not in known]
-            return fresh[0] if fresh else None
+            for p in s.get("programs", []):
+                st = proc_stat(p["pid"])
+                if st and st["ppid"] == run.pid and (p["pid"], st["start"]) not in known:
+                    return p["pid"], st["start"]
+            return None
         snap = run.wait_for(new_program, desc="the launched program", since=since)
-        pid = new_program(snap)
-        known.add(pid)
+        pid, start = new_program(snap)
+        known.add((pid, start))
         since = run.count()
         run.send("terminate %d" % pid)
         run.wait_for(lambda s: any(e["event"] == "reaped" and e["pid"] == pid
@@ -141,7 +146,7 @@ class Soak(unittest.TestCase):
                                      "private memory grew more than 2%: " + rss_text)
                 self.assertLessEqual((rss1 - priv1) - (rss0 - priv0), 128,
                                      "file-backed pages: " + rss_text)
-            left = [p for p in known if pid_exists(p)]
+            left = [p for p, start in known if pid_exists(p, start)]
             self.assertEqual(left, [], "launched programs still there")
             run.signal(signal.SIGTERM)
             self.assertEqual(run.wait_exit(), 128 + signal.SIGTERM, run.stderr)
