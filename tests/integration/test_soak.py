@@ -66,10 +66,11 @@ class Soak(unittest.TestCase):
         run.send(self.launch_command())
 
         # A program is (PID, start time): on a busy machine PIDs wrap, and a
-        # new program may get the PID of one launched cycles ago.
+        # new program may get the PID of one launched cycles ago. (An ended
+        # one's PID may be a thread's now, which /proc/TID/stat shows too.)
         def new_program(s):
             for p in s.get("programs", []):
-                st = proc_stat(p["pid"])
+                st = None if p["ended"] else proc_stat(p["pid"])
                 if st and st["ppid"] == run.pid and (p["pid"], st["start"]) not in known:
                     return p["pid"], st["start"]
             return None

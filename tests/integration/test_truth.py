@@ -194,7 +194,7 @@ class Churn(unittest.TestCase):
     """/proc/PID/task/TID/children can skip a live child while its siblings
     are reaped: a process is gone only when /proc or the kernel says so."""
 
-    def check(self, mode, refreshes=150):
+    def check(self, mode, refreshes=100):
         argv = [helper("churn"), "240", "60"] + ([mode] if mode else [])
         with BatchRun(argv, delay=0.03, commands=True) as run:
             run.wait_for(lambda s: task(s, comm="churn-long"), desc="a long-lived child")
