@@ -129,8 +129,11 @@ class Rows(unittest.TestCase):
         # A slow refresh: concmon is stopped in poll, not amid a snapshot
         # that would read the orphan before reaping it.
         with BatchRun(["sh", "-c", script], delay=1.0) as run:
-            snap = run.wait_for(lambda s: task(s, comm="sh"), desc="the shell")
-            sh = task(snap, comm="sh")["pid"]
+            # The shell's loop runs (its trap is set) once it has a sleep child.
+            def looping(s):
+                sh = task(s, comm="sh")
+                return sh and task(s, comm="sleep", ppid=sh["pid"]) and sh["pid"]
+            sh = looping(run.wait_for(looping, desc="the shell's loop"))
             before = set(t["pid"] for t in run.latest()["tasks"])
             os.kill(run.pid, signal.SIGSTOP)
             try:
@@ -179,7 +182,10 @@ class Order(unittest.TestCase):
             after(run)
             evs = events(run)
             end = next(e for e in evs if e["event"] in EXITS and e["pid"] == parent)
-            kids = [e["pid"] for e in evs if e["event"] == "spawned" and e["parent"] == parent]
+            # Its children that snapshots showed (a process born and reaped
+            # between two snapshots has no row and no 'reaped').
+            kids = set(t["pid"] for s in run.snapshots for t in processes(s)
+                       if t["ppid"] == parent)
             self.assertTrue(kids, "the demo's children")
             for kid in kids:
                 reaped = [e for e in evs if e["event"] == "reaped" and e["pid"] == kid]
@@ -194,8 +200,8 @@ class Churn(unittest.TestCase):
     """/proc/PID/task/TID/children can skip a live child while its siblings
     are reaped: a process is gone only when /proc or the kernel says so."""
 
-    def check(self, mode, refreshes=100):
-        argv = [helper("churn"), "240", "60"] + ([mode] if mode else [])
+    def check(self, mode, churners, refreshes=60):
+        argv = [helper("churn"), str(churners), "60"] + ([mode] if mode else [])
         with BatchRun(argv, delay=0.03, commands=True) as run:
             run.wait_for(lambda s: task(s, comm="churn-long"), desc="a long-lived child")
             run.send("launch sleep 300")  # a launched program behind the churners
@@ -203,12 +209,20 @@ class Churn(unittest.TestCase):
             run.wait_for(lambda s: run.count() >= start + refreshes,
                          timeout=DEADLINE * 6, desc="%d refreshes" % refreshes)
             snaps = run.snapshots[start:]
-            first = {}   # pid -> (index first seen, its row)
+            first = {}   # pid -> (index from which it must not change, its row then)
+            last = {t["pid"]: t for t in processes(snaps[-1])}
             for i, s in enumerate(snaps):
                 for t in processes(s):
-                    if t["comm"] in ("churn-long", "sleep") and not t["exited"]:
+                    # An orphan may be seen before its adoption: from then on.
+                    if (t["comm"] in ("churn-long", "sleep") and not t["exited"]
+                            and t["pid"] in last and t["ppid"] == last[t["pid"]]["ppid"]):
                         first.setdefault(t["pid"], (i, t))
             self.assertTrue(first)
+            seen = {t["pid"]: t["comm"] for s in snaps for t in processes(s)
+                    if t["comm"] in ("churn-long", "sleep")}
+            for pid, comm in seen.items():
+                if (proc_stat(pid) or {}).get("comm") == comm:
+                    self.assertIn(pid, last, "live %s %d not in the last snapshot" % (comm, pid))
             checked = 0
             for pid, (i, row) in first.items():
                 st = proc_stat(pid)
@@ -233,10 +247,11 @@ class Churn(unittest.TestCase):
             run.check_clean(self)
 
     def test_churning_children(self):
-        self.check(None)
+        self.check(None, 240)
 
     def test_churning_orphans(self):
-        self.check("orphans")
+        # Each orphan is reaped by concmon itself: fewer keep it busy enough.
+        self.check("orphans", 120)
 
 
 if __name__ == "__main__":
