@@ -104,9 +104,19 @@ static const char *choose(const struct task *t, const struct program *prog, cons
 	set_str(&v[(*n)++], "comm", t->comm);
 	char st[2] = { t->state, 0 };
 	set_str(&v[(*n)++], "state", st);
+	/* {task} names the row itself: a thread is not its process. */
+	char who[120];
+	if (task_is_thread(t))
+		snprintf(who, sizeof who, "thread %d (%.63s) of process %d", (int)t->tid, t->comm,
+			 (int)t->pid);
+	else
+		snprintf(who, sizeof who, "%d (%.63s)", (int)t->pid, t->comm);
+	set_str(&v[(*n)++], "task", who);
 	if (t->exited) {
 		char how[64];
-		if (t->exit_known && t->exit_signal) {
+		if (task_is_thread(t)) {
+			snprintf(how, sizeof how, "the thread ended");
+		} else if (t->exit_known && t->exit_signal) {
 			const struct sigdesc *s = sigtable_find(t->exit_signal);
 			snprintf(how, sizeof how, "killed by SIG%s", s ? s->name : "?");
 		} else if (t->exit_known) {
@@ -117,7 +127,7 @@ static const char *choose(const struct task *t, const struct program *prog, cons
 		set_str(&v[(*n)++], "how", how);
 		return "exited";
 	}
-	if (t->state == 'Z')
+	if (t->state == 'Z' && !task_is_thread(t))
 		return "zombie";
 	if (t->state == 'T' || t->state == 't')
 		return "stopped";

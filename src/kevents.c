@@ -1,5 +1,8 @@
 /* kevents.c - see kevents.h. The connector reports every process on the
- * machine; a small hash set of the tree's PIDs decides what concerns us. */
+ * machine; a small hash set of the tree's processes decides what concerns
+ * us. An entry outlives its exit event (marked exited) so its name is
+ * still known when concmon reaps it, and so a snapshot read just before
+ * the exit cannot put it back; sweeps drop what /proc shows is gone. */
 #include "kevents.h"
 
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procparse.h"
 #include "util.h"
 
 #define SET_EMPTY 0
@@ -23,6 +27,9 @@
 /* A process of the tree, with its name kept for when it is gone. */
 struct entry {
 	pid_t pid;                /* 0 empty, -1 deleted */
+	bool exited;              /* its exit was reported; kept for its name */
+	unsigned gen;             /* the sweep round it was last tracked or forked in */
+	unsigned long long start; /* clock ticks after boot, 0 if unknown */
 	char comm[16];
 };
 
@@ -32,7 +39,11 @@ struct kevents {
 	struct events *ev;
 	struct entry *set;        /* open addressing */
 	size_t cap, used, live;   /* used counts live and deleted slots */
+	unsigned gen;
 	unsigned lost;
+	kevents_exit_fn on_exit;
+	void *on_exit_arg;
+	char launch_name[16];     /* kevents_name_launch's, "" when none */
 };
 
 static size_t slot(pid_t pid, size_t cap)
@@ -48,9 +59,11 @@ static struct entry *find(const struct kevents *k, pid_t pid)
 	return NULL;
 }
 
+/* A process of the tree that has not exited (self included). */
 static bool tracked(const struct kevents *k, pid_t pid)
 {
-	return pid == k->self || find(k, pid);
+	const struct entry *e;
+	return pid == k->self || ((e = find(k, pid)) && !e->exited);
 }
 
 static struct entry *set_insert(struct kevents *k, pid_t pid);
@@ -91,8 +104,7 @@ static struct entry *set_insert(struct kevents *k, pid_t pid)
 	if (k->set[s].pid == SET_EMPTY)
 		k->used++;
 	k->live++;
-	k->set[s].pid = pid;
-	k->set[s].comm[0] = '\0';
+	k->set[s] = (struct entry){ .pid = pid, .gen = k->gen };
 	return &k->set[s];
 }
 
@@ -105,7 +117,71 @@ static void set_remove(struct kevents *k, pid_t pid)
 	}
 }
 
-void kevents_track(struct kevents *k, pid_t pid) { (void)set_insert(k, pid); }
+/* Reads pid's name and start time from its stat; false when it is gone. */
+static bool identity(pid_t pid, char *comm, size_t len, unsigned long long *start)
+{
+	char path[64], buf[2048];
+	struct proc_stat st;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	ssize_t n = util_read_file(path, buf, sizeof buf);
+	if (n <= 0 || procparse_stat(buf, (size_t)n, &st) != 0)
+		return false;
+	if (comm)
+		snprintf(comm, len, "%.*s", (int)(len ? len - 1 : 0), st.comm);
+	*start = st.start_ticks;
+	return true;
+}
+
+void kevents_track(struct kevents *k, pid_t pid, unsigned long long start_ticks)
+{
+	struct entry *e = set_insert(k, pid);
+	if (!e)
+		return;
+	if (e->start != start_ticks && start_ticks) {
+		/* A new entry, or the PID now names a later process. */
+		*e = (struct entry){ .pid = pid, .start = start_ticks };
+	}
+	e->gen = k->gen;
+}
+
+void kevents_sweep(struct kevents *k)
+{
+	for (size_t i = 0; i < k->cap; i++) {
+		struct entry *e = &k->set[i];
+		if (e->pid <= 0 || e->gen == k->gen)
+			continue;
+		unsigned long long now;
+		if (e->start && identity(e->pid, NULL, 0, &now) && now == e->start)
+			e->gen = k->gen; /* missed by the snapshot, still there */
+		else
+			set_remove(k, e->pid);
+	}
+	k->gen++;
+}
+
+void kevents_forget(struct kevents *k, pid_t pid) { set_remove(k, pid); }
+
+bool kevents_lookup(const struct kevents *k, pid_t pid, char *comm, size_t len,
+		    unsigned long long *start_ticks)
+{
+	const struct entry *e = find(k, pid);
+	if (!e)
+		return false;
+	snprintf(comm, len, "%s", e->comm);
+	*start_ticks = e->start;
+	return true;
+}
+
+void kevents_name_launch(struct kevents *k, const char *name)
+{
+	snprintf(k->launch_name, sizeof k->launch_name, "%s", name ? name : "");
+}
+
+void kevents_on_exit(struct kevents *k, kevents_exit_fn fn, void *arg)
+{
+	k->on_exit = fn;
+	k->on_exit_arg = arg;
+}
 
 void kevents_ignore(struct kevents *k, pid_t hide)
 {
@@ -180,32 +256,82 @@ static double wall_time(unsigned long long ns)
 	return util_wall() - (age > 0 ? age : 0);
 }
 
-static void read_comm(pid_t pid, char *comm, size_t len)
+static void set_comm(char *dst, size_t len, const char *src)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-	ssize_t n = util_read_file(path, comm, len);
-	if (n <= 0)
-		comm[0] = '\0';
-	else if (comm[n - 1] == '\n')
-		comm[n - 1] = '\0';
+	snprintf(dst, len, "%.15s", src);
+}
+
+/* A new process forked by a process of the tree. A child gone before this
+ * is read was still its parent's copy: it bears the parent's name, or for
+ * a launch of concmon's the name of what it was to run. */
+static bool handle_fork(struct kevents *k, const struct proc_event *p, struct event *e)
+{
+	pid_t parent = p->event_data.fork.parent_tgid;
+	if (!tracked(k, parent) || p->event_data.fork.child_tgid == k->hide)
+		return false;
+	e->pid = p->event_data.fork.child_tgid;
+	e->tid = p->event_data.fork.child_pid;
+	e->other = parent;
+	e->kind = e->tid == e->pid ? EV_SPAWNED : EV_THREAD;
+	unsigned long long start = 0;
+	if (!identity(e->tid, e->comm, sizeof e->comm, &start)) {
+		const struct entry *pe = find(k, parent);
+		if (parent == k->self && k->launch_name[0])
+			set_comm(e->comm, sizeof e->comm, k->launch_name);
+		else if (pe)
+			set_comm(e->comm, sizeof e->comm, pe->comm);
+	}
+	struct entry *known;
+	if (e->kind == EV_SPAWNED && (known = set_insert(k, e->pid))) {
+		*known = (struct entry){ .pid = e->pid, .gen = k->gen, .start = start };
+		set_comm(known->comm, sizeof known->comm, e->comm);
+	}
+	return true;
+}
+
+/* An exit concerns us only when it is provably the process we know: its
+ * parent is in the tree (or concmon), or /proc still shows its start time.
+ * Anything else is a later process that was given a recycled PID. */
+static bool exit_is_ours(const struct kevents *k, const struct entry *known,
+			 const struct proc_event *p)
+{
+	pid_t parent = p->event_data.exit.parent_tgid;
+	if (parent == k->self || tracked(k, parent))
+		return true;
+	unsigned long long now;
+	return known->start && identity(known->pid, NULL, 0, &now) && now == known->start;
+}
+
+static bool handle_exit(struct kevents *k, const struct proc_event *p, struct event *e)
+{
+	pid_t pid = p->event_data.exit.process_tgid;
+	struct entry *known = find(k, pid);
+	if (p->event_data.exit.process_pid != pid || pid == k->self || !known || known->exited)
+		return false; /* a thread, or not ours */
+	if (!exit_is_ours(k, known, p)) {
+		set_remove(k, pid);
+		return false;
+	}
+	int status = (int)p->event_data.exit.exit_code;
+	e->pid = e->tid = pid;
+	e->kind = WIFSIGNALED(status) ? EV_KILLED : EV_EXITED;
+	e->code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+	snprintf(e->comm, sizeof e->comm, "%s", known->comm);
+	known->exited = true;
+	if (k->on_exit)
+		k->on_exit(k->on_exit_arg, pid, e->time);
+	return true;
 }
 
 static void on_event(struct kevents *k, const struct proc_event *p)
 {
 	struct event e = { .time = wall_time(p->timestamp_ns), .exact = true };
 	struct entry *known;
+	unsigned long long start;
 	switch (p->what) {
 	case PROC_EVENT_FORK:
-		if (!tracked(k, p->event_data.fork.parent_tgid) || p->event_data.fork.child_tgid == k->hide)
+		if (!handle_fork(k, p, &e))
 			return;
-		e.pid = p->event_data.fork.child_tgid;
-		e.tid = p->event_data.fork.child_pid;
-		e.other = p->event_data.fork.parent_tgid;
-		e.kind = e.tid == e.pid ? EV_SPAWNED : EV_THREAD;
-		read_comm(e.tid, e.comm, sizeof e.comm);
-		if (e.kind == EV_SPAWNED && (known = set_insert(k, e.pid)))
-			snprintf(known->comm, sizeof known->comm, "%.15s", e.comm);
 		break;
 	case PROC_EVENT_EXEC:
 		if (!tracked(k, p->event_data.exec.process_tgid) || p->event_data.exec.process_tgid == k->self)
@@ -213,24 +339,23 @@ static void on_event(struct kevents *k, const struct proc_event *p)
 		e.kind = EV_EXEC;
 		e.pid = p->event_data.exec.process_tgid;
 		e.tid = p->event_data.exec.process_pid;
-		read_comm(e.tid, e.comm, sizeof e.comm);
-		if ((known = find(k, e.pid)))
-			snprintf(known->comm, sizeof known->comm, "%.15s", e.comm);
-		break;
-	case PROC_EVENT_EXIT: {
-		pid_t pid = p->event_data.exit.process_tgid;
-		if (p->event_data.exit.process_pid != pid || pid == k->self || !tracked(k, pid))
-			return; /* a thread, or not ours */
-		int status = (int)p->event_data.exit.exit_code;
-		e.pid = e.tid = pid;
-		e.kind = WIFSIGNALED(status) ? EV_KILLED : EV_EXITED;
-		e.code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
-		read_comm(e.tid, e.comm, sizeof e.comm);
-		if (!e.comm[0] && (known = find(k, pid)))
+		known = find(k, e.pid);
+		if (identity(e.tid, e.comm, sizeof e.comm, &start) && known)
+			set_comm(known->comm, sizeof known->comm, e.comm);
+		else if (known) /* gone already: the name it had is all there is */
 			snprintf(e.comm, sizeof e.comm, "%s", known->comm);
-		set_remove(k, pid);
 		break;
-	}
+	case PROC_EVENT_COMM:
+		/* The name a process gives itself (prctl, pthread_setname_np on
+		 * its main thread) is the one later events use. */
+		if (p->event_data.comm.process_pid == p->event_data.comm.process_tgid &&
+		    (known = find(k, p->event_data.comm.process_tgid)) && !known->exited)
+			set_comm(known->comm, sizeof known->comm, p->event_data.comm.comm);
+		return;
+	case PROC_EVENT_EXIT:
+		if (!handle_exit(k, p, &e))
+			return;
+		break;
 	default:
 		return;
 	}

@@ -130,7 +130,9 @@ static void task_refresh(struct lifecycle *lc, struct task *t, const struct samp
 {
 	if (s->ppid != t->ppid && s->ppid == lc->self)
 		t->former_ppid = t->ppid;
-	t->ppid = s->ppid;
+	/* A dying thread's stat shows parent 0: the one known stays. */
+	if (s->ppid > 0 || !t->ppid)
+		t->ppid = s->ppid;
 	t->state = s->state;
 	memcpy(t->comm, s->comm, sizeof t->comm);
 	t->comm[sizeof t->comm - 1] = '\0';
@@ -206,6 +208,17 @@ static void mark_supervised(struct lifecycle *lc)
 	}
 }
 
+/* A thread first seen while dying shows parent 0: its process's is its own. */
+static void adopt_process_ppid(struct lifecycle *lc)
+{
+	for (size_t i = 0; i < lc->n; i++) {
+		struct task *t = &lc->tasks[i];
+		const struct task *p;
+		if (!t->ppid && task_is_thread(t) && (p = find(lc, t->pid)))
+			t->ppid = p->ppid;
+	}
+}
+
 static int cmp_sample_index(const void *a, const void *b, void *base)
 {
 	const struct sample *s = base;
@@ -246,7 +259,14 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 			}
 			continue;
 		}
-		if (old && old->tid == smp->tid && old->start_ticks == smp->start_ticks && !old->exited) {
+		if (old && old->tid == smp->tid && old->start_ticks == smp->start_ticks && old->exited &&
+		    now - old->exited_at <= LIFECYCLE_LINGER) {
+			*dst = *old; /* read before it went: the model knows better */
+			lc->next_ticks[out++] = lc->ticks[i++];
+			j++;
+			continue;
+		}
+		if (old && old->tid == smp->tid && old->start_ticks == smp->start_ticks) {
 			*dst = *old;
 			task_refresh(lc, dst, smp, lc->ticks[i], elapsed, hz);
 			i++;
@@ -262,6 +282,7 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 		j++;
 	}
 	swap_buffers(lc, out);
+	adopt_process_ppid(lc);
 	mark_supervised(lc);
 	lc->last_update = now;
 }
@@ -299,6 +320,14 @@ static struct task *insert_exited(struct lifecycle *lc, pid_t pid, const char *n
 	return &lc->tasks[at];
 }
 
+/* Marks process pid and its threads exited. */
+static void mark_process_exited(struct lifecycle *lc, pid_t pid, double now)
+{
+	for (size_t i = 0; i < lc->n; i++)
+		if (lc->tasks[i].pid == pid)
+			mark_exited(&lc->tasks[i], now);
+}
+
 void lifecycle_note_exit(struct lifecycle *lc, pid_t pid, const char *name, int code, int sig,
 			 double now)
 {
@@ -311,13 +340,43 @@ void lifecycle_note_exit(struct lifecycle *lc, pid_t pid, const char *name, int 
 		init_unsampled(lc, t, pid, name, now);
 	} else {
 		pending_take(&lc->launched, pid);
+		/* Only its parent can reap a process: concmon had adopted it. */
+		if (!t->exited && t->ppid != lc->self) {
+			t->former_ppid = t->ppid;
+			t->ppid = lc->self;
+			t->orphan = !t->launched;
+		}
 	}
 	mark_exited(t, now);
 	t->exit_known = true;
 	t->exit_code = sig ? -1 : code;
 	t->exit_signal = sig;
-	/* Its threads went with it. */
-	for (size_t i = 0; i < lc->n; i++)
-		if (lc->tasks[i].pid == pid)
-			mark_exited(&lc->tasks[i], now);
+	mark_process_exited(lc, pid, now);
+}
+
+void lifecycle_note_reaped(struct lifecycle *lc, pid_t pid, double now)
+{
+	struct task *t = find(lc, pid);
+	if (!t || t->exited)
+		return;
+	mark_process_exited(lc, pid, now);
+	t->reaped = true;
+}
+
+void lifecycle_note_identity(struct lifecycle *lc, pid_t pid, const char *comm,
+			     unsigned long long start_ticks, long hz)
+{
+	struct task *t = find(lc, pid);
+	if (!t || !t->exited || t->start_ticks)
+		return;
+	if (comm && comm[0]) {
+		snprintf(t->comm, sizeof t->comm, "%s", comm);
+		if (!t->cmdline[0]) {
+			free(t->cmdline);
+			t->cmdline = xstrdup(comm);
+		}
+	}
+	t->start_ticks = start_ticks;
+	if (start_ticks)
+		t->start_time = lc->boot_time + (double)start_ticks / (double)hz;
 }

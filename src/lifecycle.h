@@ -23,7 +23,9 @@ void lifecycle_free(struct lifecycle *lc);
  * second, threads whether the samples include threads (when not, known
  * threads are forgotten, not called exited). A task is supervised when its
  * ancestry reaches self (so --all samples are told apart). Tasks that
- * vanished are marked exited and dropped LIFECYCLE_LINGER seconds later. */
+ * vanished are marked exited and dropped LIFECYCLE_LINGER seconds later;
+ * a sample of a task already known to have exited (same TID and start)
+ * was read before it went and is ignored. */
 void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n,
 		      double now, long hz, bool threads);
 
@@ -31,10 +33,22 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n,
 void lifecycle_note_launched(struct lifecycle *lc, pid_t pid);
 
 /* Records how a process concmon reaped ended: code if it exited, sig if a
- * signal killed it. A pid never sampled is added as an exited row named
- * name (NULL: "?"), so even a process that lived 1 ms is seen ending. */
+ * signal killed it. A process concmon did not start was adopted first, and
+ * the row says so (parent concmon, former parent, orphan). A pid never
+ * sampled is added as an exited row named name (NULL: "?"), so even a
+ * process that lived 1 ms is seen ending. */
 void lifecycle_note_exit(struct lifecycle *lc, pid_t pid, const char *name, int code, int sig,
 			 double now);
+
+/* Records that process pid was reaped by its own parent (which has exited
+ * and /proc no longer shows pid): it and its threads are marked exited and
+ * reaped, so a later snapshot does not report it again. */
+void lifecycle_note_reaped(struct lifecycle *lc, pid_t pid, double now);
+
+/* Names an exited row that was never sampled (lifecycle_note_exit) after
+ * what the kernel said of it: comm and its start time in clock ticks. */
+void lifecycle_note_identity(struct lifecycle *lc, pid_t pid, const char *comm,
+			     unsigned long long start_ticks, long hz);
 
 /* The current tasks, live and lingering, in no particular order. The array
  * and its strings belong to lc and stay valid until the next update/note. */

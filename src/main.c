@@ -86,13 +86,52 @@ static void reaped_events(struct app *a, pid_t pid, const char *name, int code, 
 
 static void read_kevents(struct app *a);
 
+/* Process parent has exited (at time, unix seconds): its children that
+ * /proc no longer shows were reaped by it. That is logged now, before the
+ * parent's own end, and never again by a snapshot. */
+static void settle_children(void *arg, pid_t parent, double time)
+{
+	struct app *a = arg;
+	size_t n;
+	const struct task *t = lifecycle_tasks(a->lc, &n);
+	bool settled = false;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].ppid != parent || t[i].exited || task_is_thread(&t[i]) ||
+		    proctable_start_ticks(t[i].pid) == t[i].start_ticks)
+			continue;
+		struct event e = { .time = time, .pid = t[i].pid, .tid = t[i].pid };
+		snprintf(e.comm, sizeof e.comm, "%.31s", t[i].comm);
+		if (!a->kev && t[i].state != 'Z') {
+			e.kind = EV_EXITED; /* the kernel did not say how */
+			e.code = -1;
+			events_add(a->events, e);
+		}
+		e.kind = EV_REAPED;
+		e.other = parent;
+		e.code = 0;
+		events_add(a->events, e);
+		lifecycle_note_reaped(a->lc, t[i].pid, util_now());
+		settled = true;
+	}
+	if (settled && a->tui)
+		a->resample = true; /* the frame shows one snapshot, not this half */
+}
+
 static void on_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
 {
 	struct app *a = arg;
 	if (a->kev)
 		read_kevents(a); /* the kernel's word on the exit comes first */
+	else
+		settle_children(a, pid, util_wall());
 	reaped_events(a, pid, name, code, sig);
 	lifecycle_note_exit(a->lc, pid, name, code, sig, util_now());
+	char comm[16];
+	unsigned long long start;
+	if (a->kev && kevents_lookup(a->kev, pid, comm, sizeof comm, &start)) {
+		lifecycle_note_identity(a->lc, pid, comm, start, a->hz);
+		kevents_forget(a->kev, pid);
+	}
 	programs_ended(a->progs, pid, util_now());
 }
 
@@ -242,10 +281,12 @@ static void sample(struct app *a)
 		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i])) {
 			supervisor_watch(a->sup, t[i].pid, t[i].start_ticks);
 			if (a->kev)
-				kevents_track(a->kev, t[i].pid);
+				kevents_track(a->kev, t[i].pid, t[i].start_ticks);
 		}
 	}
 	supervisor_watch_done(a->sup);
+	if (a->kev)
+		kevents_sweep(a->kev);
 	a->refreshes++;
 	if (a->tui)
 		publish(a);
@@ -279,12 +320,39 @@ static int act_terminate(void *ctx, const struct task *t)
 	return supervisor_terminate(a->sup, t->pid, process_start(a, t), util_now());
 }
 
-/* Launches argv, the command line line, or the demo spec demo. */
+/* The name the kernel would give the program of a launch: the base name
+ * of its first word (the demos' runner for a demo), cut as comm is. */
+static void launch_name(char *const argv[], const char *line, const char *demo, char *buf,
+			size_t len)
+{
+	const char *prog = demo ? programs_demo_path() : argv ? argv[0] : line;
+	while (prog && (*prog == ' ' || *prog == '\t'))
+		prog++;
+	size_t n = prog ? strcspn(prog, " \t") : 0;
+	const char *base = prog;
+	for (size_t i = 0; i < n; i++)
+		if (prog[i] == '/')
+			base = prog + i + 1;
+	n -= prog ? (size_t)(base - prog) : 0;
+	snprintf(buf, len, "%.*s", (int)(n < 15 ? n : 15), base ? base : "");
+}
+
+/* Launches argv, the command line line, or the demo spec demo. The kernel
+ * events of the launch are read at once, so that one whose exec failed
+ * is logged under the name of what it was to run. */
 static int launch(struct app *a, char *const argv[], const char *line, const char *demo,
 		  char *err, size_t errlen)
 {
+	char name[16];
+	launch_name(argv, line, demo, name, sizeof name);
+	if (a->kev)
+		kevents_name_launch(a->kev, name);
 	pid_t pid = demo ? programs_launch_demo(a->progs, demo, err, errlen)
 		  : programs_launch(a->progs, argv, line, NULL, err, errlen);
+	if (a->kev) {
+		read_kevents(a);
+		kevents_name_launch(a->kev, NULL);
+	}
 	if (pid < 0)
 		return ENOEXEC;
 	lifecycle_note_launched(a->lc, pid);
@@ -420,6 +488,10 @@ static void drain_signals(struct app *a)
 		case SIGCHLD:
 			supervisor_reap(a->sup, on_reaped, a);
 			publish(a);
+			/* Drawn only after a fresh snapshot: the reaped rows beside
+			 * the rest of the tree as it is now, not as it was. */
+			if (a->tui)
+				a->resample = true;
 			break;
 		case SIGWINCH:
 			if (a->tui)
@@ -636,8 +708,10 @@ static int start(struct app *a)
 		}
 	}
 	a->kev = kevents_open(a->self, a->events, err, sizeof err);
-	if (a->kev)
+	if (a->kev) {
 		kevents_ignore(a->kev, supervisor_guardian(a->sup));
+		kevents_on_exit(a->kev, settle_children, a);
+	}
 	else if (a->tui)
 		tui_status(a->tui, "events from snapshots only (%s)", err);
 	supervisor_on_signal(a->sup, on_signaled, a);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procparse.h"
@@ -40,6 +41,7 @@
 struct known {
 	pid_t pid;
 	bool zombie;
+	bool reached;            /* old entries: this refresh read the PID */
 	unsigned long long start, arg_start, arg_end;
 	char comm[sizeof ((struct proc_stat *)0)->comm];
 	char *text;              /* owned; NULL once moved to the next table */
@@ -63,6 +65,7 @@ struct proctable {
 	size_t kids_cap;
 	pid_t *queue;            /* the default view's breadth-first walk */
 	size_t nqueue, qcap;
+	pid_t walked;            /* the root the last refresh walked from, 0 after --all */
 	long page_kb;
 };
 
@@ -236,11 +239,15 @@ static char *read_cmdline(struct proctable *pt, pid_t pid, const struct proc_sta
 /* This refresh's entry for process pid (whose stat is st): last refresh's
  * thread IDs if it is the same process, its command line if it is also the
  * same program, else the command line read now. */
-static struct known *remember(struct proctable *pt, pid_t pid, const struct proc_stat *st)
+static struct known *find_old(const struct proctable *pt, pid_t pid)
 {
 	struct known key = { .pid = pid };
-	struct known *old = pt->old.n ? bsearch(&key, pt->old.v, pt->old.n, sizeof key, cmp_known)
-				      : NULL;
+	return pt->old.n ? bsearch(&key, pt->old.v, pt->old.n, sizeof key, cmp_known) : NULL;
+}
+
+static struct known *remember(struct proctable *pt, pid_t pid, const struct proc_stat *st,
+			      struct known *old)
+{
 	struct known_table *cur = &pt->cur;
 	if (cur->n == cur->cap) {
 		cur->cap = cur->cap ? cur->cap * 2 : 64;
@@ -248,8 +255,11 @@ static struct known *remember(struct proctable *pt, pid_t pid, const struct proc
 	}
 	struct known *k = &cur->v[cur->n++];
 	memset(k, 0, sizeof *k);
+	if (old)
+		old->reached = true;
 	if (old && old->start == st->start_ticks) {
 		*k = *old;               /* the same process: its thread IDs */
+		k->reached = false;
 		old->tids = NULL;
 		if (same_program(old, st)) {
 			old->text = NULL;  /* and the same program: its command line */
@@ -289,6 +299,35 @@ static void known_tables_swap(struct proctable *pt)
 			break;
 		}
 	}
+}
+
+static bool stat_of(pid_t pid, struct proc_stat *st);
+
+/* The children files are not reliable while siblings come and go (the
+ * kernel says so: an entry is skipped when the one before it is reaped
+ * during the read). Queues the processes of the last refresh that the walk
+ * did not reach but that /proc still shows with the same start time: a
+ * process is gone only when /proc says so. Returns how many. */
+static size_t queue_missed(struct proctable *pt)
+{
+	size_t found = 0;
+	struct proc_stat st;
+	for (size_t i = 0; i < pt->old.n; i++) {
+		struct known *o = &pt->old.v[i];
+		if (o->reached)
+			continue;
+		if (!stat_of(o->pid, &st) || st.start_ticks != o->start) {
+			o->reached = true; /* gone: it is not looked for again */
+			continue;
+		}
+		if (pt->nqueue == pt->qcap) {
+			pt->qcap = pt->qcap ? pt->qcap * 2 : 64;
+			pt->queue = xrealloc(pt->queue, pt->qcap * sizeof *pt->queue);
+		}
+		pt->queue[pt->nqueue++] = o->pid;
+		found++;
+	}
+	return found;
 }
 
 /* ---- samples ---- */
@@ -413,9 +452,12 @@ static void read_process(struct proctable *pt, pid_t pid, bool threads, bool wal
 {
 	char path[48];
 	struct proc_stat st;
+	struct known *old = find_old(pt, pid);
+	if (old && old->reached)
+		return; /* read already: listed twice in a racy walk */
 	if (!read_stat(pt->proc_fd, pid_path(path, pid, "/stat"), &st, true) || st.pid != pid)
 		return;
-	struct known *k = remember(pt, pid, &st);
+	struct known *k = remember(pt, pid, &st, old);
 	add_sample(pt, &st, pid, k->text);
 	if (!walk && (!threads || st.num_threads <= 1))
 		return;
@@ -451,11 +493,16 @@ const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hi
 			if (pid != hide)
 				read_process(pt, pid, threads, false, hide);
 	} else {
-		/* The root's children (it is not shown itself), then theirs. */
+		/* The root's children (it is not shown itself), then theirs;
+		 * then what the walk missed, and theirs. */
 		queue_all_children(pt, root, hide);
-		for (size_t i = 0; i < pt->nqueue; i++)
-			read_process(pt, pt->queue[i], threads, true, hide);
+		size_t i = 0;
+		do {
+			for (; i < pt->nqueue; i++)
+				read_process(pt, pt->queue[i], threads, true, hide);
+		} while (pt->walked == root && queue_missed(pt));
 	}
+	pt->walked = all ? 0 : root;
 	known_tables_swap(pt);
 	*n = pt->n;
 	return pt->samples;
@@ -511,11 +558,12 @@ bool proctable_stopped(pid_t pid)
 
 double proctable_boot_time(void)
 {
-	char buf[8192];
-	if (util_read_file("/proc/stat", buf, sizeof buf) <= 0)
-		return 0;
-	const char *p = strstr(buf, "\nbtime ");
-	return p ? strtod(p + 7, NULL) : 0;
+	/* Not /proc/stat's btime: a whole second, early by its fraction. Start
+	 * times count from boot on CLOCK_BOOTTIME, which goes on in suspend. */
+	struct timespec real, boot;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (double)(real.tv_sec - boot.tv_sec) + (double)(real.tv_nsec - boot.tv_nsec) / 1e9;
 }
 
 long proctable_hz(void)

@@ -279,7 +279,7 @@ static void json_task(FILE *fp, const struct row *r)
 	else
 		p = put_str(p, "null");
 	p = put_str(p, ",\"former_ppid\":");
-	p = put_ll(p, t->former_ppid);
+	p = t->former_ppid > 0 ? put_ll(p, t->former_ppid) : put_str(p, "null");
 	p = put_str(p, ",\"start_time\":");
 	p = put_number(p, t->start_time, 2);
 	p = put_str(p, ",\"depth\":");

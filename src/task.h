@@ -28,7 +28,8 @@ struct task {
 	bool exited;               /* gone; kept for a few seconds */
 	int exit_code;             /* valid when exited and exit_known and !exit_signal */
 	int exit_signal;           /* terminating signal, 0 if none */
-	bool exit_known;           /* concmon reaped it and knows how it ended */
+	bool exit_known;           /* concmon reaped it (and logged so) and knows how it ended */
+	bool reaped;               /* exited, reaped by its parent, and logged so */
 	double exited_at;          /* monotonic seconds */
 };
 

@@ -15,7 +15,7 @@ struct seen {
 	uint64_t cmd_hash;
 	char comm[32];
 	bool exited;              /* a lingering row */
-	bool reaped_by_us;        /* exited and concmon reaped it (and said so) */
+	bool reap_logged;         /* exited, and its reaping was logged when it was learned */
 };
 
 struct taskdiff {
@@ -97,8 +97,9 @@ static void vanished(const struct seen *o, bool exact, struct events *ev)
 	emit(ev, EV_REAPED, o, o->ppid, 0);
 }
 
-/* The same TID in both snapshots. Exits concmon reaped were reported by
- * the reaper; a lingering row says nothing new. */
+/* The same TID in both snapshots. Reapings already logged (concmon's, and
+ * those proven when the parent exited) are not logged again; a lingering
+ * row says nothing new. */
 static void compare(struct taskdiff *d, const struct seen *o, const struct seen *s, bool exact,
 		    struct events *ev)
 {
@@ -109,7 +110,7 @@ static void compare(struct taskdiff *d, const struct seen *o, const struct seen 
 		if (!s->exited)
 			appeared(s, exact, ev);
 	} else if (s->exited) {
-		if (!s->reaped_by_us)
+		if (!s->reap_logged)
 			vanished(o, exact, ev);
 	} else {
 		changed(d, o, s, exact, ev);
@@ -125,7 +126,7 @@ static void remember(struct seen *s, const struct task *t)
 	s->start = t->start_ticks;
 	s->cmd_hash = fnv1a(t->cmdline);
 	s->exited = t->exited;
-	s->reaped_by_us = t->exited && t->exit_known;
+	s->reap_logged = t->exited && (t->exit_known || t->reaped);
 	memcpy(s->comm, t->comm, sizeof s->comm - 1);
 	s->comm[sizeof s->comm - 1] = '\0';
 }

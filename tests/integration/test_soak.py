@@ -67,17 +67,18 @@ class Soak(unittest.TestCase):
         since = run.count()
         run.send(self.launch_command())
 
-        # Identity is PID + start time: over hundreds of cycles on a busy
-        # machine PIDs wrap, and a new program may get an old one's PID.
+        # A program is (PID, start time): on a busy machine PIDs wrap, and a
+        # new program may get the PID of one launched cycles ago. (An ended
+        # one's PID may be a thread's now, which /proc/TID/stat shows too.)
         def new_program(s):
-            starts = {t["pid"]: t["start_time"] for t in s["tasks"] if t["tid"] == t["pid"]}
-            fresh = [(p["pid"], starts[p["pid"]]) for p in s.get("programs", [])
-                     if p["pid"] in starts and (p["pid"], starts[p["pid"]]) not in known]
-            return fresh[0] if fresh else None
+            for p in s.get("programs", []):
+                st = None if p["ended"] else proc_stat(p["pid"])
+                if st and st["ppid"] == run.pid and (p["pid"], st["start"]) not in known:
+                    return p["pid"], st["start"]
+            return None
         snap = run.wait_for(new_program, desc="the launched program", since=since)
-        ident = new_program(snap)
-        pid = ident[0]
-        known[ident] = (proc_stat(pid) or {}).get("start")
+        pid, start = new_program(snap)
+        known.add((pid, start))
         since = run.count()
         run.send("terminate %d" % pid)
         run.wait_for(lambda s: any(e["event"] == "reaped" and e["pid"] == pid
@@ -104,7 +105,7 @@ class Soak(unittest.TestCase):
 
     def test_launch_stop_cycles(self):
         with BatchRun(None, delay=0.02, commands=True, args=["-g", "1"]) as run:
-            known = {}   # (pid, start_time) -> start ticks of every program launched
+            known = set()   # (pid, start ticks) of every program launched
             t0 = time.monotonic()
             for _ in range(WARMUP):
                 self.cycle(run, known)
@@ -138,7 +139,7 @@ class Soak(unittest.TestCase):
                 # glibc keeps cached is bounded, a leak is not.
                 self.assertLessEqual(priv1 - priv_half, PLATEAU_KB,
                                      "private memory still growing: " + rss_text)
-            left = [p for (p, _), ticks in known.items() if ticks and pid_exists(p, ticks)]
+            left = [p for p, start in known if pid_exists(p, start)]
             self.assertEqual(left, [], "launched programs still there")
             run.signal(signal.SIGTERM)
             self.assertEqual(run.wait_exit(), 128 + signal.SIGTERM, run.stderr)

@@ -387,11 +387,11 @@ static void test_json_snapshot_exact(void **state)
 		"{\"pid\":100,\"tid\":100,\"ppid\":1,\"tgid\":100,\"state\":\"S\",\"comm\":\"sleep\","
 		"\"cmdline\":\"sleep 5\",\"cpu\":12.3,\"rss_kb\":2048,\"threads\":2,"
 		"\"supervised\":true,\"orphan\":false,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":0,\"start_time\":1700000000.26,\"depth\":0},"
+		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":1700000000.26,\"depth\":0},"
 		"{\"pid\":100,\"tid\":101,\"ppid\":1,\"tgid\":100,\"state\":\"R\",\"comm\":\"work\\\"er\","
 		"\"cmdline\":\"sleep 5\",\"cpu\":0.1,\"rss_kb\":0,\"threads\":2,"
 		"\"supervised\":true,\"orphan\":false,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":0,\"start_time\":0.00,\"depth\":1},"
+		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":0.00,\"depth\":1},"
 		"{\"pid\":102,\"tid\":102,\"ppid\":100,\"tgid\":102,\"state\":\"Z\",\"comm\":\"sh\","
 		"\"cmdline\":\"\",\"cpu\":0.0,\"rss_kb\":0,\"threads\":1,"
 		"\"supervised\":false,\"orphan\":true,\"exited\":false,\"exit_code\":null,"
@@ -637,7 +637,10 @@ static void ref_json_task(FILE *fp, const struct row *r)
 		fprintf(fp, ",\"exit_signal\":%d", t->exit_signal);
 	else
 		fputs(",\"exit_signal\":null", fp);
-	fprintf(fp, ",\"former_ppid\":%d,\"start_time\":", (int)t->former_ppid);
+	if (t->former_ppid > 0)
+		fprintf(fp, ",\"former_ppid\":%d,\"start_time\":", (int)t->former_ppid);
+	else
+		fputs(",\"former_ppid\":null,\"start_time\":", fp);
 	ref_json_number(fp, t->start_time, 2);
 	fprintf(fp, ",\"depth\":%d}", r->depth);
 }
