@@ -156,7 +156,7 @@ static int dv_walk(const struct tui *t, int top, int height)
 	return w.line;
 }
 
-void deadview_draw(struct tui *t)
+static void deadview_draw(struct tui *t)
 {
 	int max_top = dv_walk(t, 0, 0) - LINES;
 	if (t->deadlock_top > max_top)
@@ -164,18 +164,18 @@ void deadview_draw(struct tui *t)
 	dv_walk(t, t->deadlock_top, LINES);
 }
 
-void deadview_open(struct tui *t)
+static void deadview_enter(struct tui *t)
 {
-	t->mode = MODE_DEADLOCK;
 	t->deadlock_top = 0;
 }
 
-enum tui_reaction deadview_key(struct tui *t, int ch)
+static enum tui_reaction deadview_key(struct tui *t, const struct tui_actions *a, int ch)
 {
+	(void)a;
 	int step = ch == KEY_UP || ch == 'k' ? -1 : ch == KEY_DOWN || ch == 'j' ? 1 :
 		   ch == KEY_PPAGE ? -(LINES - 1) : ch == KEY_NPAGE ? LINES - 1 : 0;
 	if (!step) {
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return TUI_REDRAW;
 	}
 	t->deadlock_top += step;
@@ -183,3 +183,11 @@ enum tui_reaction deadview_key(struct tui *t, int ch)
 		t->deadlock_top = 0;
 	return TUI_REDRAW;    /* clamped when drawn */
 }
+
+const struct tui_mode deadview_mode = {
+	.name = "deadlocks",
+	.fullscreen = true,
+	.key = deadview_key,
+	.draw = deadview_draw,
+	.enter = deadview_enter,
+};

@@ -56,7 +56,7 @@ void demomenu_free(struct demomenu *m)
 
 void demomenu_open(struct tui *t)
 {
-	t->mode = MODE_DEMOS;
+	tui_mode_push(t, &demomenu_mode);
 }
 
 /* Lines of the list: all but the title and the status line. */
@@ -102,13 +102,13 @@ static enum tui_reaction demomenu_launch(struct tui *t, const struct tui_actions
 			    err[0] ? err : strerror(rc));
 		return TUI_REDRAW | TUI_RESAMPLE;
 	}
-	t->mode = MODE_TABLE;
+	tui_mode_pop(t);
 	if (gen == t->status_gen)   /* the caller said nothing itself */
 		tui_message(t, false, "launched demo %s", d->name);
 	return TUI_REDRAW | TUI_RESAMPLE;
 }
 
-enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int ch)
+static enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int ch)
 {
 	struct demomenu *m = &t->demomenu;
 	long cur = (long)m->cur, page = demomenu_height() - 1;
@@ -124,7 +124,7 @@ enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int c
 	case '\n': case '\r': case KEY_ENTER:
 		return demomenu_launch(t, a);
 	case 27: case 'q': case KEY_F(10): case KEY_F(2): case 'd':
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		break;
 	default:
 		return TUI_NONE;
@@ -168,7 +168,7 @@ static void demomenu_row(const struct tui *t, size_t r, int y, int namew)
 	text_put(y, 3 + namew + 2, d->description, COLS - namew - 5, a);
 }
 
-void demomenu_draw(struct tui *t)
+static void demomenu_draw(struct tui *t)
 {
 	struct demomenu *m = &t->demomenu;
 	for (int y = 0; y < LINES - 1; y++)
@@ -201,3 +201,9 @@ void demomenu_draw(struct tui *t)
 	for (int r = 0; r < h && m->top + (size_t)r < m->nrows; r++)
 		demomenu_row(t, m->top + (size_t)r, 1 + r, namew);
 }
+
+const struct tui_mode demomenu_mode = {
+	.name = "demos",
+	.key = demomenu_key,
+	.draw = demomenu_draw,
+};

@@ -19,11 +19,9 @@ struct demomenu {
 /* Opens the menu over the table. */
 void demomenu_open(struct tui *t);
 
-/* Handles one key while the menu is open. */
-enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int ch);
-
-/* Draws the menu over every line but the status line. */
-void demomenu_draw(struct tui *t);
+/* The open menu, over every line but the status line. Enter launches,
+ * Esc, q, F10, F2 and d close it. */
+extern const struct tui_mode demomenu_mode;
 
 /* Frees the rows. */
 void demomenu_free(struct demomenu *m);

@@ -74,7 +74,7 @@ static int help_lines(const struct tui *t)
 	return w.line;
 }
 
-void help_draw(struct tui *t)
+static void help_draw(struct tui *t)
 {
 	int max_top = help_lines(t) - LINES;
 	if (t->help_top > max_top)
@@ -83,8 +83,9 @@ void help_draw(struct tui *t)
 	help_walk(&w);
 }
 
-enum tui_reaction help_key(struct tui *t, int ch)
+static enum tui_reaction help_key(struct tui *t, const struct tui_actions *a, int ch)
 {
+	(void)a;
 	int over = help_lines(t) - LINES;
 	int step = 0;
 	if (ch == KEY_UP || ch == 'k')
@@ -103,6 +104,19 @@ enum tui_reaction help_key(struct tui *t, int ch)
 			t->help_top = over;
 		return TUI_REDRAW;
 	}
-	t->mode = MODE_TABLE;
+	tui_mode_pop(t);
 	return TUI_REDRAW;
 }
+
+static void help_enter(struct tui *t)
+{
+	t->help_top = 0;
+}
+
+const struct tui_mode help_mode = {
+	.name = "help",
+	.fullscreen = true,
+	.key = help_key,
+	.draw = help_draw,
+	.enter = help_enter,
+};

@@ -12,6 +12,7 @@
 #include "act.h"
 #include "deadview.h"
 #include "demomenu.h"
+#include "help.h"
 #include "menu.h"
 #include "panels.h"
 #include "panes.h"
@@ -54,8 +55,7 @@ static enum tui_reaction key_move(struct tui *t, const struct tui_actions *a, in
 static enum tui_reaction key_help(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
-	t->mode = MODE_HELP;
-	t->help_top = 0;
+	tui_mode_push(t, &help_mode);
 	return TUI_REDRAW;
 }
 
@@ -182,7 +182,7 @@ static enum tui_reaction key_follow(struct tui *t, const struct tui_actions *a, 
 static enum tui_reaction key_deadlocks(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
-	deadview_open(t);
+	tui_mode_push(t, &deadview_mode);
 	return TUI_REDRAW;
 }
 

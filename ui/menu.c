@@ -191,7 +191,7 @@ void menu_open(struct tui *t, enum menu_kind kind)
 		act_describe(k, t->menu.target_who, sizeof t->menu.target_who);
 	}
 	t->menu.cur = menu_defs[kind].initial(t);
-	t->mode = MODE_MENU;
+	tui_mode_push(t, &menu_mode);
 }
 
 /* Moves to the first item matching what was typed; stays put if none. */
@@ -226,7 +226,7 @@ static bool menu_typed(struct menu *m, int ch)
 	return false;
 }
 
-enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch)
+static enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch)
 {
 	struct menu *m = &t->menu;
 	const struct menu_def *d = &menu_defs[m->kind];
@@ -242,10 +242,10 @@ enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch)
 	case KEY_HOME: cur = 0; break;
 	case KEY_END: cur = n - 1; break;
 	case '\n': case '\r': case KEY_ENTER:
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return n > 0 ? d->choose(t, a, m->cur) | TUI_REDRAW : TUI_REDRAW;
 	case 27: case KEY_F(10):
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return TUI_REDRAW;
 	default:
 		if (menu_typed(m, ch))
@@ -289,7 +289,7 @@ static void menu_frame(const struct tui *t, const struct menu_box *b, const char
 	menu_border_text(b, b->y + b->h - 1, hint, a);
 }
 
-void menu_draw(struct tui *t)
+static void menu_draw(struct tui *t)
 {
 	struct menu *m = &t->menu;
 	const struct menu_def *d = &menu_defs[m->kind];
@@ -319,3 +319,9 @@ void menu_draw(struct tui *t)
 		text_put(y, b.x + 2, label, b.w - 4, a);
 	}
 }
+
+const struct tui_mode menu_mode = {
+	.name = "menu",
+	.key = menu_key,
+	.draw = menu_draw,
+};

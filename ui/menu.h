@@ -32,10 +32,8 @@ struct menu {
  * current sort key. */
 void menu_open(struct tui *t, enum menu_kind kind);
 
-/* Handles one key while a menu is open: moves, jumps, chooses or cancels. */
-enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch);
-
-/* Draws the open menu as a centred box. */
-void menu_draw(struct tui *t);
+/* The open menu, a centred box over the table: keys move, jump, choose
+ * or cancel. Pushed by menu_open. */
+extern const struct tui_mode menu_mode;
 
 #endif

@@ -299,10 +299,10 @@ void prompt_open(struct tui *t, enum prompt_kind kind)
 	p->kind = kind;
 	p->nomatch = false;
 	prompt_defs[kind].open(t);
-	t->mode = MODE_PROMPT;
+	tui_mode_push(t, &prompt_mode);
 }
 
-enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
+static enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
 {
 	struct prompt *p = &t->prompt;
 	const struct prompt_def *d = &prompt_defs[p->kind];
@@ -314,10 +314,10 @@ enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
 		return TUI_NONE;
 	switch (prompt_edit(p, ch)) {
 	case EDIT_ENTER:
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return d->enter(t, a) | TUI_REDRAW;
 	case EDIT_CANCEL:
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return (d->cancel ? d->cancel(t) : TUI_NONE) | TUI_REDRAW;
 	case EDIT_CHANGED:
 		return (d->change ? d->change(t) : TUI_NONE) | TUI_REDRAW;
@@ -329,7 +329,8 @@ enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
 	return TUI_NONE;
 }
 
-int prompt_draw(const struct tui *t, int y)
+/* Draws the prompt on line y; returns the cursor's column. */
+static int prompt_line(const struct tui *t, int y)
 {
 	const struct prompt *p = &t->prompt;
 	const struct prompt_def *d = &prompt_defs[p->kind];
@@ -347,6 +348,18 @@ int prompt_draw(const struct tui *t, int y)
 		text_put(y, x + 1, d->placeholder, avail - 1, t->attr[UI_GREY]);
 	return cx < COLS ? cx : COLS - 1;
 }
+
+static void prompt_draw(struct tui *t)
+{
+	text_fill(LINES - 1, 0, COLS, A_NORMAL);
+	tui_set_cursor(t, LINES - 1, prompt_line(t, LINES - 1));
+}
+
+const struct tui_mode prompt_mode = {
+	.name = "prompt",
+	.key = prompt_key,
+	.draw = prompt_draw,
+};
 
 void prompt_free(struct prompt *p)
 {

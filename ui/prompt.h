@@ -40,15 +40,13 @@ struct prompt {
 /* Opens the prompt of that kind on the status line. */
 void prompt_open(struct tui *t, enum prompt_kind kind);
 
-/* Handles one key while the prompt is open. */
-enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch);
+/* The open prompt, on the status line over the table. Pushed by
+ * prompt_open; Enter and Esc close it. */
+extern const struct tui_mode prompt_mode;
 
 /* Applies one key to the line (insert, delete, move, history). Pure
  * editing: knows nothing of what the line is for. */
 enum prompt_edit prompt_edit(struct prompt *p, int ch);
-
-/* Draws the prompt on line y; returns the cursor's column. */
-int prompt_draw(const struct tui *t, int y);
 
 /* Frees the history. */
 void prompt_free(struct prompt *p);

@@ -10,6 +10,10 @@
 #include <time.h>
 
 #include "act.h"
+#include "deadview.h"
+#include "keys.h"
+#include "panels.h"
+#include "panes.h"
 #include "report.h"
 #include "sigtable.h"
 #include "tasktree.h"
@@ -407,3 +411,23 @@ void table_draw_header(const struct tui *t, int y)
 	x = COLS - w > x + 3 ? COLS - w : x + 3;
 	text_put(y, x, buf, COLS, t->attr[UI_HEADER_MODE]);
 }
+
+static void table_mode_draw(struct tui *t)
+{
+	int bh = deadview_banner_height(t), ph = tui_bottom_height(t);
+	table_draw_header(t, 0);
+	if (bh)
+		deadview_banner(t, 1);
+	table_draw(t, 1 + bh, tui_body_lines(t) - ph);
+	if (t->panes.kind != PANE_NONE)
+		panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
+	else
+		panels_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
+	tui_draw_status(t, LINES - 1);
+}
+
+const struct tui_mode table_mode = {
+	.name = "table",
+	.key = keys_dispatch,
+	.draw = table_mode_draw,
+};

@@ -15,9 +15,7 @@
 #include "color.h"
 #include "deadview.h"
 #include "demomenu.h"
-#include "help.h"
 #include "keys.h"
-#include "menu.h"
 #include "panels.h"
 #include "panes.h"
 #include "prompt.h"
@@ -66,6 +64,7 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
 	t->dirty = true;
+	tui_mode_push(t, &table_mode);
 	return t;
 }
 
@@ -95,24 +94,38 @@ void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n)
 	view_rebuild(t);
 }
 
-/* One key to whatever has the focus: help, a menu, a prompt or the table. */
-static enum tui_reaction tui_key(struct tui *t, const struct tui_actions *a, int ch)
+static const struct tui_mode *tui_mode_top(const struct tui *t)
 {
-	switch (t->mode) {
-	case MODE_HELP:
-		return help_key(t, ch);
-	case MODE_MENU:
-		return menu_key(t, a, ch);
-	case MODE_PROMPT:
-		return prompt_key(t, a, ch);
-	case MODE_DEMOS:
-		return demomenu_key(t, a, ch);
-	case MODE_DEADLOCK:
-		return deadview_key(t, ch);
-	case MODE_TABLE:
-		break;
+	return t->modes[t->nmodes - 1];
+}
+
+void tui_mode_push(struct tui *t, const struct tui_mode *m)
+{
+	if (t->nmodes == TUI_MODE_DEPTH) {
+		fprintf(stderr, "concmon: mode stack full pushing %s\n", m->name);
+		abort();
 	}
-	return keys_dispatch(t, a, ch);
+	t->modes[t->nmodes++] = m;
+	if (m->enter)
+		m->enter(t);
+	t->dirty = true;
+}
+
+void tui_mode_pop(struct tui *t)
+{
+	if (t->nmodes <= 1)
+		return;
+	const struct tui_mode *m = tui_mode_top(t);
+	t->nmodes--;
+	if (m->leave)
+		m->leave(t);
+	t->dirty = true;
+}
+
+void tui_set_cursor(struct tui *t, int y, int x)
+{
+	t->cursor_y = y;
+	t->cursor_x = x;
 }
 
 enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
@@ -126,7 +139,7 @@ enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
 		}
 		/* A message lasts until the next key; the key may set a new one. */
 		t->status[0] = '\0';
-		r |= tui_key(t, a, ch);
+		r |= tui_mode_top(t)->key(t, a, ch);
 		t->dirty = true;
 		if (r & TUI_QUIT)
 			break;
@@ -150,8 +163,7 @@ int tui_body_lines(const struct tui *t)
 	return LINES - 1 - deadview_banner_height(t) - TUI_FOOTER_LINES;
 }
 
-/* The bottom pane when one is open, else the telemetry panels. */
-static int tui_bottom_height(const struct tui *t)
+int tui_bottom_height(const struct tui *t)
 {
 	return t->panes.kind != PANE_NONE ? panes_height(t) : panels_height(t);
 }
@@ -179,7 +191,7 @@ static void tui_draw_small(void)
 	}
 }
 
-static void tui_draw_status(const struct tui *t, int y)
+void tui_draw_status(const struct tui *t, int y)
 {
 	if (!t->status[0]) {
 		keys_draw_bar(t, y);
@@ -191,41 +203,31 @@ static void tui_draw_status(const struct tui *t, int y)
 	text_put(y, 0, safe, COLS, t->attr[t->status_error ? UI_ERROR : UI_NORMAL]);
 }
 
+/* Draws the stack from the topmost full-screen mode up. */
+static void tui_draw_modes(struct tui *t)
+{
+	size_t from = t->nmodes - 1;
+	while (from > 0 && !t->modes[from]->fullscreen)
+		from--;
+	for (size_t i = from; i < t->nmodes; i++)
+		t->modes[i]->draw(t);
+}
+
 void tui_draw(struct tui *t)
 {
 	if (!t->dirty)
 		return;
 	t->dirty = false;
 	erase();
-	int cursor = -1;
-	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
+	t->cursor_y = t->cursor_x = -1;
+	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES)
 		tui_draw_small();
-	} else if (t->mode == MODE_HELP) {
-		help_draw(t);
-	} else if (t->mode == MODE_DEADLOCK) {
-		deadview_draw(t);
-	} else {
-		int bh = deadview_banner_height(t), ph = tui_bottom_height(t);
-		table_draw_header(t, 0);
-		if (bh)
-			deadview_banner(t, 1);
-		table_draw(t, 1 + bh, tui_body_lines(t) - ph);
-		if (t->panes.kind != PANE_NONE)
-			panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
-		else
-			panels_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
-		if (t->mode == MODE_PROMPT)
-			cursor = prompt_draw(t, LINES - 1);
-		else
-			tui_draw_status(t, LINES - 1);
-		if (t->mode == MODE_MENU)
-			menu_draw(t);
-		if (t->mode == MODE_DEMOS)
-			demomenu_draw(t);
-	}
-	curs_set(cursor >= 0 ? 1 : 0);
-	if (cursor >= 0)
-		move(LINES - 1, cursor);
+	else
+		tui_draw_modes(t);
+	bool cursor = t->cursor_y >= 0 && t->cursor_x >= 0;
+	curs_set(cursor ? 1 : 0);
+	if (cursor)
+		move(t->cursor_y, t->cursor_x);
 	refresh();
 }
 

@@ -28,8 +28,8 @@
 
 #define TUI_TEXT_MAX 256
 
-/* Which part of the interface gets the keys. */
-enum tui_mode { MODE_TABLE, MODE_HELP, MODE_MENU, MODE_PROMPT, MODE_DEMOS, MODE_DEADLOCK };
+/* Modes open at once: the table, a prompt or menu, help over it. */
+#define TUI_MODE_DEPTH 8
 
 /* A task remembered across refreshes: a TID alone can be recycled. */
 struct tui_ident {
@@ -69,7 +69,9 @@ struct tui {
 
 	char search[TUI_TEXT_MAX];      /* last accepted search text */
 
-	enum tui_mode mode;
+	const struct tui_mode *modes[TUI_MODE_DEPTH];  /* [0] is the table */
+	size_t nmodes;
+	int cursor_y, cursor_x;         /* set by a draw; -1 hides the cursor */
 	struct menu menu;
 	struct prompt prompt;
 	int help_top;                   /* help screen scroll */
@@ -90,6 +92,12 @@ struct tui {
 /* Sets the status line message; error ones are drawn in the error colour. */
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Draws the status line on y: the message, or the key bar when none. */
+void tui_draw_status(const struct tui *t, int y);
+
+/* Lines the bottom pane (or the telemetry panels) takes now. */
+int tui_bottom_height(const struct tui *t);
 
 /* Number of table rows the current terminal size, the deadlock banner and
  * the bottom pane or telemetry panels leave (at least 1). */
