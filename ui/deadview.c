@@ -93,9 +93,11 @@ static void dv_emit(struct dv_walk *w, int indent, const char *s, attr_t a)
 
 static const char *dv_program_name(const struct tui *t, pid_t pid)
 {
-	for (size_t i = 0; t->programs && i < t->nprograms; i++)
-		if (t->programs[i].pid == pid)
-			return t->programs[i].demo ? t->programs[i].demo : t->programs[i].name;
+	size_t n;
+	const struct program *progs = tui_programs(t, &n);
+	for (size_t i = 0; i < n; i++)
+		if (progs[i].pid == pid)
+			return progs[i].demo ? progs[i].demo : progs[i].name;
 	return "?";
 }
 

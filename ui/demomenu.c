@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "panels.h"
+#include "act.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util.h"
@@ -22,11 +22,8 @@ static const char *const demomenu_missing[] = {
 };
 
 /* Groups in the order they first appear, demos in catalogue order. */
-void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
+void demomenu_set(struct demomenu *m, const struct demo_info *d, size_t n)
 {
-	struct demomenu *m = &t->demomenu;
-	t->demos = d;
-	t->ndemos = n;
 	free(m->rows);
 	m->rows = xcalloc(2 * n + 1, sizeof *m->rows);
 	m->nrows = 0;
@@ -45,7 +42,6 @@ void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
 	free(placed);
 	m->cur = m->nrows > 1 ? 1 : 0;
 	m->top = 0;
-	t->dirty = true;
 }
 
 void demomenu_free(struct demomenu *m)
@@ -88,23 +84,8 @@ static enum tui_reaction demomenu_launch(struct tui *t, const struct tui_actions
 	if (m->nrows == 0 || m->rows[m->cur] < 0)
 		return TUI_REDRAW;
 	const struct demo_info *d = &t->demos[m->rows[m->cur]];
-	if (!a->launch_demo) {
-		tui_message(t, true, "launching demos is not available here");
-		return TUI_REDRAW;
-	}
-	char err[TUI_TEXT_MAX] = "";
-	unsigned gen = t->status_gen;
-	panels_launching(t);
-	int rc = a->launch_demo(a->ctx, d->name, err, sizeof err);
-	if (rc) {
-		t->panels.want_new = false;
-		tui_message(t, true, "cannot launch demo %s: %s", d->name,
-			    err[0] ? err : strerror(rc));
-		return TUI_REDRAW | TUI_RESAMPLE;
-	}
-	tui_mode_pop(t);
-	if (gen == t->status_gen)   /* the caller said nothing itself */
-		tui_message(t, false, "launched demo %s", d->name);
+	if (act_launch_demo(t, a, d->name) == 0)
+		tui_mode_pop(t);
 	return TUI_REDRAW | TUI_RESAMPLE;
 }
 

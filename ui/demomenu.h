@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "demolist.h"
 #include "tui.h"
 
 /* The menu's rows and cursor. A row >= 0 is a demo index; a row < 0 is
@@ -15,6 +16,9 @@ struct demomenu {
 	size_t nrows;
 	size_t cur, top;        /* cur is always a demo row when there is one */
 };
+
+/* Groups the catalogue d (n demos, kept by the caller) into the rows. */
+void demomenu_set(struct demomenu *m, const struct demo_info *d, size_t n);
 
 /* Opens the menu over the table. */
 void demomenu_open(struct tui *t);

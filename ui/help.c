@@ -37,9 +37,10 @@ static const char *const help_notes[] = {
 	"Panels (p), for the program of the selected row: queues (depth/capacity, the last minute,",
 	"put/get per second, blocked threads); locks (* = threads waiting, ! = and its holder waits",
 	"too: a deadlock?); knobs ([ ] select, + - turn) and the values the program publishes.",
-	"One bottom pane at a time: event log (e), explanation (E) or output (o); while one is open",
-	"it replaces the panels, and the table keeps 8 rows (3 on a short screen) with the selected",
-	"row on screen. A red ! before a row: the thread is in a deadlock or waits behind one (D).",
+	"Bottom panes stack under the table in the order opened: panels (p), explanation (E), event",
+	"log (e), output (o); each key opens or closes its own, and Tab takes the keys round them.",
+	"The table keeps 8 rows (3 on a short screen, panels aside) with the selected row on screen.",
+	"A red ! before a row: the thread is in a deadlock or waits behind one (D).",
 };
 
 static void help_walk(struct help_walk *w)

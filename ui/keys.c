@@ -12,9 +12,13 @@
 #include "act.h"
 #include "deadview.h"
 #include "demomenu.h"
+#include "explainpane.h"
 #include "help.h"
+#include "logpane.h"
 #include "menu.h"
+#include "outpane.h"
 #include "panels.h"
+#include "panels_knobs.h"
 #include "panes.h"
 #include "prompt.h"
 #include "text.h"
@@ -82,7 +86,7 @@ static enum tui_reaction key_untag(struct tui *t, const struct tui_actions *a, i
 /* In the focused output pane, / searches the output instead of the rows. */
 static bool key_in_output(const struct tui *t)
 {
-	return panes_focused(t) && t->panes.kind == PANE_OUTPUT;
+	return panes_focused(t) == &outpane_ops;
 }
 
 static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, int arg)
@@ -98,7 +102,7 @@ static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, 
 static enum tui_reaction key_next(struct tui *t, const struct tui_actions *a, int arg)
 {
 	if (key_in_output(t)) {
-		panes_find_next(t, arg);
+		outpane_find_next(t, arg);
 		return TUI_REDRAW;
 	}
 	if (!t->search[0])
@@ -159,24 +163,32 @@ static enum tui_reaction key_knob_select(struct tui *t, const struct tui_actions
 	return panels_knob_select(t, arg);
 }
 
-/* Tab: with a pane open the panels are hidden, so Tab moves the focus. */
+/* Tab: the focus goes round the panes that scroll; with none, next knob. */
 static enum tui_reaction key_focus(struct tui *t, const struct tui_actions *a, int arg)
 {
-	if (panes_focus_toggle(t))
+	if (panes_focus_next(t))
 		return TUI_REDRAW;
 	return key_knob_select(t, a, arg);
 }
 
+/* The panes e, E and o open and close, by the key table's arg. */
+enum { KEY_PANE_LOG, KEY_PANE_EXPLAIN, KEY_PANE_OUTPUT };
+static const struct pane_ops *const key_panes[] = {
+	[KEY_PANE_LOG] = &logpane_ops,
+	[KEY_PANE_EXPLAIN] = &explainpane_ops,
+	[KEY_PANE_OUTPUT] = &outpane_ops,
+};
+
 static enum tui_reaction key_pane(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
-	return panes_toggle(t, (enum pane_kind)arg);
+	return panes_toggle(t, key_panes[arg]);
 }
 
 static enum tui_reaction key_follow(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
-	return panes_follow(t);
+	return logpane_follow(t);
 }
 
 static enum tui_reaction key_deadlocks(struct tui *t, const struct tui_actions *a, int arg)
@@ -258,12 +270,12 @@ static const struct keybind key_table[] = {
 	  false, key_knob_change, 1 },
 	{ { '-' }, "Knob-", "lower the selected knob by the same step", false, key_knob_change, -1 },
 	{ { 'e' }, "Events", "show or hide the event log pane (spawned, exited, killed, zombie...)",
-	  true, key_pane, PANE_LOG },
+	  true, key_pane, KEY_PANE_LOG },
 	{ { 'E' }, "Explain", "show or hide the explanation of the selected row (and the demo's lesson)",
-	  true, key_pane, PANE_EXPLAIN },
+	  true, key_pane, KEY_PANE_EXPLAIN },
 	{ { 'o' }, "Output", "show or hide the output pane of the selected row's program (! = stderr)",
-	  true, key_pane, PANE_OUTPUT },
-	{ { '\t' }, "Focus", "keys go to the open pane and back (scroll; / n N find in output); no pane: next knob",
+	  true, key_pane, KEY_PANE_OUTPUT },
+	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output); none: next knob",
 	  false, key_focus, 1 },
 	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",
 	  false, key_follow, 0 },

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "act.h"
-#include "panes.h"
+#include "logpane.h"
+#include "outpane.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util.h"
@@ -254,13 +255,13 @@ static enum tui_reaction launch_enter(struct tui *t, const struct tui_actions *a
 
 static void find_open(struct tui *t)
 {
-	prompt_set(&t->prompt, t->panes.find);
+	prompt_set(&t->prompt, outpane_find_text(t));
 }
 
 static enum tui_reaction find_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	panes_find(t, t->prompt.buf);
+	outpane_find(t, t->prompt.buf);
 	return TUI_REDRAW;
 }
 
@@ -272,7 +273,7 @@ static void logpid_open(struct tui *t)
 static enum tui_reaction logpid_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	panes_set_log_pid(t, t->prompt.buf);
+	logpane_set_pid(t, t->prompt.buf);
 	return TUI_REDRAW;
 }
 
@@ -286,7 +287,7 @@ static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 			    TUI_TEXT_MAX - 1, false, filter_open, filter_change, filter_enter,
 			    filter_cancel, NULL },
 	[PROMPT_FIND] = { "Find in output: ", "text (Enter finds the newest match, n older, N newer)",
-			  PANES_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL },
+			  OUTPANE_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL },
 	[PROMPT_LOGPID] = { "Event log PID: ", "a PID, or 0 / empty for every event",
 			    15, false, logpid_open, NULL, logpid_enter, NULL, NULL },
 };

@@ -12,7 +12,6 @@
 #include "act.h"
 #include "deadview.h"
 #include "keys.h"
-#include "panels.h"
 #include "panes.h"
 #include "report.h"
 #include "sigtable.h"
@@ -414,15 +413,12 @@ void table_draw_header(const struct tui *t, int y)
 
 static void table_mode_draw(struct tui *t)
 {
-	int bh = deadview_banner_height(t), ph = tui_bottom_height(t);
+	int bh = deadview_banner_height(t), ph = panes_height(t);
 	table_draw_header(t, 0);
 	if (bh)
 		deadview_banner(t, 1);
 	table_draw(t, 1 + bh, tui_body_lines(t) - ph);
-	if (t->panes.kind != PANE_NONE)
-		panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
-	else
-		panels_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
+	panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
 	tui_draw_status(t, LINES - 1);
 }
 

@@ -26,7 +26,7 @@ void table_draw_header(const struct tui *t, int y);
 void table_draw(struct tui *t, int y, int height);
 
 /* The table mode, at the bottom of the mode stack: the header, the
- * deadlock banner, the rows, the bottom pane and the status line; its keys
+ * deadlock banner, the rows, the bottom panes and the status line; its keys
  * are the key table's (keys.h). */
 extern const struct tui_mode table_mode;
 

@@ -15,8 +15,12 @@
 #include "color.h"
 #include "deadview.h"
 #include "demomenu.h"
+#include "explainpane.h"
 #include "keys.h"
+#include "logpane.h"
+#include "outpane.h"
 #include "panels.h"
+#include "panels_knobs.h"
 #include "panes.h"
 #include "prompt.h"
 #include "report.h"
@@ -64,6 +68,13 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
 	t->dirty = true;
+	t->panes = panes_new();
+	t->panels = panels_new();
+	t->knobs = panels_knobs_new();
+	t->explainpane = explainpane_new();
+	t->logpane = logpane_new();
+	t->outpane = outpane_new();
+	panes_open(t, &panels_ops);
 	tui_mode_push(t, &table_mode);
 	return t;
 }
@@ -77,8 +88,12 @@ void tui_free(struct tui *t)
 	delscreen(t->scr);
 	fflush(stdout);
 	prompt_free(&t->prompt);
-	panels_free(&t->panels);
-	panes_free(&t->panes);
+	panes_free(t->panes);
+	panels_free(t->panels);
+	panels_knobs_free(t->knobs);
+	explainpane_free(t->explainpane);
+	logpane_free(t->logpane);
+	outpane_free(t->outpane);
 	demomenu_free(&t->demomenu);
 	free(t->rows);
 	free(t->tags);
@@ -92,6 +107,55 @@ void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n)
 	tasktree_summary(tasks, n, t->all, &t->sum);
 	view_prune_tags(t);
 	view_rebuild(t);
+}
+
+void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
+{
+	t->programs = progs;
+	t->nprograms = n;
+	t->programs_gen = ++t->model_gen;
+	t->dirty = true;
+	panels_published(t);
+}
+
+const struct program *tui_programs(const struct tui *t, size_t *n)
+{
+	bool valid = t->programs && t->programs_gen == t->model_gen;
+	*n = valid ? t->nprograms : 0;
+	return valid ? t->programs : NULL;
+}
+
+void tui_model_moving(struct tui *t)
+{
+	t->model_gen++;
+	t->dirty = true;
+}
+
+void tui_set_events(struct tui *t, const struct events *ev)
+{
+	t->events = ev;
+}
+
+void tui_events_changed(struct tui *t)
+{
+	/* The connector reports the whole machine: redraw only for our events. */
+	if (t->events && events_last(t->events) != t->events_seen) {
+		t->events_seen = events_last(t->events);
+		t->dirty = true;
+	}
+}
+
+void tui_set_deadlocks(struct tui *t, const struct deadlocks *d)
+{
+	t->deadlocks = d;
+}
+
+void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
+{
+	t->demos = d;
+	t->ndemos = n;
+	demomenu_set(&t->demomenu, d, n);
+	t->dirty = true;
 }
 
 static const struct tui_mode *tui_mode_top(const struct tui *t)
@@ -163,14 +227,9 @@ int tui_body_lines(const struct tui *t)
 	return LINES - 1 - deadview_banner_height(t) - TUI_FOOTER_LINES;
 }
 
-int tui_bottom_height(const struct tui *t)
-{
-	return t->panes.kind != PANE_NONE ? panes_height(t) : panels_height(t);
-}
-
 int tui_table_height(const struct tui *t)
 {
-	int h = tui_body_lines(t) - 1 - tui_bottom_height(t);
+	int h = tui_body_lines(t) - 1 - panes_height(t);
 	return h > 0 ? h : 1;
 }
 

@@ -11,8 +11,6 @@
 #include "color.h"
 #include "demomenu.h"
 #include "menu.h"
-#include "panels.h"
-#include "panes.h"
 #include "prompt.h"
 #include "tasktree.h"
 #include "tui.h"
@@ -76,17 +74,27 @@ struct tui {
 	struct prompt prompt;
 	int help_top;                   /* help screen scroll */
 
-	const struct program *programs; /* launched programs and telemetry, from main */
+	/* Launched programs and their telemetry, from main: read them through
+	 * tui_programs, which checks the generation. */
+	const struct program *programs;
 	size_t nprograms;
+	unsigned model_gen;             /* bumped by every publish and every launch */
+	unsigned programs_gen;          /* model_gen when programs was handed over */
 	const struct events *events;    /* the lifecycle event log, from main */
 	const struct deadlocks *deadlocks; /* cycles found this refresh, from main */
 	uint64_t events_seen;           /* newest event when last marked dirty */
 	const struct demo_info *demos;  /* the demo catalogue for the launch menu */
 	size_t ndemos;
 	struct demomenu demomenu;
-	struct panels panels;           /* telemetry panels: history, knob selection */
-	struct panes panes;             /* the bottom pane: event log, explain, output */
 	int deadlock_top;               /* deadlock view scroll */
+
+	/* The bottom panes; each owned by the file of its name. */
+	struct panes *panes;            /* which are open, the focus */
+	struct panels *panels;          /* telemetry: queue history, the launch awaited */
+	struct panels_knobs *knobs;     /* the selected knob, the value last set */
+	struct explainpane *explainpane;
+	struct logpane *logpane;
+	struct outpane *outpane;
 };
 
 /* Sets the status line message; error ones are drawn in the error colour. */
@@ -96,15 +104,20 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 /* Draws the status line on y: the message, or the key bar when none. */
 void tui_draw_status(const struct tui *t, int y);
 
-/* Lines the bottom pane (or the telemetry panels) takes now. */
-int tui_bottom_height(const struct tui *t);
+/* The launched programs of the last publish (n of them), or NULL and 0
+ * once a launch may have moved the model's array, until the next publish.
+ * Valid until the next publish or launch: never kept across them. */
+const struct program *tui_programs(const struct tui *t, size_t *n);
+
+/* A launch is about to run: the model's programs array may move. */
+void tui_model_moving(struct tui *t);
 
 /* Number of table rows the current terminal size, the deadlock banner and
- * the bottom pane or telemetry panels leave (at least 1). */
+ * the bottom panes leave (at least 1). */
 int tui_table_height(const struct tui *t);
 
 /* Lines between the header (with the deadlock banner) and the status line:
- * the column titles, the rows and the bottom pane or panels share them. */
+ * the column titles, the rows and the bottom panes share them. */
 int tui_body_lines(const struct tui *t);
 
 #endif
