@@ -21,6 +21,19 @@ static const char *const demomenu_missing[] = {
 	"Esc, q or F10 closes this menu.",
 };
 
+/* The rows and cursor. A row >= 0 is a demo index; a row < 0 is the
+ * heading of the group of demo -row - 1. */
+struct demomenu {
+	long *rows;
+	size_t nrows;
+	size_t cur, top;        /* cur is always a demo row when there is one */
+};
+
+struct demomenu *demomenu_new(void)
+{
+	return xcalloc(1, sizeof(struct demomenu));
+}
+
 /* Groups in the order they first appear, demos in catalogue order. */
 void demomenu_set(struct demomenu *m, const struct demo_info *d, size_t n)
 {
@@ -46,8 +59,10 @@ void demomenu_set(struct demomenu *m, const struct demo_info *d, size_t n)
 
 void demomenu_free(struct demomenu *m)
 {
+	if (!m)
+		return;
 	free(m->rows);
-	memset(m, 0, sizeof *m);
+	free(m);
 }
 
 void demomenu_open(struct tui *t)
@@ -80,7 +95,7 @@ static size_t demomenu_snap(const struct demomenu *m, long i, int dir)
 
 static enum tui_reaction demomenu_launch(struct tui *t, const struct tui_actions *a)
 {
-	const struct demomenu *m = &t->demomenu;
+	const struct demomenu *m = t->demomenu;
 	if (m->nrows == 0 || m->rows[m->cur] < 0)
 		return TUI_REDRAW;
 	const struct demo_info *d = &t->demos[m->rows[m->cur]];
@@ -91,7 +106,7 @@ static enum tui_reaction demomenu_launch(struct tui *t, const struct tui_actions
 
 static enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int ch)
 {
-	struct demomenu *m = &t->demomenu;
+	struct demomenu *m = t->demomenu;
 	long cur = (long)m->cur, page = demomenu_height() - 1;
 	if (page < 1)
 		page = 1;
@@ -131,7 +146,7 @@ static void demomenu_scroll(struct demomenu *m, size_t h)
 
 static void demomenu_row(const struct tui *t, size_t r, int y, int namew)
 {
-	const struct demomenu *m = &t->demomenu;
+	const struct demomenu *m = t->demomenu;
 	long v = m->rows[r];
 	if (v < 0) {
 		text_put(y, 1, t->demos[-v - 1].group, COLS - 1, t->attr[UI_HEADER]);
@@ -151,7 +166,7 @@ static void demomenu_row(const struct tui *t, size_t r, int y, int namew)
 
 static void demomenu_draw(struct tui *t)
 {
-	struct demomenu *m = &t->demomenu;
+	struct demomenu *m = t->demomenu;
 	for (int y = 0; y < LINES - 1; y++)
 		text_fill(y, 0, COLS, A_NORMAL);
 	text_fill(0, 0, COLS, t->attr[UI_TITLE]);

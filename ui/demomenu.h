@@ -9,13 +9,8 @@
 #include "demolist.h"
 #include "tui.h"
 
-/* The menu's rows and cursor. A row >= 0 is a demo index; a row < 0 is
- * the heading of the group of demo -row - 1. */
-struct demomenu {
-	long *rows;
-	size_t nrows;
-	size_t cur, top;        /* cur is always a demo row when there is one */
-};
+/* The menu's rows and cursor; free with demomenu_free. */
+struct demomenu *demomenu_new(void);
 
 /* Groups the catalogue d (n demos, kept by the caller) into the rows. */
 void demomenu_set(struct demomenu *m, const struct demo_info *d, size_t n);
@@ -27,7 +22,7 @@ void demomenu_open(struct tui *t);
  * Esc, q, F10, F2 and d close it. */
 extern const struct tui_mode demomenu_mode;
 
-/* Frees the rows. */
+/* Frees the rows and m. Safe on NULL. */
 void demomenu_free(struct demomenu *m);
 
 #endif

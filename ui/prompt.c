@@ -13,6 +13,23 @@
 #include "util.h"
 #include "view.h"
 
+struct prompt {
+	enum prompt_kind kind;
+	char buf[PROMPT_MAX];           /* UTF-8 as typed, NUL-terminated */
+	size_t len, cur;                /* bytes; cur is on a character start */
+	bool nomatch;                   /* search found nothing: drawn as an error */
+	pid_t saved_tid;                /* selection when a search began, for Esc */
+	unsigned long long saved_start;
+	size_t saved_sel;
+	char *hist[PROMPT_HISTORY];     /* launched lines, oldest first */
+	size_t nhist, hist_pos;         /* hist_pos == nhist: not browsing */
+};
+
+struct prompt *prompt_new(void)
+{
+	return xcalloc(1, sizeof(struct prompt));
+}
+
 /* What a kind of prompt does; hooks may be NULL. */
 struct prompt_def {
 	const char *label;
@@ -135,7 +152,7 @@ enum prompt_edit prompt_edit(struct prompt *p, int ch)
 
 static void search_open(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	prompt_set(p, "");
 	p->saved_sel = t->sel;
 	p->saved_tid = t->sel_known ? t->sel_id.tid : 0;
@@ -144,7 +161,7 @@ static void search_open(struct tui *t)
 
 static void search_restore(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	size_t i = view_index_of(t, p->saved_tid, p->saved_start);
 	view_select(t, i < t->nrows ? i : p->saved_sel);
 }
@@ -153,7 +170,7 @@ static void search_restore(struct tui *t)
  * row where the search began. */
 static enum tui_reaction search_change(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (p->len == 0) {
 		p->nomatch = false;
 		search_restore(t);
@@ -166,7 +183,7 @@ static enum tui_reaction search_change(struct tui *t)
 
 static bool search_key(struct tui *t, int ch)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (ch != KEY_F(3) || p->len == 0)
 		return false;
 	p->nomatch = !view_find(t, p->buf, t->sel + 1, +1);
@@ -176,7 +193,7 @@ static bool search_key(struct tui *t, int ch)
 static enum tui_reaction search_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (p->len == 0)
 		return TUI_REDRAW;
 	memcpy(t->search, p->buf, p->len < sizeof t->search ? p->len + 1 : sizeof t->search);
@@ -194,13 +211,13 @@ static enum tui_reaction search_cancel(struct tui *t)
 
 static void filter_open(struct tui *t)
 {
-	prompt_set(&t->prompt, t->filter);
+	prompt_set(t->prompt, t->filter);
 }
 
 /* Incremental too: the table narrows as the user types. */
 static enum tui_reaction filter_change(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	size_t n = p->len < sizeof t->filter - 1 ? p->len : sizeof t->filter - 1;
 	memcpy(t->filter, p->buf, n);
 	t->filter[n] = '\0';
@@ -228,8 +245,8 @@ static enum tui_reaction filter_cancel(struct tui *t)
 
 static void launch_open(struct tui *t)
 {
-	prompt_set(&t->prompt, "");
-	t->prompt.hist_pos = t->prompt.nhist;
+	prompt_set(t->prompt, "");
+	t->prompt->hist_pos = t->prompt->nhist;
 }
 
 static void launch_remember(struct prompt *p)
@@ -246,7 +263,7 @@ static void launch_remember(struct prompt *p)
 
 static enum tui_reaction launch_enter(struct tui *t, const struct tui_actions *a)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (p->len == 0)
 		return TUI_REDRAW;
 	launch_remember(p);
@@ -255,25 +272,25 @@ static enum tui_reaction launch_enter(struct tui *t, const struct tui_actions *a
 
 static void find_open(struct tui *t)
 {
-	prompt_set(&t->prompt, outpane_find_text(t));
+	prompt_set(t->prompt, outpane_find_text(t));
 }
 
 static enum tui_reaction find_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	outpane_find(t, t->prompt.buf);
+	outpane_find(t, t->prompt->buf);
 	return TUI_REDRAW;
 }
 
 static void logpid_open(struct tui *t)
 {
-	prompt_set(&t->prompt, "");
+	prompt_set(t->prompt, "");
 }
 
 static enum tui_reaction logpid_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	logpane_set_pid(t, t->prompt.buf);
+	logpane_set_pid(t, t->prompt->buf);
 	return TUI_REDRAW;
 }
 
@@ -296,7 +313,7 @@ static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 
 void prompt_open(struct tui *t, enum prompt_kind kind)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	p->kind = kind;
 	p->nomatch = false;
 	prompt_defs[kind].open(t);
@@ -305,7 +322,7 @@ void prompt_open(struct tui *t, enum prompt_kind kind)
 
 static enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	const struct prompt_def *d = &prompt_defs[p->kind];
 	if (d->key && d->key(t, ch))
 		return TUI_REDRAW;
@@ -333,7 +350,7 @@ static enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, 
 /* Draws the prompt on line y; returns the cursor's column. */
 static int prompt_line(const struct tui *t, int y)
 {
-	const struct prompt *p = &t->prompt;
+	const struct prompt *p = t->prompt;
 	const struct prompt_def *d = &prompt_defs[p->kind];
 	int x = text_put(y, 0, d->label, COLS, t->attr[UI_HEADER]);
 	int avail = COLS - x - 1;     /* the cursor needs a cell after the text */
@@ -364,7 +381,9 @@ const struct tui_mode prompt_mode = {
 
 void prompt_free(struct prompt *p)
 {
+	if (!p)
+		return;
 	for (size_t i = 0; i < p->nhist; i++)
 		free(p->hist[i]);
-	p->nhist = 0;
+	free(p);
 }

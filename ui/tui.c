@@ -18,6 +18,7 @@
 #include "explainpane.h"
 #include "keys.h"
 #include "logpane.h"
+#include "menu.h"
 #include "outpane.h"
 #include "panels.h"
 #include "panels_knobs.h"
@@ -68,6 +69,9 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
 	t->dirty = true;
+	t->menu = menu_new();
+	t->prompt = prompt_new();
+	t->demomenu = demomenu_new();
 	t->panes = panes_new();
 	t->panels = panels_new();
 	t->knobs = panels_knobs_new();
@@ -87,14 +91,15 @@ void tui_free(struct tui *t)
 	endwin();
 	delscreen(t->scr);
 	fflush(stdout);
-	prompt_free(&t->prompt);
+	menu_free(t->menu);
+	prompt_free(t->prompt);
 	panes_free(t->panes);
 	panels_free(t->panels);
 	panels_knobs_free(t->knobs);
 	explainpane_free(t->explainpane);
 	logpane_free(t->logpane);
 	outpane_free(t->outpane);
-	demomenu_free(&t->demomenu);
+	demomenu_free(t->demomenu);
 	free(t->rows);
 	free(t->tags);
 	free(t);
@@ -154,7 +159,7 @@ void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
 {
 	t->demos = d;
 	t->ndemos = n;
-	demomenu_set(&t->demomenu, d, n);
+	demomenu_set(t->demomenu, d, n);
 	t->dirty = true;
 }
 

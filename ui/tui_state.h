@@ -9,9 +9,6 @@
 #include <sys/types.h>
 
 #include "color.h"
-#include "demomenu.h"
-#include "menu.h"
-#include "prompt.h"
 #include "tasktree.h"
 #include "tui.h"
 
@@ -70,9 +67,12 @@ struct tui {
 	const struct tui_mode *modes[TUI_MODE_DEPTH];  /* [0] is the table */
 	size_t nmodes;
 	int cursor_y, cursor_x;         /* set by a draw; -1 hides the cursor */
-	struct menu menu;
-	struct prompt prompt;
-	int help_top;                   /* help screen scroll */
+	/* The modes' state; each owned by the file of its name. */
+	struct menu *menu;
+	struct prompt *prompt;
+	struct demomenu *demomenu;
+	int help_top;                   /* help.c: help screen scroll */
+	int deadlock_top;               /* deadview.c: deadlock view scroll */
 
 	/* Launched programs and their telemetry, from main: read them through
 	 * tui_programs, which checks the generation. */
@@ -85,8 +85,6 @@ struct tui {
 	uint64_t events_seen;           /* newest event when last marked dirty */
 	const struct demo_info *demos;  /* the demo catalogue for the launch menu */
 	size_t ndemos;
-	struct demomenu demomenu;
-	int deadlock_top;               /* deadlock view scroll */
 
 	/* The bottom panes; each owned by the file of its name. */
 	struct panes *panes;            /* which are open, the focus */
