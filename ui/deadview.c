@@ -47,11 +47,6 @@ void deadview_sentence(const struct deadlock *c, char *buf, size_t len)
 	}
 }
 
-int deadview_banner_height(const struct tui *t)
-{
-	return deadview_count(t) > 0 && LINES >= TUI_MIN_LINES ? 1 : 0;
-}
-
 void deadview_banner(const struct tui *t, int y)
 {
 	size_t n = deadview_count(t);

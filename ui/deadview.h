@@ -16,9 +16,6 @@ size_t deadview_count(const struct tui *t);
  * names from the program: draw it with text_put. Always NUL-terminated. */
 void deadview_sentence(const struct deadlock *c, char *buf, size_t len);
 
-/* Lines the banner takes under the header: 1 while there is a deadlock. */
-int deadview_banner_height(const struct tui *t);
-
 /* Draws the banner on line y (red): the first cycle, "(+N more, press D)". */
 void deadview_banner(const struct tui *t, int y);
 

@@ -39,6 +39,13 @@ struct keybind {
 	int arg;
 };
 
+/* Table rows the screen, the banner and the bottom panes leave (at least 1). */
+static int keys_table_rows(const struct tui *t)
+{
+	int h = tui_body_lines(t) - 1 - panes_height(t);
+	return h > 0 ? h : 1;
+}
+
 /* Movement arguments: +-1 a row, +-MOVE_PAGE a page, +-MOVE_ALL an end. */
 enum { MOVE_PAGE = 2, MOVE_ALL = 3 };
 
@@ -49,7 +56,7 @@ static enum tui_reaction key_move(struct tui *t, const struct tui_actions *a, in
 		panes_scroll(t, arg);
 		return TUI_REDRAW;
 	}
-	long page = tui_table_height(t) - 1;   /* one row of overlap, like less */
+	long page = keys_table_rows(t) - 1;   /* one row of overlap, like less */
 	long step = arg == MOVE_PAGE || arg == -MOVE_PAGE ? (page > 0 ? page : 1) :
 		    arg == MOVE_ALL || arg == -MOVE_ALL ? (long)t->nrows : 1;
 	view_move(t, arg < 0 ? -step : step);
@@ -160,7 +167,7 @@ static enum tui_reaction key_panels(struct tui *t, const struct tui_actions *a, 
 static enum tui_reaction key_knob_select(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
-	return panels_knob_select(t, arg);
+	return panels_knob_select(t, panels_program(t), arg);
 }
 
 /* Tab: the focus goes round the panes that scroll; with none, next knob. */
@@ -200,7 +207,7 @@ static enum tui_reaction key_deadlocks(struct tui *t, const struct tui_actions *
 
 static enum tui_reaction key_knob_change(struct tui *t, const struct tui_actions *a, int arg)
 {
-	return panels_knob_change(t, a, arg);
+	return panels_knob_change(t, a, panels_program(t), arg);
 }
 
 static enum tui_reaction key_invert(struct tui *t, const struct tui_actions *a, int arg)
@@ -370,7 +377,7 @@ void keys_draw_bar(const struct tui *t, int y)
 	}
 }
 
-void tui_print_keys(FILE *fp)
+void keys_print(FILE *fp)
 {
 	char line[256];
 	for (size_t i = 0; i < KEY_TABLE_LEN; i++) {

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "panels.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util.h"
@@ -126,21 +125,19 @@ long panels_knob_step(long min, long max)
 	return best >= 9.2e18 ? 1000000000000000000L : (long)best;
 }
 
-/* The program and knob the keys act on; reports and returns -1 if none. */
-static int knobs_target(struct tui *t, const struct program **pr)
+/* The knob of pr the keys act on; reports and returns -1 if none. */
+static int knobs_target(struct tui *t, const struct program *pr)
 {
-	*pr = panels_program(t);
-	int i = knobs_index(t, *pr);
+	int i = knobs_index(t, pr);
 	if (i < 0)
 		tui_message(t, true, "no knobs: the selected task's program publishes none "
 			    "(F2 launches a demo that does)");
 	return i;
 }
 
-enum tui_reaction panels_knob_select(struct tui *t, int dir)
+enum tui_reaction panels_knob_select(struct tui *t, const struct program *pr, int dir)
 {
-	const struct program *pr;
-	int i = knobs_target(t, &pr);
+	int i = knobs_target(t, pr);
 	if (i < 0)
 		return TUI_REDRAW;
 	const struct telemetry_snapshot *s = pr->snap;
@@ -177,10 +174,10 @@ static long knobs_next(long base, long min, long max, long step, int dir)
 	return (unsigned long)base - (unsigned long)min <= (unsigned long)step ? min : base - step;
 }
 
-enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a, int dir)
+enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
+				     const struct program *pr, int dir)
 {
-	const struct program *pr;
-	int i = knobs_target(t, &pr);
+	int i = knobs_target(t, pr);
 	if (i < 0)
 		return TUI_REDRAW;
 	struct panels_knobs *p = t->knobs;

@@ -19,12 +19,14 @@ void panels_knobs_free(struct panels_knobs *k);
  * needed when lines is large enough). */
 int panels_knob_lines(const struct tui *t, const struct program *pr, int y, int lines, bool draw);
 
-/* [ and ]: selects the previous (dir < 0) or next knob. */
-enum tui_reaction panels_knob_select(struct tui *t, int dir);
+/* [ and ]: selects the previous (dir < 0) or next knob of pr (the
+ * program the panels show; NULL says there is none). */
+enum tui_reaction panels_knob_select(struct tui *t, const struct program *pr, int dir);
 
-/* + and -: changes the selected knob by one step (1, or about a tenth of
- * its range when the range is over 100) through a->set_knob. */
-enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a, int dir);
+/* + and -: changes the selected knob of pr by one step (1, or about a
+ * tenth of its range when the range is over 100) through a->set_knob. */
+enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
+				     const struct program *pr, int dir);
 
 /* The knob step for [min, max]: 1 up to a range of 100, else a tenth of
  * the range rounded to 1, 2 or 5 times a power of ten. */

@@ -5,7 +5,6 @@
 
 #include <langinfo.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include <unistd.h>
 
 #include "color.h"
-#include "deadview.h"
 #include "demomenu.h"
 #include "explainpane.h"
 #include "keys.h"
@@ -24,7 +22,6 @@
 #include "panels_knobs.h"
 #include "panes.h"
 #include "prompt.h"
-#include "report.h"
 #include "table.h"
 #include "terminal.h"
 #include "text.h"
@@ -123,19 +120,6 @@ void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
 	panels_published(t);
 }
 
-const struct program *tui_programs(const struct tui *t, size_t *n)
-{
-	bool valid = t->programs && t->programs_gen == t->model_gen;
-	*n = valid ? t->nprograms : 0;
-	return valid ? t->programs : NULL;
-}
-
-void tui_model_moving(struct tui *t)
-{
-	t->model_gen++;
-	t->dirty = true;
-}
-
 void tui_set_events(struct tui *t, const struct events *ev)
 {
 	t->events = ev;
@@ -161,40 +145,6 @@ void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
 	t->ndemos = n;
 	demomenu_set(t->demomenu, d, n);
 	t->dirty = true;
-}
-
-static const struct tui_mode *tui_mode_top(const struct tui *t)
-{
-	return t->modes[t->nmodes - 1];
-}
-
-void tui_mode_push(struct tui *t, const struct tui_mode *m)
-{
-	if (t->nmodes == TUI_MODE_DEPTH) {
-		fprintf(stderr, "concmon: mode stack full pushing %s\n", m->name);
-		abort();
-	}
-	t->modes[t->nmodes++] = m;
-	if (m->enter)
-		m->enter(t);
-	t->dirty = true;
-}
-
-void tui_mode_pop(struct tui *t)
-{
-	if (t->nmodes <= 1)
-		return;
-	const struct tui_mode *m = tui_mode_top(t);
-	t->nmodes--;
-	if (m->leave)
-		m->leave(t);
-	t->dirty = true;
-}
-
-void tui_set_cursor(struct tui *t, int y, int x)
-{
-	t->cursor_y = y;
-	t->cursor_x = x;
 }
 
 enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
@@ -227,17 +177,6 @@ void tui_resize(struct tui *t)
 	t->dirty = true;
 }
 
-int tui_body_lines(const struct tui *t)
-{
-	return LINES - 1 - deadview_banner_height(t) - TUI_FOOTER_LINES;
-}
-
-int tui_table_height(const struct tui *t)
-{
-	int h = tui_body_lines(t) - 1 - panes_height(t);
-	return h > 0 ? h : 1;
-}
-
 /* The largest message that fits, centred; at 1x1 a single "!". */
 static void tui_draw_small(void)
 {
@@ -253,18 +192,6 @@ static void tui_draw_small(void)
 			return;
 		}
 	}
-}
-
-void tui_draw_status(const struct tui *t, int y)
-{
-	if (!t->status[0]) {
-		keys_draw_bar(t, y);
-		return;
-	}
-	/* Messages quote task names and launch errors: made safe here. */
-	char safe[TUI_TEXT_MAX * 4];
-	report_sanitize(t->status, safe, sizeof safe);
-	text_put(y, 0, safe, COLS, t->attr[t->status_error ? UI_ERROR : UI_NORMAL]);
 }
 
 /* Draws the stack from the topmost full-screen mode up. */
@@ -295,22 +222,6 @@ void tui_draw(struct tui *t)
 	refresh();
 }
 
-static void tui_vmessage(struct tui *t, bool error, const char *fmt, va_list ap)
-{
-	vsnprintf(t->status, sizeof t->status, fmt, ap);
-	t->status_error = error;
-	t->status_gen++;
-	t->dirty = true;
-}
-
-void tui_message(struct tui *t, bool error, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	tui_vmessage(t, error, fmt, ap);
-	va_end(ap);
-}
-
 void tui_set_containment(struct tui *t, bool cgroup, const char *why)
 {
 	t->no_cgroup = !cgroup;
@@ -320,15 +231,12 @@ void tui_set_containment(struct tui *t, bool cgroup, const char *why)
 			   why);
 }
 
-void tui_status(struct tui *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	tui_vmessage(t, false, fmt, ap);
-	va_end(ap);
-}
-
 bool tui_threads_shown(const struct tui *t)
 {
 	return t->opts.threads;
+}
+
+void tui_print_keys(FILE *fp)
+{
+	keys_print(fp);
 }

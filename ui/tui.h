@@ -89,27 +89,4 @@ bool tui_threads_shown(const struct tui *t);
 /* Prints the key table (key, action) as the help screen shows it. */
 void tui_print_keys(FILE *fp);
 
-/* ---- for the ui/ modules ---------------------------------------------- */
-
-/* A mode: what gets the keys and what is drawn (tmux's window_mode). The
- * table is always at the bottom of the stack; menus, prompts and full
- * screens are pushed over it and pop themselves when they close. */
-struct tui_mode {
-	const char *name;
-	bool fullscreen;        /* drawn alone: the modes below it are not drawn */
-	enum tui_reaction (*key)(struct tui *t, const struct tui_actions *a, int ch);
-	void (*draw)(struct tui *t);    /* over what the modes below drew */
-	void (*enter)(struct tui *t);   /* on push; may be NULL */
-	void (*leave)(struct tui *t);   /* on pop; may be NULL */
-};
-
-/* Pushes m over the open modes and calls its enter. A full stack is a bug. */
-void tui_mode_push(struct tui *t, const struct tui_mode *m);
-
-/* Calls the top mode's leave and pops it; the table is never popped. */
-void tui_mode_pop(struct tui *t);
-
-/* Puts the terminal cursor at (y, x) after this draw (a prompt's caret). */
-void tui_set_cursor(struct tui *t, int y, int x);
-
 #endif

@@ -1,5 +1,9 @@
-/* tui_state.h - the inside of struct tui, shared by the ui/ modules only.
- * Nothing outside ui/ includes this: the rest of concmon sees tui.h. */
+/* tui_state.h - the inside of struct tui, shared by the ui/ modules only,
+ * and what they may ask of it (tui_state.c): the status line, the mode
+ * stack, the programs behind a generation check, the layout lines. The
+ * panes, panels, menus and prompts keep their own state behind their own
+ * headers; struct tui only points to it. Nothing outside ui/ includes
+ * this: the rest of concmon sees tui.h. */
 #ifndef CONCMON_TUI_STATE_H
 #define CONCMON_TUI_STATE_H
 
@@ -99,9 +103,6 @@ struct tui {
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Draws the status line on y: the message, or the key bar when none. */
-void tui_draw_status(const struct tui *t, int y);
-
 /* The launched programs of the last publish (n of them), or NULL and 0
  * once a launch may have moved the model's array, until the next publish.
  * Valid until the next publish or launch: never kept across them. */
@@ -110,12 +111,36 @@ const struct program *tui_programs(const struct tui *t, size_t *n);
 /* A launch is about to run: the model's programs array may move. */
 void tui_model_moving(struct tui *t);
 
-/* Number of table rows the current terminal size, the deadlock banner and
- * the bottom panes leave (at least 1). */
-int tui_table_height(const struct tui *t);
+/* Lines the deadlock banner takes under the header: 1 while there is a
+ * deadlock, else 0. */
+int tui_banner_lines(const struct tui *t);
 
 /* Lines between the header (with the deadlock banner) and the status line:
  * the column titles, the rows and the bottom panes share them. */
 int tui_body_lines(const struct tui *t);
+
+/* A mode: what gets the keys and what is drawn (tmux's window_mode). The
+ * table is always at the bottom of the stack; menus, prompts and full
+ * screens are pushed over it and pop themselves when they close. */
+struct tui_mode {
+	const char *name;
+	bool fullscreen;        /* drawn alone: the modes below it are not drawn */
+	enum tui_reaction (*key)(struct tui *t, const struct tui_actions *a, int ch);
+	void (*draw)(struct tui *t);    /* over what the modes below drew */
+	void (*enter)(struct tui *t);   /* on push; may be NULL */
+	void (*leave)(struct tui *t);   /* on pop; may be NULL */
+};
+
+/* Pushes m over the open modes and calls its enter. A full stack is a bug. */
+void tui_mode_push(struct tui *t, const struct tui_mode *m);
+
+/* Calls the top mode's leave and pops it; the table is never popped. */
+void tui_mode_pop(struct tui *t);
+
+/* The mode that gets the keys now. */
+const struct tui_mode *tui_mode_top(const struct tui *t);
+
+/* Puts the terminal cursor at (y, x) after this draw (a prompt's caret). */
+void tui_set_cursor(struct tui *t, int y, int x);
 
 #endif
