@@ -160,21 +160,42 @@ enum tui_reaction act_terminate(struct tui *t, const struct tui_actions *a)
 	return TUI_REDRAW | TUI_RESAMPLE;
 }
 
-enum tui_reaction act_launch(struct tui *t, const struct tui_actions *a, const char *line)
+/* Launches a command line (demo NULL) or a demo; says how it went unless
+ * the caller said something itself. Returns 0 or an errno value. */
+static int act_launch_any(struct tui *t, const struct tui_actions *a, const char *line,
+			  const char *demo)
 {
 	char err[TUI_TEXT_MAX] = "";
-	if (!a->launch) {
-		tui_message(t, true, "launching is not available here");
-		return TUI_REDRAW;
+	if (demo ? !a->launch_demo : !a->launch) {
+		tui_message(t, true, "launching %sis not available here", demo ? "demos " : "");
+		return ENOSYS;
 	}
 	unsigned gen = t->status_gen;
 	panels_launching(t);
-	int rc = a->launch(a->ctx, line, err, sizeof err);
+	tui_model_moving(t);
+	int rc = demo ? a->launch_demo(a->ctx, demo, err, sizeof err) :
+		 a->launch(a->ctx, line, err, sizeof err);
+	const char *why = err[0] ? err : strerror(rc);
 	if (rc)
-		t->panels.want_new = false;
-	if (rc)
-		tui_message(t, true, "cannot launch \"%s\": %s", line, err[0] ? err : strerror(rc));
-	else if (gen == t->status_gen)   /* the caller said nothing itself */
+		panels_launch_failed(t);
+	if (rc && demo)
+		tui_message(t, true, "cannot launch demo %s: %s", demo, why);
+	else if (rc)
+		tui_message(t, true, "cannot launch \"%s\": %s", line, why);
+	else if (gen == t->status_gen && demo)   /* the caller said nothing itself */
+		tui_message(t, false, "launched demo %s", demo);
+	else if (gen == t->status_gen)
 		tui_message(t, false, "launched: %s", line);
-	return TUI_REDRAW | TUI_RESAMPLE;
+	return rc;
+}
+
+enum tui_reaction act_launch(struct tui *t, const struct tui_actions *a, const char *line)
+{
+	act_launch_any(t, a, line, NULL);
+	return a->launch ? TUI_REDRAW | TUI_RESAMPLE : TUI_REDRAW;
+}
+
+int act_launch_demo(struct tui *t, const struct tui_actions *a, const char *name)
+{
+	return act_launch_any(t, a, NULL, name);
 }

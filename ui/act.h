@@ -19,6 +19,10 @@ enum tui_reaction act_terminate(struct tui *t, const struct tui_actions *a);
 /* Launches a command line typed by the user. */
 enum tui_reaction act_launch(struct tui *t, const struct tui_actions *a, const char *line);
 
+/* Launches the demo called name; returns 0 or an errno value (said on the
+ * status line either way). */
+int act_launch_demo(struct tui *t, const struct tui_actions *a, const char *name);
+
 /* Room for a sanitized comm (each byte may become \xNN) and for
  * "1234 (name)" built from it. */
 #define ACT_NAME_MAX (4 * TASK_COMM_MAX + 8)

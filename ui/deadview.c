@@ -47,11 +47,6 @@ void deadview_sentence(const struct deadlock *c, char *buf, size_t len)
 	}
 }
 
-int deadview_banner_height(const struct tui *t)
-{
-	return deadview_count(t) > 0 && LINES >= TUI_MIN_LINES ? 1 : 0;
-}
-
 void deadview_banner(const struct tui *t, int y)
 {
 	size_t n = deadview_count(t);
@@ -93,9 +88,11 @@ static void dv_emit(struct dv_walk *w, int indent, const char *s, attr_t a)
 
 static const char *dv_program_name(const struct tui *t, pid_t pid)
 {
-	for (size_t i = 0; t->programs && i < t->nprograms; i++)
-		if (t->programs[i].pid == pid)
-			return t->programs[i].demo ? t->programs[i].demo : t->programs[i].name;
+	size_t n;
+	const struct program *progs = tui_programs(t, &n);
+	for (size_t i = 0; i < n; i++)
+		if (progs[i].pid == pid)
+			return progs[i].demo ? progs[i].demo : progs[i].name;
 	return "?";
 }
 
@@ -156,7 +153,7 @@ static int dv_walk(const struct tui *t, int top, int height)
 	return w.line;
 }
 
-void deadview_draw(struct tui *t)
+static void deadview_draw(struct tui *t)
 {
 	int max_top = dv_walk(t, 0, 0) - LINES;
 	if (t->deadlock_top > max_top)
@@ -164,18 +161,18 @@ void deadview_draw(struct tui *t)
 	dv_walk(t, t->deadlock_top, LINES);
 }
 
-void deadview_open(struct tui *t)
+static void deadview_enter(struct tui *t)
 {
-	t->mode = MODE_DEADLOCK;
 	t->deadlock_top = 0;
 }
 
-enum tui_reaction deadview_key(struct tui *t, int ch)
+static enum tui_reaction deadview_key(struct tui *t, const struct tui_actions *a, int ch)
 {
+	(void)a;
 	int step = ch == KEY_UP || ch == 'k' ? -1 : ch == KEY_DOWN || ch == 'j' ? 1 :
 		   ch == KEY_PPAGE ? -(LINES - 1) : ch == KEY_NPAGE ? LINES - 1 : 0;
 	if (!step) {
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return TUI_REDRAW;
 	}
 	t->deadlock_top += step;
@@ -183,3 +180,11 @@ enum tui_reaction deadview_key(struct tui *t, int ch)
 		t->deadlock_top = 0;
 	return TUI_REDRAW;    /* clamped when drawn */
 }
+
+const struct tui_mode deadview_mode = {
+	.name = "deadlocks",
+	.fullscreen = true,
+	.key = deadview_key,
+	.draw = deadview_draw,
+	.enter = deadview_enter,
+};

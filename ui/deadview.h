@@ -16,19 +16,11 @@ size_t deadview_count(const struct tui *t);
  * names from the program: draw it with text_put. Always NUL-terminated. */
 void deadview_sentence(const struct deadlock *c, char *buf, size_t len);
 
-/* Lines the banner takes under the header: 1 while there is a deadlock. */
-int deadview_banner_height(const struct tui *t);
-
 /* Draws the banner on line y (red): the first cycle, "(+N more, press D)". */
 void deadview_banner(const struct tui *t, int y);
 
-/* D: opens the full-screen view. */
-void deadview_open(struct tui *t);
-
-/* Draws the full-screen view of every cycle. */
-void deadview_draw(struct tui *t);
-
-/* A key in the view: Up/Down/PgUp/PgDn scroll, any other closes it. */
-enum tui_reaction deadview_key(struct tui *t, int ch);
+/* D: the full-screen view of every cycle. Up/Down/PgUp/PgDn scroll, any
+ * other key closes it. */
+extern const struct tui_mode deadview_mode;
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "panels.h"
+#include "act.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util.h"
@@ -21,12 +21,22 @@ static const char *const demomenu_missing[] = {
 	"Esc, q or F10 closes this menu.",
 };
 
-/* Groups in the order they first appear, demos in catalogue order. */
-void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
+/* The rows and cursor. A row >= 0 is a demo index; a row < 0 is the
+ * heading of the group of demo -row - 1. */
+struct demomenu {
+	long *rows;
+	size_t nrows;
+	size_t cur, top;        /* cur is always a demo row when there is one */
+};
+
+struct demomenu *demomenu_new(void)
 {
-	struct demomenu *m = &t->demomenu;
-	t->demos = d;
-	t->ndemos = n;
+	return xcalloc(1, sizeof(struct demomenu));
+}
+
+/* Groups in the order they first appear, demos in catalogue order. */
+void demomenu_set(struct demomenu *m, const struct demo_info *d, size_t n)
+{
 	free(m->rows);
 	m->rows = xcalloc(2 * n + 1, sizeof *m->rows);
 	m->nrows = 0;
@@ -45,18 +55,19 @@ void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
 	free(placed);
 	m->cur = m->nrows > 1 ? 1 : 0;
 	m->top = 0;
-	t->dirty = true;
 }
 
 void demomenu_free(struct demomenu *m)
 {
+	if (!m)
+		return;
 	free(m->rows);
-	memset(m, 0, sizeof *m);
+	free(m);
 }
 
 void demomenu_open(struct tui *t)
 {
-	t->mode = MODE_DEMOS;
+	tui_mode_push(t, &demomenu_mode);
 }
 
 /* Lines of the list: all but the title and the status line. */
@@ -84,33 +95,18 @@ static size_t demomenu_snap(const struct demomenu *m, long i, int dir)
 
 static enum tui_reaction demomenu_launch(struct tui *t, const struct tui_actions *a)
 {
-	const struct demomenu *m = &t->demomenu;
+	const struct demomenu *m = t->demomenu;
 	if (m->nrows == 0 || m->rows[m->cur] < 0)
 		return TUI_REDRAW;
 	const struct demo_info *d = &t->demos[m->rows[m->cur]];
-	if (!a->launch_demo) {
-		tui_message(t, true, "launching demos is not available here");
-		return TUI_REDRAW;
-	}
-	char err[TUI_TEXT_MAX] = "";
-	unsigned gen = t->status_gen;
-	panels_launching(t);
-	int rc = a->launch_demo(a->ctx, d->name, err, sizeof err);
-	if (rc) {
-		t->panels.want_new = false;
-		tui_message(t, true, "cannot launch demo %s: %s", d->name,
-			    err[0] ? err : strerror(rc));
-		return TUI_REDRAW | TUI_RESAMPLE;
-	}
-	t->mode = MODE_TABLE;
-	if (gen == t->status_gen)   /* the caller said nothing itself */
-		tui_message(t, false, "launched demo %s", d->name);
+	if (act_launch_demo(t, a, d->name) == 0)
+		tui_mode_pop(t);
 	return TUI_REDRAW | TUI_RESAMPLE;
 }
 
-enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int ch)
+static enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int ch)
 {
-	struct demomenu *m = &t->demomenu;
+	struct demomenu *m = t->demomenu;
 	long cur = (long)m->cur, page = demomenu_height() - 1;
 	if (page < 1)
 		page = 1;
@@ -124,7 +120,7 @@ enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int c
 	case '\n': case '\r': case KEY_ENTER:
 		return demomenu_launch(t, a);
 	case 27: case 'q': case KEY_F(10): case KEY_F(2): case 'd':
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		break;
 	default:
 		return TUI_NONE;
@@ -150,7 +146,7 @@ static void demomenu_scroll(struct demomenu *m, size_t h)
 
 static void demomenu_row(const struct tui *t, size_t r, int y, int namew)
 {
-	const struct demomenu *m = &t->demomenu;
+	const struct demomenu *m = t->demomenu;
 	long v = m->rows[r];
 	if (v < 0) {
 		text_put(y, 1, t->demos[-v - 1].group, COLS - 1, t->attr[UI_HEADER]);
@@ -168,9 +164,9 @@ static void demomenu_row(const struct tui *t, size_t r, int y, int namew)
 	text_put(y, 3 + namew + 2, d->description, COLS - namew - 5, a);
 }
 
-void demomenu_draw(struct tui *t)
+static void demomenu_draw(struct tui *t)
 {
-	struct demomenu *m = &t->demomenu;
+	struct demomenu *m = t->demomenu;
 	for (int y = 0; y < LINES - 1; y++)
 		text_fill(y, 0, COLS, A_NORMAL);
 	text_fill(0, 0, COLS, t->attr[UI_TITLE]);
@@ -201,3 +197,9 @@ void demomenu_draw(struct tui *t)
 	for (int r = 0; r < h && m->top + (size_t)r < m->nrows; r++)
 		demomenu_row(t, m->top + (size_t)r, 1 + r, namew);
 }
+
+const struct tui_mode demomenu_mode = {
+	.name = "demos",
+	.key = demomenu_key,
+	.draw = demomenu_draw,
+};

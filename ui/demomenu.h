@@ -6,26 +6,23 @@
 
 #include <stddef.h>
 
+#include "demolist.h"
 #include "tui.h"
 
-/* The menu's rows and cursor. A row >= 0 is a demo index; a row < 0 is
- * the heading of the group of demo -row - 1. */
-struct demomenu {
-	long *rows;
-	size_t nrows;
-	size_t cur, top;        /* cur is always a demo row when there is one */
-};
+/* The menu's rows and cursor; free with demomenu_free. */
+struct demomenu *demomenu_new(void);
+
+/* Groups the catalogue d (n demos, kept by the caller) into the rows. */
+void demomenu_set(struct demomenu *m, const struct demo_info *d, size_t n);
 
 /* Opens the menu over the table. */
 void demomenu_open(struct tui *t);
 
-/* Handles one key while the menu is open. */
-enum tui_reaction demomenu_key(struct tui *t, const struct tui_actions *a, int ch);
+/* The open menu, over every line but the status line. Enter launches,
+ * Esc, q, F10, F2 and d close it. */
+extern const struct tui_mode demomenu_mode;
 
-/* Draws the menu over every line but the status line. */
-void demomenu_draw(struct tui *t);
-
-/* Frees the rows. */
+/* Frees the rows and m. Safe on NULL. */
 void demomenu_free(struct demomenu *m);
 
 #endif

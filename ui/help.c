@@ -37,9 +37,10 @@ static const char *const help_notes[] = {
 	"Panels (p), for the program of the selected row: queues (depth/capacity, the last minute,",
 	"put/get per second, blocked threads); locks (* = threads waiting, ! = and its holder waits",
 	"too: a deadlock?); knobs ([ ] select, + - turn) and the values the program publishes.",
-	"One bottom pane at a time: event log (e), explanation (E) or output (o); while one is open",
-	"it replaces the panels, and the table keeps 8 rows (3 on a short screen) with the selected",
-	"row on screen. A red ! before a row: the thread is in a deadlock or waits behind one (D).",
+	"Bottom panes stack under the table in the order opened: panels (p), explanation (E), event",
+	"log (e), output (o); each key opens or closes its own, and Tab takes the keys round them.",
+	"The table keeps 8 rows (3 on a short screen, panels aside) with the selected row on screen.",
+	"A red ! before a row: the thread is in a deadlock or waits behind one (D).",
 };
 
 static void help_walk(struct help_walk *w)
@@ -74,7 +75,7 @@ static int help_lines(const struct tui *t)
 	return w.line;
 }
 
-void help_draw(struct tui *t)
+static void help_draw(struct tui *t)
 {
 	int max_top = help_lines(t) - LINES;
 	if (t->help_top > max_top)
@@ -83,8 +84,9 @@ void help_draw(struct tui *t)
 	help_walk(&w);
 }
 
-enum tui_reaction help_key(struct tui *t, int ch)
+static enum tui_reaction help_key(struct tui *t, const struct tui_actions *a, int ch)
 {
+	(void)a;
 	int over = help_lines(t) - LINES;
 	int step = 0;
 	if (ch == KEY_UP || ch == 'k')
@@ -103,6 +105,19 @@ enum tui_reaction help_key(struct tui *t, int ch)
 			t->help_top = over;
 		return TUI_REDRAW;
 	}
-	t->mode = MODE_TABLE;
+	tui_mode_pop(t);
 	return TUI_REDRAW;
 }
+
+static void help_enter(struct tui *t)
+{
+	t->help_top = 0;
+}
+
+const struct tui_mode help_mode = {
+	.name = "help",
+	.fullscreen = true,
+	.key = help_key,
+	.draw = help_draw,
+	.enter = help_enter,
+};

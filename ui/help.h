@@ -5,11 +5,8 @@
 
 #include "tui.h"
 
-/* Draws the help over the whole screen. */
-void help_draw(struct tui *t);
-
-/* Scroll keys scroll when the help is taller than the screen; any other
- * key closes it. */
-enum tui_reaction help_key(struct tui *t, int ch);
+/* The full-screen help: scroll keys scroll when it is taller than the
+ * screen; any other key closes it. */
+extern const struct tui_mode help_mode;
 
 #endif

@@ -12,8 +12,13 @@
 #include "act.h"
 #include "deadview.h"
 #include "demomenu.h"
+#include "explainpane.h"
+#include "help.h"
+#include "logpane.h"
 #include "menu.h"
+#include "outpane.h"
 #include "panels.h"
+#include "panels_knobs.h"
 #include "panes.h"
 #include "prompt.h"
 #include "text.h"
@@ -34,6 +39,13 @@ struct keybind {
 	int arg;
 };
 
+/* Table rows the screen, the banner and the bottom panes leave (at least 1). */
+static int keys_table_rows(const struct tui *t)
+{
+	int h = tui_body_lines(t) - 1 - panes_height(t);
+	return h > 0 ? h : 1;
+}
+
 /* Movement arguments: +-1 a row, +-MOVE_PAGE a page, +-MOVE_ALL an end. */
 enum { MOVE_PAGE = 2, MOVE_ALL = 3 };
 
@@ -44,7 +56,7 @@ static enum tui_reaction key_move(struct tui *t, const struct tui_actions *a, in
 		panes_scroll(t, arg);
 		return TUI_REDRAW;
 	}
-	long page = tui_table_height(t) - 1;   /* one row of overlap, like less */
+	long page = keys_table_rows(t) - 1;   /* one row of overlap, like less */
 	long step = arg == MOVE_PAGE || arg == -MOVE_PAGE ? (page > 0 ? page : 1) :
 		    arg == MOVE_ALL || arg == -MOVE_ALL ? (long)t->nrows : 1;
 	view_move(t, arg < 0 ? -step : step);
@@ -54,8 +66,7 @@ static enum tui_reaction key_move(struct tui *t, const struct tui_actions *a, in
 static enum tui_reaction key_help(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
-	t->mode = MODE_HELP;
-	t->help_top = 0;
+	tui_mode_push(t, &help_mode);
 	return TUI_REDRAW;
 }
 
@@ -82,7 +93,7 @@ static enum tui_reaction key_untag(struct tui *t, const struct tui_actions *a, i
 /* In the focused output pane, / searches the output instead of the rows. */
 static bool key_in_output(const struct tui *t)
 {
-	return panes_focused(t) && t->panes.kind == PANE_OUTPUT;
+	return panes_focused(t) == &outpane_ops;
 }
 
 static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, int arg)
@@ -98,7 +109,7 @@ static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, 
 static enum tui_reaction key_next(struct tui *t, const struct tui_actions *a, int arg)
 {
 	if (key_in_output(t)) {
-		panes_find_next(t, arg);
+		outpane_find_next(t, arg);
 		return TUI_REDRAW;
 	}
 	if (!t->search[0])
@@ -156,39 +167,47 @@ static enum tui_reaction key_panels(struct tui *t, const struct tui_actions *a, 
 static enum tui_reaction key_knob_select(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
-	return panels_knob_select(t, arg);
+	return panels_knob_select(t, panels_program(t), arg);
 }
 
-/* Tab: with a pane open the panels are hidden, so Tab moves the focus. */
+/* Tab: the focus goes round the panes that scroll; with none, next knob. */
 static enum tui_reaction key_focus(struct tui *t, const struct tui_actions *a, int arg)
 {
-	if (panes_focus_toggle(t))
+	if (panes_focus_next(t))
 		return TUI_REDRAW;
 	return key_knob_select(t, a, arg);
 }
 
+/* The panes e, E and o open and close, by the key table's arg. */
+enum { KEY_PANE_LOG, KEY_PANE_EXPLAIN, KEY_PANE_OUTPUT };
+static const struct pane_ops *const key_panes[] = {
+	[KEY_PANE_LOG] = &logpane_ops,
+	[KEY_PANE_EXPLAIN] = &explainpane_ops,
+	[KEY_PANE_OUTPUT] = &outpane_ops,
+};
+
 static enum tui_reaction key_pane(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
-	return panes_toggle(t, (enum pane_kind)arg);
+	return panes_toggle(t, key_panes[arg]);
 }
 
 static enum tui_reaction key_follow(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
-	return panes_follow(t);
+	return logpane_follow(t);
 }
 
 static enum tui_reaction key_deadlocks(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
-	deadview_open(t);
+	tui_mode_push(t, &deadview_mode);
 	return TUI_REDRAW;
 }
 
 static enum tui_reaction key_knob_change(struct tui *t, const struct tui_actions *a, int arg)
 {
-	return panels_knob_change(t, a, arg);
+	return panels_knob_change(t, a, panels_program(t), arg);
 }
 
 static enum tui_reaction key_invert(struct tui *t, const struct tui_actions *a, int arg)
@@ -258,12 +277,12 @@ static const struct keybind key_table[] = {
 	  false, key_knob_change, 1 },
 	{ { '-' }, "Knob-", "lower the selected knob by the same step", false, key_knob_change, -1 },
 	{ { 'e' }, "Events", "show or hide the event log pane (spawned, exited, killed, zombie...)",
-	  true, key_pane, PANE_LOG },
+	  true, key_pane, KEY_PANE_LOG },
 	{ { 'E' }, "Explain", "show or hide the explanation of the selected row (and the demo's lesson)",
-	  true, key_pane, PANE_EXPLAIN },
+	  true, key_pane, KEY_PANE_EXPLAIN },
 	{ { 'o' }, "Output", "show or hide the output pane of the selected row's program (! = stderr)",
-	  true, key_pane, PANE_OUTPUT },
-	{ { '\t' }, "Focus", "keys go to the open pane and back (scroll; / n N find in output); no pane: next knob",
+	  true, key_pane, KEY_PANE_OUTPUT },
+	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output); none: next knob",
 	  false, key_focus, 1 },
 	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",
 	  false, key_follow, 0 },
@@ -358,7 +377,7 @@ void keys_draw_bar(const struct tui *t, int y)
 	}
 }
 
-void tui_print_keys(FILE *fp)
+void keys_print(FILE *fp)
 {
 	char line[256];
 	for (size_t i = 0; i < KEY_TABLE_LEN; i++) {

@@ -5,11 +5,15 @@
 #define CONCMON_KEYS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tui.h"
 
 /* Handles one key in the table view (no menu, prompt or help open). */
 enum tui_reaction keys_dispatch(struct tui *t, const struct tui_actions *a, int ch);
+
+/* Prints the key table, one help line per key (--list-keys, the man page). */
+void keys_print(FILE *fp);
 
 /* Number of entries in the key table. */
 size_t keys_count(void);

@@ -15,7 +15,35 @@
 #include "tasktree.h"
 #include "text.h"
 #include "tui_state.h"
+#include "util.h"
 #include "view.h"
+
+#define MENU_JUMP_MAX 16
+
+/* An open menu: which one, where its cursor is, and what was typed to
+ * jump (a signal number or a name prefix). The signal menu keeps the task
+ * it was opened on: if that task is gone when a signal is chosen, the
+ * signal goes nowhere, never to the row that took its place. */
+struct menu {
+	enum menu_kind kind;
+	size_t cur, top;
+	char jump[MENU_JUMP_MAX];
+	size_t jlen;
+	bool targeted;                  /* opened on the selected task, nothing tagged */
+	pid_t target_tid;
+	unsigned long long target_start;
+	char target_who[ACT_WHO_MAX];   /* "1234 (sleep)" */
+};
+
+struct menu *menu_new(void)
+{
+	return xcalloc(1, sizeof(struct menu));
+}
+
+void menu_free(struct menu *m)
+{
+	free(m);
+}
 
 struct menu_def {
 	const char *hint;   /* keys, in the bottom border */
@@ -48,7 +76,7 @@ static size_t sig_initial(const struct tui *t)
 /* Where the signal menu's task is in the rows now; t->nrows when gone. */
 static size_t sig_target_row(const struct tui *t)
 {
-	return view_index_of(t, t->menu.target_tid, t->menu.target_start);
+	return view_index_of(t, t->menu->target_tid, t->menu->target_start);
 }
 
 static void sig_title(const struct tui *t, char *buf, size_t len)
@@ -56,8 +84,8 @@ static void sig_title(const struct tui *t, char *buf, size_t len)
 	if (t->ntags) {
 		snprintf(buf, len, "Send a signal to %zu tagged task%s", t->ntags,
 			 t->ntags == 1 ? "" : "s");
-	} else if (t->menu.targeted) {
-		snprintf(buf, len, "Send a signal to %s%s", t->menu.target_who,
+	} else if (t->menu->targeted) {
+		snprintf(buf, len, "Send a signal to %s%s", t->menu->target_who,
 			 sig_target_row(t) < t->nrows ? "" : " (gone)");
 	} else {
 		snprintf(buf, len, "Send a signal (no task selected)");
@@ -94,12 +122,12 @@ static enum tui_reaction sig_choose(struct tui *t, const struct tui_actions *a, 
 {
 	size_t n;
 	const struct sigdesc *s = sigtable(&n);
-	if (t->menu.targeted && !t->ntags) {
+	if (t->menu->targeted && !t->ntags) {
 		size_t row = sig_target_row(t);
 		if (row >= t->nrows) {
 			char name[32];
 			act_signame(s[i].signo, name, sizeof name);
-			tui_message(t, true, "%s to %s: %s", name, t->menu.target_who, strerror(ESRCH));
+			tui_message(t, true, "%s to %s: %s", name, t->menu->target_who, strerror(ESRCH));
 			return TUI_REDRAW;
 		}
 		view_select(t, row);
@@ -157,7 +185,7 @@ struct menu_box {
 
 static struct menu_box menu_geometry(const struct tui *t)
 {
-	const struct menu_def *d = &menu_defs[t->menu.kind];
+	const struct menu_def *d = &menu_defs[t->menu->kind];
 	char buf[TUI_TEXT_MAX * 2];
 	size_t n = d->count();
 	d->title(t, buf, sizeof buf);
@@ -181,29 +209,29 @@ static struct menu_box menu_geometry(const struct tui *t)
 
 void menu_open(struct tui *t, enum menu_kind kind)
 {
-	memset(&t->menu, 0, sizeof t->menu);
-	t->menu.kind = kind;
+	memset(t->menu, 0, sizeof *t->menu);
+	t->menu->kind = kind;
 	const struct task *k = view_selected(t);
 	if (kind == MENU_SIGNAL && !t->ntags && k) {
-		t->menu.targeted = true;
-		t->menu.target_tid = k->tid;
-		t->menu.target_start = k->start_ticks;
-		act_describe(k, t->menu.target_who, sizeof t->menu.target_who);
+		t->menu->targeted = true;
+		t->menu->target_tid = k->tid;
+		t->menu->target_start = k->start_ticks;
+		act_describe(k, t->menu->target_who, sizeof t->menu->target_who);
 	}
-	t->menu.cur = menu_defs[kind].initial(t);
-	t->mode = MODE_MENU;
+	t->menu->cur = menu_defs[kind].initial(t);
+	tui_mode_push(t, &menu_mode);
 }
 
 /* Moves to the first item matching what was typed; stays put if none. */
 static void menu_jump(struct tui *t)
 {
-	const struct menu_def *d = &menu_defs[t->menu.kind];
+	const struct menu_def *d = &menu_defs[t->menu->kind];
 	size_t n = d->count();
-	if (t->menu.jlen == 0)
+	if (t->menu->jlen == 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		if (d->jump(i, t->menu.jump)) {
-			t->menu.cur = i;
+		if (d->jump(i, t->menu->jump)) {
+			t->menu->cur = i;
 			return;
 		}
 	}
@@ -226,9 +254,9 @@ static bool menu_typed(struct menu *m, int ch)
 	return false;
 }
 
-enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch)
+static enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch)
 {
-	struct menu *m = &t->menu;
+	struct menu *m = t->menu;
 	const struct menu_def *d = &menu_defs[m->kind];
 	long n = (long)d->count(), cur = (long)m->cur;
 	long page = menu_geometry(t).h - 2;
@@ -242,10 +270,10 @@ enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, int ch)
 	case KEY_HOME: cur = 0; break;
 	case KEY_END: cur = n - 1; break;
 	case '\n': case '\r': case KEY_ENTER:
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return n > 0 ? d->choose(t, a, m->cur) | TUI_REDRAW : TUI_REDRAW;
 	case 27: case KEY_F(10):
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return TUI_REDRAW;
 	default:
 		if (menu_typed(m, ch))
@@ -289,9 +317,9 @@ static void menu_frame(const struct tui *t, const struct menu_box *b, const char
 	menu_border_text(b, b->y + b->h - 1, hint, a);
 }
 
-void menu_draw(struct tui *t)
+static void menu_draw(struct tui *t)
 {
-	struct menu *m = &t->menu;
+	struct menu *m = t->menu;
 	const struct menu_def *d = &menu_defs[m->kind];
 	struct menu_box b = menu_geometry(t);
 	if (b.h < 3 || b.w < 8)
@@ -319,3 +347,9 @@ void menu_draw(struct tui *t)
 		text_put(y, b.x + 2, label, b.w - 4, a);
 	}
 }
+
+const struct tui_mode menu_mode = {
+	.name = "menu",
+	.key = menu_key,
+	.draw = menu_draw,
+};

@@ -1,35 +1,74 @@
 /* outpane.c - the output pane (o): what the selected task's program wrote,
  * newest at the bottom, stderr lines marked with a red "!", scrollback and
  * search. The first line says how many older lines the ring dropped. */
+#include "outpane.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
-#include "panes.h"
+#include "panels.h"
 #include "report.h"
 #include "text.h"
 #include "tui_state.h"
+#include "util.h"
 
-size_t panes_output_lines(const struct tui *t, const struct program *pr)
+struct outpane {
+	uint64_t anchor;                /* seq of the newest line shown; 0 follows */
+	pid_t prog;                     /* the anchor belongs to this program */
+	char find[OUTPANE_FIND_MAX];    /* the search (/ in the focused pane) */
+	uint64_t find_hit;              /* seq of the matching line shown, 0 none */
+};
+
+struct outpane *outpane_new(void)
 {
-	(void)t;
+	return xcalloc(1, sizeof(struct outpane));
+}
+
+void outpane_free(struct outpane *o)
+{
+	free(o);
+}
+
+const char *outpane_find_text(const struct tui *t)
+{
+	return t->outpane->find;
+}
+
+static size_t outpane_lines(const struct program *pr)
+{
 	return pr && pr->out ? output_count(pr->out) : 0;
 }
 
-/* A new program in the pane starts at its newest line. */
-static const struct program *out_program(struct tui *t)
+static uint64_t outpane_seq(const void *ctx, size_t i)
 {
-	const struct program *pr = panes_output_program(t);
+	const struct program *pr = ctx;
+	return output_get(pr->out, i).seq;
+}
+
+/* The launched program the selected task descends from, else the only
+ * program; NULL if none. A new program in the pane starts at its newest
+ * line. */
+static const struct program *outpane_program(struct tui *t)
+{
+	struct outpane *o = t->outpane;
+	size_t np;
+	const struct program *progs = tui_programs(t, &np);
+	const struct program *pr = panels_owner(t);
+	if (!pr && np == 1)
+		pr = &progs[0];
 	pid_t pid = pr ? pr->pid : 0;
-	if (pid != t->panes.out_prog) {
-		t->panes.out_prog = pid;
-		t->panes.anchor[PANE_OUTPUT] = 0;
-		t->panes.find_hit = 0;
+	if (pid != o->prog) {
+		o->prog = pid;
+		o->anchor = 0;
+		o->find_hit = 0;
 	}
 	return pr;
 }
 
-static void out_title(const struct tui *t, const struct program *pr, int y, size_t n, bool back)
+static void outpane_title(const struct tui *t, const struct program *pr, int y, size_t n,
+			  bool back, bool focused)
 {
 	char title[TUI_TEXT_MAX * 2], name[TUI_TEXT_MAX];
 	if (pr) {
@@ -40,11 +79,11 @@ static void out_title(const struct tui *t, const struct program *pr, int y, size
 	} else {
 		snprintf(title, sizeof title, " Output");
 	}
-	panes_title(t, y, title, t->panes.focus ? "PgUp/PgDn scroll  / find  n N  Tab table  o hides " :
-			"! = stderr  Tab scrolls  o hides ");
+	panes_title(t, y, title, focused ? "PgUp/PgDn scroll  / find  n N  Tab next  o hides " :
+		    "! = stderr  Tab scrolls  o hides ", focused);
 }
 
-static void out_line(const struct tui *t, const struct output_line *l, int y, bool hit)
+static void outpane_line(const struct tui *t, const struct output_line *l, int y, bool hit)
 {
 	static char safe[OUTPUT_LINE_MAX * 4 + 1];
 	report_sanitize(l->text, safe, sizeof safe);
@@ -59,27 +98,35 @@ static void out_line(const struct tui *t, const struct output_line *l, int y, bo
 	text_put(y, 1, safe, COLS - 1, a);
 }
 
-void panes_output_draw(struct tui *t, int y, int height)
+/* "N older lines dropped" on the first line; returns the lines it took. */
+static int outpane_dropped(const struct tui *t, const struct program *pr, int y, int rows)
 {
-	const struct program *pr = out_program(t);
-	size_t n = panes_output_lines(t, pr);
-	size_t bottom = panes_bottom(t, pr, n);
+	uint64_t dropped = pr->out ? output_dropped(pr->out) : 0;
+	if (!dropped || rows <= 1)
+		return 0;
+	char msg[64];
+	snprintf(msg, sizeof msg, "%llu older line%s dropped", (unsigned long long)dropped,
+		 dropped == 1 ? "" : "s");
+	text_put(y, 1, msg, COLS - 1, t->attr[UI_GREY]);
+	return 1;
+}
+
+static void outpane_draw(struct tui *t, int y, int height, bool focused)
+{
+	const struct program *pr = outpane_program(t);
+	size_t n = outpane_lines(pr), np;
+	size_t bottom = pr ? panes_anchor_bottom(t->outpane->anchor, n, outpane_seq, pr) : 0;
 	int rows = height - 1;
-	out_title(t, pr, y, n, n && bottom + 1 < n);
+	outpane_title(t, pr, y, n, n && bottom + 1 < n, focused);
 	if (!pr) {
-		text_put(y + 1, 1, t->nprograms ? "select a row of a program concmon launched" :
+		tui_programs(t, &np);
+		text_put(y + 1, 1, np ? "select a row of a program concmon launched" :
 			 "no program launched yet (: or F2 launches one)", COLS - 1, t->attr[UI_GREY]);
 		return;
 	}
-	uint64_t dropped = pr->out ? output_dropped(pr->out) : 0;
-	if (dropped && rows > 1) {
-		char msg[64];
-		snprintf(msg, sizeof msg, "%llu older line%s dropped", (unsigned long long)dropped,
-			 dropped == 1 ? "" : "s");
-		text_put(y + 1, 1, msg, COLS - 1, t->attr[UI_GREY]);
-		y++;
-		rows--;
-	}
+	int skip = outpane_dropped(t, pr, y + 1, rows);
+	y += skip;
+	rows -= skip;
 	if (n == 0) {
 		text_put(y + 1, 1, "no output yet", COLS - 1, t->attr[UI_GREY]);
 		return;
@@ -88,49 +135,75 @@ void panes_output_draw(struct tui *t, int y, int height)
 	int used = (int)(bottom + 1 - first);
 	for (int r = 0; r < used; r++) {
 		struct output_line l = output_get(pr->out, first + (size_t)r);
-		out_line(t, &l, y + 1 + rows - used + r, l.seq == t->panes.find_hit);
+		outpane_line(t, &l, y + 1 + rows - used + r, l.seq == t->outpane->find_hit);
 	}
 }
 
+static int outpane_want(const struct tui *t, int room)
+{
+	(void)room;
+	return panes_want_lines(t);
+}
+
+static void outpane_scroll(struct tui *t, int how, int page)
+{
+	const struct program *pr = outpane_program(t);
+	if (pr)
+		t->outpane->anchor = panes_anchor_scroll(t->outpane->anchor, outpane_lines(pr), how,
+							 page, outpane_seq, pr);
+}
+
+const struct pane_ops outpane_ops = {
+	.name = "output",
+	.squeeze = true,
+	.want = outpane_want,
+	.draw = outpane_draw,
+	.scroll_by = outpane_scroll,
+};
+
 /* Looks for the search text from line from in direction dir (-1 older,
  * +1 newer), without wrapping; shows the match as the bottom line. */
-static bool out_find_from(struct tui *t, const struct program *pr, size_t n, long from, int dir)
+static bool outpane_find_from(struct tui *t, const struct program *pr, size_t n, long from,
+			      int dir)
 {
+	struct outpane *o = t->outpane;
 	for (long i = from; i >= 0 && i < (long)n; i += dir) {
 		struct output_line l = output_get(pr->out, (size_t)i);
-		if (strcasestr(l.text, t->panes.find)) {
-			t->panes.find_hit = l.seq;
+		if (strcasestr(l.text, o->find)) {
+			o->find_hit = l.seq;
 			/* Keep a full window: the match goes at the bottom, or as
 			 * low as the first lines allow. */
-			panes_set_bottom(t, pr, n, (size_t)i);
+			o->anchor = panes_anchor_at(n, (size_t)i, outpane_seq, pr);
 			return true;
 		}
 	}
 	return false;
 }
 
-void panes_find(struct tui *t, const char *text)
+void outpane_find(struct tui *t, const char *text)
 {
-	snprintf(t->panes.find, sizeof t->panes.find, "%s", text);
-	t->panes.find_hit = 0;
+	struct outpane *o = t->outpane;
+	snprintf(o->find, sizeof o->find, "%s", text);
+	o->find_hit = 0;
 	if (!text[0])
 		return;
-	const struct program *pr = out_program(t);
-	size_t n = panes_output_lines(t, pr);
-	if (n == 0 || !out_find_from(t, pr, n, (long)panes_bottom(t, pr, n), -1))
+	const struct program *pr = outpane_program(t);
+	size_t n = outpane_lines(pr);
+	if (n == 0 ||
+	    !outpane_find_from(t, pr, n, (long)panes_anchor_bottom(o->anchor, n, outpane_seq, pr), -1))
 		tui_message(t, true, "no output line contains \"%s\"", text);
 }
 
-void panes_find_next(struct tui *t, int dir)
+void outpane_find_next(struct tui *t, int dir)
 {
-	if (!t->panes.find[0]) {
+	struct outpane *o = t->outpane;
+	if (!o->find[0]) {
 		tui_message(t, true, "nothing to find: press / first");
 		return;
 	}
-	const struct program *pr = out_program(t);
-	size_t n = panes_output_lines(t, pr);
-	long from = (long)panes_bottom(t, pr, n) + (dir > 0 ? -1 : 1);
-	if (n == 0 || !out_find_from(t, pr, n, from, dir > 0 ? -1 : 1))
-		tui_message(t, true, "no %s line contains \"%s\"", dir > 0 ? "older" : "newer",
-			    t->panes.find);
+	const struct program *pr = outpane_program(t);
+	size_t n = outpane_lines(pr);
+	long from = n ? (long)panes_anchor_bottom(o->anchor, n, outpane_seq, pr) + (dir > 0 ? -1 : 1) : 0;
+	if (n == 0 || !outpane_find_from(t, pr, n, from, dir > 0 ? -1 : 1))
+		tui_message(t, true, "no %s line contains \"%s\"", dir > 0 ? "older" : "newer", o->find);
 }

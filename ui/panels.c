@@ -1,18 +1,22 @@
-/* panels.c - the telemetry panels (queues, locks; knobs are in knobs.c) of
- * the program the selected task belongs to: which program that is, how many
- * lines each part gets, and the queue and lock lines.
+/* panels.c - the telemetry panels (queues and values here; knobs in
+ * panels_knobs.c, locks in panels_locks.c) of the program the selected task
+ * belongs to: which program that is, how many lines each part gets, and the
+ * queue lines.
  *
- * The panels sit between the task table and the status line. They never
- * take the table below PANELS_MIN_TASK_ROWS rows; when lines are short the
- * parts are granted in the order a student needs them: the title, the
- * knobs (to act) and values (the lesson's numbers), one queue and one
- * lock, then the rest. */
+ * The panels are a bottom pane that never squeezes the table below
+ * PANES_MIN_TASK_ROWS rows; when lines are short the parts are granted in
+ * the order a student needs them: the title, the knobs (to act) and values
+ * (the lesson's numbers), one queue and one lock, then the rest. */
 #include "panels.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "panels_knobs.h"
+#include "panels_locks.h"
+#include "spark.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util.h"
@@ -26,6 +30,16 @@
 #define PANELS_NAME_W 14
 #define PANELS_SPARK_MIN 8
 #define PANELS_SPARK_MAX 60
+#define PANELS_VALUES_LABEL "VALUES "
+#define PANELS_GAP 2
+
+struct panels {
+	struct spark_set hist;          /* queue histories */
+	/* After a launch: select the new program's row once it shows up. */
+	bool want_new;
+	pid_t prev_last;                /* the newest program before the launch, 0 if none */
+	int want_tries;
+};
 
 /* Lines granted to each part of the panels. */
 struct layout {
@@ -37,9 +51,17 @@ struct layout {
 	int total;
 };
 
+struct panels *panels_new(void)
+{
+	return xcalloc(1, sizeof(struct panels));
+}
+
 void panels_free(struct panels *p)
 {
+	if (!p)
+		return;
 	spark_set_free(&p->hist);
+	free(p);
 }
 
 static const struct telemetry_snapshot *panels_snap(const struct program *pr)
@@ -63,9 +85,11 @@ static bool panels_has_telemetry(const struct program *pr)
 
 static const struct program *panels_find_program(const struct tui *t, pid_t pid)
 {
-	for (size_t i = 0; i < t->nprograms; i++)
-		if (t->programs[i].pid == pid)
-			return &t->programs[i];
+	size_t n;
+	const struct program *progs = tui_programs(t, &n);
+	for (size_t i = 0; i < n; i++)
+		if (progs[i].pid == pid)
+			return &progs[i];
 	return NULL;
 }
 
@@ -83,7 +107,8 @@ static const struct task *panels_find_process(const struct tui *t, pid_t pid)
 
 const struct program *panels_owner(const struct tui *t)
 {
-	if (!t->programs || t->nprograms == 0)
+	size_t n;
+	if (!tui_programs(t, &n))
 		return NULL;
 	const struct task *k = view_selected(t);
 	pid_t pid = k ? k->pid : 0;
@@ -106,15 +131,17 @@ const struct program *panels_owner(const struct tui *t)
 const struct program *panels_program(const struct tui *t)
 {
 	const struct program *pr = panels_owner(t);
-	if (pr || !t->programs)
+	size_t n;
+	const struct program *progs = tui_programs(t, &n);
+	if (pr || !progs)
 		return pr;
 	const struct program *only = NULL;
-	for (size_t i = 0; i < t->nprograms; i++) {
-		if (!panels_has_telemetry(&t->programs[i]))
+	for (size_t i = 0; i < n; i++) {
+		if (!panels_has_telemetry(&progs[i]))
 			continue;
 		if (only)
 			return NULL;
-		only = &t->programs[i];
+		only = &progs[i];
 	}
 	return only;
 }
@@ -122,10 +149,12 @@ const struct program *panels_program(const struct tui *t)
 /* Selects the row of the program launched last, once it is in the table. */
 static void panels_select_new(struct tui *t)
 {
-	struct panels *p = &t->panels;
-	if (!p->want_new || t->nprograms == 0)
+	struct panels *p = t->panels;
+	size_t n;
+	const struct program *progs = tui_programs(t, &n);
+	if (!p->want_new || n == 0)
 		return;
-	pid_t pid = t->programs[t->nprograms - 1].pid;
+	pid_t pid = progs[n - 1].pid;
 	if (pid == p->prev_last) {
 		if (++p->want_tries > 10)
 			p->want_new = false;
@@ -142,13 +171,11 @@ static void panels_select_new(struct tui *t)
 		p->want_new = false;
 }
 
-void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
+void panels_published(struct tui *t)
 {
-	t->programs = progs;
-	t->nprograms = n;
-	t->dirty = true;
-	struct panels *p = &t->panels;
-	p->gen++;
+	struct panels *p = t->panels;
+	size_t n;
+	const struct program *progs = tui_programs(t, &n);
 	double now = util_now();
 	for (size_t i = 0; i < n; i++) {
 		const struct telemetry_snapshot *s = panels_snap(&progs[i]);
@@ -166,13 +193,17 @@ void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
 
 void panels_launching(struct tui *t)
 {
-	struct panels *p = &t->panels;
+	struct panels *p = t->panels;
+	size_t n;
+	const struct program *progs = tui_programs(t, &n);
 	p->want_new = true;
 	p->want_tries = 0;
-	p->prev_last = t->programs && t->nprograms ? t->programs[t->nprograms - 1].pid : 0;
-	/* The launch may grow (move) the model's array under us. */
-	t->programs = NULL;
-	t->nprograms = 0;
+	p->prev_last = n ? progs[n - 1].pid : 0;
+}
+
+void panels_launch_failed(struct tui *t)
+{
+	t->panels->want_new = false;
 }
 
 /* Gives up to want lines (all or nothing when whole) out of *left. */
@@ -185,16 +216,16 @@ static int panels_take(int *left, int want, bool whole)
 	return got;
 }
 
-static bool panels_layout(const struct tui *t, struct layout *L)
+/* Grants the parts at most avail lines. False when there is nothing to show. */
+static bool panels_layout(const struct tui *t, int avail, struct layout *L)
 {
 	memset(L, 0, sizeof *L);
-	if (t->panels.hidden || !(L->pr = panels_program(t)))
+	if (!(L->pr = panels_program(t)))
 		return false;
 	L->s = panels_snap(L->pr);
 	L->error = panels_show_error(L->pr);
 	if (!L->s && !L->error)
 		return false;
-	int avail = tui_body_lines(t) - 1 - PANELS_MIN_TASK_ROWS;
 	if (avail < 2)
 		return false;
 	int left = avail - 1;      /* the title */
@@ -223,10 +254,10 @@ static bool panels_layout(const struct tui *t, struct layout *L)
 	return true;
 }
 
-int panels_height(const struct tui *t)
+static int panels_want(const struct tui *t, int room)
 {
 	struct layout L;
-	return panels_layout(t, &L) ? L.total : 0;
+	return panels_layout(t, room, &L) ? L.total : 0;
 }
 
 static void plural(char *buf, size_t len, size_t n, const char *what)
@@ -334,7 +365,7 @@ static void panels_queue_line(const struct tui *t, const struct layout *L, size_
 	snprintf(buf, sizeof buf, "%llu/%llu", (unsigned long long)q->depth,
 		 (unsigned long long)q->capacity);
 	panels_right(y, c.num, 9, buf, full ? t->attr[UI_STOP] : A_NORMAL);
-	const struct spark *h = spark_lookup(&t->panels.hist, L->pr->pid, q->slot, q->name);
+	const struct spark *h = spark_lookup(&t->panels->hist, L->pr->pid, q->slot, q->name);
 	double put = 0, get = 0;
 	bool rated = h && spark_rates(h, &put, &get);
 	if (c.sw && h) {
@@ -351,10 +382,24 @@ static void panels_queue_line(const struct tui *t, const struct layout *L, size_
 	text_put(y, c.blocked, buf, COLS, q->closed ? t->attr[UI_GREY] : ba);
 }
 
-void panels_draw(const struct tui *t, int y, int height)
+/* The published values ("expected 400000  actual 391234") on y. */
+static void panels_values_line(const struct tui *t, const struct telemetry_snapshot *s, int y)
 {
+	int x = 1 + text_put(y, 1, PANELS_VALUES_LABEL, COLS, t->attr[UI_HEADER]);
+	char item[CM_NAME_MAX + 32];
+	for (size_t i = 0; i < s->n_values && x < COLS; i++) {
+		x += text_put(y, x, s->values[i].name, COLS - x, A_NORMAL);
+		snprintf(item, sizeof item, " %ld", s->values[i].value);
+		x += text_put(y, x, item, COLS - x, A_BOLD);
+		x += PANELS_GAP;
+	}
+}
+
+static void panels_draw(struct tui *t, int y, int height, bool focused)
+{
+	(void)focused;          /* nothing to scroll: never focused */
 	struct layout L;
-	if (height <= 0 || !panels_layout(t, &L))
+	if (height <= 0 || !panels_layout(t, height, &L))
 		return;
 	int end = y + (height < L.total ? height : L.total);
 	panels_draw_title(t, &L, y++);
@@ -374,5 +419,25 @@ void panels_draw(const struct tui *t, int y, int height)
 	if (L.klines && y < end)
 		y += panels_knob_lines(t, L.pr, y, L.klines < end - y ? L.klines : end - y, true);
 	if (L.vlines && y < end)
-		panels_values_line(t, L.pr, y);
+		panels_values_line(t, L.s, y);
+}
+
+const struct pane_ops panels_ops = {
+	.name = "telemetry panels",
+	.want = panels_want,
+	.draw = panels_draw,
+};
+
+enum tui_reaction panels_toggle(struct tui *t)
+{
+	if (!panes_switch(t, &panels_ops))
+		tui_message(t, false, "telemetry panels hidden (p shows them)");
+	else if (panes_lines_of(t, &panels_ops) > 0)
+		tui_message(t, false, "telemetry panels shown (p hides them)");
+	else if (panels_program(t))
+		tui_message(t, false, "telemetry panels on, but the terminal has no room for them");
+	else
+		tui_message(t, false, "telemetry panels on: the selected task's program publishes "
+			    "no telemetry (F2 launches a demo that does)");
+	return TUI_REDRAW;
 }

@@ -1,206 +1,232 @@
-/* panes.c - the bottom pane: which one is open, how many lines it gets,
- * focus and scrolling, and the explain pane. The log is in eventlog.c, the
- * output pane in outpane.c.
- *
- * Log and output scroll by sequence number, not by index: their rings drop
- * old lines and gain new ones between draws, and a user reading back must
- * keep seeing the same lines. Anchor 0 means "follow the newest". */
+/* panes.c - the bottom area: which panes are open, in what order, how the
+ * lines under the table are shared among them, and where the focus is.
+ * What a pane shows is its own business (panels.c, explainpane.c,
+ * logpane.c, outpane.c); this file calls it through struct pane_ops. */
 #include "panes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "report.h"
 #include "text.h"
 #include "tui_state.h"
-#include "view.h"
+#include "util.h"
 
-#define PANES_EXPLAIN_MAX 8192
+struct panes {
+	const struct pane_ops *open[PANES_MAX];  /* top to bottom, in opening order */
+	size_t n;
+	const struct pane_ops *focus;            /* NULL: the keys go to the table */
+};
+
+struct panes *panes_new(void)
+{
+	return xcalloc(1, sizeof(struct panes));
+}
 
 void panes_free(struct panes *p)
 {
-	free(p->log);
-	free(p->idx);
-	p->log = NULL;
-	p->idx = NULL;
-	p->log_n = p->log_head = 0;
+	free(p);
 }
 
-/* ---- which program -------------------------------------------------- */
-
-const struct program *panes_output_program(const struct tui *t)
+/* Lines under the table the panes may share, and whether the screen is so
+ * short that only panes that squeeze the table get any. */
+static int panes_room(const struct tui *t, bool *short_screen)
 {
-	if (!t->programs || t->nprograms == 0)
-		return NULL;
-	const struct program *pr = panels_owner(t);
-	if (pr)
-		return pr;
-	return t->nprograms == 1 ? &t->programs[0] : NULL;
+	int body = tui_body_lines(t) - 1;        /* the column titles */
+	int room = body - PANES_MIN_TASK_ROWS;
+	*short_screen = room < 2;
+	if (*short_screen)
+		room = body - PANES_LEAST_TASK_ROWS;
+	return room;
 }
 
-/* ---- the explain text, wrapped ------------------------------------- */
-
-/* Calls fn for every screen line of s wrapped to width columns: breaks at
- * the last space that fits, or mid-word when a word is longer than a line.
- * Returns the number of lines. */
-typedef void wrap_fn(void *arg, int line, const char *s, size_t len);
-
-static int panes_wrap_para(const char *s, int width, int line, wrap_fn *fn, void *arg)
+/* Grants want[i] to panes that want no more than an equal share of left,
+ * then splits what remains evenly among the others; lines[i] receives it. */
+static void panes_share(const int want[PANES_MAX], size_t n, int left, int lines[PANES_MAX])
 {
-	size_t len = strlen(s);
-	if (len == 0) {
-		if (fn)
-			fn(arg, line, s, 0);
-		return 1;
+	size_t waiting = 0;
+	for (size_t i = 0; i < n; i++) {
+		lines[i] = 0;
+		waiting += want[i] > 0;
 	}
-	int lines = 0;
-	while (len > 0) {
-		size_t take = 0, space = 0;
-		while (take < len) {
-			size_t next = take + 1;
-			while (next < len && ((unsigned char)s[next] & 0xc0) == 0x80)
-				next++;
-			if (text_width_n(s, next) > width)
-				break;
-			take = next;
-			if (s[take - 1] == ' ')
-				space = take;
+	while (waiting > 0) {
+		int share = left / (int)waiting, extra = left % (int)waiting;
+		bool granted = false;
+		for (size_t i = 0; i < n; i++) {
+			if (want[i] > 0 && lines[i] == 0 && want[i] <= share) {
+				lines[i] = want[i];
+				left -= want[i];
+				waiting--;
+				granted = true;
+			}
 		}
-		if (take == 0)
-			take = 1;                 /* a character wider than the pane */
-		else if (take < len && space > 0)
-			take = space;
-		if (fn)
-			fn(arg, line + lines, s, take);
-		lines++;
-		s += take;
-		len -= take;
-		while (len > 0 && *s == ' ' && take != 0) {
-			s++;
-			len--;
-		}
+		if (granted)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (want[i] > 0 && lines[i] == 0)
+				lines[i] = share + (extra-- > 0);
+		waiting = 0;
 	}
-	return lines;
 }
 
-/* Sanitizes each paragraph of text (the task's name comes from the
- * program) and wraps it; returns the total number of lines. */
-static int panes_wrap(const char *text, int width, wrap_fn *fn, void *arg)
+/* Shares the room among the open panes. Each drawn pane has at least two
+ * lines (its title and one more); when not all can, the panes opened last
+ * (what the user asked for just now) keep theirs. The lines beyond those
+ * two are shared by panes_share. Returns the lines used. */
+static int panes_layout(const struct tui *t, int lines[PANES_MAX])
 {
-	char para[1024], safe[4 * sizeof para + 1];
-	int lines = 0;
-	if (width < 1)
-		width = 1;
-	while (*text) {
-		const char *nl = strchr(text, '\n');
-		size_t n = nl ? (size_t)(nl - text) : strlen(text);
-		if (n >= sizeof para)
-			n = sizeof para - 1;
-		memcpy(para, text, n);
-		para[n] = '\0';
-		report_sanitize(para, safe, sizeof safe);
-		lines += panes_wrap_para(safe, width, lines, fn, arg);
-		text = nl ? nl + 1 : text + strlen(text);
+	const struct panes *p = t->panes;
+	bool short_screen;
+	int room = panes_room(t, &short_screen), more[PANES_MAX], left = room;
+	for (size_t i = p->n; i-- > 0;) {
+		bool fits = left >= 2 && (!short_screen || p->open[i]->squeeze);
+		int want = fits ? p->open[i]->want(t, room) : 0;
+		more[i] = want >= 2 ? (want < room ? want : room) - 2 : -1;
+		if (more[i] >= 0)
+			left -= 2;
 	}
-	return lines;
-}
-
-static const char *panes_explain_text(const struct tui *t, char *buf, size_t len)
-{
-	const struct task *k = view_selected(t);
-	if (!k) {
-		snprintf(buf, len, "No row is selected: launch a program (: or F2) to see it explained.");
-		return buf;
+	int extra[PANES_MAX], got[PANES_MAX];
+	for (size_t i = 0; i < p->n; i++)
+		extra[i] = more[i] > 0 ? more[i] : 0;
+	panes_share(extra, p->n, left, got);
+	int total = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		lines[i] = more[i] >= 0 ? 2 + got[i] : 0;
+		total += lines[i];
 	}
-	explain_task(k, panels_owner(t), t->deadlocks, buf, len);
-	return buf;
-}
-
-struct explain_draw {
-	int y0, top, rows;
-};
-
-static void panes_explain_line(void *arg, int line, const char *s, size_t len)
-{
-	const struct explain_draw *d = arg;
-	int y = line - d->top;
-	if (y < 0 || y >= d->rows)
-		return;
-	char buf[4096];
-	if (len >= sizeof buf)
-		len = sizeof buf - 1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	text_put(d->y0 + y, 1, buf, COLS - 2, A_NORMAL);
-}
-
-static int panes_explain_lines(const struct tui *t)
-{
-	static char text[PANES_EXPLAIN_MAX];
-	return panes_wrap(panes_explain_text(t, text, sizeof text), COLS - 2, NULL, NULL);
-}
-
-static void panes_explain_draw(struct tui *t, int y, int height)
-{
-	static char text[PANES_EXPLAIN_MAX];
-	const struct task *k = view_selected(t);
-	char title[96];
-	if (k)
-		snprintf(title, sizeof title, " Explain: %s %d", task_is_thread(k) ? "thread" : "PID",
-			 (int)k->tid);
-	else
-		snprintf(title, sizeof title, " Explain");
-	panes_title(t, y, title, t->panes.focus ? "Up/Down scroll  Tab table  E hides " :
-			"Tab scrolls  E hides ");
-	panes_explain_text(t, text, sizeof text);
-	int rows = height - 1;
-	int total = panes_wrap(text, COLS - 2, NULL, NULL);
-	int max_top = total - rows > 0 ? total - rows : 0;
-	if (t->panes.explain_top > max_top)
-		t->panes.explain_top = max_top;
-	if (t->panes.explain_top < 0)
-		t->panes.explain_top = 0;
-	struct explain_draw d = { y + 1, t->panes.explain_top, rows };
-	panes_wrap(text, COLS - 2, panes_explain_line, &d);
-}
-
-/* ---- layout ----------------------------------------------------------- */
-
-/* Lines the open pane would like, title included. */
-static int panes_want(const struct tui *t, int body)
-{
-	if (t->panes.kind == PANE_EXPLAIN)
-		return panes_explain_lines(t) + 1;
-	int want = body * 2 / 5;
-	return want > 6 ? want : 6;
+	return total;
 }
 
 int panes_height(const struct tui *t)
 {
-	if (t->panes.kind == PANE_NONE)
-		return 0;
-	int body = tui_body_lines(t) - 1;        /* the column titles */
-	int room = body - PANES_MIN_TASK_ROWS;
-	if (room < 2)
-		room = body - PANES_LEAST_TASK_ROWS;
-	if (room < 2)
-		return 0;
-	int want = panes_want(t, body);
-	return want < room ? want : room;
+	int lines[PANES_MAX];
+	return panes_layout(t, lines);
 }
 
-void panes_title(const struct tui *t, int y, const char *title, const char *hint)
+static size_t panes_index(const struct panes *p, const struct pane_ops *ops)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->open[i] == ops)
+			return i;
+	return p->n;
+}
+
+int panes_lines_of(const struct tui *t, const struct pane_ops *ops)
+{
+	int lines[PANES_MAX];
+	panes_layout(t, lines);
+	size_t i = panes_index(t->panes, ops);
+	return i < t->panes->n ? lines[i] : 0;
+}
+
+void panes_draw(struct tui *t, int y, int height)
+{
+	const struct panes *p = t->panes;
+	int lines[PANES_MAX], end = y + height;
+	panes_layout(t, lines);
+	for (size_t i = 0; i < p->n; i++) {
+		if (lines[i] == 0 || y + lines[i] > end)
+			continue;
+		p->open[i]->draw(t, y, lines[i], p->focus == p->open[i]);
+		y += lines[i];
+	}
+}
+
+bool panes_is_open(const struct tui *t, const struct pane_ops *ops)
+{
+	return panes_index(t->panes, ops) < t->panes->n;
+}
+
+bool panes_switch(struct tui *t, const struct pane_ops *ops)
+{
+	struct panes *p = t->panes;
+	size_t i = panes_index(p, ops);
+	if (i < p->n) {
+		memmove(&p->open[i], &p->open[i + 1], (p->n - i - 1) * sizeof p->open[0]);
+		p->n--;
+		if (p->focus == ops)
+			p->focus = NULL;
+		return false;
+	}
+	if (p->n == PANES_MAX) {        /* each kind opens once: a bug */
+		fprintf(stderr, "concmon: more than %d panes opening %s\n", PANES_MAX, ops->name);
+		abort();
+	}
+	p->open[p->n++] = ops;
+	if (ops->opened)
+		ops->opened(t);
+	return true;
+}
+
+void panes_open(struct tui *t, const struct pane_ops *ops)
+{
+	if (!panes_is_open(t, ops))
+		panes_switch(t, ops);
+}
+
+enum tui_reaction panes_toggle(struct tui *t, const struct pane_ops *ops)
+{
+	if (!panes_switch(t, ops))
+		tui_message(t, false, "%s hidden", ops->name);
+	else if (panes_lines_of(t, ops) == 0)
+		tui_message(t, true, "the terminal is too short for the %s", ops->name);
+	return TUI_REDRAW;
+}
+
+bool panes_focus_next(struct tui *t)
+{
+	struct panes *p = t->panes;
+	size_t from = p->focus ? panes_index(p, p->focus) + 1 : 0;
+	size_t i = from;
+	while (i < p->n && !p->open[i]->scroll_by)
+		i++;
+	if (i == p->n && !p->focus)
+		return false;
+	p->focus = i < p->n ? p->open[i] : NULL;
+	if (p->focus)
+		tui_message(t, false, "keys go to the %s: Up/Down/PgUp/PgDn/Home/End scroll, Tab goes "
+			    "on to the next pane, then back to the table", p->focus->name);
+	else
+		tui_message(t, false, "keys go to the table");
+	return true;
+}
+
+const struct pane_ops *panes_focused(const struct tui *t)
+{
+	const struct pane_ops *f = t->panes->focus;
+	return f && panes_lines_of(t, f) > 0 ? f : NULL;
+}
+
+void panes_scroll(struct tui *t, int how)
+{
+	const struct pane_ops *f = panes_focused(t);
+	if (f)
+		f->scroll_by(t, how, panes_lines_of(t, f) - 2);
+}
+
+void panes_title(const struct tui *t, int y, const char *title, const char *hint, bool focused)
 {
 	attr_t a = t->attr[UI_TITLE];
 	text_fill(y, 0, COLS, a);
 	int x = text_put(y, 0, title, COLS, a | A_BOLD);
-	if (t->panes.focus)
+	if (focused)
 		x += text_put(y, x, " [keys here]", COLS - x, a);
 	int w = text_width(hint);
 	if (COLS - w > x + 2)
 		text_put(y, COLS - w, hint, w, a);
+}
+
+int panes_want_lines(const struct tui *t)
+{
+	int want = (tui_body_lines(t) - 1) * 2 / 5;
+	return want > 6 ? want : 6;
+}
+
+long panes_scroll_step(int how, int page)
+{
+	long step = how == 1 || how == -1 ? 1 : how == 2 || how == -2 ? (page > 0 ? page : 1) :
+		    1L << 30;
+	return how < 0 ? -step : step;
 }
 
 size_t panes_window(size_t n, size_t bottom, int rows)
@@ -210,90 +236,18 @@ size_t panes_window(size_t n, size_t bottom, int rows)
 	return bottom + 1 > (size_t)rows ? bottom + 1 - (size_t)rows : 0;
 }
 
-void panes_draw(struct tui *t, int y, int height)
-{
-	if (height < 2)
-		return;
-	switch (t->panes.kind) {
-	case PANE_LOG:
-		panes_log_draw(t, y, height);
-		break;
-	case PANE_EXPLAIN:
-		panes_explain_draw(t, y, height);
-		break;
-	case PANE_OUTPUT:
-		panes_output_draw(t, y, height);
-		break;
-	case PANE_NONE:
-	case PANE_KIND_COUNT:
-		break;
-	}
-}
+/* ---- scrolling by sequence number ------------------------------------- */
 
-/* ---- keys ------------------------------------------------------------- */
-
-enum tui_reaction panes_toggle(struct tui *t, enum pane_kind kind)
+size_t panes_anchor_bottom(uint64_t anchor, size_t n, panes_seq_fn *seq, const void *ctx)
 {
-	struct panes *p = &t->panes;
-	static const char *const names[PANE_KIND_COUNT] = { "", "event log", "explanation",
-							    "output" };
-	if (p->kind == kind) {
-		p->kind = PANE_NONE;
-		p->focus = false;
-		tui_message(t, false, "%s hidden", names[kind]);
-		return TUI_REDRAW;
-	}
-	p->kind = kind;
-	p->explain_top = 0;
-	if (panes_height(t) == 0)
-		tui_message(t, true, "the terminal is too short for the %s", names[kind]);
-	return TUI_REDRAW;
-}
-
-bool panes_focus_toggle(struct tui *t)
-{
-	struct panes *p = &t->panes;
-	if (p->kind == PANE_NONE)
-		return false;
-	p->focus = !p->focus;
-	tui_message(t, false, "%s", p->focus ? "keys go to the pane: Up/Down/PgUp/PgDn/Home/End "
-		    "scroll, Tab goes back to the table" : "keys go to the table");
-	return true;
-}
-
-bool panes_focused(const struct tui *t)
-{
-	return t->panes.kind != PANE_NONE && t->panes.focus && panes_height(t) > 0;
-}
-
-/* The number of lines of the open log/output pane and the seq of line i. */
-static size_t panes_count(struct tui *t, const struct program **pr)
-{
-	*pr = NULL;
-	if (t->panes.kind == PANE_LOG)
-		return panes_log_count(t);
-	*pr = panes_output_program(t);
-	return *pr ? panes_output_lines(t, *pr) : 0;
-}
-
-static uint64_t panes_seq(struct tui *t, const struct program *pr, size_t i)
-{
-	if (t->panes.kind == PANE_LOG)
-		return panes_log_seq(t, i);
-	return output_get(pr->out, i).seq;
-}
-
-size_t panes_bottom(struct tui *t, const struct program *pr, size_t n)
-{
-	uint64_t a = t->panes.anchor[t->panes.kind];
 	if (n == 0)
 		return 0;
-	if (a == 0 || panes_seq(t, pr, n - 1) <= a)
+	if (anchor == 0 || seq(ctx, n - 1) <= anchor)
 		return n - 1;
-	size_t lo = 0, hi = n;          /* the last line with seq <= a */
+	size_t lo = 0, hi = n;          /* the last line with seq <= anchor */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (panes_seq(t, pr, mid) <= a)
+		if (seq(ctx, mid) <= anchor)
 			lo = mid;
 		else
 			hi = mid;
@@ -301,29 +255,18 @@ size_t panes_bottom(struct tui *t, const struct program *pr, size_t n)
 	return lo;
 }
 
-void panes_set_bottom(struct tui *t, const struct program *pr, size_t n, size_t bottom)
+uint64_t panes_anchor_at(size_t n, size_t bottom, panes_seq_fn *seq, const void *ctx)
 {
-	uint64_t *a = &t->panes.anchor[t->panes.kind];
-	*a = n == 0 || bottom + 1 >= n ? 0 : panes_seq(t, pr, bottom);
+	return n == 0 || bottom + 1 >= n ? 0 : seq(ctx, bottom);
 }
 
-void panes_scroll(struct tui *t, int how)
+uint64_t panes_anchor_scroll(uint64_t anchor, size_t n, int how, int page, panes_seq_fn *seq,
+			     const void *ctx)
 {
-	int page = panes_height(t) - 2;
-	long step = how == 1 || how == -1 ? 1 : how == 2 || how == -2 ? (page > 0 ? page : 1) :
-		    1L << 30;
-	if (how < 0)
-		step = -step;
-	if (t->panes.kind == PANE_EXPLAIN) {
-		long top = t->panes.explain_top + step;    /* clamped when drawn */
-		t->panes.explain_top = top < 0 ? 0 : top > 1L << 20 ? 1 << 20 : (int)top;
-		return;
-	}
-	const struct program *pr;
-	size_t n = panes_count(t, &pr);
 	if (n == 0)
-		return;
-	long b = (long)panes_bottom(t, pr, n);
+		return anchor;
+	long step = panes_scroll_step(how, page);
+	long b = (long)panes_anchor_bottom(anchor, n, seq, ctx);
 	/* The bottom line must leave a full window above it. */
 	long least = page < (long)n - 1 ? page : (long)n - 1;
 	b += step;
@@ -331,5 +274,5 @@ void panes_scroll(struct tui *t, int how)
 		b = least;
 	if (b > (long)n - 1)
 		b = (long)n - 1;
-	panes_set_bottom(t, pr, n, (size_t)b);
+	return panes_anchor_at(n, (size_t)b, seq, ctx);
 }

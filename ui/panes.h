@@ -1,115 +1,108 @@
-/* panes.h - the bottom pane: the lifecycle event log (e), the explanation
- * of the selected row (E) or the output of its program (o). One pane at a
- * time; while one is open it takes the place of the telemetry panels (p).
- * The table keeps PANES_MIN_TASK_ROWS rows (fewer only on a short screen,
- * never fewer than PANES_LEAST_TASK_ROWS) and the selected row always stays
- * on screen: the table scrolls, the pane shrinks or is not drawn. */
+/* panes.h - the bottom area under the task table: the panes that are open,
+ * stacked in the order they were opened (the telemetry panels p, the
+ * explanation E, the event log e, the output o), how many lines each gets,
+ * and which one the movement keys go to (Tab).
+ *
+ * A pane is a table of operations (struct pane_ops) and keeps its own state
+ * behind its own header; this module only knows the list. The table keeps
+ * PANES_MIN_TASK_ROWS rows (PANES_LEAST_TASK_ROWS on a short screen, for the
+ * panes that allow it) and the selected row always stays on screen: the
+ * table scrolls, the panes shrink or are not drawn. */
 #ifndef CONCMON_PANES_H
 #define CONCMON_PANES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
-#include "events.h"
 #include "tui.h"
 
 #define PANES_MIN_TASK_ROWS 8
 #define PANES_LEAST_TASK_ROWS 3
-/* Events the log keeps (as many as the model's ring). */
-#define PANES_LOG_KEEP 4096
-#define PANES_FIND_MAX 256
+/* Panes open at once: every kind there is. */
+#define PANES_MAX 4
 
-enum pane_kind { PANE_NONE, PANE_LOG, PANE_EXPLAIN, PANE_OUTPUT, PANE_KIND_COUNT };
-
-/* What the panes remember across refreshes; zero-initialised is valid. */
-struct panes {
-	enum pane_kind kind;
-	bool focus;                     /* Tab: movement keys scroll the pane */
-	/* Log and output: seq of the newest line shown; 0 follows the end. */
-	uint64_t anchor[PANE_KIND_COUNT];
-	int explain_top;                /* explain: first line shown */
-	pid_t out_prog;                 /* output anchor belongs to this program */
-
-	pid_t log_pid;                  /* log filter: events of this PID; 0 all */
-	bool log_follow;                /* f: log_pid tracks the selected task */
-
-	char find[PANES_FIND_MAX];      /* output search (/ in the output pane) */
-	uint64_t find_hit;              /* seq of the matching line shown, 0 none */
-
-	struct event *log;              /* a copy of the newest events: a ring */
-	size_t log_n, log_head;         /* count, index of the oldest */
-	uint64_t log_last;              /* newest seq copied */
-	size_t *idx;                    /* scratch: filtered positions */
+/* What a bottom pane does. */
+struct pane_ops {
+	const char *name;       /* in messages: "event log" */
+	bool squeeze;           /* may take the table down to PANES_LEAST_TASK_ROWS */
+	/* Lines it would like now, its title included, at most room; 0 when
+	 * it has nothing to show. */
+	int (*want)(const struct tui *t, int room);
+	/* Draws it in lines [y, y + height); focused: the movement keys go to it. */
+	void (*draw)(struct tui *t, int y, int height, bool focused);
+	/* Scrolls: +-1 a line, +-2 a page of page lines, +-3 to an end. NULL:
+	 * the pane never takes the focus. */
+	void (*scroll_by)(struct tui *t, int how, int page);
+	void (*opened)(struct tui *t);  /* on opening; may be NULL */
 };
 
-/* Frees what the panes hold. */
+/* The list of open panes, and the focus; free with panes_free. */
+struct panes *panes_new(void);
 void panes_free(struct panes *p);
 
-/* Lines the open pane takes now (0: none open, or no room for it). */
+/* Lines all open panes take now (0: none, or no room). */
 int panes_height(const struct tui *t);
 
-/* Draws the open pane in lines [y, y + height). */
+/* Draws the open panes, one under the other, in lines [y, y + height). */
 void panes_draw(struct tui *t, int y, int height);
 
-/* e, E, o: opens that pane (closing another), or closes it when open. */
-enum tui_reaction panes_toggle(struct tui *t, enum pane_kind kind);
+/* Opens ops (appended below the others) or closes it; returns whether it
+ * is open now. Says nothing: the caller words it. */
+bool panes_switch(struct tui *t, const struct pane_ops *ops);
 
-/* Tab: moves the movement keys between the table and the open pane.
- * Returns false when no pane is open (the key then means something else). */
-bool panes_focus_toggle(struct tui *t);
+/* e, E, o: panes_switch, then says so ("event log hidden", or that the
+ * terminal is too short for it). */
+enum tui_reaction panes_toggle(struct tui *t, const struct pane_ops *ops);
 
-/* Whether movement keys go to the pane now. */
-bool panes_focused(const struct tui *t);
+/* Opens ops when it is not open yet (the log's f and #). */
+void panes_open(struct tui *t, const struct pane_ops *ops);
+
+bool panes_is_open(const struct tui *t, const struct pane_ops *ops);
+
+/* Lines ops got at the last layout (0: closed or no room). */
+int panes_lines_of(const struct tui *t, const struct pane_ops *ops);
+
+/* Tab: the movement keys go to the next open pane that scrolls, and after
+ * the last one back to the table. False when no such pane is open (the key
+ * then means something else). */
+bool panes_focus_next(struct tui *t);
+
+/* The pane the movement keys go to now, or NULL: the table. */
+const struct pane_ops *panes_focused(const struct tui *t);
 
 /* Scrolls the focused pane: +-1 a line, +-2 a page, +-3 to an end. */
 void panes_scroll(struct tui *t, int how);
 
-/* f: the log follows the selected task (its PID and threads), or stops. */
-enum tui_reaction panes_follow(struct tui *t);
+/* Draws a pane's title bar on y: title, "[keys here]" when focused, then
+ * hint right-aligned. */
+void panes_title(const struct tui *t, int y, const char *title, const char *hint, bool focused);
 
-/* The log filter from the # prompt: a PID, or empty/0 for every event.
- * Returns false (and says why on the status line) for anything else. */
-bool panes_set_log_pid(struct tui *t, const char *text);
+/* What a pane of lines (log, output) would like: two fifths of the lines
+ * under the column titles, at least 6. */
+int panes_want_lines(const struct tui *t);
 
-/* The output search from the / prompt (in the focused output pane):
- * finds text, case-insensitively, from the newest line shown back. */
-void panes_find(struct tui *t, const char *text);
-
-/* n / N in the focused output pane: the next older (dir > 0) or newer match. */
-void panes_find_next(struct tui *t, int dir);
-
-/* The program whose output the pane shows: the launched program the
- * selected task descends from, else the only program; NULL if none. */
-const struct program *panes_output_program(const struct tui *t);
-
-/* The log's lines after the filter, and the seq of line i. (eventlog.c) */
-size_t panes_log_count(struct tui *t);
-uint64_t panes_log_seq(const struct tui *t, size_t i);
-
-/* The index of the newest line shown of the open log/output pane (n lines,
- * pr: the output's program), from its anchor; and setting it. */
-size_t panes_bottom(struct tui *t, const struct program *pr, size_t n);
-void panes_set_bottom(struct tui *t, const struct program *pr, size_t n, size_t bottom);
-
-/* Copies events that are new in the model's log; called before drawing. (eventlog.c) */
-void panes_log_pull(struct tui *t);
-
-/* Draws the event log in [y, y + height). (eventlog.c) */
-void panes_log_draw(struct tui *t, int y, int height);
-
-/* Draws the output pane in [y, y + height). (outpane.c) */
-void panes_output_draw(struct tui *t, int y, int height);
-
-/* Lines of the output pane's program. (outpane.c) */
-size_t panes_output_lines(const struct tui *t, const struct program *pr);
-
-/* Draws the pane's title bar on y: title, then hint right-aligned. */
-void panes_title(const struct tui *t, int y, const char *title, const char *hint);
+/* Lines a scroll by how (as panes_scroll) moves with pages of page lines:
+ * negative up, 1 << 30 for an end. */
+long panes_scroll_step(int how, int page);
 
 /* Given n lines and the index of the newest line to show (n - 1 when
  * following), the first index of a window of rows lines. */
 size_t panes_window(size_t n, size_t bottom, int rows);
+
+/* Scrolling by sequence number, for panes over rings that drop old lines
+ * and gain new ones between draws: an anchor is the seq of the newest line
+ * shown, 0 follows the end. seq(ctx, i) is the seq of line i of n. */
+typedef uint64_t panes_seq_fn(const void *ctx, size_t i);
+
+/* The index of the newest line shown for anchor. */
+size_t panes_anchor_bottom(uint64_t anchor, size_t n, panes_seq_fn *seq, const void *ctx);
+
+/* The anchor that shows line bottom as the newest (0 when it is the last). */
+uint64_t panes_anchor_at(size_t n, size_t bottom, panes_seq_fn *seq, const void *ctx);
+
+/* The anchor after scrolling by how (as panes_scroll) with pages of page lines. */
+uint64_t panes_anchor_scroll(uint64_t anchor, size_t n, int how, int page, panes_seq_fn *seq,
+			     const void *ctx);
 
 #endif

@@ -6,11 +6,29 @@
 #include <string.h>
 
 #include "act.h"
-#include "panes.h"
+#include "logpane.h"
+#include "outpane.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util.h"
 #include "view.h"
+
+struct prompt {
+	enum prompt_kind kind;
+	char buf[PROMPT_MAX];           /* UTF-8 as typed, NUL-terminated */
+	size_t len, cur;                /* bytes; cur is on a character start */
+	bool nomatch;                   /* search found nothing: drawn as an error */
+	pid_t saved_tid;                /* selection when a search began, for Esc */
+	unsigned long long saved_start;
+	size_t saved_sel;
+	char *hist[PROMPT_HISTORY];     /* launched lines, oldest first */
+	size_t nhist, hist_pos;         /* hist_pos == nhist: not browsing */
+};
+
+struct prompt *prompt_new(void)
+{
+	return xcalloc(1, sizeof(struct prompt));
+}
 
 /* What a kind of prompt does; hooks may be NULL. */
 struct prompt_def {
@@ -134,7 +152,7 @@ enum prompt_edit prompt_edit(struct prompt *p, int ch)
 
 static void search_open(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	prompt_set(p, "");
 	p->saved_sel = t->sel;
 	p->saved_tid = t->sel_known ? t->sel_id.tid : 0;
@@ -143,7 +161,7 @@ static void search_open(struct tui *t)
 
 static void search_restore(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	size_t i = view_index_of(t, p->saved_tid, p->saved_start);
 	view_select(t, i < t->nrows ? i : p->saved_sel);
 }
@@ -152,7 +170,7 @@ static void search_restore(struct tui *t)
  * row where the search began. */
 static enum tui_reaction search_change(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (p->len == 0) {
 		p->nomatch = false;
 		search_restore(t);
@@ -165,7 +183,7 @@ static enum tui_reaction search_change(struct tui *t)
 
 static bool search_key(struct tui *t, int ch)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (ch != KEY_F(3) || p->len == 0)
 		return false;
 	p->nomatch = !view_find(t, p->buf, t->sel + 1, +1);
@@ -175,7 +193,7 @@ static bool search_key(struct tui *t, int ch)
 static enum tui_reaction search_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (p->len == 0)
 		return TUI_REDRAW;
 	memcpy(t->search, p->buf, p->len < sizeof t->search ? p->len + 1 : sizeof t->search);
@@ -193,13 +211,13 @@ static enum tui_reaction search_cancel(struct tui *t)
 
 static void filter_open(struct tui *t)
 {
-	prompt_set(&t->prompt, t->filter);
+	prompt_set(t->prompt, t->filter);
 }
 
 /* Incremental too: the table narrows as the user types. */
 static enum tui_reaction filter_change(struct tui *t)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	size_t n = p->len < sizeof t->filter - 1 ? p->len : sizeof t->filter - 1;
 	memcpy(t->filter, p->buf, n);
 	t->filter[n] = '\0';
@@ -227,8 +245,8 @@ static enum tui_reaction filter_cancel(struct tui *t)
 
 static void launch_open(struct tui *t)
 {
-	prompt_set(&t->prompt, "");
-	t->prompt.hist_pos = t->prompt.nhist;
+	prompt_set(t->prompt, "");
+	t->prompt->hist_pos = t->prompt->nhist;
 }
 
 static void launch_remember(struct prompt *p)
@@ -245,7 +263,7 @@ static void launch_remember(struct prompt *p)
 
 static enum tui_reaction launch_enter(struct tui *t, const struct tui_actions *a)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	if (p->len == 0)
 		return TUI_REDRAW;
 	launch_remember(p);
@@ -254,25 +272,25 @@ static enum tui_reaction launch_enter(struct tui *t, const struct tui_actions *a
 
 static void find_open(struct tui *t)
 {
-	prompt_set(&t->prompt, t->panes.find);
+	prompt_set(t->prompt, outpane_find_text(t));
 }
 
 static enum tui_reaction find_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	panes_find(t, t->prompt.buf);
+	outpane_find(t, t->prompt->buf);
 	return TUI_REDRAW;
 }
 
 static void logpid_open(struct tui *t)
 {
-	prompt_set(&t->prompt, "");
+	prompt_set(t->prompt, "");
 }
 
 static enum tui_reaction logpid_enter(struct tui *t, const struct tui_actions *a)
 {
 	(void)a;
-	panes_set_log_pid(t, t->prompt.buf);
+	logpane_set_pid(t, t->prompt->buf);
 	return TUI_REDRAW;
 }
 
@@ -286,7 +304,7 @@ static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 			    TUI_TEXT_MAX - 1, false, filter_open, filter_change, filter_enter,
 			    filter_cancel, NULL },
 	[PROMPT_FIND] = { "Find in output: ", "text (Enter finds the newest match, n older, N newer)",
-			  PANES_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL },
+			  OUTPANE_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL },
 	[PROMPT_LOGPID] = { "Event log PID: ", "a PID, or 0 / empty for every event",
 			    15, false, logpid_open, NULL, logpid_enter, NULL, NULL },
 };
@@ -295,16 +313,16 @@ static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 
 void prompt_open(struct tui *t, enum prompt_kind kind)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	p->kind = kind;
 	p->nomatch = false;
 	prompt_defs[kind].open(t);
-	t->mode = MODE_PROMPT;
+	tui_mode_push(t, &prompt_mode);
 }
 
-enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
+static enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
 {
-	struct prompt *p = &t->prompt;
+	struct prompt *p = t->prompt;
 	const struct prompt_def *d = &prompt_defs[p->kind];
 	if (d->key && d->key(t, ch))
 		return TUI_REDRAW;
@@ -314,10 +332,10 @@ enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
 		return TUI_NONE;
 	switch (prompt_edit(p, ch)) {
 	case EDIT_ENTER:
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return d->enter(t, a) | TUI_REDRAW;
 	case EDIT_CANCEL:
-		t->mode = MODE_TABLE;
+		tui_mode_pop(t);
 		return (d->cancel ? d->cancel(t) : TUI_NONE) | TUI_REDRAW;
 	case EDIT_CHANGED:
 		return (d->change ? d->change(t) : TUI_NONE) | TUI_REDRAW;
@@ -329,9 +347,10 @@ enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch)
 	return TUI_NONE;
 }
 
-int prompt_draw(const struct tui *t, int y)
+/* Draws the prompt on line y; returns the cursor's column. */
+static int prompt_line(const struct tui *t, int y)
 {
-	const struct prompt *p = &t->prompt;
+	const struct prompt *p = t->prompt;
 	const struct prompt_def *d = &prompt_defs[p->kind];
 	int x = text_put(y, 0, d->label, COLS, t->attr[UI_HEADER]);
 	int avail = COLS - x - 1;     /* the cursor needs a cell after the text */
@@ -348,9 +367,23 @@ int prompt_draw(const struct tui *t, int y)
 	return cx < COLS ? cx : COLS - 1;
 }
 
+static void prompt_draw(struct tui *t)
+{
+	text_fill(LINES - 1, 0, COLS, A_NORMAL);
+	tui_set_cursor(t, LINES - 1, prompt_line(t, LINES - 1));
+}
+
+const struct tui_mode prompt_mode = {
+	.name = "prompt",
+	.key = prompt_key,
+	.draw = prompt_draw,
+};
+
 void prompt_free(struct prompt *p)
 {
+	if (!p)
+		return;
 	for (size_t i = 0; i < p->nhist; i++)
 		free(p->hist[i]);
-	p->nhist = 0;
+	free(p);
 }

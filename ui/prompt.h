@@ -25,32 +25,21 @@ enum prompt_edit {
 	EDIT_CANCEL,
 };
 
-struct prompt {
-	enum prompt_kind kind;
-	char buf[PROMPT_MAX];           /* UTF-8 as typed, NUL-terminated */
-	size_t len, cur;                /* bytes; cur is on a character start */
-	bool nomatch;                   /* search found nothing: drawn as an error */
-	pid_t saved_tid;                /* selection when a search began, for Esc */
-	unsigned long long saved_start;
-	size_t saved_sel;
-	char *hist[PROMPT_HISTORY];     /* launched lines, oldest first */
-	size_t nhist, hist_pos;         /* hist_pos == nhist: not browsing */
-};
+/* The line being edited and the launch history; free with prompt_free. */
+struct prompt *prompt_new(void);
 
 /* Opens the prompt of that kind on the status line. */
 void prompt_open(struct tui *t, enum prompt_kind kind);
 
-/* Handles one key while the prompt is open. */
-enum tui_reaction prompt_key(struct tui *t, const struct tui_actions *a, int ch);
+/* The open prompt, on the status line over the table. Pushed by
+ * prompt_open; Enter and Esc close it. */
+extern const struct tui_mode prompt_mode;
 
 /* Applies one key to the line (insert, delete, move, history). Pure
  * editing: knows nothing of what the line is for. */
 enum prompt_edit prompt_edit(struct prompt *p, int ch);
 
-/* Draws the prompt on line y; returns the cursor's column. */
-int prompt_draw(const struct tui *t, int y);
-
-/* Frees the history. */
+/* Frees the history and p. Safe on NULL. */
 void prompt_free(struct prompt *p);
 
 #endif

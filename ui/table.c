@@ -10,6 +10,9 @@
 #include <time.h>
 
 #include "act.h"
+#include "deadview.h"
+#include "keys.h"
+#include "panes.h"
 #include "report.h"
 #include "sigtable.h"
 #include "tasktree.h"
@@ -407,3 +410,33 @@ void table_draw_header(const struct tui *t, int y)
 	x = COLS - w > x + 3 ? COLS - w : x + 3;
 	text_put(y, x, buf, COLS, t->attr[UI_HEADER_MODE]);
 }
+
+/* The status line on y: the message, or the key bar when none. */
+static void table_draw_status(const struct tui *t, int y)
+{
+	if (!t->status[0]) {
+		keys_draw_bar(t, y);
+		return;
+	}
+	/* Messages quote task names and launch errors: made safe here. */
+	char safe[TUI_TEXT_MAX * 4];
+	report_sanitize(t->status, safe, sizeof safe);
+	text_put(y, 0, safe, COLS, t->attr[t->status_error ? UI_ERROR : UI_NORMAL]);
+}
+
+static void table_mode_draw(struct tui *t)
+{
+	int bh = tui_banner_lines(t), ph = panes_height(t);
+	table_draw_header(t, 0);
+	if (bh)
+		deadview_banner(t, 1);
+	table_draw(t, 1 + bh, tui_body_lines(t) - ph);
+	panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
+	table_draw_status(t, LINES - 1);
+}
+
+const struct tui_mode table_mode = {
+	.name = "table",
+	.key = keys_dispatch,
+	.draw = table_mode_draw,
+};

@@ -25,6 +25,11 @@ void table_draw_header(const struct tui *t, int y);
 /* Column titles on line y and the rows below it, height lines in all. */
 void table_draw(struct tui *t, int y, int height);
 
+/* The table mode, at the bottom of the mode stack: the header, the
+ * deadlock banner, the rows, the bottom panes and the status line; its keys
+ * are the key table's (keys.h). */
+extern const struct tui_mode table_mode;
+
 /* Formats an RSS in KiB as "812K", "12.3M", "1.2G" into buf. */
 void table_human_kb(unsigned long kb, char *buf, size_t len);
 

@@ -5,7 +5,6 @@
 
 #include <langinfo.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +12,16 @@
 #include <unistd.h>
 
 #include "color.h"
-#include "deadview.h"
 #include "demomenu.h"
-#include "help.h"
+#include "explainpane.h"
 #include "keys.h"
+#include "logpane.h"
 #include "menu.h"
+#include "outpane.h"
 #include "panels.h"
+#include "panels_knobs.h"
 #include "panes.h"
 #include "prompt.h"
-#include "report.h"
 #include "table.h"
 #include "terminal.h"
 #include "text.h"
@@ -66,6 +66,17 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
 	t->dirty = true;
+	t->menu = menu_new();
+	t->prompt = prompt_new();
+	t->demomenu = demomenu_new();
+	t->panes = panes_new();
+	t->panels = panels_new();
+	t->knobs = panels_knobs_new();
+	t->explainpane = explainpane_new();
+	t->logpane = logpane_new();
+	t->outpane = outpane_new();
+	panes_open(t, &panels_ops);
+	tui_mode_push(t, &table_mode);
 	return t;
 }
 
@@ -77,10 +88,15 @@ void tui_free(struct tui *t)
 	endwin();
 	delscreen(t->scr);
 	fflush(stdout);
-	prompt_free(&t->prompt);
-	panels_free(&t->panels);
-	panes_free(&t->panes);
-	demomenu_free(&t->demomenu);
+	menu_free(t->menu);
+	prompt_free(t->prompt);
+	panes_free(t->panes);
+	panels_free(t->panels);
+	panels_knobs_free(t->knobs);
+	explainpane_free(t->explainpane);
+	logpane_free(t->logpane);
+	outpane_free(t->outpane);
+	demomenu_free(t->demomenu);
 	free(t->rows);
 	free(t->tags);
 	free(t);
@@ -95,24 +111,40 @@ void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n)
 	view_rebuild(t);
 }
 
-/* One key to whatever has the focus: help, a menu, a prompt or the table. */
-static enum tui_reaction tui_key(struct tui *t, const struct tui_actions *a, int ch)
+void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
 {
-	switch (t->mode) {
-	case MODE_HELP:
-		return help_key(t, ch);
-	case MODE_MENU:
-		return menu_key(t, a, ch);
-	case MODE_PROMPT:
-		return prompt_key(t, a, ch);
-	case MODE_DEMOS:
-		return demomenu_key(t, a, ch);
-	case MODE_DEADLOCK:
-		return deadview_key(t, ch);
-	case MODE_TABLE:
-		break;
+	t->programs = progs;
+	t->nprograms = n;
+	t->programs_gen = ++t->model_gen;
+	t->dirty = true;
+	panels_published(t);
+}
+
+void tui_set_events(struct tui *t, const struct events *ev)
+{
+	t->events = ev;
+}
+
+void tui_events_changed(struct tui *t)
+{
+	/* The connector reports the whole machine: redraw only for our events. */
+	if (t->events && events_last(t->events) != t->events_seen) {
+		t->events_seen = events_last(t->events);
+		t->dirty = true;
 	}
-	return keys_dispatch(t, a, ch);
+}
+
+void tui_set_deadlocks(struct tui *t, const struct deadlocks *d)
+{
+	t->deadlocks = d;
+}
+
+void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
+{
+	t->demos = d;
+	t->ndemos = n;
+	demomenu_set(t->demomenu, d, n);
+	t->dirty = true;
 }
 
 enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
@@ -126,7 +158,7 @@ enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
 		}
 		/* A message lasts until the next key; the key may set a new one. */
 		t->status[0] = '\0';
-		r |= tui_key(t, a, ch);
+		r |= tui_mode_top(t)->key(t, a, ch);
 		t->dirty = true;
 		if (r & TUI_QUIT)
 			break;
@@ -143,23 +175,6 @@ void tui_resize(struct tui *t)
 		resizeterm(ws.ws_row, ws.ws_col);
 	clearok(curscr, TRUE);
 	t->dirty = true;
-}
-
-int tui_body_lines(const struct tui *t)
-{
-	return LINES - 1 - deadview_banner_height(t) - TUI_FOOTER_LINES;
-}
-
-/* The bottom pane when one is open, else the telemetry panels. */
-static int tui_bottom_height(const struct tui *t)
-{
-	return t->panes.kind != PANE_NONE ? panes_height(t) : panels_height(t);
-}
-
-int tui_table_height(const struct tui *t)
-{
-	int h = tui_body_lines(t) - 1 - tui_bottom_height(t);
-	return h > 0 ? h : 1;
 }
 
 /* The largest message that fits, centred; at 1x1 a single "!". */
@@ -179,16 +194,14 @@ static void tui_draw_small(void)
 	}
 }
 
-static void tui_draw_status(const struct tui *t, int y)
+/* Draws the stack from the topmost full-screen mode up. */
+static void tui_draw_modes(struct tui *t)
 {
-	if (!t->status[0]) {
-		keys_draw_bar(t, y);
-		return;
-	}
-	/* Messages quote task names and launch errors: made safe here. */
-	char safe[TUI_TEXT_MAX * 4];
-	report_sanitize(t->status, safe, sizeof safe);
-	text_put(y, 0, safe, COLS, t->attr[t->status_error ? UI_ERROR : UI_NORMAL]);
+	size_t from = t->nmodes - 1;
+	while (from > 0 && !t->modes[from]->fullscreen)
+		from--;
+	for (size_t i = from; i < t->nmodes; i++)
+		t->modes[i]->draw(t);
 }
 
 void tui_draw(struct tui *t)
@@ -197,52 +210,16 @@ void tui_draw(struct tui *t)
 		return;
 	t->dirty = false;
 	erase();
-	int cursor = -1;
-	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
+	t->cursor_y = t->cursor_x = -1;
+	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES)
 		tui_draw_small();
-	} else if (t->mode == MODE_HELP) {
-		help_draw(t);
-	} else if (t->mode == MODE_DEADLOCK) {
-		deadview_draw(t);
-	} else {
-		int bh = deadview_banner_height(t), ph = tui_bottom_height(t);
-		table_draw_header(t, 0);
-		if (bh)
-			deadview_banner(t, 1);
-		table_draw(t, 1 + bh, tui_body_lines(t) - ph);
-		if (t->panes.kind != PANE_NONE)
-			panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
-		else
-			panels_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
-		if (t->mode == MODE_PROMPT)
-			cursor = prompt_draw(t, LINES - 1);
-		else
-			tui_draw_status(t, LINES - 1);
-		if (t->mode == MODE_MENU)
-			menu_draw(t);
-		if (t->mode == MODE_DEMOS)
-			demomenu_draw(t);
-	}
-	curs_set(cursor >= 0 ? 1 : 0);
-	if (cursor >= 0)
-		move(LINES - 1, cursor);
+	else
+		tui_draw_modes(t);
+	bool cursor = t->cursor_y >= 0 && t->cursor_x >= 0;
+	curs_set(cursor ? 1 : 0);
+	if (cursor)
+		move(t->cursor_y, t->cursor_x);
 	refresh();
-}
-
-static void tui_vmessage(struct tui *t, bool error, const char *fmt, va_list ap)
-{
-	vsnprintf(t->status, sizeof t->status, fmt, ap);
-	t->status_error = error;
-	t->status_gen++;
-	t->dirty = true;
-}
-
-void tui_message(struct tui *t, bool error, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	tui_vmessage(t, error, fmt, ap);
-	va_end(ap);
 }
 
 void tui_set_containment(struct tui *t, bool cgroup, const char *why)
@@ -254,15 +231,12 @@ void tui_set_containment(struct tui *t, bool cgroup, const char *why)
 			   why);
 }
 
-void tui_status(struct tui *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	tui_vmessage(t, false, fmt, ap);
-	va_end(ap);
-}
-
 bool tui_threads_shown(const struct tui *t)
 {
 	return t->opts.threads;
+}
+
+void tui_print_keys(FILE *fp)
+{
+	keys_print(fp);
 }

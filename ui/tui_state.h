@@ -1,5 +1,9 @@
-/* tui_state.h - the inside of struct tui, shared by the ui/ modules only.
- * Nothing outside ui/ includes this: the rest of concmon sees tui.h. */
+/* tui_state.h - the inside of struct tui, shared by the ui/ modules only,
+ * and what they may ask of it (tui_state.c): the status line, the mode
+ * stack, the programs behind a generation check, the layout lines. The
+ * panes, panels, menus and prompts keep their own state behind their own
+ * headers; struct tui only points to it. Nothing outside ui/ includes
+ * this: the rest of concmon sees tui.h. */
 #ifndef CONCMON_TUI_STATE_H
 #define CONCMON_TUI_STATE_H
 
@@ -9,11 +13,6 @@
 #include <sys/types.h>
 
 #include "color.h"
-#include "demomenu.h"
-#include "menu.h"
-#include "panels.h"
-#include "panes.h"
-#include "prompt.h"
 #include "tasktree.h"
 #include "tui.h"
 
@@ -28,8 +27,8 @@
 
 #define TUI_TEXT_MAX 256
 
-/* Which part of the interface gets the keys. */
-enum tui_mode { MODE_TABLE, MODE_HELP, MODE_MENU, MODE_PROMPT, MODE_DEMOS, MODE_DEADLOCK };
+/* Modes open at once: the table, a prompt or menu, help over it. */
+#define TUI_MODE_DEPTH 8
 
 /* A task remembered across refreshes: a TID alone can be recycled. */
 struct tui_ident {
@@ -69,34 +68,79 @@ struct tui {
 
 	char search[TUI_TEXT_MAX];      /* last accepted search text */
 
-	enum tui_mode mode;
-	struct menu menu;
-	struct prompt prompt;
-	int help_top;                   /* help screen scroll */
+	const struct tui_mode *modes[TUI_MODE_DEPTH];  /* [0] is the table */
+	size_t nmodes;
+	int cursor_y, cursor_x;         /* set by a draw; -1 hides the cursor */
+	/* The modes' state; each owned by the file of its name. */
+	struct menu *menu;
+	struct prompt *prompt;
+	struct demomenu *demomenu;
+	int help_top;                   /* help.c: help screen scroll */
+	int deadlock_top;               /* deadview.c: deadlock view scroll */
 
-	const struct program *programs; /* launched programs and telemetry, from main */
+	/* Launched programs and their telemetry, from main: read them through
+	 * tui_programs, which checks the generation. */
+	const struct program *programs;
 	size_t nprograms;
+	unsigned model_gen;             /* bumped by every publish and every launch */
+	unsigned programs_gen;          /* model_gen when programs was handed over */
 	const struct events *events;    /* the lifecycle event log, from main */
 	const struct deadlocks *deadlocks; /* cycles found this refresh, from main */
 	uint64_t events_seen;           /* newest event when last marked dirty */
 	const struct demo_info *demos;  /* the demo catalogue for the launch menu */
 	size_t ndemos;
-	struct demomenu demomenu;
-	struct panels panels;           /* telemetry panels: history, knob selection */
-	struct panes panes;             /* the bottom pane: event log, explain, output */
-	int deadlock_top;               /* deadlock view scroll */
+
+	/* The bottom panes; each owned by the file of its name. */
+	struct panes *panes;            /* which are open, the focus */
+	struct panels *panels;          /* telemetry: queue history, the launch awaited */
+	struct panels_knobs *knobs;     /* the selected knob, the value last set */
+	struct explainpane *explainpane;
+	struct logpane *logpane;
+	struct outpane *outpane;
 };
 
 /* Sets the status line message; error ones are drawn in the error colour. */
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Number of table rows the current terminal size, the deadlock banner and
- * the bottom pane or telemetry panels leave (at least 1). */
-int tui_table_height(const struct tui *t);
+/* The launched programs of the last publish (n of them), or NULL and 0
+ * once a launch may have moved the model's array, until the next publish.
+ * Valid until the next publish or launch: never kept across them. */
+const struct program *tui_programs(const struct tui *t, size_t *n);
+
+/* A launch is about to run: the model's programs array may move. */
+void tui_model_moving(struct tui *t);
+
+/* Lines the deadlock banner takes under the header: 1 while there is a
+ * deadlock, else 0. */
+int tui_banner_lines(const struct tui *t);
 
 /* Lines between the header (with the deadlock banner) and the status line:
- * the column titles, the rows and the bottom pane or panels share them. */
+ * the column titles, the rows and the bottom panes share them. */
 int tui_body_lines(const struct tui *t);
+
+/* A mode: what gets the keys and what is drawn (tmux's window_mode). The
+ * table is always at the bottom of the stack; menus, prompts and full
+ * screens are pushed over it and pop themselves when they close. */
+struct tui_mode {
+	const char *name;
+	bool fullscreen;        /* drawn alone: the modes below it are not drawn */
+	enum tui_reaction (*key)(struct tui *t, const struct tui_actions *a, int ch);
+	void (*draw)(struct tui *t);    /* over what the modes below drew */
+	void (*enter)(struct tui *t);   /* on push; may be NULL */
+	void (*leave)(struct tui *t);   /* on pop; may be NULL */
+};
+
+/* Pushes m over the open modes and calls its enter. A full stack is a bug. */
+void tui_mode_push(struct tui *t, const struct tui_mode *m);
+
+/* Calls the top mode's leave and pops it; the table is never popped. */
+void tui_mode_pop(struct tui *t);
+
+/* The mode that gets the keys now. */
+const struct tui_mode *tui_mode_top(const struct tui *t);
+
+/* Puts the terminal cursor at (y, x) after this draw (a prompt's caret). */
+void tui_set_cursor(struct tui *t, int y, int x);
 
 #endif

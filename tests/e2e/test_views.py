@@ -1,7 +1,8 @@
 """The concurrency views, driven headless through tmux: the deadlock banner
 and view on the deadlock demo, the explain panel of a zombie naming its
 parent, the output pane with stderr marked, the event log with spawned and
-exited lines and its PID filter, and every pane on small terminals."""
+exited lines and its PID filter, several bottom panes open at once, and
+every pane on small terminals."""
 
 import os
 import re
@@ -118,6 +119,45 @@ class EventLog(ViewCase):
         self.tmux.send_literal("0")
         self.tmux.send("Enter")
         self.tmux.wait_screen(r"^ Events: \d+")
+
+
+class SeveralPanes(ViewCase):
+    args = ["--demo", "washer-dryer-threads"]
+    queue = r"^\s*clothes\s+\[[^\]]*\]\s+\d+/\d+\b"
+
+    def test_panels_log_and_output_at_once_and_tab_goes_round(self):
+        self.tmux.wait_screen(self.queue)
+        self.tmux.send("e")
+        self.tmux.wait_screen(r"^ Events: \d+")
+        self.tmux.wait_screen(r"^ \d\d:\d\d:\d\d\.\d{3} spawned \d+")
+        # The panels stay open, above the log opened after them.
+        lines = self.tmux.wait_screen(self.queue).string.splitlines()
+        queue = [i for i, l in enumerate(lines) if re.match(self.queue, l)]
+        log = [i for i, l in enumerate(lines) if l.startswith(" Events: ")]
+        self.assertTrue(queue and log, "panels and log on one screen:\n" + "\n".join(lines))
+        self.assertLess(queue[0], log[0], "the panels above the log:\n" + "\n".join(lines))
+        self.assertTrue(re.match(r"^\s*\d+\s", lines[2]),
+                        "the table stays on top:\n" + "\n".join(lines))
+        # A third pane: all three at once.
+        self.tmux.send("o")
+        self.tmux.wait_screen(r"^ Output of \d+ washer-dryer-threads")
+        screen = self.tmux.screen()
+        self.assertRegex(screen, r"(?m)^ Events: \d+")
+        self.assertRegex(screen, r"(?m)" + self.queue)
+        # Tab: the log, the output (the panels do not scroll), the table.
+        self.tmux.send("Tab")
+        self.tmux.wait_screen(r"^ Events: .*\[keys here\]")
+        self.tmux.send("Tab")
+        self.tmux.wait_screen(r"^ Output of .*\[keys here\]")
+        self.tmux.wait_no_screen(r"^ Events: .*\[keys here\]")
+        self.tmux.send("Tab")
+        self.tmux.wait_no_screen(r"\[keys here\]")
+        # e closes the log alone.
+        self.tmux.send("e")
+        self.tmux.wait_no_screen(r"^ Events: ")
+        screen = self.tmux.screen()
+        self.assertRegex(screen, r"(?m)^ Output of \d+ ")
+        self.assertRegex(screen, r"(?m)" + self.queue)
 
 
 class SmallTerminals(ViewCase):

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "panels.h"
+#include "panels_knobs.h"
 #include "spark.h"
 
 /* Glyph i of the sparkline in buf (UTF-8 glyphs are 3 bytes, ASCII 1). */

@@ -1,32 +1,58 @@
-/* knobs.c - the knob and value lines of the panels, and the keys that
- * show the panels, select a knob and turn it. The view never writes a knob
- * itself: it asks tui_actions.set_knob and says what came of it. */
+/* panels_knobs.c - the knob line of the panels and the keys that select a
+ * knob and turn it. The view never writes a knob itself: it asks
+ * tui_actions.set_knob and says what came of it. */
+#include "panels_knobs.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "panels.h"
 #include "text.h"
 #include "tui_state.h"
+#include "util.h"
 
 #define KNOBS_LABEL "KNOBS "
-#define VALUES_LABEL "VALUES "
 #define KNOBS_GAP 2
+
+struct panels_knobs {
+	pid_t prog;                     /* the selected knob, by name, in that program */
+	char name[CM_NAME_MAX];
+
+	/* The last value set, until the next publish shows it: a burst of
+	 * + keys then counts from it, not from the stale snapshot. */
+	bool pend;
+	unsigned pend_gen;              /* the tui's programs_gen when it was set */
+	pid_t pend_prog;
+	char pend_name[CM_NAME_MAX];
+	long pend_value;
+};
+
+struct panels_knobs *panels_knobs_new(void)
+{
+	return xcalloc(1, sizeof(struct panels_knobs));
+}
+
+void panels_knobs_free(struct panels_knobs *k)
+{
+	free(k);
+}
 
 static const struct telemetry_snapshot *knobs_snap(const struct program *pr)
 {
 	return pr && pr->snap && pr->snap->attaches > 0 ? pr->snap : NULL;
 }
 
-int panels_knob_index(const struct tui *t, const struct program *pr)
+/* Index of the selected knob in pr's snapshot, or -1 when it has none. */
+static int knobs_index(const struct tui *t, const struct program *pr)
 {
 	const struct telemetry_snapshot *s = knobs_snap(pr);
 	if (!s || s->n_knobs == 0)
 		return -1;
-	if (t->panels.knob_prog == pr->pid)
+	if (t->knobs->prog == pr->pid)
 		for (size_t i = 0; i < s->n_knobs; i++)
-			if (strcmp(s->knobs[i].name, t->panels.knob) == 0)
+			if (strcmp(s->knobs[i].name, t->knobs->name) == 0)
 				return (int)i;
 	return 0;
 }
@@ -72,27 +98,12 @@ int panels_knob_lines(const struct tui *t, const struct program *pr, int y, int 
 	const struct telemetry_snapshot *s = knobs_snap(pr);
 	if (!s || s->n_knobs == 0 || lines <= 0)
 		return 0;
-	int sel = panels_knob_index(t, pr);
+	int sel = knobs_index(t, pr);
 	size_t first = 0;
 	/* Short of lines: start at the selected knob so it stays in sight. */
 	if (sel > 0 && knobs_flow(t, s, 0, (size_t)sel + 1, sel, y, INT_MAX, false) > lines)
 		first = (size_t)sel;
 	return knobs_flow(t, s, first, s->n_knobs, sel, y, lines, draw);
-}
-
-void panels_values_line(const struct tui *t, const struct program *pr, int y)
-{
-	const struct telemetry_snapshot *s = knobs_snap(pr);
-	if (!s || s->n_values == 0)
-		return;
-	int x = 1 + text_put(y, 1, VALUES_LABEL, COLS, t->attr[UI_HEADER]);
-	char item[CM_NAME_MAX + 32];
-	for (size_t i = 0; i < s->n_values && x < COLS; i++) {
-		x += text_put(y, x, s->values[i].name, COLS - x, A_NORMAL);
-		snprintf(item, sizeof item, " %ld", s->values[i].value);
-		x += text_put(y, x, item, COLS - x, A_BOLD);
-		x += KNOBS_GAP;
-	}
 }
 
 long panels_knob_step(long min, long max)
@@ -114,44 +125,27 @@ long panels_knob_step(long min, long max)
 	return best >= 9.2e18 ? 1000000000000000000L : (long)best;
 }
 
-enum tui_reaction panels_toggle(struct tui *t)
+/* The knob of pr the keys act on; reports and returns -1 if none. */
+static int knobs_target(struct tui *t, const struct program *pr)
 {
-	t->panels.hidden = !t->panels.hidden;
-	if (t->panels.hidden)
-		tui_message(t, false, "telemetry panels hidden (p shows them)");
-	else if (panels_height(t) > 0)
-		tui_message(t, false, "telemetry panels shown (p hides them)");
-	else if (panels_program(t))
-		tui_message(t, false, "telemetry panels on, but the terminal has no room for them");
-	else
-		tui_message(t, false, "telemetry panels on: the selected task's program publishes "
-			    "no telemetry (F2 launches a demo that does)");
-	return TUI_REDRAW;
-}
-
-/* The program and knob the keys act on; reports and returns -1 if none. */
-static int knobs_target(struct tui *t, const struct program **pr)
-{
-	*pr = panels_program(t);
-	int i = panels_knob_index(t, *pr);
+	int i = knobs_index(t, pr);
 	if (i < 0)
 		tui_message(t, true, "no knobs: the selected task's program publishes none "
 			    "(F2 launches a demo that does)");
 	return i;
 }
 
-enum tui_reaction panels_knob_select(struct tui *t, int dir)
+enum tui_reaction panels_knob_select(struct tui *t, const struct program *pr, int dir)
 {
-	const struct program *pr;
-	int i = knobs_target(t, &pr);
+	int i = knobs_target(t, pr);
 	if (i < 0)
 		return TUI_REDRAW;
 	const struct telemetry_snapshot *s = pr->snap;
 	long n = (long)s->n_knobs;
 	i = (int)(((long)i + (dir < 0 ? n - 1 : 1)) % n);
 	const struct telemetry_knob *k = &s->knobs[i];
-	t->panels.knob_prog = pr->pid;
-	snprintf(t->panels.knob, sizeof t->panels.knob, "%s", k->name);
+	t->knobs->prog = pr->pid;
+	snprintf(t->knobs->name, sizeof t->knobs->name, "%s", k->name);
 	tui_message(t, false, "knob %s = %ld [%ld..%ld]: + and - change it by %ld", k->name,
 		    k->value, k->min, k->max, panels_knob_step(k->min, k->max));
 	return TUI_REDRAW;
@@ -180,23 +174,24 @@ static long knobs_next(long base, long min, long max, long step, int dir)
 	return (unsigned long)base - (unsigned long)min <= (unsigned long)step ? min : base - step;
 }
 
-enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a, int dir)
+enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
+				     const struct program *pr, int dir)
 {
-	const struct program *pr;
-	int i = knobs_target(t, &pr);
+	int i = knobs_target(t, pr);
 	if (i < 0)
 		return TUI_REDRAW;
-	struct panels *p = &t->panels;
+	struct panels_knobs *p = t->knobs;
 	const struct telemetry_knob *k = &pr->snap->knobs[i];
 	char name[CM_NAME_MAX];
 	snprintf(name, sizeof name, "%s", k->name);
 	pid_t pid = pr->pid;
 	long base = k->value, min = k->min, max = k->max;
-	if (p->pend && p->pend_gen == p->gen && p->pend_prog == pid && strcmp(p->pend_knob, name) == 0)
+	if (p->pend && p->pend_gen == t->programs_gen && p->pend_prog == pid &&
+	    strcmp(p->pend_name, name) == 0)
 		base = p->pend_value;
 	long v = knobs_next(base, min, max, panels_knob_step(min, max), dir);
-	p->knob_prog = pid;
-	snprintf(p->knob, sizeof p->knob, "%s", name);
+	p->prog = pid;
+	snprintf(p->name, sizeof p->name, "%s", name);
 	if (v == base) {
 		tui_message(t, false, "%s is already at its %s, %ld", name,
 			    dir > 0 ? "maximum" : "minimum", v);
@@ -208,10 +203,10 @@ enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
 		return TUI_REDRAW;
 	}
 	p->pend = true;
-	p->pend_gen = p->gen;
+	p->pend_gen = t->programs_gen;
 	p->pend_prog = pid;
 	p->pend_value = v;
-	snprintf(p->pend_knob, sizeof p->pend_knob, "%s", name);
+	snprintf(p->pend_name, sizeof p->pend_name, "%s", name);
 	tui_message(t, false, "%s = %ld", name, v);
 	return TUI_REDRAW | TUI_RESAMPLE;
 }

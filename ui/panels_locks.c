@@ -1,14 +1,15 @@
-/* locks.c - the lock panel: per lock its kind, state, waiters, contention
+/* panels_locks.c - the lock lines of the panels: per lock its kind, state, waiters, contention
  * and wait times, then who holds it and who waits for it, by TID and role.
  * A lock that others wait for while its holder is itself waiting is drawn
  * in the error colour: that is how a deadlock looks (detecting the cycle is
  * the wait graph's job, not this panel's). */
+#include "panels_locks.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "panels.h"
 #include "text.h"
 #include "tui_state.h"
 

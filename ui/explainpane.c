@@ -1,0 +1,178 @@
+/* explainpane.c - the explanation pane (E): the selected row explained in
+ * sentences, each paragraph sanitized (the task's name comes from the
+ * program) and wrapped at spaces to the width of the screen. */
+#include "explainpane.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+#include "panels.h"
+#include "report.h"
+#include "text.h"
+#include "tui_state.h"
+#include "util.h"
+#include "view.h"
+
+#define EXPLAINPANE_TEXT_MAX 8192
+
+struct explainpane {
+	int top;                        /* first line shown */
+};
+
+struct explainpane *explainpane_new(void)
+{
+	return xcalloc(1, sizeof(struct explainpane));
+}
+
+void explainpane_free(struct explainpane *e)
+{
+	free(e);
+}
+
+/* Calls fn for every screen line of s wrapped to width columns: breaks at
+ * the last space that fits, or mid-word when a word is longer than a line.
+ * Returns the number of lines. */
+typedef void wrap_fn(void *arg, int line, const char *s, size_t len);
+
+static int explainpane_wrap_para(const char *s, int width, int line, wrap_fn *fn, void *arg)
+{
+	size_t len = strlen(s);
+	if (len == 0) {
+		if (fn)
+			fn(arg, line, s, 0);
+		return 1;
+	}
+	int lines = 0;
+	while (len > 0) {
+		size_t take = 0, space = 0;
+		while (take < len) {
+			size_t next = take + 1;
+			while (next < len && ((unsigned char)s[next] & 0xc0) == 0x80)
+				next++;
+			if (text_width_n(s, next) > width)
+				break;
+			take = next;
+			if (s[take - 1] == ' ')
+				space = take;
+		}
+		if (take == 0)
+			take = 1;                 /* a character wider than the pane */
+		else if (take < len && space > 0)
+			take = space;
+		if (fn)
+			fn(arg, line + lines, s, take);
+		lines++;
+		s += take;
+		len -= take;
+		while (len > 0 && *s == ' ' && take != 0) {
+			s++;
+			len--;
+		}
+	}
+	return lines;
+}
+
+/* Sanitizes each paragraph of text and wraps it; returns the total number
+ * of lines. */
+static int explainpane_wrap(const char *text, int width, wrap_fn *fn, void *arg)
+{
+	char para[1024], safe[4 * sizeof para + 1];
+	int lines = 0;
+	if (width < 1)
+		width = 1;
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+		if (n >= sizeof para)
+			n = sizeof para - 1;
+		memcpy(para, text, n);
+		para[n] = '\0';
+		report_sanitize(para, safe, sizeof safe);
+		lines += explainpane_wrap_para(safe, width, lines, fn, arg);
+		text = nl ? nl + 1 : text + strlen(text);
+	}
+	return lines;
+}
+
+static const char *explainpane_text(const struct tui *t, char *buf, size_t len)
+{
+	const struct task *k = view_selected(t);
+	if (!k) {
+		snprintf(buf, len, "No row is selected: launch a program (: or F2) to see it explained.");
+		return buf;
+	}
+	explain_task(k, panels_owner(t), t->deadlocks, buf, len);
+	return buf;
+}
+
+struct explain_draw {
+	int y0, top, rows;
+};
+
+static void explainpane_line(void *arg, int line, const char *s, size_t len)
+{
+	const struct explain_draw *d = arg;
+	int y = line - d->top;
+	if (y < 0 || y >= d->rows)
+		return;
+	char buf[4096];
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	text_put(d->y0 + y, 1, buf, COLS - 2, A_NORMAL);
+}
+
+static int explainpane_want(const struct tui *t, int room)
+{
+	(void)room;
+	static char text[EXPLAINPANE_TEXT_MAX];
+	return explainpane_wrap(explainpane_text(t, text, sizeof text), COLS - 2, NULL, NULL) + 1;
+}
+
+static void explainpane_draw(struct tui *t, int y, int height, bool focused)
+{
+	static char text[EXPLAINPANE_TEXT_MAX];
+	struct explainpane *e = t->explainpane;
+	const struct task *k = view_selected(t);
+	char title[96];
+	if (k)
+		snprintf(title, sizeof title, " Explain: %s %d", task_is_thread(k) ? "thread" : "PID",
+			 (int)k->tid);
+	else
+		snprintf(title, sizeof title, " Explain");
+	panes_title(t, y, title, focused ? "Up/Down scroll  Tab next  E hides " :
+		    "Tab scrolls  E hides ", focused);
+	explainpane_text(t, text, sizeof text);
+	int rows = height - 1;
+	int total = explainpane_wrap(text, COLS - 2, NULL, NULL);
+	int max_top = total - rows > 0 ? total - rows : 0;
+	if (e->top > max_top)
+		e->top = max_top;
+	if (e->top < 0)
+		e->top = 0;
+	struct explain_draw d = { y + 1, e->top, rows };
+	explainpane_wrap(text, COLS - 2, explainpane_line, &d);
+}
+
+static void explainpane_scroll(struct tui *t, int how, int page)
+{
+	long top = t->explainpane->top + panes_scroll_step(how, page);    /* clamped when drawn */
+	t->explainpane->top = top < 0 ? 0 : top > 1L << 20 ? 1 << 20 : (int)top;
+}
+
+static void explainpane_opened(struct tui *t)
+{
+	t->explainpane->top = 0;
+}
+
+const struct pane_ops explainpane_ops = {
+	.name = "explanation",
+	.squeeze = true,
+	.want = explainpane_want,
+	.draw = explainpane_draw,
+	.scroll_by = explainpane_scroll,
+	.opened = explainpane_opened,
+};
