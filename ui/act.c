@@ -6,16 +6,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/sigtable.h"
 #include "panels.h"
-#include "report.h"
-#include "sigtable.h"
+#include "report/report.h"
 #include "tui_state.h"
+#include "util/escape.h"
 #include "view.h"
 
 void act_describe(const struct task *k, char *buf, size_t len)
 {
 	char name[ACT_NAME_MAX];
-	report_sanitize(k->comm, name, sizeof name);
+	escape_text(k->comm, name, sizeof name);
 	/* Signals go to the whole process, so name the process. */
 	if (task_is_thread(k))
 		snprintf(buf, len, "%d (thread %d, %s)", (int)k->pid, (int)k->tid, name);

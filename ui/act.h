@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "task.h"
+#include "model/task.h"
 #include "tui.h"
 
 /* Sends sig to every tagged task, or to the selected one when none is

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "deadlock.h"
+#include "model/deadlock.h"
 #include "tui.h"
 
 /* Cycles found at the last refresh (0 when none or none searched). */

@@ -11,7 +11,7 @@
 #include "act.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 
 static const char *const demomenu_missing[] = {
 	"No demos: concmon-demo was not found, or `concmon-demo --list` listed nothing.",

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "demolist.h"
+#include "app/demolist.h"
 #include "tui.h"
 
 /* The menu's rows and cursor; free with demomenu_free. */

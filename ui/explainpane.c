@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
+#include "model/explain.h"
 #include "panels.h"
-#include "report.h"
+#include "report/report.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/escape.h"
+#include "util/util.h"
 #include "view.h"
 
 #define EXPLAINPANE_TEXT_MAX 8192
@@ -89,7 +90,7 @@ static int explainpane_wrap(const char *text, int width, wrap_fn *fn, void *arg)
 			n = sizeof para - 1;
 		memcpy(para, text, n);
 		para[n] = '\0';
-		report_sanitize(para, safe, sizeof safe);
+		escape_text(para, safe, sizeof safe);
 		lines += explainpane_wrap_para(safe, width, lines, fn, arg);
 		text = nl ? nl + 1 : text + strlen(text);
 	}

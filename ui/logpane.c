@@ -9,11 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
-#include "report.h"
+#include "model/events.h"
+#include "report/report.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/escape.h"
+#include "util/util.h"
 #include "view.h"
 
 #define LOG_PULL 256
@@ -153,7 +154,7 @@ static void logpane_draw(struct tui *t, int y, int height, bool focused)
 	for (int r = 0; r < used; r++) {
 		const struct event *e = logpane_at(l, l->idx[first + (size_t)r]);
 		events_describe(e, line, sizeof line);
-		report_sanitize(line, safe, sizeof safe);
+		escape_text(line, safe, sizeof safe);
 		enum ui_color c = e->kind < EV_KIND_COUNT ? logpane_colors[e->kind] : UI_NORMAL;
 		text_put(y + 1 + rows - used + r, 1, safe, COLS - 1, t->attr[c]);
 	}

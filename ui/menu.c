@@ -11,11 +11,11 @@
 #include <strings.h>
 
 #include "act.h"
-#include "sigtable.h"
-#include "tasktree.h"
+#include "model/sigtable.h"
+#include "model/tasktree.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 #include "view.h"
 
 #define MENU_JUMP_MAX 16

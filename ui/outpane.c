@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
 #include "panels.h"
-#include "report.h"
+#include "report/report.h"
+#include "supervise/output.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/escape.h"
+#include "util/util.h"
 
 struct outpane {
 	uint64_t anchor;                /* seq of the newest line shown; 0 follows */
@@ -72,7 +73,7 @@ static void outpane_title(const struct tui *t, const struct program *pr, int y, 
 {
 	char title[TUI_TEXT_MAX * 2], name[TUI_TEXT_MAX];
 	if (pr) {
-		report_sanitize(pr->demo ? pr->demo : pr->name, name, sizeof name);
+		escape_text(pr->demo ? pr->demo : pr->name, name, sizeof name);
 		snprintf(title, sizeof title, " Output of %d %s%s: %zu line%s%s", (int)pr->pid, name,
 			 pr->ended ? " (ended)" : "", n, n == 1 ? "" : "s",
 			 back ? ", scrolled back (End follows)" : "");
@@ -86,7 +87,7 @@ static void outpane_title(const struct tui *t, const struct program *pr, int y, 
 static void outpane_line(const struct tui *t, const struct output_line *l, int y, bool hit)
 {
 	static char safe[OUTPUT_LINE_MAX * 4 + 1];
-	report_sanitize(l->text, safe, sizeof safe);
+	escape_text(l->text, safe, sizeof safe);
 	attr_t a = hit ? t->attr[UI_MENU_SEL] : A_NORMAL;
 	if (l->err) {
 		text_put(y, 0, "!", 1, t->attr[UI_ERROR]);

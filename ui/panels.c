@@ -19,7 +19,7 @@
 #include "spark.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 #include "view.h"
 
 /* Queue history is kept this long after its last sample (a minute shown,

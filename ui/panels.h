@@ -7,7 +7,7 @@
 #define CONCMON_PANELS_H
 
 #include "panes.h"
-#include "programs.h"
+#include "supervise/programs.h"
 
 /* Queue history and the launch being waited for; free with panels_free. */
 struct panels *panels_new(void);

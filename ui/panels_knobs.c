@@ -11,7 +11,7 @@
 
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 
 #define KNOBS_LABEL "KNOBS "
 #define KNOBS_GAP 2

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "programs.h"
+#include "supervise/programs.h"
 #include "tui.h"
 
 /* The selected knob (by name) and the value last set; free with

@@ -3,7 +3,7 @@
 #ifndef CONCMON_PANELS_LOCKS_H
 #define CONCMON_PANELS_LOCKS_H
 
-#include "programs.h"
+#include "supervise/programs.h"
 #include "tui.h"
 
 /* Lines the locks want below their header: one each, two when the

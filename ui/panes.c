@@ -10,7 +10,7 @@
 
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 
 struct panes {
 	const struct pane_ops *open[PANES_MAX];  /* top to bottom, in opening order */

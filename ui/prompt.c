@@ -10,7 +10,7 @@
 #include "outpane.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 #include "view.h"
 
 struct prompt {

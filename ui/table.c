@@ -12,12 +12,13 @@
 #include "act.h"
 #include "deadview.h"
 #include "keys.h"
+#include "model/sigtable.h"
+#include "model/tasktree.h"
 #include "panes.h"
-#include "report.h"
-#include "sigtable.h"
-#include "tasktree.h"
+#include "report/report.h"
 #include "text.h"
 #include "tui_state.h"
+#include "util/escape.h"
 #include "view.h"
 
 /* What a cell formatter may need besides the task. */
@@ -265,7 +266,7 @@ static void table_draw_command(const struct tui *t, const struct row *r, int y, 
 
 	if (t->opts.tree)
 		x += table_draw_glyphs(t, r, y, x, k->exited ? grey : base);
-	report_sanitize(k->comm, name, sizeof name);
+	escape_text(k->comm, name, sizeof name);
 	attr_t na = base;
 	if (k->exited)
 		na = grey;
@@ -282,7 +283,7 @@ static void table_draw_command(const struct tui *t, const struct row *r, int y, 
 	/* A thread's command line is its process's: not repeated. */
 	if (task_is_thread(k) || !k->cmdline || !k->cmdline[0] || strcmp(k->cmdline, k->comm) == 0)
 		return;
-	report_sanitize(k->cmdline, line, sizeof line);
+	escape_text(k->cmdline, line, sizeof line);
 	x += text_put(y, x, "  ", COLS, grey);
 	text_put(y, x, line, COLS, grey);
 }
@@ -420,7 +421,7 @@ static void table_draw_status(const struct tui *t, int y)
 	}
 	/* Messages quote task names and launch errors: made safe here. */
 	char safe[TUI_TEXT_MAX * 4];
-	report_sanitize(t->status, safe, sizeof safe);
+	escape_text(t->status, safe, sizeof safe);
 	text_put(y, 0, safe, COLS, t->attr[t->status_error ? UI_ERROR : UI_NORMAL]);
 }
 

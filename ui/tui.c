@@ -26,7 +26,7 @@
 #include "terminal.h"
 #include "text.h"
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 #include "view.h"
 
 /* Short, so Esc closes a menu at once; escape sequences from a local

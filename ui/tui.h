@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "deadlock.h"
-#include "demolist.h"
-#include "events.h"
-#include "programs.h"
-#include "task.h"
+#include "app/demolist.h"
+#include "model/deadlock.h"
+#include "model/events.h"
+#include "model/task.h"
+#include "supervise/programs.h"
 
 /* What a key handler asks the loop to do next (a bitmask). */
 enum tui_reaction {

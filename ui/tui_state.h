@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include "color.h"
-#include "tasktree.h"
+#include "model/tasktree.h"
 #include "tui.h"
 
 /* Screen layout: header line, column titles, the table, the status line.

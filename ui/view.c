@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tui_state.h"
-#include "util.h"
+#include "util/util.h"
 
 static int view_ident_cmp(const void *a, const void *b)
 {

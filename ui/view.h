@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "task.h"
+#include "model/task.h"
 
 struct tui;
 

@@ -4,8 +4,8 @@
  * (like the seed's main thread that sleeps 3 s, then sets the event) move it. */
 #include <stdio.h>
 
-#include "concmon/cmprobe.h"
 #include "common.h"
+#include "concmon/cmprobe.h"
 #include "registry.h"
 #include "workers.h"
 

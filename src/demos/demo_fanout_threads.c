@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "concmon/cmprobe.h"
 #include "common.h"
+#include "concmon/cmprobe.h"
 #include "registry.h"
 #include "workers.h"
 

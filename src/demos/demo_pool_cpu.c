@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "concmon/cmprobe.h"
 #include "common.h"
+#include "concmon/cmprobe.h"
 #include "registry.h"
 #include "workers.h"
 

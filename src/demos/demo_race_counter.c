@@ -7,8 +7,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "concmon/cmprobe.h"
 #include "common.h"
+#include "concmon/cmprobe.h"
 #include "registry.h"
 
 #define THREADS_MAX 16

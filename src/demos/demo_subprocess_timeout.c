@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "concmon/cmprobe.h"
 #include "common.h"
+#include "concmon/cmprobe.h"
 #include "registry.h"
 
 enum outcome { FINISHED, TIMED_OUT, STOPPED };

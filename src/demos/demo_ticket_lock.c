@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "concmon/cmprobe.h"
 #include "common.h"
+#include "concmon/cmprobe.h"
 #include "registry.h"
 
 #define BUYERS_MAX 16

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "concmon/cmprobe.h"
 #include "common.h"
+#include "concmon/cmprobe.h"
 #include "registry.h"
 
 #define EXIT_USAGE 2

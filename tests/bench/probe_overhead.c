@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "concmon/cmprobe.h"
-#include "telemetry.h"
+#include "telemetry/telemetry.h"
 
 #define GOAL 1.5
 #define QCAP 64

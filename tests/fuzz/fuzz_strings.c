@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
-#include "demolist.h"
-#include "report.h"
+#include "app/control.h"
+#include "app/demolist.h"
+#include "report/report.h"
+#include "util/escape.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,7 +16,7 @@ static void check_sanitized(const char *s)
 {
 	size_t cap = strlen(s) * 4 + 1;
 	char *out = malloc(cap);
-	report_sanitize(s, out, cap);
+	escape_text(s, out, cap);
 	for (const unsigned char *p = (const unsigned char *)out; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			abort(); /* a control byte reached the terminal */

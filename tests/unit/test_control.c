@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "control.h"
-#include "demolist.h"
+#include "app/control.h"
+#include "app/demolist.h"
 
 static void test_knob(void **state)
 {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
-#include "taskdiff.h"
+#include "model/events.h"
+#include "model/taskdiff.h"
 
 #define SELF 100
 

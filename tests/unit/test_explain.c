@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "explain.h"
+#include "model/explain.h"
 
 static struct task mk(char state)
 {

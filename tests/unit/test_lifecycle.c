@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "lifecycle.h"
+#include "model/lifecycle.h"
 
 #define SELF 100
 #define HZ 100

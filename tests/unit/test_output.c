@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "output.h"
+#include "supervise/output.h"
 #include "xorshift.h"
 
 static void test_lines_and_partials(void **state)

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "concmon/cmprobe.h"
-#include "telemetry.h"
+#include "telemetry/telemetry.h"
 
 enum { PUBLISHING = 10, SILENT = 20, BROKEN = 30 };
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "concmon/cmprobe.h"
-#include "telemetry.h"
+#include "telemetry/telemetry.h"
 
 static struct telemetry *reader_tel;
 static int reader_req = -1, reader_resp = -1;

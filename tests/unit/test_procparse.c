@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "procparse.h"
-#include "util.h"
+#include "kernel/procparse.h"
+#include "util/util.h"
 
 /* A line as Linux 6.1 prints it for a thread of a multi-threaded process. */
 static const char LINE[] =

@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proctable.h"
-#include "util.h"
+#include "kernel/proctable.h"
+#include "util/util.h"
 
 /* ---- children that do what a test needs, then sleep until killed ---- */
 

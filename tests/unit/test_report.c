@@ -14,8 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "report.h"
-#include "util.h"
+#include "report/report.h"
+#include "util/escape.h"
+#include "util/util.h"
 
 /* ---- helpers: capture output, and an independent UTF-8 and JSON checker ---- */
 
@@ -753,13 +754,13 @@ static void test_text_snapshot_exact(void **state)
 	free(c.text);
 }
 
-/* ---- report_sanitize ---- */
+/* ---- escape_text ---- */
 
 static void expect_sanitized(const char *in, const char *want)
 {
 	char out[256];
 	memset(out, 'Q', sizeof(out));
-	assert_ptr_equal(report_sanitize(in, out, sizeof(out)), out);
+	assert_ptr_equal(escape_text(in, out, sizeof(out)), out);
 	if (strcmp(out, want) != 0)
 		fail_msg("sanitize: got '%s', want '%s'", out, want);
 }
@@ -796,27 +797,27 @@ static void test_sanitize_truncates_cleanly(void **state)
 	char out[16];
 
 	memset(out, 'Q', sizeof(out));
-	assert_ptr_equal(report_sanitize("abc", out, 0), out);
+	assert_ptr_equal(escape_text("abc", out, 0), out);
 	assert_int_equal(out[0], 'Q');                                /* nothing written */
-	report_sanitize("abc", out, 1);
+	escape_text("abc", out, 1);
 	assert_string_equal(out, "");
-	report_sanitize("abc", out, 3);
+	escape_text("abc", out, 3);
 	assert_string_equal(out, "ab");
-	report_sanitize("abc", out, 4);
+	escape_text("abc", out, 4);
 	assert_string_equal(out, "abc");
-	report_sanitize("a\x1b", out, 3);                             /* "\e" needs 2 + NUL */
+	escape_text("a\x1b", out, 3);                             /* "\e" needs 2 + NUL */
 	assert_string_equal(out, "a");
-	report_sanitize("a\x1b", out, 4);
+	escape_text("a\x1b", out, 4);
 	assert_string_equal(out, "a\\e");
-	report_sanitize("a\x01", out, 5);                             /* "\x01" needs 4 */
+	escape_text("a\x01", out, 5);                             /* "\x01" needs 4 */
 	assert_string_equal(out, "a");
-	report_sanitize("a\x01", out, 6);
+	escape_text("a\x01", out, 6);
 	assert_string_equal(out, "a\\x01");
-	report_sanitize("a\xe2\x82\xac", out, 4);                     /* euro needs 3 */
+	escape_text("a\xe2\x82\xac", out, 4);                     /* euro needs 3 */
 	assert_string_equal(out, "a");
-	report_sanitize("a\xe2\x82\xac", out, 5);
+	escape_text("a\xe2\x82\xac", out, 5);
 	assert_string_equal(out, "a\xe2\x82\xac");
-	report_sanitize("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", out, 8);
+	escape_text("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", out, 8);
 	assert_string_equal(out, "\xf0\x9f\x98\x80");
 }
 
@@ -846,17 +847,17 @@ static void test_sanitize_random(void **state)
 		for (size_t k = 0; k < len; k++)    /* no backslashes: see the boundary check */
 			if (in[k] == '\\')
 				in[k] = '/';
-		report_sanitize(in, full, 4 * len + 1);
+		escape_text(in, full, 4 * len + 1);
 		check_terminal_safe(full);
 		size_t flen = strlen(full);
 		/* 4 * len + 1 suffices: nothing was cut */
 		char big[64 * 4 + 64];
-		report_sanitize(in, big, sizeof(big));
+		escape_text(in, big, sizeof(big));
 		assert_string_equal(full, big);
 
 		size_t cut = 1 + next_rand() % (flen + 1);
 		memset(part, 'Q', sizeof(part));
-		report_sanitize(in, part, cut);
+		escape_text(in, part, cut);
 		size_t plen = strlen(part);
 		assert_true(plen < cut);
 		assert_memory_equal(part, full, plen);

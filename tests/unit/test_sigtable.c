@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sigtable.h"
+#include "model/sigtable.h"
 
 static void test_table_complete_and_ordered(void **state)
 {

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tasktree.h"
-#include "util.h"
+#include "model/tasktree.h"
+#include "util/util.h"
 
 static struct task mk(pid_t tid, pid_t pid, pid_t ppid, char state, const char *comm)
 {

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "telemetry.h"
+#include "telemetry/telemetry.h"
 
 static struct telemetry_snapshot snap;  /* 40 KiB: not on the stack */
 static char err[256];

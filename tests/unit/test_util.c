@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "util.h"
+#include "util/util.h"
 
 static void test_fit_cap_grows_and_shrinks(void **state)
 {

@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "waitgraph.h"
+#include "model/waitgraph.h"
 
 /* Asserts that cycle c visits exactly the tids in want, in cycle order
  * from any starting point, each link waiting for a lock held by the next. */

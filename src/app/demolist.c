@@ -1,0 +1,107 @@
+/* demolist.c - see demolist.h. */
+#include "app/demolist.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+/* Copies the field [s, e) into dst (size cap), truncated; false if empty. */
+static int take(char *dst, size_t cap, const char *s, const char *e)
+{
+	size_t len = (size_t)(e - s);
+	if (!len)
+		return 0;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 1;
+}
+
+size_t demolist_parse(const char *text, size_t len, struct demo_info *out, size_t max)
+{
+	size_t n = 0;
+	const char *p = text, *end = text + len;
+	while (p < end && n < max) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *t1 = memchr(p, '\t', (size_t)(eol - p));
+		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(eol - t1 - 1)) : NULL;
+		struct demo_info *d = &out[n];
+		if (t2 && take(d->name, sizeof d->name, p, t1) &&
+		    take(d->group, sizeof d->group, t1 + 1, t2) &&
+		    take(d->description, sizeof d->description, t2 + 1, eol))
+			n++;
+		p = eol + 1;
+	}
+	return n;
+}
+
+/* At most this many demos are read from the listing. */
+#define DEMOLIST_MAX 64
+
+/* Starts `demo_path --list` with its stdout on out, stdin and stderr on
+ * /dev/null (never the terminal the TUI owns), default signals and an
+ * empty mask. Returns its PID, or -1. */
+static pid_t spawn_lister(const char *demo_path, int out)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	char *argv[] = { (char *)demo_path, (char *)"--list", NULL };
+	extern char **environ;
+	pid_t pid;
+	int rc = posix_spawnp(&pid, demo_path, &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc == 0 ? pid : -1;
+}
+
+struct demo_info *demolist_load(const char *demo_path, size_t *n)
+{
+	*n = 0;
+	int fd[2];
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return NULL;
+	pid_t pid = spawn_lister(demo_path, fd[1]);
+	close(fd[1]);
+	char *buf = xmalloc(65536);
+	size_t got = 0;
+	ssize_t r;
+	while (pid > 0 && got < 65536 && (r = read(fd[0], buf + got, 65536 - got)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd[0]);
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	struct demo_info *out = xmalloc(DEMOLIST_MAX * sizeof *out);
+	*n = demolist_parse(buf, got, out, DEMOLIST_MAX);
+	free(buf);
+	if (!*n) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}

@@ -1,0 +1,689 @@
+/* main.c - command line, wiring, and the one loop with fixed phases:
+ * poll -> drain signals -> reap -> input -> sample -> escalate -> redraw. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "app/control.h"
+#include "app/demolist.h"
+#include "app/heap.h"
+#include "app/options.h"
+#include "kernel/kevents.h"
+#include "kernel/proctable.h"
+#include "model/deadlock.h"
+#include "model/events.h"
+#include "model/lifecycle.h"
+#include "model/taskdiff.h"
+#include "model/tasktree.h"
+#include "report/batch.h"
+#include "supervise/programs.h"
+#include "supervise/supervisor.h"
+#include "tui.h"
+#include "util/util.h"
+
+struct app {
+	struct options opt;
+	struct supervisor *sup;
+	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
+	struct programs *progs;     /* what concmon launched, with telemetry */
+	struct deadlocks *deadlocks;
+	struct events *events;      /* the lifecycle event log */
+	struct kevents *kev;        /* exact events from the kernel, NULL without root */
+	struct taskdiff *diff;      /* events derived from snapshots */
+	uint64_t events_watched;    /* last event whose new process the guardian knows */
+	struct pollfd *fds;         /* the loop's poll set */
+	size_t fds_cap;
+	struct demo_info *demos;    /* the demo catalogue, for the launch menu */
+	size_t ndemos;
+	struct proctable *pt;
+	struct lifecycle *lc;
+	struct tui *tui;            /* NULL in batch mode */
+	struct batch *batch;        /* batch mode's printer, NULL with the TUI */
+	size_t heap_high;           /* heap_trim's high-water mark */
+	long hz;
+	pid_t self;
+	int sigfd, timerfd;
+	long refreshes;
+	int quit_signal;            /* the signal that asked concmon to stop, 0 if none */
+	bool quit;
+	bool resample;              /* sample again before the next poll */
+	int ctl_fd;                 /* batch mode: commands on stdin, -1 when none */
+	char ctl_buf[4096];         /* a partial command line */
+	size_t ctl_len;
+};
+
+/* Events for a process concmon reaped: adopted first if it was someone
+ * else's child, how it ended (unless the kernel said so already), reaped. */
+static void reaped_events(struct app *a, pid_t pid, const char *name, int code, int sig)
+{
+	const struct task *t = lifecycle_find(a->lc, pid);
+	struct event e = { .pid = pid, .tid = pid };
+	snprintf(e.comm, sizeof e.comm, "%.31s", t ? t->comm : name ? name : "?");
+	if (t && !t->exited && t->ppid != a->self) {
+		e.kind = EV_REPARENTED;
+		e.other = t->ppid;
+		e.code = (int)a->self;
+		events_add(a->events, e);
+	}
+	if (!a->kev) {
+		e.kind = sig ? EV_KILLED : EV_EXITED;
+		e.code = sig ? sig : code;
+		events_add(a->events, e);
+	}
+	e.kind = EV_REAPED;
+	e.other = a->self;
+	events_add(a->events, e);
+}
+
+static void read_kevents(struct app *a);
+
+/* Process parent has exited (at time, unix seconds): its children that
+ * /proc no longer shows were reaped by it. That is logged now, before the
+ * parent's own end, and never again by a snapshot. */
+static void settle_children(void *arg, pid_t parent, double time)
+{
+	struct app *a = arg;
+	size_t n;
+	const struct task *t = lifecycle_tasks(a->lc, &n);
+	bool settled = false;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].ppid != parent || t[i].exited || task_is_thread(&t[i]) ||
+		    proctable_start_ticks(t[i].pid) == t[i].start_ticks)
+			continue;
+		struct event e = { .time = time, .pid = t[i].pid, .tid = t[i].pid };
+		snprintf(e.comm, sizeof e.comm, "%.31s", t[i].comm);
+		if (!a->kev && t[i].state != 'Z') {
+			e.kind = EV_EXITED; /* the kernel did not say how */
+			e.code = -1;
+			events_add(a->events, e);
+		}
+		e.kind = EV_REAPED;
+		e.other = parent;
+		e.code = 0;
+		events_add(a->events, e);
+		lifecycle_note_reaped(a->lc, t[i].pid, util_now());
+		settled = true;
+	}
+	if (settled && a->tui)
+		a->resample = true; /* the frame shows one snapshot, not this half */
+}
+
+static void on_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
+{
+	struct app *a = arg;
+	if (a->kev)
+		read_kevents(a); /* the kernel's word on the exit comes first */
+	else
+		settle_children(a, pid, util_wall());
+	reaped_events(a, pid, name, code, sig);
+	lifecycle_note_exit(a->lc, pid, name, code, sig, util_now());
+	char comm[16];
+	unsigned long long start;
+	if (a->kev && kevents_lookup(a->kev, pid, comm, sizeof comm, &start)) {
+		lifecycle_note_identity(a->lc, pid, comm, start, a->hz);
+		kevents_forget(a->kev, pid);
+	}
+	programs_ended(a->progs, pid, util_now());
+}
+
+/* The model changed: hand the view the new array (the old one may be gone). */
+static void publish(struct app *a)
+{
+	if (a->tui) {
+		size_t n;
+		const struct task *t = lifecycle_tasks(a->lc, &n);
+		tui_set_tasks(a->tui, t, n);
+		size_t np;
+		const struct program *p = programs_list(a->progs, &np);
+		tui_set_programs(a->tui, p, np);
+	}
+}
+
+static void on_signaled(void *arg, pid_t pid, int sig, int result)
+{
+	struct app *a = arg;
+	const struct task *t = lifecycle_find(a->lc, pid);
+	struct event e = { .kind = EV_SIGNAL, .pid = pid, .tid = pid, .code = sig, .result = result };
+	snprintf(e.comm, sizeof e.comm, "%.31s", t ? t->comm : "?");
+	events_add(a->events, e);
+}
+
+static void print_snapshot(struct app *a)
+{
+	size_t n;
+	const struct task *tasks = lifecycle_tasks(a->lc, &n);
+	struct batch_input in = {
+		.tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
+		.progs = a->progs, .deadlocks = a->deadlocks, .events = a->events,
+		.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
+	};
+	if (batch_print(a->batch, stdout, &in) < 0)
+		a->quit = true; /* nobody is reading any more */
+}
+
+static void sample(struct app *a)
+{
+	bool threads = a->tui ? tui_threads_shown(a->tui) : true;
+	size_t n;
+	const struct sample *s = proctable_sample(a->pt, a->self, supervisor_guardian(a->sup),
+						  a->opt.all, threads, &n);
+	/* The kernel's account first, so a spawn or an exit is logged before the
+	 * zombie state the snapshot may show. Drained after reading /proc, not
+	 * before: the kernel queues a process's exit message before it becomes
+	 * a zombie, so one this snapshot saw as Z is in the socket by now. */
+	if (a->kev)
+		read_kevents(a);
+	if (!s)
+		return;
+	lifecycle_update(a->lc, s, n, util_now(), a->hz, threads);
+	size_t nt;
+	const struct task *t = lifecycle_tasks(a->lc, &nt);
+	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
+	programs_read(a->progs, util_now());
+	size_t np;
+	const struct program *progs = programs_list(a->progs, &np);
+	deadlocks_update(a->deadlocks, progs, np);
+	for (size_t i = 0; i < nt; i++) {
+		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i])) {
+			supervisor_watch(a->sup, t[i].pid, t[i].start_ticks);
+			if (a->kev)
+				kevents_track(a->kev, t[i].pid, t[i].start_ticks);
+		}
+	}
+	supervisor_watch_done(a->sup);
+	if (a->kev)
+		kevents_sweep(a->kev);
+	a->refreshes++;
+	if (a->tui)
+		publish(a);
+	else
+		print_snapshot(a);
+	heap_trim(&a->heap_high);
+	if (a->opt.iterations && a->refreshes >= a->opt.iterations)
+		a->quit = true;
+}
+
+/* The process a task belongs to, for its start time. */
+static unsigned long long process_start(struct app *a, const struct task *t)
+{
+	const struct task *p = task_is_thread(t) ? lifecycle_find(a->lc, t->pid) : t;
+	return p ? p->start_ticks : 0;
+}
+
+static int act_signal(void *ctx, const struct task *t, int sig)
+{
+	struct app *a = ctx;
+	if (t->exited)
+		return ESRCH;
+	return supervisor_signal(a->sup, t->pid, process_start(a, t), sig);
+}
+
+static int act_terminate(void *ctx, const struct task *t)
+{
+	struct app *a = ctx;
+	if (t->exited)
+		return ESRCH;
+	return supervisor_terminate(a->sup, t->pid, process_start(a, t), util_now());
+}
+
+/* The name the kernel would give the program of a launch: the base name
+ * of its first word (the demos' runner for a demo), cut as comm is. */
+static void launch_name(char *const argv[], const char *line, const char *demo, char *buf,
+			size_t len)
+{
+	const char *prog = demo ? programs_demo_path() : argv ? argv[0] : line;
+	while (prog && (*prog == ' ' || *prog == '\t'))
+		prog++;
+	size_t n = prog ? strcspn(prog, " \t") : 0;
+	const char *base = prog;
+	for (size_t i = 0; i < n; i++)
+		if (prog[i] == '/')
+			base = prog + i + 1;
+	n -= prog ? (size_t)(base - prog) : 0;
+	snprintf(buf, len, "%.*s", (int)(n < 15 ? n : 15), base ? base : "");
+}
+
+/* Launches argv, the command line line, or the demo spec demo. The kernel
+ * events of the launch are read at once, so that one whose exec failed
+ * is logged under the name of what it was to run. */
+static int launch(struct app *a, char *const argv[], const char *line, const char *demo,
+		  char *err, size_t errlen)
+{
+	char name[16];
+	launch_name(argv, line, demo, name, sizeof name);
+	if (a->kev)
+		kevents_name_launch(a->kev, name);
+	pid_t pid = demo ? programs_launch_demo(a->progs, demo, err, errlen)
+		  : programs_launch(a->progs, argv, line, NULL, err, errlen);
+	if (a->kev) {
+		read_kevents(a);
+		kevents_name_launch(a->kev, NULL);
+	}
+	if (pid < 0)
+		return ENOEXEC;
+	lifecycle_note_launched(a->lc, pid);
+	return 0;
+}
+
+static int act_launch(void *ctx, const char *line, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	int rc = launch(a, NULL, line, NULL, err, errlen);
+	if (!rc) {
+		tui_status(a->tui, "launched: %s", line);
+		a->resample = true; /* after the view has finished with its input */
+	}
+	return rc;
+}
+
+static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen)
+{
+	struct app *a = ctx;
+	int rc = launch(a, NULL, NULL, spec, err, errlen);
+	if (!rc) {
+		tui_status(a->tui, "launched demo %s", spec);
+		a->resample = true;
+	}
+	return rc;
+}
+
+static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
+{
+	struct app *a = ctx;
+	int rc = programs_set_knob(a->progs, program, knob, value);
+	if (!rc)
+		a->resample = true;
+	return rc;
+}
+
+/* The start time of process pid as the model knows it, or 0 when it is
+ * not a live process of the model: the command then gets ESRCH and never
+ * reaches whatever process holds that PID now. */
+static unsigned long long command_target(struct app *a, pid_t pid, int sig)
+{
+	const struct task *t = lifecycle_find(a->lc, pid);
+	if (t && !t->exited && !task_is_thread(t) && t->start_ticks)
+		return t->start_ticks;
+	on_signaled(a, pid, sig, ESRCH);
+	return 0;
+}
+
+/* A zombie has exited already: no signal can touch it. Says so (on
+ * stderr, batch mode) and returns true. */
+static bool zombie_refused(struct app *a, pid_t pid, const char *line)
+{
+	const struct task *t = lifecycle_find(a->lc, pid);
+	if (!t || t->exited || t->state != 'Z')
+		return false;
+	fprintf(stderr, "concmon: %s: %d is a zombie: it has exited and cannot be killed; its parent "
+		"%d must reap it with wait(), or exit so that concmon adopts and reaps it\n",
+		line, (int)pid, (int)t->ppid);
+	return true;
+}
+
+static void run_command(struct app *a, const char *line)
+{
+	struct control_cmd c;
+	char err[512] = "";
+	int rc = 0;
+	unsigned long long start;
+	if (control_parse(line, &c, err, sizeof err) < 0) {
+		fprintf(stderr, "concmon: %s\n", err);
+		return;
+	}
+	if ((c.op == CONTROL_SIGNAL || c.op == CONTROL_TERMINATE) && zombie_refused(a, c.pid, line))
+		return;
+	switch (c.op) {
+	case CONTROL_NONE:
+		return;
+	case CONTROL_KNOB:
+		rc = programs_set_knob(a->progs, c.pid, c.name, c.value);
+		break;
+	case CONTROL_SIGNAL:
+		start = command_target(a, c.pid, c.sig);
+		rc = start ? supervisor_signal(a->sup, c.pid, start, c.sig) : ESRCH;
+		break;
+	case CONTROL_TERMINATE:
+		start = command_target(a, c.pid, SIGTERM);
+		rc = start ? supervisor_terminate(a->sup, c.pid, start, util_now()) : ESRCH;
+		break;
+	case CONTROL_LAUNCH:
+	case CONTROL_DEMO:
+		if (launch(a, NULL, c.op == CONTROL_LAUNCH ? c.rest : NULL,
+			   c.op == CONTROL_DEMO ? c.rest : NULL, err, sizeof err) != 0)
+			fprintf(stderr, "concmon: cannot launch %s\n", err);
+		break;
+	}
+	if (rc)
+		fprintf(stderr, "concmon: %s: %s\n", line,
+			c.op == CONTROL_KNOB ? programs_knob_error(rc) : strerror(rc));
+	a->resample = true;
+}
+
+/* Batch mode: runs every complete line waiting on stdin. */
+static void read_commands(struct app *a)
+{
+	ssize_t r = read(a->ctl_fd, a->ctl_buf + a->ctl_len, sizeof a->ctl_buf - 1 - a->ctl_len);
+	if (r < 0 && errno == EINTR)
+		return;
+	if (r <= 0) {
+		a->ctl_fd = -1; /* end of input: nothing more will come */
+		return;
+	}
+	a->ctl_len += (size_t)r;
+	a->ctl_buf[a->ctl_len] = '\0';
+	char *line = a->ctl_buf, *nl;
+	while ((nl = strchr(line, '\n'))) {
+		*nl = '\0';
+		run_command(a, line);
+		line = nl + 1;
+	}
+	a->ctl_len -= (size_t)(line - a->ctl_buf);
+	memmove(a->ctl_buf, line, a->ctl_len);
+	if (a->ctl_len == sizeof a->ctl_buf - 1) {
+		fprintf(stderr, "concmon: command line too long, ignored\n");
+		a->ctl_len = 0;
+	}
+}
+
+static void drain_signals(struct app *a)
+{
+	struct signalfd_siginfo si;
+	while (read(a->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			supervisor_reap(a->sup, on_reaped, a);
+			publish(a);
+			/* Drawn only after a fresh snapshot: the reaped rows beside
+			 * the rest of the tree as it is now, not as it was. */
+			if (a->tui)
+				a->resample = true;
+			break;
+		case SIGWINCH:
+			if (a->tui)
+				tui_resize(a->tui);
+			break;
+		default: /* INT, TERM, HUP */
+			a->quit_signal = (int)si.ssi_signo;
+			a->quit = true;
+		}
+	}
+}
+
+/* New processes reported by the kernel go to the guardian at once, before
+ * any snapshot: a double fork between two refreshes is still covered. */
+static void watch_spawned(struct app *a)
+{
+	struct event buf[64];
+	size_t n;
+	while ((n = events_since(a->events, a->events_watched, buf, 64)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (buf[i].kind == EV_SPAWNED)
+				supervisor_watch(a->sup, buf[i].pid, proctable_start_ticks(buf[i].pid));
+		a->events_watched = buf[n - 1].seq;
+	}
+}
+
+static void read_kevents(struct app *a)
+{
+	unsigned lost = kevents_read(a->kev);
+	watch_spawned(a);
+	if (lost && a->tui)
+		tui_status(a->tui, "kernel events lost (%u): the socket buffer overflowed", lost);
+	else if (lost)
+		fprintf(stderr, "concmon: %u kernel event batches lost (socket buffer overflow)\n", lost);
+	if (a->tui)
+		tui_events_changed(a->tui);
+}
+
+/* signalfd, timerfd, stdin, proc connector; then the output pipes. */
+#define FIXED_FDS 4
+
+static size_t build_pollfds(struct app *a)
+{
+	size_t np;
+	programs_list(a->progs, &np);
+	size_t want = FIXED_FDS + 2 * np;
+	size_t cap = util_fit_cap(a->fds_cap, want, 16);
+	if (cap != a->fds_cap) {
+		a->fds = util_resize(a->fds, a->fds_cap, cap, 0, sizeof *a->fds);
+		a->fds_cap = cap;
+	}
+	a->fds[0] = (struct pollfd){ a->sigfd, POLLIN, 0 };
+	a->fds[1] = (struct pollfd){ a->timerfd, POLLIN, 0 };
+	a->fds[2] = (struct pollfd){ a->tui ? 0 : a->ctl_fd, POLLIN, 0 };
+	a->fds[3] = (struct pollfd){ a->kev ? kevents_fd(a->kev) : -1, POLLIN, 0 };
+	size_t n = FIXED_FDS + programs_pollfds(a->progs, a->fds + FIXED_FDS, a->fds_cap - FIXED_FDS);
+	return n;
+}
+
+static int poll_timeout(struct app *a, double next_kill)
+{
+	if (a->opt.delay == 0)
+		return 0;
+	if (next_kill < 0)
+		return -1;
+	return (int)(next_kill * 1000) + 1;
+}
+
+static void run(struct app *a)
+{
+	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch, act_launch_demo,
+					     act_set_knob };
+	double next_kill = -1;
+	sample(a);
+	while (!a->quit) {
+		if (a->tui)
+			tui_draw(a->tui);
+		size_t nfds = build_pollfds(a);
+		struct pollfd *fds = a->fds;
+		if (poll(fds, nfds, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
+			break;
+		/* Kernel events first: an exit is reported before its reaping. */
+		if (fds[3].revents)
+			read_kevents(a);
+		for (size_t i = FIXED_FDS; i < nfds; i++)
+			if (fds[i].revents)
+				programs_read_output(a->progs, fds[i].fd);
+		if (fds[0].revents)
+			drain_signals(a);
+		enum tui_reaction r = TUI_NONE;
+		if (fds[2].revents && a->tui)
+			r = tui_input(a->tui, &actions);
+		else if (fds[2].revents)
+			read_commands(a);
+		if (r & TUI_QUIT)
+			a->quit = true;
+		uint64_t expirations;
+		bool due = a->opt.delay == 0 || (r & TUI_RESAMPLE) || a->resample;
+		a->resample = false;
+		if (fds[1].revents && read(a->timerfd, &expirations, sizeof expirations) > 0)
+			due = true;
+		if (due && !a->quit)
+			sample(a);
+		next_kill = supervisor_tick(a->sup, util_now());
+	}
+}
+
+static int setup_signals(struct app *a)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (!a->opt.batch)
+		sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (a->sigfd < 0 || a->timerfd < 0)
+		return -1;
+	if (a->opt.delay > 0) {
+		time_t sec = (time_t)a->opt.delay;
+		long nsec = (long)((a->opt.delay - (double)sec) * 1e9);
+		struct itimerspec its = { { sec, nsec }, { sec, nsec } };
+		if (timerfd_settime(a->timerfd, 0, &its, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_args(struct app *a, int argc, char **argv)
+{
+	char err[256];
+	if (options_parse(argc, argv, &a->opt, err, sizeof err) != OPTIONS_OK) {
+		fprintf(stderr, "concmon: %s\n", err);
+		options_usage(stderr, "concmon");
+		return 2;
+	}
+	if (a->opt.help) {
+		options_usage(stdout, "concmon");
+		return 0;
+	}
+	if (a->opt.version) {
+		printf("concmon %s\n", CONCMON_VERSION);
+		return 0;
+	}
+	if (a->opt.list_keys) {
+		tui_print_keys(stdout);
+		return 0;
+	}
+	if (a->opt.list_demos) {
+		fflush(stdout);
+		execlp(programs_demo_path(), programs_demo_path(), "--list", (char *)NULL);
+		fprintf(stderr, "concmon: cannot run %s: %s\n", programs_demo_path(), strerror(errno));
+		return 1;
+	}
+	return -1;
+}
+
+/* Launches at start; a failure is reported and concmon goes on. */
+static void launch_reporting(struct app *a, char *const argv[], const char *demo)
+{
+	char err[512];
+	if (launch(a, argv, NULL, demo, err, sizeof err) == 0)
+		return;
+	if (a->tui)
+		tui_status(a->tui, "cannot launch %s", err);
+	else
+		fprintf(stderr, "concmon: cannot launch %s\n", err);
+}
+
+/* Starts the model and the view; returns an exit status on failure, else -1. */
+static int start(struct app *a)
+{
+	char err[512];
+	if (!a->opt.batch) {
+		a->tui = tui_new(a->opt.all, a->opt.delay, err, sizeof err);
+		if (!a->tui) {
+			fprintf(stderr, "concmon: %s\n", err);
+			return 1;
+		}
+	} else {
+		a->batch = batch_new();
+	}
+	if (setup_signals(a) < 0) {
+		tui_free(a->tui);
+		fprintf(stderr, "concmon: %s\n", strerror(errno));
+		return 1;
+	}
+	a->sup = supervisor_new(a->opt.grace, &a->inherit, err, sizeof err);
+	a->pt = proctable_new();
+	if (!a->sup || !a->pt) {
+		tui_free(a->tui);
+		fprintf(stderr, "concmon: %s\n", a->sup ? "cannot read /proc" : err);
+		return 1;
+	}
+	a->lc = lifecycle_new(a->self);
+	/* Before the proc connector opens: this helper child is not the tree's. */
+	if (a->tui) {
+		a->demos = demolist_load(programs_demo_path(), &a->ndemos);
+		tui_set_demos(a->tui, a->demos, a->ndemos);
+	}
+	a->progs = programs_new(a->sup);
+	a->deadlocks = deadlocks_new();
+	a->events = events_new(4096);
+	a->diff = taskdiff_new(a->self);
+	if (a->opt.log) {
+		int e = events_log_to(a->events, a->opt.log);
+		if (e) {
+			tui_free(a->tui);
+			fprintf(stderr, "concmon: --log %s: %s\n", a->opt.log, strerror(e));
+			return 1;
+		}
+	}
+	a->kev = kevents_open(a->self, a->events, err, sizeof err);
+	if (a->kev) {
+		kevents_ignore(a->kev, supervisor_guardian(a->sup));
+		kevents_on_exit(a->kev, settle_children, a);
+	}
+	else if (a->tui)
+		tui_status(a->tui, "events from snapshots only (%s)", err);
+	supervisor_on_signal(a->sup, on_signaled, a);
+	const char *why;
+	enum containment level = supervisor_containment(a->sup, &why);
+	if (a->tui)
+		tui_set_containment(a->tui, level == CONTAIN_CGROUP, why);
+	else if (level != CONTAIN_CGROUP)
+		fprintf(stderr, "concmon: no cgroup (%s): the tree is contained by process groups "
+			"and tracking only\n", why);
+	if (a->tui) {
+		tui_set_events(a->tui, a->events);
+		tui_set_deadlocks(a->tui, a->deadlocks);
+	}
+	/* A script may drive batch mode through stdin; a terminal there is
+	 * not a script (and reading it from the background would stop us). */
+	if (!a->tui && !isatty(0))
+		a->ctl_fd = 0;
+	for (size_t i = 0; i < a->opt.ndemos; i++)
+		launch_reporting(a, NULL, a->opt.demos[i]);
+	if (a->opt.command)
+		launch_reporting(a, a->opt.command, NULL);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	heap_setup();
+	struct app a = { .hz = proctable_hz(), .self = getpid(), .sigfd = -1, .timerfd = -1,
+			 .ctl_fd = -1 };
+	supervisor_inherited(&a.inherit);
+	int rc = parse_args(&a, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = start(&a);
+	if (rc >= 0)
+		return rc;
+	run(&a);
+	if (a.tui) {
+		tui_status(a.tui, "stopping supervised processes (SIGTERM, SIGKILL after %.1fs)...",
+			   a.opt.grace);
+		tui_draw(a.tui);
+	}
+	supervisor_shutdown(a.sup, on_reaped, &a);
+	tui_free(a.tui);
+	supervisor_free(a.sup);
+	programs_free(a.progs);
+	deadlocks_free(a.deadlocks);
+	kevents_close(a.kev);
+	taskdiff_free(a.diff);
+	events_free(a.events);
+	free(a.demos);
+	proctable_free(a.pt);
+	lifecycle_free(a.lc);
+	batch_free(a.batch);
+	free(a.fds);
+	close(a.sigfd);
+	close(a.timerfd);
+	return a.quit_signal ? 128 + a.quit_signal : 0;
+}

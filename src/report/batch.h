@@ -1,0 +1,38 @@
+/* batch.h - what --batch prints each refresh: the snapshot as one JSON
+ * line or a text table, with the lines programs wrote and the events since
+ * the previous one. Keeps what was printed already. */
+#ifndef CONCMON_BATCH_H
+#define CONCMON_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model/deadlock.h"
+#include "model/events.h"
+#include "model/task.h"
+#include "supervise/programs.h"
+
+/* One refresh's model, as batch_print reads it. */
+struct batch_input {
+	const struct task *tasks;
+	size_t ntasks;
+	bool all;                           /* --all: the summary counts every task */
+	bool json;                          /* NDJSON, else text */
+	struct programs *progs;             /* their output lines are marked printed */
+	const struct deadlocks *deadlocks;
+	const struct events *events;
+	const char *containment;            /* "cgroup", "process-groups" */
+};
+
+struct batch;
+
+/* Aborts on allocation failure. */
+struct batch *batch_new(void);
+void batch_free(struct batch *b);
+
+/* Prints one snapshot to fp and flushes it. Returns -1 when fp failed
+ * (nobody reads any more), else 0. */
+int batch_print(struct batch *b, FILE *fp, const struct batch_input *in);
+
+#endif

@@ -1,0 +1,45 @@
+/* report.h - snapshots for --batch: NDJSON or an aligned text table. */
+#ifndef CONCMON_REPORT_H
+#define CONCMON_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model/tasktree.h"
+
+/* Writes s as a JSON string (with quotes), escaping control characters
+ * (C0, DEL and C1), quotes and backslashes; each maximal invalid UTF-8 subpart (overlong,
+ * surrogate, truncated, past U+10FFFF, stray byte) becomes \ufffd, so the
+ * result is valid JSON for any bytes. NULL is written as "". */
+void report_json_string(FILE *fp, const char *s);
+
+/* What a snapshot carries besides tasks: the launched programs and their
+ * telemetry. */
+struct program;
+struct deadlocks;
+struct report_extra {
+	const struct program *programs;
+	size_t nprograms;
+	const struct deadlocks *deadlocks;  /* NULL: none searched */
+	const char *containment;            /* "cgroup", "process-groups"; NULL: not written */
+	void (*more)(FILE *fp, void *arg);  /* writes further ,"key":value members */
+	void *more_arg;
+};
+
+/* One JSON object on one line: time, tasks (in row order), summary, and
+ * with x the programs' telemetry (see report_tel.h). Numbers are
+ * written without the locale; a non-finite one is null. */
+void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
+		 const struct summary *sum, const struct report_extra *x);
+
+/* One line a program wrote, as text: "[4242 stderr] text", the text
+ * sanitized, then a newline. */
+void report_text_output(FILE *fp, pid_t pid, bool err, const char *text);
+
+/* The same snapshot as text: a summary line (local time), the column
+ * header, one aligned row per task with sanitized strings, a blank line. */
+void report_text(FILE *fp, double unix_time, const struct row *rows, size_t n,
+		 const struct summary *sum);
+
+#endif

@@ -1,0 +1,301 @@
+/* programs.c - see programs.h. One telemetry segment per launched program,
+ * shared by everything that program forks. */
+#include "supervise/programs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+struct programs {
+	struct supervisor *sup;
+	struct program *list;
+	size_t n, cap;
+};
+
+struct programs *programs_new(struct supervisor *sup)
+{
+	struct programs *p = xcalloc(1, sizeof *p);
+	p->sup = sup;
+	return p;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void program_clear(struct program *pr)
+{
+	close_fd(&pr->out_fd);
+	close_fd(&pr->err_fd);
+	output_free(pr->out);
+	free(pr->name);
+	free(pr->demo);
+	free(pr->snap);
+	telemetry_free(pr->tel);
+}
+
+void programs_free(struct programs *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		program_clear(&p->list[i]);
+	free(p->list);
+	free(p);
+}
+
+static char *join_argv(char *const argv[])
+{
+	size_t len = 1;
+	for (size_t i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	char *s = xmalloc(len), *o = s;
+	for (size_t i = 0; argv[i]; i++)
+		o += sprintf(o, "%s%s", i ? " " : "", argv[i]);
+	*o = '\0';
+	return s;
+}
+
+/* Bytes of output kept per program. */
+#define OUTPUT_BYTES (256 * 1024)
+
+/* Two pipes for stdout and stderr: read ends non-blocking in rd, write ends in wr. */
+static int output_pipes(int rd[2], int wr[2])
+{
+	int a[2], b[2];
+	if (pipe2(a, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(b, O_CLOEXEC) < 0) {
+		close(a[0]);
+		close(a[1]);
+		return -1;
+	}
+	fcntl(a[0], F_SETFL, O_NONBLOCK);
+	fcntl(b[0], F_SETFL, O_NONBLOCK);
+	rd[0] = a[0], wr[0] = a[1], rd[1] = b[0], wr[1] = b[1];
+	return 0;
+}
+
+pid_t programs_launch(struct programs *p, char *const argv[], const char *line, const char *demo,
+		      char *err, size_t errlen)
+{
+	char terr[128] = "";
+	struct telemetry *tel = telemetry_create(terr, sizeof terr);
+	char env[64];
+	int rd[2] = { -1, -1 }, wr[2] = { -1, -1 };
+	output_pipes(rd, wr); /* without them, output goes to /dev/null */
+	struct launch_extra x = { -1, NULL, wr[0], wr[1] };
+	if (tel) {
+		snprintf(env, sizeof env, "%s=%d", CM_TELEMETRY_ENV, telemetry_fd(tel));
+		x.keep_fd = telemetry_fd(tel);
+		x.env = env;
+	}
+	pid_t pid = argv ? supervisor_launch(p->sup, argv, &x, err, errlen)
+			 : supervisor_launch_line(p->sup, line, &x, err, errlen);
+	close_fd(&wr[0]);
+	close_fd(&wr[1]);
+	if (pid < 0) {
+		close_fd(&rd[0]);
+		close_fd(&rd[1]);
+		telemetry_free(tel);
+		return -1;
+	}
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->list = xrealloc(p->list, p->cap * sizeof *p->list);
+	}
+	struct program *pr = &p->list[p->n++];
+	memset(pr, 0, sizeof *pr);
+	pr->pid = pid;
+	pr->name = argv ? join_argv(argv) : xstrdup(line);
+	pr->demo = demo ? xstrdup(demo) : NULL;
+	pr->tel = tel;
+	pr->out = output_new(OUTPUT_BYTES);
+	pr->out_fd = rd[0];
+	pr->err_fd = rd[1];
+	if (!tel)
+		snprintf(pr->error, sizeof pr->error, "no telemetry: %s", terr);
+	return pid;
+}
+
+const char *programs_demo_path(void)
+{
+	static char path[PATH_MAX];
+	if (path[0])
+		return path;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%.*s/concmon-demo", (int)(sizeof path - 16), self);
+			if (access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	snprintf(path, sizeof path, "concmon-demo");
+	return path;
+}
+
+pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size_t errlen)
+{
+	/* "name,k=v,k=v" -> concmon-demo name k=v k=v */
+	char *copy = xstrdup(spec);
+	size_t n = 2;
+	for (const char *c = copy; *c; c++)
+		n += *c == ',';
+	char **argv = xcalloc(n + 2, sizeof *argv);
+	size_t k = 0;
+	argv[k++] = (char *)programs_demo_path();
+	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
+		argv[k++] = tok;
+	argv[k] = NULL;
+	pid_t pid = k > 1 ? programs_launch(p, argv, NULL, argv[1], err, errlen) : -1;
+	if (k <= 1)
+		snprintf(err, errlen, "--demo needs a demo name");
+	free(argv);
+	free(copy);
+	return pid;
+}
+
+void programs_read(struct programs *p, double now)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		if (pr->ended && now - pr->ended_at > PROGRAMS_LINGER && pr->out_fd < 0 && pr->err_fd < 0) {
+			program_clear(pr);
+			continue;
+		}
+		if (pr->tel && !pr->ended) {
+			if (!pr->snap)
+				pr->snap = xmalloc(sizeof *pr->snap);
+			char why[128];
+			if (telemetry_read(pr->tel, pr->snap, why, sizeof why) == 0) {
+				pr->error[0] = '\0';
+			} else {
+				snprintf(pr->error, sizeof pr->error, "corrupt telemetry: %s", why);
+				free(pr->snap);
+				pr->snap = NULL;
+			}
+		}
+		p->list[keep++] = *pr;
+	}
+	p->n = keep;
+	size_t cap = util_fit_cap(p->cap, p->n, 8);
+	if (cap != p->cap) {
+		p->list = util_resize(p->list, p->cap, cap, p->n, sizeof *p->list);
+		p->cap = cap;
+	}
+}
+
+void programs_ended(struct programs *p, pid_t pid, double now)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		if (pr->pid == pid && !pr->ended) {
+			pr->ended = true;
+			pr->ended_at = now;
+			/* Its telemetry stops with it: free the segment and the
+			 * copy now, not after the linger (its output stays). */
+			telemetry_free(pr->tel);
+			pr->tel = NULL;
+			free(pr->snap);
+			pr->snap = NULL;
+		}
+	}
+}
+
+const struct program *programs_list(const struct programs *p, size_t *n)
+{
+	*n = p->n;
+	return p->list;
+}
+
+int programs_set_knob(struct programs *p, pid_t pid, const char *name, long value)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		if (pr->pid != pid || pr->ended)
+			continue;
+		if (!pr->tel)
+			return ENODATA;
+		return telemetry_set_knob(pr->tel, name, value) ? 0 : ENOENT;
+	}
+	return ESRCH;
+}
+
+const char *programs_knob_error(int err)
+{
+	switch (err) {
+	case ESRCH: return "no such launched program";
+	case ENOENT: return "no such knob, or the value is outside its range";
+	case ENODATA: return "the program publishes no telemetry";
+	default: return strerror(err);
+	}
+}
+
+size_t programs_pollfds(const struct programs *p, struct pollfd *fds, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->list[i].out_fd >= 0 && k < max)
+			fds[k++] = (struct pollfd){ p->list[i].out_fd, POLLIN, 0 };
+		if (p->list[i].err_fd >= 0 && k < max)
+			fds[k++] = (struct pollfd){ p->list[i].err_fd, POLLIN, 0 };
+	}
+	return k;
+}
+
+/* Drains one pipe; at end of file the pending partial line is kept. */
+static void drain(struct program *pr, int *fd, bool err)
+{
+	char buf[16384];
+	/* Bounded per call, so a program writing without pause cannot starve the loop. */
+	for (int rounds = 0; rounds < 16; rounds++) {
+		ssize_t r = read(*fd, buf, sizeof buf);
+		if (r > 0) {
+			output_feed(pr->out, err, buf, (size_t)r, util_wall());
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			output_flush(pr->out, err, util_wall());
+			close_fd(fd);
+		}
+		return;
+	}
+}
+
+void programs_read_output(struct programs *p, int fd)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		if (pr->out_fd == fd)
+			drain(pr, &pr->out_fd, false);
+		else if (pr->err_fd == fd)
+			drain(pr, &pr->err_fd, true);
+	}
+}
+
+void programs_output_reported(struct programs *p, pid_t pid)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct program *pr = &p->list[i];
+		size_t n = output_count(pr->out);
+		if (pr->pid == pid && n)
+			pr->out_reported = output_get(pr->out, n - 1).seq;
+	}
+}

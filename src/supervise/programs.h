@@ -1,0 +1,77 @@
+/* programs.h - the programs concmon launched: each one's telemetry segment,
+ * its last validated snapshot, and the knobs concmon turns in it. */
+#ifndef CONCMON_PROGRAMS_H
+#define CONCMON_PROGRAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <poll.h>
+#include <sys/types.h>
+
+#include "supervise/output.h"
+#include "supervise/supervisor.h"
+#include "telemetry/telemetry.h"
+
+/* How long a program's last telemetry stays readable after it ended. */
+#define PROGRAMS_LINGER 5.0
+
+struct program {
+	pid_t pid;
+	char *name;                       /* the command line as launched */
+	char *demo;                       /* demo name, or NULL */
+	struct telemetry *tel;            /* NULL when no segment could be made */
+	struct telemetry_snapshot *snap;  /* last good snapshot, NULL before one */
+	char error[160];                  /* why the segment was rejected, "" if it was not */
+	bool ended;
+	double ended_at;                  /* monotonic seconds */
+	struct output *out;               /* what it wrote on stdout and stderr */
+	int out_fd, err_fd;               /* pipe read ends, -1 after end of file */
+	uint64_t out_reported;            /* batch JSON: last output line printed */
+};
+
+struct programs;
+
+/* An empty list that launches through sup. Aborts on allocation failure. */
+struct programs *programs_new(struct supervisor *sup);
+void programs_free(struct programs *p);
+
+/* Launches argv (or the command line line, when argv is NULL) with a fresh
+ * telemetry segment handed over in CM_TELEMETRY_ENV. demo names the demo
+ * it runs, or NULL. Returns the PID, or -1 with the reason in err. */
+pid_t programs_launch(struct programs *p, char *const argv[], const char *line, const char *demo,
+		      char *err, size_t errlen);
+
+/* Launches "NAME[,key=value...]" through the concmon-demo program found
+ * next to concmon's own executable (else on PATH). As programs_launch. */
+pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size_t errlen);
+
+/* The path of concmon-demo (static storage). */
+const char *programs_demo_path(void);
+
+/* Fills fds (room for max) with the output pipes still open; returns how many. */
+size_t programs_pollfds(const struct programs *p, struct pollfd *fds, size_t max);
+
+/* Reads what is waiting on output pipe fd (one programs_pollfds gave). */
+void programs_read_output(struct programs *p, int fd);
+
+/* Marks every output line of program pid as reported (batch JSON). */
+void programs_output_reported(struct programs *p, pid_t pid);
+
+/* Reads and validates every live program's segment; forgets programs that
+ * ended more than PROGRAMS_LINGER seconds ago and whose output is closed. */
+void programs_read(struct programs *p, double now);
+
+/* Records that the program pid ended (no-op for other PIDs). */
+void programs_ended(struct programs *p, pid_t pid, double now);
+
+/* The programs, in launch order; valid until the next call that changes p. */
+const struct program *programs_list(const struct programs *p, size_t *n);
+
+/* Sets knob name to value in program pid. 0, or ESRCH (no such program),
+ * ENOENT (no such knob or out of its range), ENODATA (no telemetry). */
+int programs_set_knob(struct programs *p, pid_t pid, const char *name, long value);
+
+/* A sentence for an error of programs_set_knob (static storage). */
+const char *programs_knob_error(int err);
+
+#endif
