@@ -21,8 +21,9 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from concmon_test import (HOSTILE_ARGS, HOSTILE_ARGV0, HOSTILE_BIDI, HOSTILE_COMM, BatchRun,
-                          check_no_crash, concmon_bin, descendants_of, helper, kill_quietly, main,
-                          pid_exists, poll, proc_stat, tasks_of)
+                          as_nobody, check_no_crash, concmon_bin, descendants_of, helper,
+                          kill_quietly, main, nobody_can_run, pid_exists, poll, proc_stat,
+                          tasks_of)
 
 SLOW = 60.0       # deadline for a state that needs thousands of processes or threads
 MARGIN = 3.0      # what quitting may take beyond the grace period
@@ -454,22 +455,6 @@ class HostileNames(unittest.TestCase):
 
 
 # ------------------------------------------------------------ privacy, no root
-
-def as_nobody(argv):
-    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + list(argv)
-
-
-def nobody_can_run():
-    if os.geteuid() != 0:
-        return "needs root (to run a process as user nobody)"
-    if not shutil.which("setpriv"):
-        return "setpriv (util-linux) is missing"
-    try:
-        pwd.getpwnam("nobody")
-    except KeyError:
-        return "there is no user nobody"
-    return None
-
 
 def nobody_open(path, mode="r"):
     """Opens path as user nobody; returns the errno name or 'ok'."""

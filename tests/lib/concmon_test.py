@@ -8,6 +8,7 @@ directory) and CONCMON_SOURCE (the source tree) in the environment.
 
 import json
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -206,6 +207,27 @@ def kill_quietly(pid, sig=signal.SIGKILL, start=None):
 def check_no_crash(testcase, text, what="concmon's stderr"):
     m = CRASH_PATTERNS.search(text or "")
     testcase.assertIsNone(m, "crash or sanitizer report in %s:\n%s" % (what, text))
+
+
+# ---------------------------------------------------------------- users
+
+
+def as_nobody(argv):
+    """argv run as user nobody (setpriv execs it: the PID stays the same)."""
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] + list(argv)
+
+
+def nobody_can_run():
+    """None when as_nobody works here, else why not (for skipIf)."""
+    if os.geteuid() != 0:
+        return "needs root (to run a process as user nobody)"
+    if not shutil.which("setpriv"):
+        return "setpriv (util-linux) is missing"
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        return "there is no user nobody"
+    return None
 
 
 # ---------------------------------------------------------------- snapshots
