@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <linux/cn_proc.h>
+#include <arpa/inet.h>
 #include <linux/connector.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,7 +34,6 @@ struct kevents {
 	struct events *ev;
 	struct entry *set;        /* open addressing */
 	size_t cap, used, live;   /* used counts live and deleted slots */
-	unsigned lost;
 };
 
 static size_t slot(pid_t pid, size_t cap)
@@ -133,23 +134,66 @@ static int subscribe(int fd, enum proc_cn_mcast_op op)
 	return send(fd, msg.bytes, sizeof msg.bytes, 0) == (ssize_t)sizeof msg.bytes ? 0 : -1;
 }
 
-struct kevents *kevents_open(pid_t self, struct events *ev, char *err, size_t errlen)
+/* Lets through only forks of processes and exits of whole processes: the
+ * kernel drops the rest before it reaches the socket. Loads are big-endian,
+ * hence htonl on the constants; offsets count from the nlmsghdr (16 bytes)
+ * and cn_msg (20) to struct proc_event. */
+static int filter_forks_exits(int fd)
+{
+	enum { EV = 36, WHAT = EV, A0 = EV + 16, A1 = EV + 20, A2 = EV + 24, A3 = EV + 28 };
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, WHAT),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_FORK), 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, A3),           /* child_tgid */
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, A2),           /* child_pid */
+		BPF_JUMP(BPF_JMP | BPF_JA, 4, 0, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_EXIT), 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, A1),           /* process_tgid */
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, A0),           /* process_pid */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 1),     /* pid == tgid: not a thread */
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
+}
+
+int kevents_subscribe(bool forks_only, char *err, size_t errlen)
 {
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (fd < 0) {
 		snprintf(err, errlen, "proc connector: %s", strerror(errno));
-		return NULL;
+		return -1;
 	}
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0 };
 	/* Fork storms: a big buffer (root may exceed rmem_max) before losing events. */
 	int size = 8 << 20;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || subscribe(fd, PROC_CN_MCAST_LISTEN) < 0) {
+	if ((forks_only && filter_forks_exits(fd) < 0) || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    subscribe(fd, PROC_CN_MCAST_LISTEN) < 0) {
 		snprintf(err, errlen, "proc connector: %s", strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
+	return fd;
+}
+
+void kevents_unsubscribe(int fd)
+{
+	if (fd < 0)
+		return;
+	subscribe(fd, PROC_CN_MCAST_IGNORE);
+	close(fd);
+}
+
+struct kevents *kevents_open(pid_t self, struct events *ev, char *err, size_t errlen)
+{
+	int fd = kevents_subscribe(false, err, errlen);
+	if (fd < 0)
+		return NULL;
 	struct kevents *k = xcalloc(1, sizeof *k);
 	k->fd = fd;
 	k->self = self;
@@ -163,8 +207,7 @@ void kevents_close(struct kevents *k)
 {
 	if (!k)
 		return;
-	subscribe(k->fd, PROC_CN_MCAST_IGNORE);
-	close(k->fd);
+	kevents_unsubscribe(k->fd);
 	free(k->set);
 	free(k);
 }
@@ -191,8 +234,9 @@ static void read_comm(pid_t pid, char *comm, size_t len)
 		comm[n - 1] = '\0';
 }
 
-static void on_event(struct kevents *k, const struct proc_event *p)
+static void on_event(void *arg, const struct proc_event *p)
 {
+	struct kevents *k = arg;
 	struct event e = { .time = wall_time(p->timestamp_ns), .exact = true };
 	struct entry *known;
 	switch (p->what) {
@@ -237,20 +281,22 @@ static void on_event(struct kevents *k, const struct proc_event *p)
 	events_add(k->ev, e);
 }
 
-unsigned kevents_read(struct kevents *k)
+size_t kevents_receive(int fd, size_t max, unsigned *lost, kevents_fn fn, void *arg)
 {
 	/* Aligned for nlmsghdr; a datagram holds one or more messages. */
 	long buf[2048];
-	for (;;) {
-		ssize_t n = recv(k->fd, buf, sizeof buf, 0);
+	size_t got = 0;
+	while (!max || got < max) {
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			k->lost++;
+			++*lost;
 			continue;
 		}
 		if (n <= 0)
 			break;
+		got++;
 		size_t len = (size_t)n;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP)
@@ -263,10 +309,15 @@ unsigned kevents_read(struct kevents *k)
 			/* cn->data is only 4-byte aligned; proc_event has a u64. */
 			struct proc_event pe;
 			memcpy(&pe, cn->data, sizeof pe);
-			on_event(k, &pe);
+			fn(arg, &pe);
 		}
 	}
-	unsigned lost = k->lost;
-	k->lost = 0;
+	return got;
+}
+
+unsigned kevents_read(struct kevents *k)
+{
+	unsigned lost = 0;
+	kevents_receive(k->fd, 0, &lost, on_event, k);
 	return lost;
 }

@@ -5,6 +5,7 @@
 #ifndef CONCMON_KEVENTS_H
 #define CONCMON_KEVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,5 +29,21 @@ unsigned kevents_read(struct kevents *k);
  * followed even if its own fork was missed. hide is never followed. */
 void kevents_track(struct kevents *k, pid_t pid);
 void kevents_ignore(struct kevents *k, pid_t hide);
+
+/* The raw subscription, for a process that reads events its own way (the
+ * guardian): a non-blocking, close-on-exec proc connector socket with a big
+ * receive buffer; forks_only: the kernel passes only forks and exits of
+ * processes (no threads, execs or renames). -1 with a reason in err. */
+int kevents_subscribe(bool forks_only, char *err, size_t errlen);
+
+/* Ends the subscription and closes fd. Safe on -1. */
+void kevents_unsubscribe(int fd);
+
+/* Calls fn for each event waiting on fd, in the kernel's order, reading at
+ * most max datagrams (0: until none is waiting). Returns how many it read;
+ * adds those lost to a full socket buffer to *lost. */
+struct proc_event;
+typedef void (*kevents_fn)(void *arg, const struct proc_event *pe);
+size_t kevents_receive(int fd, size_t max, unsigned *lost, kevents_fn fn, void *arg);
 
 #endif
