@@ -491,6 +491,11 @@ static bool stat_of(pid_t pid, struct proc_stat *st)
 	return len > 0 && procparse_stat(buf, (size_t)len, st) == 0;
 }
 
+bool proctable_stat(pid_t pid, struct proc_stat *st)
+{
+	return stat_of(pid, st);
+}
+
 unsigned long long proctable_start_ticks(pid_t pid)
 {
 	struct proc_stat st;
