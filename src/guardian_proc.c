@@ -417,6 +417,18 @@ static void protect(struct guard *g, pid_t concmon)
 	}
 }
 
+/* concmon is a parent like any tracked process (never killed: protect):
+ * what it launches is followed from its fork event on, so a program's
+ * first forks count even if concmon's WATCH for it is read after them. */
+static void follow_concmon(struct guard *g, pid_t concmon)
+{
+	unsigned long long start = proctable_start_ticks(concmon);
+	if (!start)
+		return;
+	struct tracked *t = pidmap_insert(g->map, concmon, NULL);
+	*t = (struct tracked){ .pid = concmon, .fd = -1, .flags = T_EXACT, .lo = start, .hi = start };
+}
+
 /* One descriptor per process followed: as many as the hard limit allows. */
 static void raise_nofile(void)
 {
@@ -461,6 +473,7 @@ void guardian_proc_run(int sock, const char *cgroup, pid_t concmon)
 	g->map = pidmap_new(sizeof(struct tracked));
 	g->tick_ns = 1000000000ull / (uint64_t)proctable_hz();
 	protect(g, concmon);
+	follow_concmon(g, concmon);
 	char err[160];
 	g->nl = kevents_subscribe(true, err, sizeof err);
 	char follows = g->nl >= 0;
