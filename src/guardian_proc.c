@@ -39,6 +39,7 @@
 #define ROUND_SECONDS 1.0               /* the most one round waits for its dead */
 #define DRAIN_BATCH 256                 /* datagrams read between other work */
 #define MIN_ROUNDS 3                    /* group kills repeat: a dying leader may have forked */
+#define KERNEL_PAUSE_NS 10000000ull     /* between reads of events that trickle in */
 
 enum {
 	T_GROUP = 1,       /* a launched program: its process group goes too */
@@ -465,6 +466,39 @@ static int detach(int sock)
 	return sock;
 }
 
+/* Follows the tree until concmon's socket ends. The kernel's events are
+ * read in batches at most every KERNEL_PAUSE_NS while they trickle in (a
+ * wakeup per fork would cost the guardian more than the events), at once
+ * while full batches wait; concmon's socket is served between batches. */
+static void serve(struct guard *g)
+{
+	uint64_t gc_due = 0, kernel_due = 0;
+	for (;;) {
+		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+		bool kernel = g->nl >= 0 && now >= kernel_due;
+		struct pollfd p[SLOTS] = {
+			[SLOT_CONCMON] = { g->sock, POLLIN, 0 },
+			[SLOT_KERNEL] = { kernel ? g->nl : -1, POLLIN, 0 },
+		};
+		int wait = kernel || g->nl < 0 ? 1000 : (int)((kernel_due - now) / 1000000) + 1;
+		/* Only end-of-file means concmon is gone: ENOMEM passes. */
+		if (poll(p, SLOTS, wait) < 0 && errno != EINTR && errno != ENOMEM)
+			return;
+		unsigned lost = 0;
+		/* No pause once the buffer overflowed: it is too small for one. */
+		if (p[SLOT_KERNEL].revents &&
+		    kevents_receive(g->nl, DRAIN_BATCH, &lost, on_event, g) < DRAIN_BATCH && !lost)
+			kernel_due = clock_ns(CLOCK_MONOTONIC) + KERNEL_PAUSE_NS;
+		if (p[SLOT_CONCMON].revents && !read_messages(g))
+			return;
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (now >= gc_due) {
+			collect(g, now);
+			gc_due = now + 1000000000ull;
+		}
+	}
+}
+
 void guardian_proc_run(int sock, const char *cgroup, pid_t concmon)
 {
 	struct guard *g = xcalloc(1, sizeof *g);
@@ -479,28 +513,7 @@ void guardian_proc_run(int sock, const char *cgroup, pid_t concmon)
 	char follows = g->nl >= 0;
 	while (send(g->sock, &follows, 1, MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
-	uint64_t gc_due = 0;
-	for (;;) {
-		struct pollfd p[SLOTS] = {
-			[SLOT_CONCMON] = { g->sock, POLLIN, 0 },
-			[SLOT_KERNEL] = { g->nl, POLLIN, 0 },
-		};
-		/* Only end-of-file means concmon is gone: ENOMEM passes. */
-		if (poll(p, SLOTS, 1000) < 0 && errno != EINTR && errno != ENOMEM)
-			break;
-		/* A batch at a time: concmon's socket is served between batches
-		 * however busy the rest of the machine keeps the connector. */
-		unsigned lost = 0;
-		if (p[SLOT_KERNEL].revents)
-			kevents_receive(g->nl, DRAIN_BATCH, &lost, on_event, g);
-		if (p[SLOT_CONCMON].revents && !read_messages(g))
-			break;
-		uint64_t now = clock_ns(CLOCK_MONOTONIC);
-		if (now >= gc_due) {
-			collect(g, now);
-			gc_due = now + 1000000000ull;
-		}
-	}
+	serve(g);
 	/* concmon is gone: the cgroup first, whole, then what was followed. */
 	if (cgroup)
 		cgroup_kill_path(cgroup, 1.0);

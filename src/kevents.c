@@ -2,9 +2,9 @@
  * machine; a small hash set of the tree's PIDs decides what concerns us. */
 #include "kevents.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/cn_proc.h>
-#include <arpa/inet.h>
 #include <linux/connector.h>
 #include <linux/filter.h>
 #include <linux/netlink.h>
@@ -281,13 +281,39 @@ static void on_event(void *arg, const struct proc_event *p)
 	events_add(k->ev, e);
 }
 
+/* Calls fn for each proc event in one datagram of len bytes. */
+static void parse_datagram(const void *buf, size_t len, kevents_fn fn, void *arg)
+{
+	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP)
+			continue;
+		const struct cn_msg *cn = NLMSG_DATA(h);
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof *cn) || cn->len < sizeof(struct proc_event) ||
+		    h->nlmsg_len < NLMSG_LENGTH(sizeof *cn + sizeof(struct proc_event)))
+			continue;
+		/* cn->data is only 4-byte aligned; proc_event has a u64. */
+		struct proc_event pe;
+		memcpy(&pe, cn->data, sizeof pe);
+		fn(arg, &pe);
+	}
+}
+
 size_t kevents_receive(int fd, size_t max, unsigned *lost, kevents_fn fn, void *arg)
 {
-	/* Aligned for nlmsghdr; a datagram holds one or more messages. */
-	long buf[2048];
+	/* The kernel sends one event per datagram: many per system call keeps
+	 * the cost of a fork storm on the machine down. Aligned for nlmsghdr. */
+	enum { BATCH = 32, DGRAM = 512 };
+	long buf[BATCH][DGRAM / sizeof(long)];
+	struct iovec iov[BATCH];
+	struct mmsghdr mm[BATCH];
 	size_t got = 0;
 	while (!max || got < max) {
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		unsigned want = max && max - got < BATCH ? (unsigned)(max - got) : BATCH;
+		for (unsigned i = 0; i < want; i++) {
+			iov[i] = (struct iovec){ .iov_base = buf[i], .iov_len = sizeof buf[i] };
+			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		int n = recvmmsg(fd, mm, want, MSG_DONTWAIT, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
@@ -296,21 +322,12 @@ size_t kevents_receive(int fd, size_t max, unsigned *lost, kevents_fn fn, void *
 		}
 		if (n <= 0)
 			break;
-		got++;
-		size_t len = (size_t)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_NOOP)
-				continue;
-			const struct cn_msg *cn = NLMSG_DATA(h);
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof *cn) ||
-			    cn->len < sizeof(struct proc_event) ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof *cn + sizeof(struct proc_event)))
-				continue;
-			/* cn->data is only 4-byte aligned; proc_event has a u64. */
-			struct proc_event pe;
-			memcpy(&pe, cn->data, sizeof pe);
-			fn(arg, &pe);
-		}
+		for (int i = 0; i < n; i++)
+			if (!(mm[i].msg_hdr.msg_flags & MSG_TRUNC))
+				parse_datagram(buf[i], mm[i].msg_len, fn, arg);
+		got += (size_t)n;
+		if ((unsigned)n < want)
+			break; /* nothing more is waiting */
 	}
 	return got;
 }
