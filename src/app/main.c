@@ -418,9 +418,12 @@ static void drain_signals(struct app *a)
 }
 
 /* New processes reported by the kernel go to the guardian at once, before
- * any snapshot: a double fork between two refreshes is still covered. */
+ * any snapshot: a double fork between two refreshes is still covered. A
+ * guardian that reads the kernel's events itself needs none of this. */
 static void watch_spawned(struct app *a)
 {
+	if (supervisor_forks_followed(a->sup))
+		return;
 	struct event buf[64];
 	size_t n;
 	while ((n = events_since(a->events, a->events_watched, buf, 64)) > 0) {

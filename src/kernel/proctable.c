@@ -544,6 +544,11 @@ struct proc_id *proctable_descendants(pid_t root, pid_t hide, size_t *n)
 	return out;
 }
 
+bool proctable_stat(pid_t pid, struct proc_stat *st)
+{
+	return stat_of(pid, st);
+}
+
 unsigned long long proctable_start_ticks(pid_t pid)
 {
 	struct proc_stat st;

@@ -49,6 +49,10 @@ struct proc_id {
  * in *n; NULL with *n = 0 when there are none. */
 struct proc_id *proctable_descendants(pid_t root, pid_t hide, size_t *n);
 
+/* Reads /proc/PID/stat of one process into st; false when it is gone. */
+struct proc_stat;
+bool proctable_stat(pid_t pid, struct proc_stat *st);
+
 /* Start time of pid in clock ticks after boot, or 0 if it is gone. */
 unsigned long long proctable_start_ticks(pid_t pid);
 

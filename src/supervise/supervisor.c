@@ -95,6 +95,11 @@ pid_t supervisor_guardian(const struct supervisor *s)
 	return guardian_pid(s->guardian);
 }
 
+bool supervisor_forks_followed(const struct supervisor *s)
+{
+	return guardian_follows_forks(s->guardian);
+}
+
 void supervisor_watch(struct supervisor *s, pid_t pid, unsigned long long start_ticks)
 {
 	guardian_watch(s->guardian, pid, start_ticks, false);
@@ -384,6 +389,7 @@ int supervisor_reap(struct supervisor *s, supervisor_reaped_fn fn, void *arg)
 			break;
 		if (guardian_reaped(s->guardian, si.si_pid))
 			continue;
+		guardian_forget(s->guardian, si.si_pid);
 		int code = si.si_code == CLD_EXITED ? si.si_status : -1;
 		int sig = si.si_code == CLD_EXITED ? 0 : si.si_status;
 		struct child *c = find_child(s, si.si_pid);

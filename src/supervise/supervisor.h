@@ -3,6 +3,7 @@
 #define CONCMON_SUPERVISOR_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -79,6 +80,10 @@ int supervisor_reap(struct supervisor *s, supervisor_reaped_fn fn, void *arg);
 /* Tells the guardian about a process of the tree, so it is killed if
  * concmon dies abruptly. Cheap to call again for the same process. */
 void supervisor_watch(struct supervisor *s, pid_t pid, unsigned long long start_ticks);
+
+/* True when the guardian follows forks itself: a process the kernel
+ * reports as new needs no supervisor_watch to be covered. */
+bool supervisor_forks_followed(const struct supervisor *s);
 
 /* Call after watching every process of a refresh: what was not watched
  * since the last call is forgotten (see guardian_sweep). */

@@ -209,6 +209,9 @@ def check_no_crash(testcase, text, what="concmon's stderr"):
     testcase.assertIsNone(m, "crash or sanitizer report in %s:\n%s" % (what, text))
 
 
+# ---------------------------------------------------------------- users
+
+
 # ---------------------------------------------------------------- snapshots
 
 
