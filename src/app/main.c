@@ -54,6 +54,12 @@ struct app {
 	int quit_signal;            /* the signal that asked concmon to stop, 0 if none */
 	bool quit;
 	bool resample;              /* sample again before the next poll */
+	struct reaped {             /* reaped, not yet logged (see settle_reaped) */
+		pid_t pid;
+		char *name;             /* what concmon launched, NULL if adopted */
+		int code, sig;
+	} *reaped;
+	size_t nreaped, reaped_cap;
 	int ctl_fd;                 /* batch mode: commands on stdin, -1 when none */
 	char ctl_buf[4096];         /* a partial command line */
 	size_t ctl_len;
@@ -115,12 +121,10 @@ static void settle_children(void *arg, pid_t parent, double time)
 		a->resample = true; /* the frame shows one snapshot, not this half */
 }
 
-static void on_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
+/* Logs and models one process concmon reaped, after the kernel events. */
+static void note_reaped(struct app *a, pid_t pid, const char *name, int code, int sig)
 {
-	struct app *a = arg;
-	if (a->kev)
-		read_kevents(a); /* the kernel's word on the exit comes first */
-	else
+	if (!a->kev)
 		settle_children(a, pid, util_wall());
 	reaped_events(a, pid, name, code, sig);
 	lifecycle_note_exit(a->lc, pid, name, code, sig, util_now());
@@ -131,6 +135,43 @@ static void on_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
 		kevents_forget(a->kev, pid);
 	}
 	programs_ended(a->progs, pid, util_now());
+}
+
+/* supervisor_reap's callback: only collects, so no phase runs inside
+ * another; settle_reaped acts on what was collected. */
+static void collect_reaped(void *arg, pid_t pid, const char *name, int code, int sig)
+{
+	struct app *a = arg;
+	size_t cap = util_fit_cap(a->reaped_cap, a->nreaped + 1, 16);
+	if (cap != a->reaped_cap) {
+		a->reaped = util_resize(a->reaped, a->reaped_cap, cap, a->nreaped, sizeof *a->reaped);
+		a->reaped_cap = cap;
+	}
+	a->reaped[a->nreaped++] = (struct reaped){ pid, name ? xstrdup(name) : NULL, code, sig };
+}
+
+/* Each process reaped was a zombie, so the kernel had queued its exit
+ * message already: the kernel events are drained first, and the log tells
+ * how each ended before it tells that it was reaped. */
+static void settle_reaped(struct app *a)
+{
+	if (!a->nreaped)
+		return;
+	if (a->kev)
+		read_kevents(a);
+	for (size_t i = 0; i < a->nreaped; i++) {
+		struct reaped *r = &a->reaped[i];
+		note_reaped(a, r->pid, r->name, r->code, r->sig);
+		free(r->name);
+	}
+	a->nreaped = 0;
+}
+
+/* Reaps during shutdown, where no loop runs: each one settled at once. */
+static void reap_and_settle(void *arg, pid_t pid, const char *name, int code, int sig)
+{
+	collect_reaped(arg, pid, name, code, sig);
+	settle_reaped(arg);
 }
 
 /* The model changed: hand the view the new array (the old one may be gone). */
@@ -399,7 +440,8 @@ static void drain_signals(struct app *a)
 	while (read(a->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			supervisor_reap(a->sup, on_reaped, a);
+			supervisor_reap(a->sup, collect_reaped, a);
+			settle_reaped(a);
 			publish(a);
 			/* Drawn only after a fresh snapshot: the reaped rows beside
 			 * the rest of the tree as it is now, not as it was. */
@@ -446,8 +488,8 @@ static void read_kevents(struct app *a)
 		tui_events_changed(a->tui);
 }
 
-/* signalfd, timerfd, stdin, proc connector; then the output pipes. */
-#define FIXED_FDS 4
+/* The poll set's fixed slots; the programs' output pipes follow them. */
+enum slot { SLOT_SIGNALS, SLOT_TIMER, SLOT_INPUT, SLOT_KERNEL, FIXED_FDS };
 
 static size_t build_pollfds(struct app *a)
 {
@@ -459,10 +501,10 @@ static size_t build_pollfds(struct app *a)
 		a->fds = util_resize(a->fds, a->fds_cap, cap, 0, sizeof *a->fds);
 		a->fds_cap = cap;
 	}
-	a->fds[0] = (struct pollfd){ a->sigfd, POLLIN, 0 };
-	a->fds[1] = (struct pollfd){ a->timerfd, POLLIN, 0 };
-	a->fds[2] = (struct pollfd){ a->tui ? 0 : a->ctl_fd, POLLIN, 0 };
-	a->fds[3] = (struct pollfd){ a->kev ? kevents_fd(a->kev) : -1, POLLIN, 0 };
+	a->fds[SLOT_SIGNALS] = (struct pollfd){ a->sigfd, POLLIN, 0 };
+	a->fds[SLOT_TIMER] = (struct pollfd){ a->timerfd, POLLIN, 0 };
+	a->fds[SLOT_INPUT] = (struct pollfd){ a->tui ? 0 : a->ctl_fd, POLLIN, 0 };
+	a->fds[SLOT_KERNEL] = (struct pollfd){ a->kev ? kevents_fd(a->kev) : -1, POLLIN, 0 };
 	size_t n = FIXED_FDS + programs_pollfds(a->progs, a->fds + FIXED_FDS, a->fds_cap - FIXED_FDS);
 	return n;
 }
@@ -490,24 +532,24 @@ static void run(struct app *a)
 		if (poll(fds, nfds, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
 			break;
 		/* Kernel events first: an exit is reported before its reaping. */
-		if (fds[3].revents)
+		if (fds[SLOT_KERNEL].revents)
 			read_kevents(a);
 		for (size_t i = FIXED_FDS; i < nfds; i++)
 			if (fds[i].revents)
 				programs_read_output(a->progs, fds[i].fd);
-		if (fds[0].revents)
+		if (fds[SLOT_SIGNALS].revents)
 			drain_signals(a);
 		enum tui_reaction r = TUI_NONE;
-		if (fds[2].revents && a->tui)
+		if (fds[SLOT_INPUT].revents && a->tui)
 			r = tui_input(a->tui, &actions);
-		else if (fds[2].revents)
+		else if (fds[SLOT_INPUT].revents)
 			read_commands(a);
 		if (r & TUI_QUIT)
 			a->quit = true;
 		uint64_t expirations;
 		bool due = a->opt.delay == 0 || (r & TUI_RESAMPLE) || a->resample;
 		a->resample = false;
-		if (fds[1].revents && read(a->timerfd, &expirations, sizeof expirations) > 0)
+		if (fds[SLOT_TIMER].revents && read(a->timerfd, &expirations, sizeof expirations) > 0)
 			due = true;
 		if (due && !a->quit)
 			sample(a);
@@ -673,7 +715,7 @@ int main(int argc, char **argv)
 			   a.opt.grace);
 		tui_draw(a.tui);
 	}
-	supervisor_shutdown(a.sup, on_reaped, &a);
+	supervisor_shutdown(a.sup, reap_and_settle, &a);
 	tui_free(a.tui);
 	supervisor_free(a.sup);
 	programs_free(a.progs);
@@ -685,6 +727,7 @@ int main(int argc, char **argv)
 	proctable_free(a.pt);
 	lifecycle_free(a.lc);
 	batch_free(a.batch);
+	free(a.reaped);
 	free(a.fds);
 	close(a.sigfd);
 	close(a.timerfd);
