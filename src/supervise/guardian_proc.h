@@ -17,6 +17,7 @@ struct guardian_msg {
 	int op;                     /* enum guardian_op */
 	int group;                  /* WATCH: also its process group (a launched program) */
 	pid_t pid;
+	int unused;                 /* no padding: every byte sent is initialised */
 	unsigned long long start;   /* start ticks: the identity behind pid */
 };
 
