@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "model/sigtable.h"
-#include "report/report.h"
 #include "util/escape.h"
 #include "util/util.h"
 
@@ -110,7 +109,7 @@ void events_json(FILE *fp, const struct event *e)
 	fprintf(fp, "{\"seq\":%llu,\"time\":%lld.%03lld,\"event\":\"%s\",\"pid\":%d,\"tid\":%d,"
 		"\"comm\":", (unsigned long long)e->seq, ms / 1000, ms % 1000,
 		events_kind_name(e->kind), (int)e->pid, (int)e->tid);
-	report_json_string(fp, e->comm);
+	escape_json_string(fp, e->comm);
 	switch (e->kind) {
 	case EV_SPAWNED: fprintf(fp, ",\"parent\":%d", (int)e->other); break;
 	case EV_THREAD: break;
@@ -126,7 +125,7 @@ void events_json(FILE *fp, const struct event *e)
 	case EV_REPARENTED: fprintf(fp, ",\"former_parent\":%d,\"parent\":%d", (int)e->other, e->code); break;
 	case EV_SIGNAL:
 		fprintf(fp, ",\"signal\":%d,\"result\":", e->code);
-		report_json_string(fp, e->result ? strerror(e->result) : "ok");
+		escape_json_string(fp, e->result ? strerror(e->result) : "ok");
 		break;
 	default: break;
 	}

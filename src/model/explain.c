@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "model/sigtable.h"
-#include "report/report.h"
 #include "util/escape.h"
 
 struct var {

@@ -7,6 +7,7 @@
 #include "model/tasktree.h"
 #include "report/report.h"
 #include "supervise/output.h"
+#include "util/escape.h"
 #include "util/util.h"
 
 struct batch {
@@ -61,7 +62,7 @@ static void output_json(FILE *fp, pid_t pid, const struct output_line *l, bool f
 {
 	fprintf(fp, "%s{\"pid\":%d,\"stream\":\"%s\",\"line\":", first ? "" : ",", (int)pid,
 		l->err ? "stderr" : "stdout");
-	report_json_string(fp, l->text);
+	escape_json_string(fp, l->text);
 	fputc('}', fp);
 }
 

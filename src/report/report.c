@@ -15,75 +15,6 @@
 #include "util/escape.h"
 #include "util/util.h"
 
-static void json_ascii(FILE *fp, unsigned char c)
-{
-	switch (c) {
-	case '"':
-		fputs("\\\"", fp);
-		break;
-	case '\\':
-		fputs("\\\\", fp);
-		break;
-	case '\b':
-		fputs("\\b", fp);
-		break;
-	case '\f':
-		fputs("\\f", fp);
-		break;
-	case '\n':
-		fputs("\\n", fp);
-		break;
-	case '\r':
-		fputs("\\r", fp);
-		break;
-	case '\t':
-		fputs("\\t", fp);
-		break;
-	default:
-		if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-}
-
-void report_json_string(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
-
-	/* Bytes that need no escape, valid UTF-8 included, go out as runs:
-	 * one fwrite a string instead of one fputc a byte (this runs for two
-	 * strings of every task of every refresh). */
-	fputc('"', fp);
-	while (*p) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') {
-			p++;
-			continue;
-		}
-		size_t bad, n = *p < 0x80 ? 1 : escape_utf8_seq(p, &bad);
-		/* C1 controls (U+0080..U+009F, CSI among them) are valid UTF-8
-		 * but act on a terminal the JSON may be printed on: \u-escaped. */
-		bool c1 = n == 2 && p[0] == 0xc2 && p[1] <= 0x9f;
-		if (n > 1 && !c1) {
-			p += n;
-			continue;
-		}
-		fwrite(run, 1, (size_t)(p - run), fp);
-		if (n == 0) {
-			fputs("\\ufffd", fp);
-			p += bad;
-		} else if (c1) {
-			fprintf(fp, "\\u%04x", p[1]);
-			p += 2;
-		} else {
-			json_ascii(fp, *p++);
-		}
-		run = p;
-	}
-	fwrite(run, 1, (size_t)(p - run), fp);
-	fputc('"', fp);
-}
-
 /* Writes the decimal digits of v at p; returns the end. */
 static char *put_ull(char *p, unsigned long long v)
 {
@@ -211,12 +142,12 @@ static void json_task(FILE *fp, const struct row *r)
 	fwrite(buf, 1, (size_t)(p - buf), fp);
 	if (state) {
 		char s[2] = { state, '\0' };
-		report_json_string(fp, s);
+		escape_json_string(fp, s);
 	}
 	fputs(",\"comm\":", fp);
-	report_json_string(fp, t->comm);
+	escape_json_string(fp, t->comm);
 	fputs(",\"cmdline\":", fp);
-	report_json_string(fp, t->cmdline);
+	escape_json_string(fp, t->cmdline);
 
 	p = put_str(buf, ",\"cpu\":");
 	p = put_number(p, t->cpu, 1);
@@ -271,7 +202,7 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		sum->stopped, sum->zombies, sum->orphans, sum->exited);
 	if (x && x->containment) {
 		fputs(",\"containment\":", fp);
-		report_json_string(fp, x->containment);
+		escape_json_string(fp, x->containment);
 	}
 	if (x)
 		report_json_programs(fp, x->programs, x->nprograms);

@@ -8,12 +8,6 @@
 
 #include "model/tasktree.h"
 
-/* Writes s as a JSON string (with quotes), escaping control characters
- * (C0, DEL and C1), quotes and backslashes; each maximal invalid UTF-8 subpart (overlong,
- * surrogate, truncated, past U+10FFFF, stray byte) becomes \ufffd, so the
- * result is valid JSON for any bytes. NULL is written as "". */
-void report_json_string(FILE *fp, const char *s);
-
 /* What a snapshot carries besides tasks: the launched programs and their
  * telemetry. */
 struct program;

@@ -7,6 +7,7 @@
 #include "model/deadlock.h"
 #include "report/report.h"
 #include "supervise/programs.h"
+#include "util/escape.h"
 
 static const char *lock_kind_name(enum cm_lock_kind k)
 {
@@ -41,16 +42,16 @@ static void json_programs(FILE *fp, const struct program *p, size_t n)
 	fputs(",\"programs\":[", fp);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(fp, "%s{\"pid\":%d,\"name\":", i ? "," : "", (int)p[i].pid);
-		report_json_string(fp, p[i].name);
+		escape_json_string(fp, p[i].name);
 		fputs(",\"demo\":", fp);
 		if (p[i].demo)
-			report_json_string(fp, p[i].demo);
+			escape_json_string(fp, p[i].demo);
 		else
 			fputs("null", fp);
 		fprintf(fp, ",\"ended\":%s,\"telemetry\":\"%s\",\"error\":", p[i].ended ? "true" : "false",
 			p[i].snap && p[i].snap->attaches ? "ok" : p[i].error[0] ? "error" : "none");
 		if (p[i].error[0])
-			report_json_string(fp, p[i].error);
+			escape_json_string(fp, p[i].error);
 		else
 			fputs("null", fp);
 		fputc('}', fp);
@@ -68,7 +69,7 @@ static void json_queues(FILE *fp, const struct program *p, size_t n)
 			const struct telemetry_queue *r = &s->queues[q];
 			sep(fp, &first);
 			fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"name\":", (int)p[i].pid, (int)r->pid);
-			report_json_string(fp, r->name);
+			escape_json_string(fp, r->name);
 			fprintf(fp, ",\"capacity\":%" PRIu64 ",\"depth\":%" PRIu64 ",\"puts\":%" PRIu64
 				",\"gets\":%" PRIu64 ",\"blocked_producers\":%u,\"blocked_consumers\":%u"
 				",\"closed\":%s}",
@@ -98,7 +99,7 @@ static void json_lock(FILE *fp, pid_t owner, const struct telemetry_snapshot *s,
 {
 	const struct telemetry_lock *r = &s->locks[l];
 	fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"name\":", (int)owner, (int)r->pid);
-	report_json_string(fp, r->name);
+	escape_json_string(fp, r->name);
 	fprintf(fp, ",\"kind\":\"%s\",\"holders\":[", lock_kind_name(r->kind));
 	for (unsigned h = 0; h < r->n_holders; h++)
 		fprintf(fp, "%s%d", h ? "," : "", (int)r->holders[h]);
@@ -137,7 +138,7 @@ static void json_threads(FILE *fp, const struct program *p, size_t n)
 			sep(fp, &first);
 			fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"tid\":%d,\"role\":", (int)p[i].pid,
 				(int)th->pid, (int)th->tid);
-			report_json_string(fp, th->role);
+			escape_json_string(fp, th->role);
 			fprintf(fp, ",\"wait_kind\":\"%s\",\"wait_on\":", wait_kind_name(th->wait_kind));
 			const char *on = NULL;
 			if (th->wait >= 0 && th->wait_kind == CM_WAIT_LOCK)
@@ -145,7 +146,7 @@ static void json_threads(FILE *fp, const struct program *p, size_t n)
 			else if (th->wait >= 0 && th->wait_kind != CM_WAIT_NONE)
 				on = s->queues[th->wait].name;
 			if (on)
-				report_json_string(fp, on);
+				escape_json_string(fp, on);
 			else
 				fputs("null", fp);
 			fputc('}', fp);
@@ -163,7 +164,7 @@ static void json_knobs_values(FILE *fp, const struct program *p, size_t n)
 		for (size_t k = 0; s && k < s->n_knobs; k++) {
 			sep(fp, &first);
 			fprintf(fp, "{\"pid\":%d,\"name\":", (int)p[i].pid);
-			report_json_string(fp, s->knobs[k].name);
+			escape_json_string(fp, s->knobs[k].name);
 			fprintf(fp, ",\"value\":%ld,\"min\":%ld,\"max\":%ld}", s->knobs[k].value,
 				s->knobs[k].min, s->knobs[k].max);
 		}
@@ -175,7 +176,7 @@ static void json_knobs_values(FILE *fp, const struct program *p, size_t n)
 		for (size_t v = 0; s && v < s->n_values; v++) {
 			sep(fp, &first);
 			fprintf(fp, "{\"pid\":%d,\"name\":", (int)p[i].pid);
-			report_json_string(fp, s->values[v].name);
+			escape_json_string(fp, s->values[v].name);
 			fprintf(fp, ",\"value\":%ld}", s->values[v].value);
 		}
 	}
@@ -201,11 +202,11 @@ void report_json_deadlocks(FILE *fp, const struct deadlocks *d)
 			const struct deadlock_link *l = &c.links[k];
 			fprintf(fp, "%s{\"pid\":%d,\"tid\":%d,\"role\":", k ? "," : "", (int)l->program,
 				(int)l->tid);
-			report_json_string(fp, l->role);
+			escape_json_string(fp, l->role);
 			fputs(",\"lock\":", fp);
-			report_json_string(fp, l->lock);
+			escape_json_string(fp, l->lock);
 			fprintf(fp, ",\"holder\":%d,\"holder_role\":", (int)l->holder);
-			report_json_string(fp, l->holder_role);
+			escape_json_string(fp, l->holder_role);
 			fputc('}', fp);
 		}
 		fputs("]}", fp);

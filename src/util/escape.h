@@ -4,6 +4,7 @@
 #define CONCMON_ESCAPE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Length (2-4) of the valid multibyte UTF-8 sequence at p, 1 for ASCII, or 0
  * when p starts an invalid one; then *bad is the length of its maximal
@@ -21,5 +22,11 @@ size_t escape_utf8_seq(const unsigned char *p, size_t *bad);
  * short only between whole escapes or characters. s and out must not
  * overlap; 4 * strlen(s) + 1 bytes always suffice. Returns out. */
 char *escape_text(const char *s, char *out, size_t outlen);
+
+/* Writes s as a JSON string (with quotes), escaping control characters
+ * (C0, DEL and C1), quotes and backslashes; each maximal invalid UTF-8 subpart (overlong,
+ * surrogate, truncated, past U+10FFFF, stray byte) becomes \ufffd, so the
+ * result is valid JSON for any bytes. NULL is written as "". */
+void escape_json_string(FILE *fp, const char *s);
 
 #endif

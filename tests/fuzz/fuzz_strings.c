@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	FILE *null = fopen("/dev/null", "w");
-	report_json_string(null, s);
+	escape_json_string(null, s);
 	fclose(null);
 	check_sanitized(s);
 	struct control_cmd c;

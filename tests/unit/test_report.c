@@ -45,7 +45,7 @@ static char *json_of(const char *s)
 {
 	struct capture c;
 	cap_open(&c);
-	report_json_string(c.fp, s);
+	escape_json_string(c.fp, s);
 	cap_close(&c);
 	return c.text;
 }
@@ -251,7 +251,7 @@ static void test_validator_rejects(void **state)
 	assert_true(json_valid(good, strlen(good)));
 }
 
-/* ---- report_json_string ---- */
+/* ---- escape_json_string ---- */
 
 static void expect_json(const char *in, const char *want)
 {
@@ -551,7 +551,7 @@ static void ref_json_ascii(FILE *fp, unsigned char c)
 		fputc(c, fp);
 }
 
-static void ref_report_json_string(FILE *fp, const char *s)
+static void ref_escape_json_string(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
@@ -620,11 +620,11 @@ static void ref_json_task(FILE *fp, const struct row *r)
 
 	fprintf(fp, "{\"pid\":%d,\"tid\":%d,\"ppid\":%d,\"tgid\":%d,\"state\":",
 		(int)t->pid, (int)t->tid, (int)t->ppid, (int)t->pid);
-	ref_report_json_string(fp, state);
+	ref_escape_json_string(fp, state);
 	fputs(",\"comm\":", fp);
-	ref_report_json_string(fp, t->comm);
+	ref_escape_json_string(fp, t->comm);
 	fputs(",\"cmdline\":", fp);
-	ref_report_json_string(fp, t->cmdline);
+	ref_escape_json_string(fp, t->cmdline);
 	fputs(",\"cpu\":", fp);
 	ref_json_number(fp, t->cpu, 1);
 	fprintf(fp, ",\"rss_kb\":%lu,\"threads\":%d,\"supervised\":%s,\"orphan\":%s,\"exited\":%s",
