@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "app/demolist.h"
+#include "supervise/demolist.h"
 #include "tui.h"
 
 /* The menu's rows and cursor; free with demomenu_free. */

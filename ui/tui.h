@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "app/demolist.h"
 #include "model/deadlock.h"
 #include "model/events.h"
 #include "model/task.h"
+#include "supervise/demolist.h"
 #include "supervise/programs.h"
 
 /* What a key handler asks the loop to do next (a bitmask). */

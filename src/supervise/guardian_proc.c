@@ -22,10 +22,10 @@
 #include <unistd.h>
 
 #include "kernel/cgroup.h"
-#include "kernel/kevents.h"
-#include "util/pidmap.h"
+#include "kernel/connector.h"
 #include "kernel/procparse.h"
 #include "kernel/proctable.h"
+#include "util/pidmap.h"
 #include "util/util.h"
 
 #ifndef PIDFD_SIGNAL_PROCESS_GROUP
@@ -388,7 +388,7 @@ static void drain(struct guard *g, double deadline)
 	unsigned lost = 0; /* nothing to do about them: the rounds check what lives */
 	g->newest = 0;
 	while (g->nl >= 0 && util_now() < deadline) {
-		if (kevents_receive(g->nl, DRAIN_BATCH, &lost, on_event, g) < DRAIN_BATCH ||
+		if (connector_receive(g->nl, DRAIN_BATCH, &lost, on_event, g) < DRAIN_BATCH ||
 		    g->newest > now)
 			break;
 	}
@@ -487,7 +487,7 @@ static void serve(struct guard *g)
 		unsigned lost = 0;
 		/* No pause once the buffer overflowed: it is too small for one. */
 		if (p[SLOT_KERNEL].revents &&
-		    kevents_receive(g->nl, DRAIN_BATCH, &lost, on_event, g) < DRAIN_BATCH && !lost)
+		    connector_receive(g->nl, DRAIN_BATCH, &lost, on_event, g) < DRAIN_BATCH && !lost)
 			kernel_due = clock_ns(CLOCK_MONOTONIC) + KERNEL_PAUSE_NS;
 		if (p[SLOT_CONCMON].revents && !read_messages(g))
 			return;
@@ -509,7 +509,7 @@ void guardian_proc_run(int sock, const char *cgroup, pid_t concmon)
 	protect(g, concmon);
 	follow_concmon(g, concmon);
 	char err[160];
-	g->nl = kevents_subscribe(true, err, sizeof err);
+	g->nl = connector_subscribe(true, err, sizeof err);
 	char follows = g->nl >= 0;
 	while (send(g->sock, &follows, 1, MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;

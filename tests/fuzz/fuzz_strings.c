@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "app/control.h"
-#include "app/demolist.h"
 #include "report/report.h"
+#include "supervise/demolist.h"
 #include "util/escape.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

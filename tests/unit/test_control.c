@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "app/control.h"
-#include "app/demolist.h"
+#include "supervise/demolist.h"
 
 static void test_knob(void **state)
 {

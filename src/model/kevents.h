@@ -1,5 +1,6 @@
-/* kevents.h - exact fork/exec/exit events of the supervised tree from the
- * kernel's proc connector (netlink; needs CAP_NET_ADMIN, i.e. root). Short
+/* kevents.h - exact fork/exec/exit events of the supervised tree, read
+ * from the kernel's proc connector (kernel/connector.h; 6.x kernels allow
+ * it without root, older ones may need CAP_NET_ADMIN). Short
  * processes that live between two snapshots are still seen. Without it,
  * concmon derives events from snapshots (taskdiff). A process is known by
  * PID and start time: a recycled PID never inherits a watched one's place. */
@@ -55,21 +56,5 @@ bool kevents_lookup(const struct kevents *k, pid_t pid, char *comm, size_t len,
 /* Until the next call (NULL ends it), a child of self that is gone before
  * its fork is read (a launch whose exec failed) is called name. */
 void kevents_name_launch(struct kevents *k, const char *name);
-
-/* The raw subscription, for a process that reads events its own way (the
- * guardian): a non-blocking, close-on-exec proc connector socket with a big
- * receive buffer; forks_only: the kernel passes only forks and exits of
- * processes (no threads, execs or renames). -1 with a reason in err. */
-int kevents_subscribe(bool forks_only, char *err, size_t errlen);
-
-/* Ends the subscription and closes fd. Safe on -1. */
-void kevents_unsubscribe(int fd);
-
-/* Calls fn for each event waiting on fd, in the kernel's order, reading at
- * most max datagrams (0: until none is waiting). Returns how many it read;
- * adds those lost to a full socket buffer to *lost. */
-struct proc_event;
-typedef void (*kevents_fn)(void *arg, const struct proc_event *pe);
-size_t kevents_receive(int fd, size_t max, unsigned *lost, kevents_fn fn, void *arg);
 
 #endif

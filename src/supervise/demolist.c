@@ -1,5 +1,5 @@
 /* demolist.c - see demolist.h. */
-#include "app/demolist.h"
+#include "supervise/demolist.h"
 
 #include <errno.h>
 #include <fcntl.h>
