@@ -97,10 +97,15 @@ static void pool_start(struct pool *p, bool processes, int size)
 		workers_resize(p->threads, size);
 		return;
 	}
+	pid_t parent = getpid();
 	for (int i = 0; i < size; i++) {
 		p->pids[i] = demo_fork();
-		if (p->pids[i] == 0)
+		if (p->pids[i] == 0) {
+			/* A pool's workers never outlive it: killed, the pool would
+			 * leave them blocked on a queue nobody fills any more. */
+			demo_die_with_parent(parent, SIGKILL);
 			process_worker(p, i + 1);
+		}
 	}
 }
 

@@ -135,15 +135,24 @@ class DemoRun:
              desc="no process of the demo left (left: %r)" % self.leftovers())
 
     def close(self):
-        if self.proc.poll() is None:
-            kill_quietly(self.pid, signal.SIGKILL)
+        if self.proc.returncode is None:
+            # The demo leads its own process group and is not reaped yet, so
+            # the group is still its own: this also reaches a worker forked
+            # after the last look at its descendants.
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
             self.proc.wait(5)
         for pid, start in list(self.seen.items()):
             kill_quietly(pid, signal.SIGKILL, start)
         for t in self._threads:
             t.join(2)
-        for f in (self.proc.stdout, self.proc.stderr):
-            f.close()
+        # A reader still blocked (a pipe held open by a process outside the
+        # group) would make close() wait for it: leave those to the collector.
+        for f, t in ((self.proc.stdout, self._threads[0]), (self.proc.stderr, self._threads[1])):
+            if not t.is_alive():
+                f.close()
 
 # Per demo: extra arguments, how many descendants to see before stopping it
 # (so the stop has children to clean up), and whether it ends by itself.
