@@ -276,6 +276,16 @@ class Standalone(unittest.TestCase):
         self.assertEqual(joined, [("1", "11"), ("2", "12"), ("3", "13"), ("4", "14")])
         self.assertRegex(run.stdout(), r"child 4 .* has exited, but I am still joining child 1")
 
+    def test_a_killed_process_pool_leaves_no_worker(self):
+        # SIGKILL gives the pool no chance to stop its workers: they must
+        # die with it, not wait forever on a queue nobody fills.
+        with DemoRun("pool-cpu", "processes=1", "fib=22") as run:
+            run.wait_line(r"batch 1: 2 processes")
+            run.wait_descendants(2)
+            os.kill(run.pid, signal.SIGKILL)
+            run.wait_exit()
+            run.wait_no_leftovers()
+
 
 if __name__ == "__main__":
     main()
