@@ -85,6 +85,8 @@ static bool view_is_unfolded(const struct task *parent, void *arg)
 static void view_prune_unfolded(struct tui *t)
 {
 	size_t kept = 0;
+	if (t->nunfolded == 0)
+		return;
 	for (size_t i = 0; i < t->nrows && kept < t->nunfolded; i++)
 		if (t->rows[i].fold && t->rows[i].fold->unfolded)
 			t->unfolded[kept++] = view_row_ident(&t->rows[i]);

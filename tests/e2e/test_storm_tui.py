@@ -10,7 +10,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (PaneMixin, descendants_of, kill_quietly, main, poll, proc_stat)
+from concmon_test import (PaneMixin, children_of, descendants_of, kill_quietly, main, poll,
+                          proc_stat)
 
 SLOW = 30.0
 FOLDED = r"\+[\d,]+ exited in the last 5 s: [\d,]+ .*\(Enter lists them\)"
@@ -38,12 +39,18 @@ class ZombieStormTui(PaneMixin, unittest.TestCase):
                        width=160, height=140)
 
     def storm(self):
-        """The live stress-ng processes below concmon, with start times."""
+        """stress-ng and its workers (not their short-lived children), with
+        start times."""
         out = {}
-        for pid in descendants_of(self.concmon):
-            st = proc_stat(pid)
-            if st and st["comm"].startswith("stress-ng") and st["state"] not in ("Z", "X"):
-                out[pid] = st["start"]
+        for top in children_of(self.concmon):
+            st = proc_stat(top)
+            if not st or not st["comm"].startswith("stress-ng"):
+                continue
+            out[top] = st["start"]
+            for worker in children_of(top):
+                wst = proc_stat(worker)
+                if wst and wst["state"] != "Z":
+                    out[worker] = wst["start"]
         return out
 
     def test_summary_row_folds_and_zombies_stay_listed(self):
@@ -65,9 +72,9 @@ class ZombieStormTui(PaneMixin, unittest.TestCase):
         # and each must get its Z row.
         stopped = self.storm()
         self.remember()
-        for pid in stopped:
-            os.kill(pid, signal.SIGSTOP)
         try:
+            for pid, start in stopped.items():
+                kill_quietly(pid, signal.SIGSTOP, start)
             zombies = poll(lambda: {p for p in descendants_of(self.concmon)
                                     if (proc_stat(p) or {}).get("state") == "Z"
                                     and proc_stat(p)["ppid"] in stopped},

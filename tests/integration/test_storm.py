@@ -17,9 +17,10 @@ SLOW = 30.0
 
 
 def storm_processes(snap):
-    """The live stress-ng processes of the tree (the parent and its workers)."""
+    """stress-ng and its workers (depth 0 and 1), not the workers' short-lived
+    children."""
     return [t for t in tasks_of(snap, exited=False) if t["comm"].startswith("stress-ng")
-            and t["state"] != "Z" and t["pid"] == t["tid"]]
+            and t["state"] != "Z" and t["pid"] == t["tid"] and t["depth"] <= 1]
 
 
 @unittest.skipUnless(shutil.which("stress-ng"), "stress-ng is not installed")
@@ -39,7 +40,7 @@ class ZombieStorm(unittest.TestCase):
                 for t in storm_processes(snap):
                     st = proc_stat(t["pid"])
                     if st:
-                        os.kill(t["pid"], signal.SIGSTOP)
+                        kill_quietly(t["pid"], signal.SIGSTOP, st["start"])
                         stopped.append((t["pid"], st["start"]))
                 parents = {pid for pid, _ in stopped}
                 frozen = time.time()
