@@ -119,6 +119,11 @@ const struct task *view_selected(const struct tui *t)
 	return t->sel < t->nrows ? t->rows[t->sel].task : NULL;
 }
 
+const struct exit_tally *view_selected_fold(const struct tui *t)
+{
+	return t->sel < t->nrows ? t->rows[t->sel].fold : NULL;
+}
+
 bool view_fold_toggle(struct tui *t)
 {
 	if (t->sel >= t->nrows || t->rows[t->sel].task)

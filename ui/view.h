@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "model/task.h"
+#include "model/tasktree.h"
 
 struct tui;
 
@@ -23,6 +24,10 @@ void view_prune_tags(struct tui *t);
 /* The selected task, or NULL when there are no rows or a summary row of
  * exited tasks is selected. */
 const struct task *view_selected(const struct tui *t);
+
+/* The selected summary row's tally, or NULL when a task (or nothing) is
+ * selected. */
+const struct exit_tally *view_selected_fold(const struct tui *t);
 
 /* On a summary row of exited tasks: lists them in full, or folds them
  * again, and rebuilds the rows (the summary row stays selected). False
