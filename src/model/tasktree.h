@@ -46,7 +46,7 @@ struct exit_tally {
 #define TREE_MAX_DEPTH 64
 
 struct row {
-	const struct task *task;
+	const struct task *task;       /* NULL on a summary row */
 	int depth;                     /* 0 for roots; threads are one below their process;
 					* clamped to TREE_MAX_DEPTH - 1 */
 	bool last;                     /* last among its siblings (flat: the last row) */
@@ -61,7 +61,8 @@ struct row {
  * whose parent is not in the set is a root, and a ppid loop is cut at its
  * lowest TID. A filter keeps the matches (and in tree mode their ancestors,
  * so the tree stays readable). Threads (tid != pid) appear only when
- * o->threads. Exited tasks are included. O(n log n). Returns row count. */
+ * o->threads. Exited tasks are included, every one (exited_cap and unfolded
+ * are tasktree_rows' only). O(n log n). Returns row count. */
 size_t tasktree_build(const struct task *tasks, size_t n, const struct tree_opts *o,
 		      struct row *rows);
 
