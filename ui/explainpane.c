@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "model/explain.h"
+#include "model/tasktree.h"
 #include "panels.h"
 #include "report/report.h"
 #include "text.h"
@@ -100,6 +101,16 @@ static int explainpane_wrap(const char *text, int width, wrap_fn *fn, void *arg)
 static const char *explainpane_text(const struct tui *t, char *buf, size_t len)
 {
 	const struct task *k = view_selected(t);
+	const struct exit_tally *fold = view_selected_fold(t);
+	if (fold) {
+		char tally[256];
+		tasktree_fold_text(fold, tally, sizeof tally);
+		snprintf(buf, len, "%s\nA parent lists its live children first and then at most %d "
+			 "exited ones; the rest of its exited tasks are counted in this row so that a "
+			 "fork storm cannot bury the live ones. Enter lists them all; Enter again folds "
+			 "them. The event log (e) keeps every exit.", tally, TASKTREE_EXITED_CAP);
+		return buf;
+	}
 	if (!k) {
 		snprintf(buf, len, "No row is selected: launch a program (: or F2) to see it explained.");
 		return buf;

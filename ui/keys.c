@@ -210,6 +210,15 @@ static enum tui_reaction key_knob_change(struct tui *t, const struct tui_actions
 	return panels_knob_change(t, a, panels_program(t), arg);
 }
 
+/* Enter on a summary row of exited tasks lists them, or folds them again. */
+static enum tui_reaction key_fold(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	if (!view_fold_toggle(t))
+		tui_message(t, false, "Enter lists or folds the exited tasks of a \"+N exited\" row");
+	return TUI_REDRAW;
+}
+
 static enum tui_reaction key_invert(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
@@ -256,6 +265,8 @@ static const struct keybind key_table[] = {
 	{ { ' ' }, "Tag", "tag or untag the task and move down; signals go to all tagged",
 	  false, key_tag, 0 },
 	{ { 'U' }, "Untag", "untag every task", false, key_untag, 0 },
+	{ { '\n', '\r', KEY_ENTER }, "Fold",
+	  "on a \"+N exited\" row: list those exited tasks, or fold them again", false, key_fold, 0 },
 	{ { '/' }, "Search", "search by PID, name or command line as you type", false,
 	  key_prompt, PROMPT_SEARCH },
 	{ { KEY_F(3), 'n' }, "Search", "next match of the search (starts one if none)", true,
@@ -324,7 +335,7 @@ static const struct {
 	{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
 	{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 	{ KEY_F(15), "Shift-F3" }, { ' ', "Space" }, { 27, "Esc" }, { '\n', "Enter" },
-	{ '\t', "Tab" }, { KEY_BTAB, "Shift-Tab" },
+	{ '\t', "Tab" }, { KEY_BTAB, "Shift-Tab" }, { '\r', "Enter" }, { KEY_ENTER, "Enter" },
 };
 
 void keys_name(int ch, char *buf, size_t len)
@@ -349,10 +360,14 @@ void keys_help_line(size_t i, char *buf, size_t len)
 {
 	const struct keybind *b = &key_table[i];
 	char keys[64] = "", name[16];
+	char prev[16] = "";
 	for (size_t j = 0; j < KEYS_PER_BINDING && b->keys[j]; j++) {
 		keys_name(b->keys[j], name, sizeof name);
+		if (strcmp(name, prev) == 0)
+			continue;    /* Enter's codes (\n, \r, keypad) are one key to a reader */
 		size_t used = strlen(keys);
 		snprintf(keys + used, sizeof keys - used, "%s%s", j ? " " : "", name);
+		snprintf(prev, sizeof prev, "%s", name);
 	}
 	snprintf(buf, len, "%-16s %-8s %s", keys, b->label, b->help);
 }

@@ -161,7 +161,7 @@ static void panels_select_new(struct tui *t)
 		return;
 	}
 	for (size_t i = 0; i < t->nrows; i++) {
-		if (t->rows[i].task->tid == pid) {
+		if (t->rows[i].task && t->rows[i].task->tid == pid) {
 			view_select(t, i);
 			p->want_new = false;
 			return;

@@ -288,11 +288,37 @@ static void table_draw_command(const struct tui *t, const struct row *r, int y, 
 	text_put(y, x, line, COLS, grey);
 }
 
+/* A summary row of exited tasks: its parent in PPID, "+" in S, the
+ * tally in COMMAND, greyed like the rows it stands for. */
+static void table_draw_fold(const struct tui *t, const struct row *r, int y,
+			    const int x[COL_COUNT])
+{
+	char buf[512];
+	attr_t grey = t->attr[UI_GREY];
+	const struct task *p = r->fold->parent;
+	if (x[COL_PPID] >= 0) {
+		snprintf(buf, sizeof buf, "%d", p ? (int)p->pid : 0);
+		table_cell(y, x[COL_PPID], &table_columns[COL_PPID], buf, grey);
+	}
+	table_cell(y, x[COL_STATE], &table_columns[COL_STATE], r->fold->unfolded ? "-" : "+", grey);
+	int cx = x[COL_COMMAND];
+	if (t->opts.tree)
+		cx += table_draw_glyphs(t, r, y, cx, grey);
+	tasktree_fold_text(r->fold, buf, sizeof buf);
+	cx += text_put(y, cx, buf, COLS, grey);
+	text_put(y, cx, r->fold->unfolded ? "  (Enter folds them)" : "  (Enter lists them)", COLS,
+		 grey);
+}
+
 static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL_COUNT],
 			   const struct cell_ctx *ctx)
 {
 	const struct row *r = &t->rows[i];
 	const struct task *k = r->task;
+	if (!k) {
+		table_draw_fold(t, r, y, x);
+		return;
+	}
 	bool tagged = view_tagged(t, k);
 	attr_t base = t->attr[k->exited ? UI_GREY : tagged ? UI_TAGGED : UI_NORMAL];
 	char buf[64];
@@ -314,10 +340,6 @@ static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL
 		table_cell(y, x[c], &table_columns[c], buf, a);
 	}
 	table_draw_command(t, r, y, x[COL_COMMAND], base);
-	if (i == t->sel) {
-		attr_t s = t->attr[UI_SELECTED];
-		mvchgat(y, 0, -1, s & ~A_COLOR, (short)PAIR_NUMBER(s), NULL);
-	}
 }
 
 /* What an empty table means, so the user knows what to do next. */
@@ -348,8 +370,14 @@ void table_draw(struct tui *t, int y, int height)
 	}
 	view_scroll(t, rows);
 	struct cell_ctx ctx = { time(NULL) };
-	for (int r = 0; r < rows && t->top + (size_t)r < t->nrows; r++)
-		table_draw_row(t, t->top + (size_t)r, y + 1 + r, x, &ctx);
+	for (int r = 0; r < rows && t->top + (size_t)r < t->nrows; r++) {
+		size_t i = t->top + (size_t)r;
+		table_draw_row(t, i, y + 1 + r, x, &ctx);
+		if (i == t->sel) {
+			attr_t s = t->attr[UI_SELECTED];
+			mvchgat(y + 1 + r, 0, -1, s & ~A_COLOR, (short)PAIR_NUMBER(s), NULL);
+		}
+	}
 }
 
 struct header_count {

@@ -97,8 +97,7 @@ void tui_free(struct tui *t)
 	logpane_free(t->logpane);
 	outpane_free(t->outpane);
 	demomenu_free(t->demomenu);
-	free(t->rows);
-	free(t->tags);
+	view_free(t);
 	free(t);
 }
 

@@ -49,18 +49,25 @@ struct tui {
 	size_t ntasks;
 	struct summary sum;
 
-	struct row *rows;               /* tasks in display order */
-	size_t nrows, rows_cap;
+	const struct row *rows;         /* tasks in display order; view.c builds them */
+	size_t nrows;
+	struct tasktree *tree;          /* view.c: owns rows */
 	struct tree_opts opts;
 	char filter[TUI_TEXT_MAX];      /* opts.filter points here when set */
 
 	size_t sel;                     /* selected row index */
 	struct tui_ident sel_id;        /* the selected task, followed by identity */
 	bool sel_known;                 /* sel_id names a task */
+	bool sel_fold;                  /* the selection is the summary row under sel_id */
 	size_t top;                     /* first row shown */
 
 	struct tui_ident *tags;         /* sorted by tid, then start */
 	size_t ntags, tags_cap;
+
+	/* view.c: parents whose summary rows are listed in full ({0, 0}: the
+	 * roots'), sorted like tags */
+	struct tui_ident *unfolded;
+	size_t nunfolded, unfolded_cap;
 
 	char status[TUI_TEXT_MAX];      /* status line message, "" = key bar */
 	bool status_error;

@@ -23,14 +23,32 @@ static struct tui_ident view_ident(const struct task *k)
 	return id;
 }
 
-size_t view_index_of(const struct tui *t, pid_t tid, unsigned long long start)
+/* A task row: its task. A summary row: its parent, {0, 0} for the roots'. */
+static struct tui_ident view_row_ident(const struct row *r)
+{
+	static const struct tui_ident roots;
+	if (r->task)
+		return view_ident(r->task);
+	return r->fold->parent ? view_ident(r->fold->parent) : roots;
+}
+
+/* The row with this identity, a summary row when fold; or nrows. */
+static size_t view_find_row(const struct tui *t, struct tui_ident id, bool fold)
 {
 	for (size_t i = 0; i < t->nrows; i++) {
-		const struct task *k = t->rows[i].task;
-		if (k->tid == tid && k->start_ticks == start)
+		const struct row *r = &t->rows[i];
+		if (fold != !r->task)
+			continue;
+		struct tui_ident ri = view_row_ident(r);
+		if (view_ident_cmp(&ri, &id) == 0)
 			return i;
 	}
 	return t->nrows;
+}
+
+size_t view_index_of(const struct tui *t, pid_t tid, unsigned long long start)
+{
+	return view_find_row(t, (struct tui_ident){ tid, start }, false);
 }
 
 void view_select(struct tui *t, size_t i)
@@ -43,23 +61,52 @@ void view_select(struct tui *t, size_t i)
 	if (i >= t->nrows)
 		i = t->nrows - 1;
 	t->sel = i;
-	t->sel_id = view_ident(t->rows[i].task);
+	t->sel_id = view_row_ident(&t->rows[i]);
+	t->sel_fold = !t->rows[i].task;
 	t->sel_known = true;
+}
+
+static struct tui_ident *view_unfolded_find(const struct tui *t, struct tui_ident id)
+{
+	if (t->nunfolded == 0)
+		return NULL;
+	return bsearch(&id, t->unfolded, t->nunfolded, sizeof *t->unfolded, view_ident_cmp);
+}
+
+/* The tree's question: are this parent's exited tasks listed in full? */
+static bool view_is_unfolded(const struct task *parent, void *arg)
+{
+	static const struct tui_ident roots;
+	return view_unfolded_find(arg, parent ? view_ident(parent) : roots) != NULL;
+}
+
+/* Forgets unfolded parents that have no summary row any more: their
+ * storm is over, and the next one starts folded. */
+static void view_prune_unfolded(struct tui *t)
+{
+	size_t kept = 0;
+	if (t->nunfolded == 0)
+		return;
+	for (size_t i = 0; i < t->nrows && kept < t->nunfolded; i++)
+		if (t->rows[i].fold && t->rows[i].fold->unfolded)
+			t->unfolded[kept++] = view_row_ident(&t->rows[i]);
+	t->nunfolded = kept;
+	qsort(t->unfolded, t->nunfolded, sizeof *t->unfolded, view_ident_cmp);
 }
 
 void view_rebuild(struct tui *t)
 {
-	if (t->ntasks > t->rows_cap) {
-		/* Grow with slack so a slowly growing tree does not realloc
-		 * on every refresh. */
-		t->rows_cap = t->ntasks + t->ntasks / 2 + 16;
-		t->rows = xrealloc(t->rows, t->rows_cap * sizeof *t->rows);
-	}
+	if (!t->tree)
+		t->tree = tasktree_new();
 	t->opts.filter = t->filter[0] ? t->filter : NULL;
-	t->nrows = t->ntasks ? tasktree_build(t->tasks, t->ntasks, &t->opts, t->rows) : 0;
+	t->opts.exited_cap = TASKTREE_EXITED_CAP;
+	t->opts.unfolded = view_is_unfolded;
+	t->opts.unfolded_arg = t;
+	t->rows = tasktree_rows(t->tree, t->tasks, t->ntasks, &t->opts, &t->nrows);
+	view_prune_unfolded(t);
 	size_t i = t->sel;
 	if (t->sel_known) {
-		size_t found = view_index_of(t, t->sel_id.tid, t->sel_id.start);
+		size_t found = view_find_row(t, t->sel_id, t->sel_fold);
 		if (found < t->nrows)
 			i = found;
 	}
@@ -70,6 +117,40 @@ void view_rebuild(struct tui *t)
 const struct task *view_selected(const struct tui *t)
 {
 	return t->sel < t->nrows ? t->rows[t->sel].task : NULL;
+}
+
+const struct exit_tally *view_selected_fold(const struct tui *t)
+{
+	return t->sel < t->nrows ? t->rows[t->sel].fold : NULL;
+}
+
+bool view_fold_toggle(struct tui *t)
+{
+	if (t->sel >= t->nrows || t->rows[t->sel].task)
+		return false;
+	struct tui_ident id = view_row_ident(&t->rows[t->sel]);
+	struct tui_ident *hit = view_unfolded_find(t, id);
+	if (hit) {
+		size_t i = (size_t)(hit - t->unfolded);
+		memmove(hit, hit + 1, (t->nunfolded - i - 1) * sizeof *hit);
+		t->nunfolded--;
+	} else {
+		if (t->nunfolded == t->unfolded_cap) {
+			t->unfolded_cap = t->unfolded_cap ? t->unfolded_cap * 2 : 8;
+			t->unfolded = xrealloc(t->unfolded, t->unfolded_cap * sizeof *t->unfolded);
+		}
+		t->unfolded[t->nunfolded++] = id;
+		qsort(t->unfolded, t->nunfolded, sizeof *t->unfolded, view_ident_cmp);
+	}
+	view_rebuild(t);
+	return true;
+}
+
+void view_free(struct tui *t)
+{
+	tasktree_free(t->tree);
+	free(t->unfolded);
+	free(t->tags);
 }
 
 void view_move(struct tui *t, long delta)
@@ -159,7 +240,7 @@ bool view_find(struct tui *t, const char *text, size_t from, int dir)
 		from = 0;
 	size_t i = from;
 	for (size_t n = 0; n < t->nrows; n++) {
-		if (tasktree_match(t->rows[i].task, text)) {
+		if (t->rows[i].task && tasktree_match(t->rows[i].task, text)) {
 			view_select(t, i);
 			return true;
 		}

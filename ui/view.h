@@ -8,18 +8,34 @@
 #include <stddef.h>
 
 #include "model/task.h"
+#include "model/tasktree.h"
 
 struct tui;
 
-/* Orders t->tasks into t->rows with t->opts, then finds the selected task
- * again; if it is gone the selection stays at the same row index. */
+/* Orders t->tasks into t->rows with t->opts, exited tasks past
+ * TASKTREE_EXITED_CAP per parent folded into summary rows unless unfolded,
+ * then finds the selected row again; if it is gone the selection stays at
+ * the same row index. */
 void view_rebuild(struct tui *t);
 
 /* Drops tags of tasks no longer in t->tasks. */
 void view_prune_tags(struct tui *t);
 
-/* The selected task, or NULL when there are no rows. */
+/* The selected task, or NULL when there are no rows or a summary row of
+ * exited tasks is selected. */
 const struct task *view_selected(const struct tui *t);
+
+/* The selected summary row's tally, or NULL when a task (or nothing) is
+ * selected. */
+const struct exit_tally *view_selected_fold(const struct tui *t);
+
+/* On a summary row of exited tasks: lists them in full, or folds them
+ * again, and rebuilds the rows (the summary row stays selected). False
+ * when no summary row is selected. */
+bool view_fold_toggle(struct tui *t);
+
+/* Frees what the view owns: its rows, tags and unfolded parents. */
+void view_free(struct tui *t);
 
 /* Selects row i (clamped) and remembers its task. */
 void view_select(struct tui *t, size_t i);

@@ -10,9 +10,12 @@
 #include "util/escape.h"
 #include "util/util.h"
 
+/* Events a snapshot lists in full; the rest are counted by kind: a fork
+ * storm makes thousands a second, and --log keeps every one. */
+#define BATCH_EVENTS_MAX 200
+
 struct batch {
-	struct row *rows;           /* the ordering buffer, sized by the tree */
-	size_t rows_cap;
+	struct tasktree *tree;      /* the rows, exited ones folded past the cap */
 	uint64_t events_reported;   /* JSON: the last event already printed */
 };
 
@@ -24,14 +27,16 @@ struct batch_ctx {
 
 struct batch *batch_new(void)
 {
-	return xcalloc(1, sizeof(struct batch));
+	struct batch *b = xcalloc(1, sizeof(struct batch));
+	b->tree = tasktree_new();
+	return b;
 }
 
 void batch_free(struct batch *b)
 {
 	if (!b)
 		return;
-	free(b->rows);
+	tasktree_free(b->tree);
 	free(b);
 }
 
@@ -80,38 +85,55 @@ static void print_output(FILE *fp, struct batch_ctx *c)
 	fputc(']', fp);
 }
 
-/* Batch JSON: the events since the previous snapshot (a report_extra hook),
- * then the output lines. */
+/* ,"events_dropped":{"spawned":2700,...}: the kinds past the cap. */
+static void print_dropped(FILE *fp, const size_t *dropped)
+{
+	bool first = true;
+	fputs(",\"events_dropped\":{", fp);
+	for (int k = 0; k < EV_KIND_COUNT; k++) {
+		if (!dropped[k])
+			continue;
+		fprintf(fp, "%s\"%s\":%zu", first ? "" : ",", events_kind_name((enum event_kind)k),
+			dropped[k]);
+		first = false;
+	}
+	fputc('}', fp);
+}
+
+/* Batch JSON: the output lines, then the first BATCH_EVENTS_MAX events
+ * since the previous snapshot and a count of the rest by kind (a
+ * report_extra hook). */
 static void print_events(FILE *fp, void *arg)
 {
 	struct batch_ctx *c = arg;
 	print_output(fp, c);
 	struct event buf[256];
-	size_t n;
-	bool first = true;
+	size_t n, listed = 0, dropped[EV_KIND_COUNT] = { 0 };
 	fputs(",\"events\":[", fp);
 	while ((n = events_since(c->in->events, c->b->events_reported, buf, 256)) > 0) {
 		for (size_t i = 0; i < n; i++) {
-			if (!first)
+			if (listed == BATCH_EVENTS_MAX) {
+				if (buf[i].kind < EV_KIND_COUNT)
+					dropped[buf[i].kind]++;
+				continue;
+			}
+			if (listed++)
 				fputc(',', fp);
-			first = false;
 			events_json(fp, &buf[i]);
 		}
 		c->b->events_reported = buf[n - 1].seq;
 	}
 	fputc(']', fp);
+	print_dropped(fp, dropped);
 }
 
 int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 {
 	struct batch_ctx c = { b, in };
-	size_t cap = util_fit_cap(b->rows_cap, in->ntasks, 16);
-	if (cap != b->rows_cap) {
-		b->rows = util_resize(b->rows, b->rows_cap, cap, 0, sizeof *b->rows);
-		b->rows_cap = cap;
-	}
-	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID };
-	size_t nrows = tasktree_build(in->tasks, in->ntasks, &o, b->rows);
+	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID,
+			       .exited_cap = TASKTREE_EXITED_CAP };
+	size_t nrows;
+	const struct row *rows = tasktree_rows(b->tree, in->tasks, in->ntasks, &o, &nrows);
 	struct summary sum;
 	tasktree_summary(in->tasks, in->ntasks, in->all, &sum);
 	if (in->json) {
@@ -121,10 +143,10 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 			.programs = p, .nprograms = np, .deadlocks = in->deadlocks,
 			.containment = in->containment, .more = print_events, .more_arg = &c,
 		};
-		report_json(fp, util_wall(), b->rows, nrows, &sum, &x);
+		report_json(fp, util_wall(), rows, nrows, &sum, &x);
 	} else {
 		print_new_output(fp, &c, output_text);
-		report_text(fp, util_wall(), b->rows, nrows, &sum);
+		report_text(fp, util_wall(), rows, nrows, &sum);
 	}
 	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
 }

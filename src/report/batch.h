@@ -1,6 +1,8 @@
 /* batch.h - what --batch prints each refresh: the snapshot as one JSON
  * line or a text table, with the lines programs wrote and the events since
- * the previous one. Keeps what was printed already. */
+ * the previous one. Exited tasks past TASKTREE_EXITED_CAP per parent fold
+ * into summary rows, and past a cap events are counted by kind, so a line
+ * stays small in a fork storm. Keeps what was printed already. */
 #ifndef CONCMON_BATCH_H
 #define CONCMON_BATCH_H
 

@@ -181,18 +181,60 @@ static void json_task(FILE *fp, const struct row *r)
 	fwrite(buf, 1, (size_t)(p - buf), fp);
 }
 
+/* "codes":{"0":2600} or "signals":{"9":11}: the non-zero counts. */
+static void json_counts(FILE *fp, const char *name, const unsigned *v, size_t n)
+{
+	bool first = true;
+	fprintf(fp, ",\"%s\":{", name);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i])
+			continue;
+		fprintf(fp, "%s\"%zu\":%u", first ? "" : ",", i, v[i]);
+		first = false;
+	}
+	fputc('}', fp);
+}
+
+/* ,"exited_summary":[...]: one object per summary row, in row order. */
+static void json_folds(FILE *fp, const struct row *rows, size_t n)
+{
+	bool first = true;
+	fputs(",\"exited_summary\":[", fp);
+	for (size_t i = 0; i < n; i++) {
+		const struct exit_tally *f = rows[i].fold;
+		if (!f)
+			continue;
+		fprintf(fp, "%s{\"parent\":%d,\"parent_start_time\":", first ? "" : ",",
+			f->parent ? (int)f->parent->pid : 0);
+		if (f->parent)
+			json_number(fp, f->parent->start_time, 2);
+		else
+			fputs("null", fp);
+		fprintf(fp, ",\"count\":%u", f->count);
+		json_counts(fp, "codes", f->codes, TALLY_CODES);
+		json_counts(fp, "signals", f->signals, TALLY_SIGNALS);
+		fprintf(fp, ",\"unknown\":%u}", f->unknown);
+		first = false;
+	}
+	fputc(']', fp);
+}
+
 void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		 const struct summary *sum, const struct report_extra *x)
 {
 	static const struct summary none;
+	bool first = true;
 	if (!sum)
 		sum = &none;
 	fputs("{\"time\":", fp);
 	json_number(fp, unix_time, 3);
 	fputs(",\"tasks\":[", fp);
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
+		if (!rows[i].task)
+			continue;
+		if (!first)
 			fputc(',', fp);
+		first = false;
 		json_task(fp, &rows[i]);
 	}
 	fprintf(fp, "],\"summary\":{\"processes\":%d,\"threads\":%d,\"running\":%d,"
@@ -200,6 +242,8 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		"\"orphans\":%d,\"exited\":%d}",
 		sum->processes, sum->threads, sum->running, sum->sleeping, sum->disk,
 		sum->stopped, sum->zombies, sum->orphans, sum->exited);
+	if (x)
+		json_folds(fp, rows, n);
 	if (x && x->containment) {
 		fputs(",\"containment\":", fp);
 		escape_json_string(fp, x->containment);
@@ -270,6 +314,18 @@ static void put_command(FILE *fp, const struct row *r)
 	put_note(fp, t);
 }
 
+/* A summary row: its parent in the PPID column, then the tally. */
+static void put_fold(FILE *fp, const struct row *r)
+{
+	char text[512];
+	const struct task *p = r->fold->parent;
+	fprintf(fp, "%7s %7s %7d %c %5s %9s %4s ", "", "", p ? (int)p->pid : 0, '+', "", "", "");
+	for (int i = 0; i < r->depth; i++)
+		fputs("  ", fp);
+	tasktree_fold_text(r->fold, text, sizeof text);
+	fprintf(fp, "%s\n", text);
+}
+
 static void put_summary(FILE *fp, double unix_time, const struct summary *s)
 {
 	char clock[16] = "--:--:--";
@@ -302,6 +358,10 @@ void report_text(FILE *fp, double unix_time, const struct row *rows, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct task *t = rows[i].task;
 		char cpu[48];
+		if (!t) {
+			put_fold(fp, &rows[i]);
+			continue;
+		}
 		if (!fmt_fixed(cpu, sizeof(cpu), t->cpu, 1))
 			snprintf(cpu, sizeof(cpu), "-");
 		fprintf(fp, "%7d %7d %7d %c %5s %9lu %4d ", (int)t->pid, (int)t->tid, (int)t->ppid,

@@ -21,8 +21,9 @@ struct report_extra {
 	void *more_arg;
 };
 
-/* One JSON object on one line: time, tasks (in row order), summary, and
- * with x the programs' telemetry (see report_tel.h). Numbers are
+/* One JSON object on one line: time, tasks (in row order; summary rows
+ * are not tasks), summary, and with x the summary rows as
+ * "exited_summary" and the programs' telemetry (see report_tel.h). Numbers are
  * written without the locale; a non-finite one is null. */
 void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		 const struct summary *sum, const struct report_extra *x);
@@ -32,7 +33,8 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 void report_text_output(FILE *fp, pid_t pid, bool err, const char *text);
 
 /* The same snapshot as text: a summary line (local time), the column
- * header, one aligned row per task with sanitized strings, a blank line. */
+ * header, one aligned row per task (a summary row: its parent's PID, "+"
+ * and its tally) with sanitized strings, a blank line. */
 void report_text(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		 const struct summary *sum);
 

@@ -377,7 +377,7 @@ static void test_json_snapshot_exact(void **state)
 	t[2].orphan = true;
 	t[2].former_ppid = 77;
 	t[2].supervised = false;
-	struct row rows[3] = { { &t[0], 0, true, 0 }, { &t[1], 1, false, 0 }, { &t[2], 1, true, 0 } };
+	struct row rows[3] = { { &t[0], 0, true, 0, NULL }, { &t[1], 1, false, 0, NULL }, { &t[2], 1, true, 0, NULL } };
 	struct summary s = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 	struct capture c;
 	cap_open(&c);
@@ -405,6 +405,51 @@ static void test_json_snapshot_exact(void **state)
 	free(c.text);
 }
 
+/* A summary row is no task: it goes to "exited_summary" (with x), and
+ * the text table shows its tally under its parent. */
+static void test_folded_rows(void **state)
+{
+	(void)state;
+	struct task t = mk(10, 10, 1, 'S', "storm", "storm -n 9");
+	t.start_time = 1700000000.5;
+	struct exit_tally x;
+	memset(&x, 0, sizeof x);
+	x.parent = &t;
+	x.count = 2611;
+	x.codes[0] = 2600;
+	x.codes[3] = 1;
+	x.signals[9] = 10;
+	struct exit_tally roots;
+	memset(&roots, 0, sizeof roots);
+	roots.count = 2;
+	roots.unknown = 2;
+	struct row rows[3] = { { &t, 0, false, 0, NULL }, { NULL, 1, true, 0, &x },
+			       { NULL, 0, true, 0, &roots } };
+	struct report_extra extra;
+	memset(&extra, 0, sizeof extra);
+	struct capture c;
+	cap_open(&c);
+	report_json(c.fp, 0, rows, 3, NULL, &extra);
+	const char *got = cap_close(&c);
+	assert_true(json_valid(got, strlen(got)));
+	assert_non_null(strstr(got, "\"tasks\":[{\"pid\":10,"));
+	assert_non_null(strstr(got, "\"depth\":0}],\"summary\""));
+	assert_non_null(strstr(got, ",\"exited_summary\":[{\"parent\":10,\"parent_start_time\":"
+			    "1700000000.50,\"count\":2611,\"codes\":{\"0\":2600,\"3\":1},"
+			    "\"signals\":{\"9\":10},\"unknown\":0},{\"parent\":0,\"parent_start_time\":"
+			    "null,\"count\":2,\"codes\":{},\"signals\":{},\"unknown\":2}]"));
+	free(c.text);
+
+	cap_open(&c);
+	report_text(c.fp, 0, rows, 3, NULL);
+	got = cap_close(&c);
+	assert_non_null(strstr(got, "\n                     10 +                        +2,611 exited "
+			       "in the last 5 s: 2,600 code 0, 10 SIGKILL, 1 code 3\n"));
+	assert_non_null(strstr(got, "\n                      0 +                      +2 exited in "
+			       "the last 5 s: 2 status unknown\n"));
+	free(c.text);
+}
+
 /* Exit fields: code only when known and not by a signal; signal when there is one. */
 static void test_json_exit_fields(void **state)
 {
@@ -429,7 +474,7 @@ static void test_json_exit_fields(void **state)
 		t.exit_known = cases[i].known;
 		t.exit_code = cases[i].code;
 		t.exit_signal = cases[i].sig;
-		struct row r = { &t, 0, true, 0 };
+		struct row r = { &t, 0, true, 0, NULL };
 		struct capture c;
 		cap_open(&c);
 		report_json(c.fp, 0, &r, 1, NULL, NULL);
@@ -445,7 +490,7 @@ static void test_json_numbers(void **state)
 {
 	(void)state;
 	struct task t = mk(5, 5, 1, 'S', "x", "x");
-	struct row r = { &t, 0, true, 0 };
+	struct row r = { &t, 0, true, 0, NULL };
 	static const struct {
 		double cpu;
 		const char *want;
@@ -491,7 +536,7 @@ static void test_json_random_snapshots_valid(void **state)
 			t[i].exited = next_rand() % 3 == 0;
 			t[i].exit_signal = (int)(next_rand() % 3);
 			t[i].cpu = (double)next_rand() / 1000.0;
-			rows[i] = (struct row){ &t[i], i % 5, false, 0 };
+			rows[i] = (struct row){ &t[i], i % 5, false, 0, NULL };
 		}
 		struct capture c;
 		cap_open(&c);
@@ -679,7 +724,7 @@ static void test_json_matches_reference(void **state)
 				 : ((double)next_rand() - 2147483648.0) / (double)(1u << (next_rand() % 30));
 			t[i].start_time = pick % 5 == 0 ? specials[pick / 5 % (sizeof specials / sizeof *specials)]
 					: 1.7e9 + (double)next_rand() / 997.0;
-			rows[i] = (struct row){ &t[i], (int)(next_rand() % 70), false, 0 };
+			rows[i] = (struct row){ &t[i], (int)(next_rand() % 70), false, 0, NULL };
 		}
 		struct capture got, want;
 		cap_open(&got);
@@ -730,9 +775,9 @@ static void test_text_snapshot_exact(void **state)
 	t[4].exited = true;
 	t[4].exit_known = true;
 	t[4].exit_code = 3;
-	struct row rows[5] = { { &t[0], 0, false, 0 }, { &t[1], 1, false, 1 },
-			       { &t[2], 1, false, 1 }, { &t[3], 1, true, 1 },
-			       { &t[4], 0, true, 0 } };
+	struct row rows[5] = { { &t[0], 0, false, 0, NULL }, { &t[1], 1, false, 1, NULL },
+			       { &t[2], 1, false, 1, NULL }, { &t[3], 1, true, 1, NULL },
+			       { &t[4], 0, true, 0, NULL } };
 	struct summary s = { 3, 4, 1, 1, 0, 0, 1, 1, 2 };
 	setenv("TZ", "UTC", 1);
 	tzset();
@@ -889,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_json_string_utf8),
 		cmocka_unit_test(test_json_string_any_bytes_is_valid),
 		cmocka_unit_test(test_json_snapshot_exact),
+		cmocka_unit_test(test_folded_rows),
 		cmocka_unit_test(test_json_exit_fields),
 		cmocka_unit_test(test_json_numbers),
 		cmocka_unit_test(test_json_random_snapshots_valid),

@@ -509,6 +509,238 @@ static void test_summary_without_thread_rows(void **state)
 	assert_int_equal(s.orphans, 0);
 }
 
+/* ---- folding exited tasks ---- */
+
+/* An exited process: code >= 0 exited with it, code < 0 killed by -code. */
+static struct task gone(pid_t pid, pid_t ppid, int code)
+{
+	struct task t = proc(pid, ppid);
+	t.exited = true;
+	t.exit_known = true;
+	t.state = 'X';
+	if (code < 0)
+		t.exit_signal = -code;
+	else
+		t.exit_code = code;
+	return t;
+}
+
+/* The row's tid, or -1 for a summary row. */
+static pid_t row_tid(const struct row *r)
+{
+	return r->task ? r->task->tid : -1;
+}
+
+static bool unfold_all(const struct task *parent, void *arg)
+{
+	(void)parent, (void)arg;
+	return true;
+}
+
+/* A parent with exited children interleaved with live ones (zombies among
+ * them): live first, 8 exited, then one summary row for the other 4. */
+static void test_fold_tree(void **state)
+{
+	(void)state;
+	struct task t[16];
+	size_t n = 0;
+	t[n++] = proc(10, 1);
+	for (pid_t p = 11; p < 26; p++) {
+		if (p % 5 == 0) {
+			t[n] = proc(p, 10);              /* 15, 20, 25: live zombies */
+			t[n++].state = 'Z';
+		} else {
+			t[n++] = gone(p, 10, p == 24 ? -9 : p == 23 ? 3 : 0);
+		}
+	}
+	struct tasktree *tt = tasktree_new();
+	struct tree_opts o = { .tree = true, .threads = true, .exited_cap = 8 };
+	size_t nr;
+	const struct row *r = tasktree_rows(tt, t, n, &o, &nr);
+	static const pid_t want[] = { 10, 15, 20, 25, 11, 12, 13, 14, 16, 17, 18, 19, -1 };
+	assert_int_equal(nr, N(want));
+	for (size_t i = 0; i < nr; i++) {
+		assert_int_equal(row_tid(&r[i]), want[i]);
+		assert_int_equal(r[i].depth, i == 0 ? 0 : 1);
+		assert_int_equal(r[i].last, i == 0 || i == nr - 1);
+		assert_true(!r[i].fold == (want[i] != -1));
+	}
+	const struct exit_tally *x = r[nr - 1].fold;
+	assert_ptr_equal(x->parent, &t[0]);
+	assert_int_equal(x->count, 4);           /* 21, 22, 23, 24 */
+	assert_int_equal(x->codes[0], 2);
+	assert_int_equal(x->codes[3], 1);
+	assert_int_equal(x->signals[9], 1);
+	assert_int_equal(x->unknown, 0);
+	assert_false(x->unfolded);
+
+	o.unfolded = unfold_all;
+	r = tasktree_rows(tt, t, n, &o, &nr);
+	assert_int_equal(nr, n + 1);             /* every task, then the summary row */
+	assert_int_equal(row_tid(&r[nr - 2]), 24);
+	assert_true(r[nr - 1].fold && r[nr - 1].fold->unfolded && r[nr - 1].last);
+	assert_int_equal(r[nr - 1].fold->count, 4);
+
+	/* At the cap nothing folds; cap 0 is tasktree_build's order. */
+	o.unfolded = NULL;
+	o.exited_cap = 12;
+	r = tasktree_rows(tt, t, n, &o, &nr);
+	assert_int_equal(nr, n);
+	assert_int_equal(row_tid(&r[4]), 11);
+	o.exited_cap = 0;
+	r = tasktree_rows(tt, t, n, &o, &nr);
+	struct row plain[16];
+	assert_int_equal(tasktree_build(t, n, &o, plain), nr);
+	for (size_t i = 0; i < nr; i++)
+		assert_ptr_equal(plain[i].task, r[i].task);
+	tasktree_free(tt);
+}
+
+/* An exited process that still has a listed child keeps its row (the
+ * child hangs under it); roots fold together, parent NULL; threads fold
+ * under their process. */
+static void test_fold_keeps_parents_roots_threads(void **state)
+{
+	(void)state;
+	struct task t[40];
+	size_t n = 0;
+	for (pid_t p = 100; p < 110; p++)
+		t[n++] = gone(p, 1, 0);                  /* ten exited roots */
+	t[n++] = proc(200, 100);                        /* a live child of root 100 */
+	t[n++] = mk(300, 300, 1, 'S', "w");             /* a live process */
+	for (pid_t k = 301; k < 311; k++) {
+		t[n] = mk(k, 300, 1, 'X', "w");             /* ten exited threads */
+		t[n++].exited = true;
+	}
+	struct tasktree *tt = tasktree_new();
+	struct tree_opts o = { .tree = true, .threads = true, .exited_cap = 2 };
+	size_t nr;
+	const struct row *r = tasktree_rows(tt, t, n, &o, &nr);
+	static const pid_t want[] = { 100, 200, 300, 301, 302, -1, 101, 102, -1 };
+	assert_int_equal(nr, N(want));
+	for (size_t i = 0; i < nr; i++)
+		assert_int_equal(row_tid(&r[i]), want[i]);
+	assert_ptr_equal(r[5].fold->parent, &t[11]);
+	assert_int_equal(r[5].fold->count, 8);
+	assert_int_equal(r[5].fold->unknown, 8);
+	assert_int_equal(r[5].depth, 1);
+	assert_null(r[8].fold->parent);
+	assert_int_equal(r[8].fold->count, 7);
+	assert_int_equal(r[8].fold->codes[0], 7);
+	tasktree_free(tt);
+}
+
+/* Flat: the live rows in sort order, the exited within their parent's
+ * cap, then the summary rows (the roots' first); the filter decides what
+ * is counted. */
+static void test_fold_flat_and_filter(void **state)
+{
+	(void)state;
+	struct task t[32];
+	size_t n = 0;
+	t[n++] = proc(10, 1);
+	t[n++] = proc(20, 1);
+	for (pid_t p = 11; p < 16; p++)
+		t[n++] = gone(p, 10, 1);
+	for (pid_t p = 21; p < 24; p++)
+		t[n++] = gone(p, 20, -15);
+	t[n++] = gone(30, 1, 0);
+	t[n++] = gone(31, 1, 0);
+	t[n++] = gone(32, 1, 0);
+	snprintf(t[n - 1].comm, sizeof t[n - 1].comm, "other");
+	struct tasktree *tt = tasktree_new();
+	struct tree_opts o = { .tree = false, .threads = true, .exited_cap = 2 };
+	size_t nr;
+	const struct row *r = tasktree_rows(tt, t, n, &o, &nr);
+	static const pid_t want[] = { 10, 20, 11, 12, 21, 22, 30, 31, -1, -1, -1 };
+	assert_int_equal(nr, N(want));
+	for (size_t i = 0; i < nr; i++) {
+		assert_int_equal(row_tid(&r[i]), want[i]);
+		assert_int_equal(r[i].last, i == nr - 1);
+	}
+	assert_null(r[8].fold->parent);
+	assert_int_equal(r[8].fold->count, 1);
+	assert_ptr_equal(r[9].fold->parent, &t[0]);
+	assert_int_equal(r[9].fold->count, 3);
+	assert_ptr_equal(r[10].fold->parent, &t[1]);
+	assert_int_equal(r[10].fold->signals[15], 1);
+
+	o.filter = "p";         /* every comm but "other" */
+	r = tasktree_rows(tt, t, n, &o, &nr);
+	assert_int_equal(nr, 10);           /* the roots' two exited "p" fit the cap */
+	assert_int_equal(row_tid(&r[7]), 31);
+	assert_ptr_equal(r[8].fold->parent, &t[0]);
+	assert_int_equal(r[8].fold->count, 3);
+	tasktree_free(tt);
+}
+
+static void test_fold_text(void **state)
+{
+	(void)state;
+	struct exit_tally x;
+	char buf[256];
+	memset(&x, 0, sizeof x);
+	x.count = 2611;
+	x.codes[0] = 2600;
+	x.signals[9] = 11;
+	tasktree_fold_text(&x, buf, sizeof buf);
+	assert_string_equal(buf, "+2,611 exited in the last 5 s: 2,600 code 0, 11 SIGKILL");
+	x.unfolded = true;
+	x.count = 1234567 + 5 + 4 + 3 + 2;
+	x.codes[0] = 1234567;
+	x.codes[1] = 5;
+	x.signals[9] = 4;
+	x.signals[0] = 3;
+	x.unknown = 2;
+	tasktree_fold_text(&x, buf, sizeof buf);
+	assert_string_equal(buf, "1,234,581 exited in the last 5 s, listed above: 1,234,567 code 0, "
+			    "5 code 1, 4 SIGKILL, 3 signal 0, 2 otherwise");
+}
+
+/* A storm: random parents with live zombies and exited children. Every
+ * live task is a row, no parent lists more than cap exited leaves, and the
+ * tallies account for every exited task not listed. */
+static void test_fold_random_storms(void **state)
+{
+	(void)state;
+	struct tasktree *tt = tasktree_new();
+	for (int round = 0; round < 200; round++) {
+		size_t n = 1 + next_rand() % 300, cap = 1 + next_rand() % 10;
+		struct task *t = xcalloc(n, sizeof *t);
+		size_t live = 0, exited = 0;
+		for (size_t i = 0; i < n; i++) {
+			pid_t pid = (pid_t)(i + 2), ppid = i ? (pid_t)(2 + next_rand() % (i < 5 ? i : 5)) : 1;
+			t[i] = next_rand() % 3 ? gone(pid, ppid, (int)(next_rand() % 3) - 1) : proc(pid, ppid);
+			if (!t[i].exited && next_rand() % 2)
+				t[i].state = 'Z';
+			live += !t[i].exited;
+			exited += t[i].exited;
+		}
+		struct tree_opts o = { .tree = next_rand() % 2, .threads = true, .exited_cap = cap };
+		size_t nr, rows_live = 0, rows_exited = 0, folded = 0;
+		const struct row *r = tasktree_rows(tt, t, n, &o, &nr);
+		for (size_t i = 0; i < nr; i++) {
+			if (r[i].fold) {
+				folded += r[i].fold->count;
+				unsigned sum = r[i].fold->unknown;
+				for (int c = 0; c < TALLY_CODES; c++)
+					sum += r[i].fold->codes[c];
+				for (int s = 0; s < TALLY_SIGNALS; s++)
+					sum += r[i].fold->signals[s];
+				assert_int_equal(sum, r[i].fold->count);
+			} else if (r[i].task->exited) {
+				rows_exited++;
+			} else {
+				rows_live++;
+			}
+		}
+		assert_int_equal(rows_live, live);
+		assert_int_equal(rows_exited + folded, exited);
+		free(t);
+	}
+	tasktree_free(tt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +760,11 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_summary_with_thread_rows),
 		cmocka_unit_test(test_summary_without_thread_rows),
+		cmocka_unit_test(test_fold_tree),
+		cmocka_unit_test(test_fold_keeps_parents_roots_threads),
+		cmocka_unit_test(test_fold_flat_and_filter),
+		cmocka_unit_test(test_fold_text),
+		cmocka_unit_test(test_fold_random_storms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
