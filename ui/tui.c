@@ -132,8 +132,10 @@ void tui_set_events(struct tui *t, const struct events *ev)
 
 void tui_events_changed(struct tui *t)
 {
-	/* The connector reports the whole machine: redraw only for our events. */
-	if (t->events && events_last(t->events) != t->events_seen) {
+	/* The connector reports the whole machine: redraw only for our events,
+	 * and only where they are shown (the event pane). */
+	if (t->events && events_last(t->events) != t->events_seen &&
+	    panes_is_open(t, &logpane_ops)) {
 		t->events_seen = events_last(t->events);
 		t->dirty = true;
 	}
