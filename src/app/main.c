@@ -567,8 +567,10 @@ static void run(struct app *a)
 		struct pollfd *fds = a->fds;
 		if (poll(fds, nfds, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
 			break;
-		/* Kernel events first: an exit is reported before its reaping. */
-		if (fds[SLOT_KERNEL].revents) {
+		/* Kernel events first, paused or not when a child may be reaped:
+		 * an exit is reported before its reaping, and what a zombie
+		 * ran is read while /proc still shows it. */
+		if (fds[SLOT_KERNEL].revents || (a->kev && fds[SLOT_SIGNALS].revents)) {
 			read_kevents(a);
 			a->kernel_due = util_now() + KERNEL_PAUSE;
 		}
