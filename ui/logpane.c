@@ -21,9 +21,15 @@
 
 struct logpane {
 	struct event *ring;             /* a copy of the newest events */
-	size_t n, head;                 /* count, index of the oldest */
+	size_t n;                       /* how many it holds */
+	uint64_t total;                 /* events ever copied: the k-th is at ring[k % KEEP] */
 	uint64_t last;                  /* newest seq copied */
-	size_t *idx;                    /* the filtered positions, by logpane_count */
+	/* The filter's matches as positions k (a ring, oldest first): new
+	 * events extend it, so a frame never scans the whole copy. */
+	uint64_t *idx;
+	size_t ni, ihead;
+	pid_t idx_pid;                  /* the filter idx was built for */
+	bool idx_valid;
 	pid_t pid;                      /* filter: events of this PID; 0 all */
 	bool follow;                    /* f: pid tracks the selected task */
 	uint64_t anchor;                /* seq of the newest line shown; 0 follows */
@@ -43,6 +49,28 @@ void logpane_free(struct logpane *l)
 	free(l);
 }
 
+/* An event concerns pid when pid is its process, its thread, or the other
+ * party (the parent of a spawn, the reaper, the former parent). */
+static bool logpane_match(const struct event *e, pid_t pid)
+{
+	return pid == 0 || (pid > 0 && (e->pid == pid || e->tid == pid || e->other == pid));
+}
+
+/* Drops the matches whose events the copy no longer holds. */
+static void logpane_trim(struct logpane *l)
+{
+	uint64_t oldest = l->total - l->n;
+	while (l->ni && l->idx[l->ihead] < oldest) {
+		l->ihead = (l->ihead + 1) % LOGPANE_KEEP;
+		l->ni--;
+	}
+}
+
+static void logpane_index(struct logpane *l, uint64_t pos)
+{
+	l->idx[(l->ihead + l->ni++) % LOGPANE_KEEP] = pos;
+}
+
 /* Copies the events that are new in the model's log. */
 static void logpane_pull(struct tui *t)
 {
@@ -57,27 +85,22 @@ static void logpane_pull(struct tui *t)
 	size_t got;
 	while ((got = events_since(t->events, l->last, buf, LOG_PULL)) > 0) {
 		for (size_t i = 0; i < got; i++) {
-			size_t at = (l->head + l->n) % LOGPANE_KEEP;
-			l->ring[at] = buf[i];
+			uint64_t pos = l->total++;
+			l->ring[pos % LOGPANE_KEEP] = buf[i];
 			if (l->n < LOGPANE_KEEP)
 				l->n++;
-			else
-				l->head = (l->head + 1) % LOGPANE_KEEP;
+			logpane_trim(l);
+			if (l->idx_valid && logpane_match(&buf[i], l->idx_pid))
+				logpane_index(l, pos);
 		}
 		l->last = buf[got - 1].seq;
 	}
 }
 
-static const struct event *logpane_at(const struct logpane *l, size_t i)
+/* The i-th line after the filter. */
+static const struct event *logpane_line(const struct logpane *l, size_t i)
 {
-	return &l->ring[(l->head + i) % LOGPANE_KEEP];
-}
-
-/* An event concerns pid when pid is its process, its thread, or the other
- * party (the parent of a spawn, the reaper, the former parent). */
-static bool logpane_match(const struct event *e, pid_t pid)
-{
-	return pid <= 0 || e->pid == pid || e->tid == pid || e->other == pid;
+	return &l->ring[l->idx[(l->ihead + i) % LOGPANE_KEEP] % LOGPANE_KEEP];
 }
 
 static pid_t logpane_filter_pid(const struct tui *t)
@@ -89,23 +112,29 @@ static pid_t logpane_filter_pid(const struct tui *t)
 	return t->logpane->pid;
 }
 
-/* The lines after the filter; fills idx. */
+/* The lines after the filter: the index is rebuilt only when the filter
+ * changed, else extended by what is new. */
 static size_t logpane_count(struct tui *t)
 {
 	struct logpane *l = t->logpane;
-	logpane_pull(t);
 	pid_t pid = logpane_filter_pid(t);
-	size_t n = 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (pid >= 0 && logpane_match(logpane_at(l, i), pid))
-			l->idx[n++] = i;
-	return n;
+	if (pid != l->idx_pid)
+		l->idx_valid = false;
+	logpane_pull(t);
+	if (!l->idx_valid && l->ring) {
+		l->ni = l->ihead = 0;
+		for (uint64_t pos = l->total - l->n; pos < l->total; pos++)
+			if (logpane_match(&l->ring[pos % LOGPANE_KEEP], pid))
+				logpane_index(l, pos);
+		l->idx_pid = pid;
+		l->idx_valid = true;
+	}
+	return l->ni;
 }
 
 static uint64_t logpane_seq(const void *ctx, size_t i)
 {
-	const struct logpane *l = ctx;
-	return logpane_at(l, l->idx[i])->seq;
+	return logpane_line(ctx, i)->seq;
 }
 
 /* How each kind of event is coloured: what went wrong stands out. */
@@ -152,7 +181,7 @@ static void logpane_draw(struct tui *t, int y, int height, bool focused)
 	int used = (int)(bottom + 1 - first);
 	char line[256], safe[4 * sizeof line + 1];
 	for (int r = 0; r < used; r++) {
-		const struct event *e = logpane_at(l, l->idx[first + (size_t)r]);
+		const struct event *e = logpane_line(l, first + (size_t)r);
 		events_describe(e, line, sizeof line);
 		escape_text(line, safe, sizeof safe);
 		enum ui_color c = e->kind < EV_KIND_COUNT ? logpane_colors[e->kind] : UI_NORMAL;

@@ -33,6 +33,11 @@
  * terminal or tmux arrive well within it. */
 #define TUI_ESCDELAY_MS 25
 
+/* The least time between two frames that only events asked for (20 per
+ * second): a fork storm changes the model thousands of times a second,
+ * and no one reads faster than this. */
+#define TUI_FRAME_GAP 0.05
+
 struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 {
 	/* ncursesw draws UTF-8 only under a UTF-8 LC_CTYPE; only the
@@ -126,8 +131,10 @@ void tui_set_events(struct tui *t, const struct events *ev)
 
 void tui_events_changed(struct tui *t)
 {
-	/* The connector reports the whole machine: redraw only for our events. */
-	if (t->events && events_last(t->events) != t->events_seen) {
+	/* The connector reports the whole machine: redraw only for our events,
+	 * and only where they are shown (the event pane). */
+	if (t->events && events_last(t->events) != t->events_seen &&
+	    panes_is_open(t, &logpane_ops)) {
 		t->events_seen = events_last(t->events);
 		t->dirty = true;
 	}
@@ -151,6 +158,7 @@ enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
 	enum tui_reaction r = TUI_NONE;
 	int ch;
 	while ((ch = getch()) != ERR) {
+		t->urgent = true;          /* what a key does shows at once */
 		if (ch == KEY_RESIZE) {    /* resizeterm queues this; already handled */
 			r |= TUI_REDRAW;
 			continue;
@@ -173,7 +181,7 @@ void tui_resize(struct tui *t)
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resizeterm(ws.ws_row, ws.ws_col);
 	clearok(curscr, TRUE);
-	t->dirty = true;
+	t->dirty = t->urgent = true;
 }
 
 /* The largest message that fits, centred; at 1x1 a single "!". */
@@ -203,11 +211,36 @@ static void tui_draw_modes(struct tui *t)
 		t->modes[i]->draw(t);
 }
 
-void tui_draw(struct tui *t)
+void tui_frame_now(struct tui *t)
+{
+	t->urgent = true;
+}
+
+double tui_frame_gap(const struct tui *t, double now)
+{
+	double due = t->last_frame + TUI_FRAME_GAP;
+	return due > now ? due - now : 0;
+}
+
+double tui_frame_wait(const struct tui *t, double now)
 {
 	if (!t->dirty)
+		return -1;
+	return t->urgent ? 0 : tui_frame_gap(t, now);
+}
+
+unsigned long tui_frames(const struct tui *t)
+{
+	return t->frames;
+}
+
+void tui_draw(struct tui *t, double now)
+{
+	if (tui_frame_wait(t, now) != 0)
 		return;
-	t->dirty = false;
+	t->dirty = t->urgent = false;
+	t->last_frame = now;
+	t->frames++;
 	erase();
 	t->cursor_y = t->cursor_x = -1;
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES)

@@ -77,8 +77,24 @@ enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a);
 /* The terminal changed size (after SIGWINCH): re-read it. */
 void tui_resize(struct tui *t);
 
-/* Draws the screen if anything changed since the last draw. */
-void tui_draw(struct tui *t);
+/* Draws the screen if anything changed since the last draw, at once after
+ * a key or tui_frame_now, else (changes the events made) no sooner than a
+ * frame interval (1/20 s) after the last draw. now: util_now(). */
+void tui_draw(struct tui *t, double now);
+
+/* The next draw is a refresh's (or the last before leaving): no waiting. */
+void tui_frame_now(struct tui *t);
+
+/* Seconds until tui_draw will draw (0: now), or -1 when nothing changed:
+ * the loop sleeps no longer than this. */
+double tui_frame_wait(const struct tui *t, double now);
+
+/* Seconds until a frame interval has passed since the last draw (0: it
+ * has): work done only to draw (a snapshot after a reap) waits for it too. */
+double tui_frame_gap(const struct tui *t, double now);
+
+/* Frames drawn so far. */
+unsigned long tui_frames(const struct tui *t);
 
 /* Shows a message in the status line (until the next key or message). */
 void tui_status(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -44,6 +44,9 @@ struct tui {
 	bool utf8;                      /* tree glyphs as box drawing, else ASCII */
 	attr_t attr[UI_COLOR_COUNT];    /* resolved once: colour or mono */
 	bool dirty;                     /* something changed since the last draw */
+	bool urgent;                    /* a key or a refresh: draw without waiting */
+	double last_frame;              /* util_now() of the last draw */
+	unsigned long frames;           /* draws so far */
 
 	const struct task *tasks;       /* the model's array, valid until next set */
 	size_t ntasks;

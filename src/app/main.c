@@ -28,6 +28,11 @@
 #include "tui.h"
 #include "util/util.h"
 
+/* After reading the kernel's events, the socket is left alone this long:
+ * in a fork storm one wakeup then reads a batch, not a message or two,
+ * while an event waits at most this (exit-to-event latency stays low). */
+#define KERNEL_PAUSE 0.004
+
 struct app {
 	struct options opt;
 	struct supervisor *sup;
@@ -54,6 +59,8 @@ struct app {
 	int quit_signal;            /* the signal that asked concmon to stop, 0 if none */
 	bool quit;
 	bool resample;              /* sample again before the next poll */
+	bool resample_soon;         /* the TUI: sample when a frame may be drawn */
+	double kernel_due;          /* util_now() when the socket is read again */
 	struct reaped {             /* reaped, not yet logged (see settle_reaped) */
 		pid_t pid;
 		char *name;             /* what concmon launched, NULL if adopted */
@@ -118,7 +125,7 @@ static void settle_children(void *arg, pid_t parent, double time)
 		settled = true;
 	}
 	if (settled && a->tui)
-		a->resample = true; /* the frame shows one snapshot, not this half */
+		a->resample_soon = true; /* the frame shows one snapshot, not this half */
 }
 
 /* Logs and models one process concmon reaped, after the kernel events. */
@@ -446,7 +453,7 @@ static void drain_signals(struct app *a)
 			/* Drawn only after a fresh snapshot: the reaped rows beside
 			 * the rest of the tree as it is now, not as it was. */
 			if (a->tui)
-				a->resample = true;
+				a->resample_soon = true;
 			break;
 		case SIGWINCH:
 			if (a->tui)
@@ -504,18 +511,46 @@ static size_t build_pollfds(struct app *a)
 	a->fds[SLOT_SIGNALS] = (struct pollfd){ a->sigfd, POLLIN, 0 };
 	a->fds[SLOT_TIMER] = (struct pollfd){ a->timerfd, POLLIN, 0 };
 	a->fds[SLOT_INPUT] = (struct pollfd){ a->tui ? 0 : a->ctl_fd, POLLIN, 0 };
-	a->fds[SLOT_KERNEL] = (struct pollfd){ a->kev ? kevents_fd(a->kev) : -1, POLLIN, 0 };
+	bool kernel = a->kev && util_now() >= a->kernel_due;
+	a->fds[SLOT_KERNEL] = (struct pollfd){ kernel ? kevents_fd(a->kev) : -1, POLLIN, 0 };
 	size_t n = FIXED_FDS + programs_pollfds(a->progs, a->fds + FIXED_FDS, a->fds_cap - FIXED_FDS);
 	return n;
 }
 
+/* The sooner of wait and w (seconds; negative: none). */
+static double sooner(double wait, double w)
+{
+	return w >= 0 && (wait < 0 || w < wait) ? w : wait;
+}
+
+/* Milliseconds until the next thing due: a kill, the kernel's socket after
+ * its pause, a frame held back, a snapshot for one; -1 for none. */
 static int poll_timeout(struct app *a, double next_kill)
 {
 	if (a->opt.delay == 0)
 		return 0;
-	if (next_kill < 0)
-		return -1;
-	return (int)(next_kill * 1000) + 1;
+	double now = util_now(), wait = next_kill;
+	if (a->kev && a->kernel_due > now)
+		wait = sooner(wait, a->kernel_due - now);
+	if (a->tui) {
+		wait = sooner(wait, tui_frame_wait(a->tui, now));
+		if (a->resample_soon)
+			wait = sooner(wait, tui_frame_gap(a->tui, now));
+	}
+	return wait < 0 ? -1 : (int)(wait * 1000) + 1;
+}
+
+/* Whether a snapshot is due now, and whether its frame may wait. */
+static bool sample_due(struct app *a, enum tui_reaction r, bool timer)
+{
+	bool soon = a->resample_soon && a->tui && tui_frame_gap(a->tui, util_now()) == 0;
+	bool due = a->opt.delay == 0 || (r & TUI_RESAMPLE) || a->resample || timer || soon;
+	if (a->tui && timer)
+		tui_frame_now(a->tui); /* a refresh is drawn at once */
+	a->resample = false;
+	if (due)
+		a->resample_soon = false;
+	return due;
 }
 
 static void run(struct app *a)
@@ -526,14 +561,19 @@ static void run(struct app *a)
 	sample(a);
 	while (!a->quit) {
 		if (a->tui)
-			tui_draw(a->tui);
+			tui_draw(a->tui, util_now());
+		events_flush(a->events);
 		size_t nfds = build_pollfds(a);
 		struct pollfd *fds = a->fds;
 		if (poll(fds, nfds, poll_timeout(a, next_kill)) < 0 && errno != EINTR)
 			break;
-		/* Kernel events first: an exit is reported before its reaping. */
-		if (fds[SLOT_KERNEL].revents)
+		/* Kernel events first, paused or not when a child may be reaped:
+		 * an exit is reported before its reaping, and what a zombie
+		 * ran is read while /proc still shows it. */
+		if (fds[SLOT_KERNEL].revents || (a->kev && fds[SLOT_SIGNALS].revents)) {
 			read_kevents(a);
+			a->kernel_due = util_now() + KERNEL_PAUSE;
+		}
 		for (size_t i = FIXED_FDS; i < nfds; i++)
 			if (fds[i].revents)
 				programs_read_output(a->progs, fds[i].fd);
@@ -547,11 +587,9 @@ static void run(struct app *a)
 		if (r & TUI_QUIT)
 			a->quit = true;
 		uint64_t expirations;
-		bool due = a->opt.delay == 0 || (r & TUI_RESAMPLE) || a->resample;
-		a->resample = false;
-		if (fds[SLOT_TIMER].revents && read(a->timerfd, &expirations, sizeof expirations) > 0)
-			due = true;
-		if (due && !a->quit)
+		bool timer = fds[SLOT_TIMER].revents &&
+			     read(a->timerfd, &expirations, sizeof expirations) > 0;
+		if (sample_due(a, r, timer) && !a->quit)
 			sample(a);
 		next_kill = supervisor_tick(a->sup, util_now());
 	}
@@ -713,10 +751,16 @@ int main(int argc, char **argv)
 	if (a.tui) {
 		tui_status(a.tui, "stopping supervised processes (SIGTERM, SIGKILL after %.1fs)...",
 			   a.opt.grace);
-		tui_draw(a.tui);
+		tui_frame_now(a.tui);
+		tui_draw(a.tui, util_now());
 	}
 	supervisor_shutdown(a.sup, reap_and_settle, &a);
+	/* For the benchmarks: how many frames the TUI drew, asked for only. */
+	bool counted = a.tui && getenv("CONCMON_FRAME_COUNT");
+	unsigned long frames = a.tui ? tui_frames(a.tui) : 0;
 	tui_free(a.tui);
+	if (counted)
+		fprintf(stderr, "concmon: %lu frames\n", frames);
 	supervisor_free(a.sup);
 	programs_free(a.progs);
 	deadlocks_free(a.deadlocks);

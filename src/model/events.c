@@ -83,8 +83,13 @@ void events_add(struct events *ev, struct event e)
 	if (ev->log) {
 		events_json(ev->log, &e);
 		fputc('\n', ev->log);
-		fflush(ev->log);
 	}
+}
+
+void events_flush(struct events *ev)
+{
+	if (ev->log)
+		fflush(ev->log);
 }
 
 uint64_t events_last(const struct events *ev)
@@ -92,13 +97,20 @@ uint64_t events_last(const struct events *ev)
 	return ev->seq;
 }
 
+/* Sequence numbers are consecutive, so seq s sits s - oldest slots after
+ * the head: a reader pays for what it copies, not for the ring. */
 size_t events_since(const struct events *ev, uint64_t after, struct event *out, size_t max)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < ev->n && k < max; i++) {
-		const struct event *e = &ev->ring[(ev->head + i) % ev->cap];
-		if (e->seq > after)
-			out[k++] = *e;
+	uint64_t oldest = ev->seq - ev->n + 1;
+	uint64_t from = after + 1 > oldest ? after + 1 : oldest;
+	if (from > ev->seq)
+		return 0;
+	uint64_t avail = ev->seq - from + 1;
+	size_t k = avail < max ? (size_t)avail : max;
+	size_t at = (ev->head + (size_t)(from - oldest)) % ev->cap;
+	for (size_t i = 0; i < k; i++) {
+		out[i] = ev->ring[at];
+		at = at + 1 == ev->cap ? 0 : at + 1;
 	}
 	return k;
 }

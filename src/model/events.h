@@ -52,14 +52,20 @@ void events_free(struct events *ev);
 int events_log_to(struct events *ev, const char *path);
 
 /* Adds an event (seq and, when 0, time are filled in); the oldest is
- * dropped when the ring is full. Writes it to the log file, if any. */
+ * dropped when the ring is full. Writes it to the log file, if any
+ * (buffered until events_flush). */
 void events_add(struct events *ev, struct event e);
+
+/* Pushes what the log file has buffered to the kernel: once per pass of
+ * the loop, before it sleeps, so a reader sees each event without a write
+ * per event. */
+void events_flush(struct events *ev);
 
 /* Sequence number of the newest event (0 when none). */
 uint64_t events_last(const struct events *ev);
 
 /* The events with seq > after, oldest first, at most max: copies them to
- * out and returns how many. */
+ * out and returns how many. Costs what it copies, whatever the ring holds. */
 size_t events_since(const struct events *ev, uint64_t after, struct event *out, size_t max);
 
 /* Writes e as one JSON object (no newline). */

@@ -203,6 +203,33 @@ class Screens(TuiCase):
         self.assertTrue(pid_alive(self.sleep, self.sleep_start))
 
 
+class Storm(TuiCase):
+    """Orphans churning (each adopted and reaped by concmon) and no refresh
+    for 30 s: whatever the screen shows changing is drawn by the frames
+    the events ask for, and keys still act at once."""
+    def setUp(self):
+        self.open_pane(args=["-d", "30"], command=[helper("churn"), "6", "1", "orphans"],
+                       width=self.width, height=self.height)
+        self.sleep = poll(lambda: next((p for p in children_of(self.concmon)
+                                        if (proc_stat(p) or {}).get("comm") == "churn"), None),
+                          desc="concmon's churn child")
+        self.known = {self.sleep: proc_stat(self.sleep)["start"]}
+
+    def events_shown(self):
+        m = re.search(r"Events: (\d+)", self.tmux.screen())
+        return int(m.group(1)) if m else None
+
+    def test_event_frames_keep_coming_and_keys_act_at_once(self):
+        self.tmux.send("e")
+        first = poll(self.events_shown, desc="the event pane with a count")
+        poll(lambda: (self.events_shown() or 0) > first + 20, timeout=20,
+             desc="more events drawn without a key or a refresh")
+        for want in ("flat,", "tree,", "flat,"):
+            self.tmux.send("t")
+            self.tmux.wait_screen(re.escape(want), timeout=10)
+        self.remember()
+
+
 class Quit(TuiCase):
     def check_quit(self, key):
         self.wait_row(state="S")

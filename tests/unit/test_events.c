@@ -32,6 +32,35 @@ static void test_ring_drops_the_oldest(void **state)
 	events_free(ev);
 }
 
+/* Every (after, max) against what a scan of the whole history would give,
+ * through many wraps of a small ring. */
+static void test_since_by_index_matches_a_scan(void **state)
+{
+	(void)state;
+	enum { CAP = 7, TOTAL = 40 };
+	struct events *ev = events_new(CAP);
+	struct event out[CAP + 2];
+	for (uint64_t added = 0; added <= TOTAL; added++) {
+		uint64_t oldest = added > CAP ? added - CAP + 1 : 1;
+		for (uint64_t after = 0; after <= added + 1; after++) {
+			for (size_t max = 1; max <= CAP + 2; max++) {
+				uint64_t from = after + 1 > oldest ? after + 1 : oldest;
+				size_t want = from > added ? 0 : (size_t)(added - from + 1);
+				if (want > max)
+					want = max;
+				size_t n = events_since(ev, after, out, max);
+				assert_int_equal(n, want);
+				for (size_t i = 0; i < n; i++) {
+					assert_int_equal(out[i].seq, from + i);
+					assert_int_equal(out[i].pid, (pid_t)(from + i));
+				}
+			}
+		}
+		events_add(ev, (struct event){ .kind = EV_EXEC, .pid = (pid_t)(added + 1), .time = 1.0 });
+	}
+	events_free(ev);
+}
+
 static void test_json_and_text(void **state)
 {
 	(void)state;
@@ -172,6 +201,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_drops_the_oldest),
+		cmocka_unit_test(test_since_by_index_matches_a_scan),
 		cmocka_unit_test(test_json_and_text),
 		cmocka_unit_test(test_diff_polling),
 		cmocka_unit_test(test_diff_when_the_tree_shrinks_at_once),
