@@ -97,6 +97,16 @@ static void reaped_events(struct app *a, pid_t pid, const char *name, int code, 
 
 static void read_kevents(struct app *a);
 
+/* True when concmon itself has just reaped pid (collected, not yet
+ * logged): gone from /proc, but not by its parent's hand. */
+static bool reaped_by_us(const struct app *a, pid_t pid)
+{
+	for (size_t i = 0; i < a->nreaped; i++)
+		if (a->reaped[i].pid == pid)
+			return true;
+	return false;
+}
+
 /* Process parent has exited (at time, unix seconds): its children that
  * /proc no longer shows were reaped by it. That is logged now, before the
  * parent's own end, and never again by a snapshot. */
@@ -108,7 +118,7 @@ static void settle_children(void *arg, pid_t parent, double time)
 	bool settled = false;
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].ppid != parent || t[i].exited || task_is_thread(&t[i]) ||
-		    proctable_start_ticks(t[i].pid) == t[i].start_ticks)
+		    proctable_start_ticks(t[i].pid) == t[i].start_ticks || reaped_by_us(a, t[i].pid))
 			continue;
 		struct event e = { .time = time, .pid = t[i].pid, .tid = t[i].pid };
 		snprintf(e.comm, sizeof e.comm, "%.31s", t[i].comm);
