@@ -61,9 +61,16 @@ class ZombieStormTui(PaneMixin, unittest.TestCase):
         zombies_at = zombie_rows(screen)
         self.assertTrue(zombies_at and min(zombies_at) < summary, screen)
 
-        self.tmux.send("End")          # the last row: the last worker's summary row
-        self.tmux.send("Enter")
-        self.tmux.wait_screen(LISTED, SLOW)
+        # The last row is the last worker's summary row; the storm keeps
+        # changing the rows, so select it and press Enter until it unfolds.
+        def unfolded():
+            self.tmux.send("End")
+            self.tmux.send("Enter")
+            try:
+                return self.tmux.wait_screen(LISTED, 2)
+            except AssertionError:
+                return None
+        poll(unfolded, SLOW, interval=0, desc="the summary row unfolded by Enter")
         self.tmux.send("Enter")
         self.tmux.wait_screen(FOLDED, SLOW)
         self.tmux.wait_no_screen(LISTED, SLOW)
