@@ -330,9 +330,10 @@ class WithoutRoot(unittest.TestCase):
             poll(lambda: (proc_stat(pid) or {}).get("comm") == "concmon",
                  desc="the pane's process to become concmon")
             self.assertEqual(os.stat("/proc/%d" % pid).st_uid, pwd.getpwnam("nobody").pw_uid)
-            # nobody cannot make a cgroup: the header says so, the status line why.
+            # nobody cannot make a cgroup: the header says so for good. (The
+            # status line says why at start, until the next message replaces
+            # it: under -a a busy machine may soon report lost kernel events.)
             tmux.wait_screen(r", all, no cgroup, every 0.5s")
-            tmux.wait_screen(r"no cgroup \(.*\): the tree is contained by process groups")
             # Only the decoy (and its parent, this test): then select the decoy.
             tmux.send("\\")
             # In two pieces: the tmux client that types it shows in this
