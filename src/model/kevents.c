@@ -17,6 +17,7 @@
 
 #include "kernel/connector.h"
 #include "kernel/procparse.h"
+#include "kernel/proctable.h"
 #include "util/util.h"
 
 #define SET_EMPTY 0
@@ -117,11 +118,8 @@ static void set_remove(struct kevents *k, pid_t pid)
 /* Reads pid's name and start time from its stat; false when it is gone. */
 static bool identity(pid_t pid, char *comm, size_t len, unsigned long long *start)
 {
-	char path[64], buf[2048];
 	struct proc_stat st;
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	ssize_t n = util_read_file(path, buf, sizeof buf);
-	if (n <= 0 || procparse_stat(buf, (size_t)n, &st) != 0)
+	if (!proctable_stat(pid, &st))
 		return false;
 	if (comm)
 		snprintf(comm, len, "%.*s", (int)(len ? len - 1 : 0), st.comm);
