@@ -42,7 +42,9 @@ enum cm_rec_state {
 
 enum cm_rec_flags {
 	CM_REC_SHARED = 1u << 0, /* the object lives in memory shared across fork */
+	CM_REC_TRACED = 1u << 1, /* written by the preloaded tracer, not by the program's own calls */
 };
+#define CM_REC_FLAGS_ALL (CM_REC_SHARED | CM_REC_TRACED)
 
 enum cm_lock_kind {
 	CM_LOCK_MUTEX = 1,
@@ -71,7 +73,7 @@ struct cm_header {
 	_Atomic uint32_t attaches;      /* processes that mapped it (cm_init) */
 	/* High-water marks: slots [0, n) may be in use, the rest never were. */
 	_Atomic uint32_t n_queues, n_locks, n_threads, n_knobs, n_values;
-	uint32_t reserved;
+	_Atomic uint32_t traced;        /* processes where the tracer (libconcmon-trace) attached */
 };
 
 struct cm_queue_rec {
@@ -111,7 +113,7 @@ struct cm_thread_rec {
 	_Atomic int32_t tid;
 	_Atomic uint32_t wait_kind;     /* enum cm_wait_kind */
 	_Atomic uint32_t wait_index;    /* slot in locks[] or queues[] */
-	_Atomic uint32_t reserved;
+	_Atomic uint32_t flags;         /* enum cm_rec_flags: CM_REC_TRACED only */
 	_Atomic uint64_t wait_since_ns; /* CLOCK_MONOTONIC */
 	char role[CM_NAME_MAX];
 };

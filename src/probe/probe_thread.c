@@ -43,7 +43,7 @@ static struct cm_thread_rec *thread_register(const char *role)
 	RST(r->tid, (int32_t)probe_tid());
 	RST(r->wait_kind, (uint32_t)CM_WAIT_NONE);
 	RST(r->wait_index, 0u);
-	RST(r->reserved, 0u);
+	RST(r->flags, 0u);
 	RST(r->wait_since_ns, 0u);
 	probe_name(r->role, role);
 	probe_publish(r);

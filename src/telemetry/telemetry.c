@@ -182,14 +182,17 @@ static int check_queue(const struct cm_queue_rec *r, unsigned i, struct telemetr
 		       char *err, size_t errlen)
 {
 	uint32_t flags = LD(r->flags), closed = LD(r->closed);
-	if (flags & ~(uint32_t)CM_REC_SHARED)
+	if (flags & ~(uint32_t)CM_REC_FLAGS_ALL)
 		return util_fail(-1, err, errlen, "queue %u: bad flags %#" PRIx32, i, flags);
 	if (closed > 1)
 		return util_fail(-1, err, errlen, "queue %u: bad closed flag %" PRIu32, i, closed);
 	if (check_name(q->name, r->name, "queue", i, "name", err, errlen) < 0)
 		return -1;
 	q->slot = i;
+	q->source = flags & CM_REC_TRACED ? TEL_TRACED : TEL_PROBE;
+	q->kind = TEL_QUEUE_ITEMS;
 	q->pid = LD(r->pid);
+	q->reader = 0;
 	q->shared = flags & CM_REC_SHARED;
 	q->closed = closed;
 	q->capacity = LD(r->capacity);
@@ -239,7 +242,7 @@ static int check_lock(const struct cm_lock_rec *r, unsigned i, struct telemetry_
 		      char *err, size_t errlen)
 {
 	uint32_t flags = LD(r->flags), kind = LD(r->kind);
-	if (flags & ~(uint32_t)CM_REC_SHARED)
+	if (flags & ~(uint32_t)CM_REC_FLAGS_ALL)
 		return util_fail(-1, err, errlen, "lock %u: bad flags %#" PRIx32, i, flags);
 	if (kind < CM_LOCK_MUTEX || kind > CM_LOCK_KIND_MAX)
 		return util_fail(-1, err, errlen, "lock %u: bad kind %" PRIu32, i, kind);
@@ -247,6 +250,8 @@ static int check_lock(const struct cm_lock_rec *r, unsigned i, struct telemetry_
 	    check_name(l->name, r->name, "lock", i, "name", err, errlen) < 0)
 		return -1;
 	l->slot = i;
+	l->source = flags & CM_REC_TRACED ? TEL_TRACED : TEL_PROBE;
+	l->addr = 0;
 	l->pid = LD(r->pid);
 	l->shared = flags & CM_REC_SHARED;
 	l->kind = (enum cm_lock_kind)kind;
@@ -287,7 +292,9 @@ static int check_thread(const struct cm_thread_rec *r, unsigned i, const struct 
 			struct telemetry_thread *t, char *err, size_t errlen)
 {
 	int32_t tid = LD(r->tid);
-	uint32_t kind = LD(r->wait_kind), index = LD(r->wait_index);
+	uint32_t kind = LD(r->wait_kind), index = LD(r->wait_index), flags = LD(r->flags);
+	if (flags & ~(uint32_t)CM_REC_TRACED)
+		return util_fail(-1, err, errlen, "thread %u: bad flags %#" PRIx32, i, flags);
 	if (tid <= 0 || tid > CM_TID_MAX)
 		return util_fail(-1, err, errlen, "thread %u: bad tid %" PRId32, i, tid);
 	if (kind > CM_WAIT_KIND_MAX)
@@ -298,6 +305,7 @@ static int check_thread(const struct cm_thread_rec *r, unsigned i, const struct 
 			    i, kind == CM_WAIT_LOCK ? "lock" : "queue", index, cap);
 	if (check_name(t->role, r->role, "thread", i, "role", err, errlen) < 0)
 		return -1;
+	t->source = LD(r->flags) & CM_REC_TRACED ? TEL_TRACED : TEL_PROBE;
 	t->tid = tid;
 	t->pid = LD(r->pid);
 	t->wait_kind = (enum cm_wait_kind)kind;
@@ -410,6 +418,9 @@ int telemetry_validate(const void *seg, size_t len, struct telemetry_snapshot *o
 	if (check_header(&h, &x, err, errlen) < 0)
 		return -1;
 	out->attaches = LD(h.attaches);
+	out->traced = LD(h.traced);
+	if (out->traced > out->attaches)
+		out->traced = out->attaches;
 	out->n_queues = out->n_locks = out->n_threads = out->n_knobs = out->n_values = 0;
 	struct slot_maps m;
 	if (validate_queues_locks(seg, &x, &m, out, err, errlen) < 0 ||

@@ -10,13 +10,39 @@
 
 #include "concmon/telemetry_format.h"
 
+/* How a fact is known: the program's own calls to the probe, the preloaded
+ * tracer, or concmon reading the kernel and the program's memory. */
+enum tel_source {
+	TEL_PROBE = 0,
+	TEL_TRACED = 1,
+	TEL_INFERRED = 2,
+};
+
+/* What a queue is: a probe/tracer queue of items, or a kernel buffer
+ * concmon measured from outside (depth in bytes, or messages). */
+enum tel_queue_kind {
+	TEL_QUEUE_ITEMS = 0,
+	TEL_QUEUE_PIPE = 1,
+	TEL_QUEUE_UNIX = 2,
+	TEL_QUEUE_TCP = 3,
+	TEL_QUEUE_MQUEUE = 4,
+};
+
+/* Room in a snapshot: the segment's records, plus what concmon inferred. */
+#define TEL_MAX_QUEUES (CM_MAX_QUEUES + 64)
+#define TEL_MAX_LOCKS (CM_MAX_LOCKS + 128)
+#define TEL_MAX_THREADS (CM_MAX_THREADS + 256)
+
 /* A validated, private copy of a segment: plain C, no pointer into shared
  * memory, only live records, every string NUL-terminated. Counters that a
  * torn read can make inconsistent (contended > acquisitions, wait max >
  * total) are clamped, not rejected. */
 struct telemetry_queue {
 	unsigned slot;                  /* index in the segment, stable while live */
-	pid_t pid;
+	enum tel_source source;
+	enum tel_queue_kind kind;
+	pid_t pid;                      /* writer (the creating process for items) */
+	pid_t reader;                   /* kernel queues: the reading process, 0 if unknown */
 	bool shared, closed;
 	char name[CM_NAME_MAX];
 	uint64_t capacity, depth, puts, gets;
@@ -25,6 +51,8 @@ struct telemetry_queue {
 
 struct telemetry_lock {
 	unsigned slot;
+	enum tel_source source;
+	uint64_t addr;                  /* inferred: the futex address in pid; else 0 */
 	pid_t pid;
 	bool shared;
 	enum cm_lock_kind kind;
@@ -39,6 +67,7 @@ struct telemetry_lock {
 };
 
 struct telemetry_thread {
+	enum tel_source source;
 	pid_t tid, pid;
 	char role[CM_NAME_MAX];
 	enum cm_wait_kind wait_kind;
@@ -63,10 +92,11 @@ struct telemetry_value {
 
 struct telemetry_snapshot {
 	unsigned attaches;              /* processes that mapped the segment; 0: no probe */
+	unsigned traced;                /* of those, processes where the tracer attached */
 	size_t n_queues, n_locks, n_threads, n_knobs, n_values;
-	struct telemetry_queue queues[CM_MAX_QUEUES];
-	struct telemetry_lock locks[CM_MAX_LOCKS];
-	struct telemetry_thread threads[CM_MAX_THREADS];
+	struct telemetry_queue queues[TEL_MAX_QUEUES];
+	struct telemetry_lock locks[TEL_MAX_LOCKS];
+	struct telemetry_thread threads[TEL_MAX_THREADS];
 	struct telemetry_knob knobs[CM_MAX_KNOBS];
 	struct telemetry_value values[CM_MAX_VALUES];
 };
