@@ -223,6 +223,12 @@ const struct program *programs_list(const struct programs *p, size_t *n)
 	return p->list;
 }
 
+struct program *programs_list_mut(struct programs *p, size_t *n)
+{
+	*n = p->n;
+	return p->list;
+}
+
 int programs_set_knob(struct programs *p, pid_t pid, const char *name, long value)
 {
 	for (size_t i = 0; i < p->n; i++) {

@@ -67,6 +67,10 @@ void programs_ended(struct programs *p, pid_t pid, double now);
 /* The programs, in launch order; valid until the next call that changes p. */
 const struct program *programs_list(const struct programs *p, size_t *n);
 
+/* The same list, writable: the inferred layers append what they found to
+ * each program's snapshot (allocating one where the program has none). */
+struct program *programs_list_mut(struct programs *p, size_t *n);
+
 /* Sets knob name to value in program pid. 0, or ESRCH (no such program),
  * ENOENT (no such knob or out of its range), ENODATA (no telemetry). */
 int programs_set_knob(struct programs *p, pid_t pid, const char *name, long value);
