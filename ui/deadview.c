@@ -131,6 +131,40 @@ static void dv_cycle(struct dv_walk *w, size_t i, const struct deadlock *c)
 	dv_emit(w, 0, "", A_NORMAL);
 }
 
+/* The launched programs still running. */
+static size_t dv_live(const struct tui *t)
+{
+	size_t n, live = 0;
+	const struct program *p = tui_programs(t, &n);
+	for (size_t i = 0; i < n; i++)
+		live += !p[i].ended;
+	return live;
+}
+
+/* What concmon sees of each live program's locks, so that "no deadlock"
+ * is never said of a program it cannot look into. */
+static void dv_sight_lines(struct dv_walk *w)
+{
+	const struct tui *t = w->t;
+	size_t n;
+	const struct program *p = tui_programs(t, &n);
+	char buf[CM_NAME_MAX + 320];
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].ended)
+			continue;
+		const char *sight = p[i].sight ? p[i].sight : "none";
+		bool blind = strcmp(sight, "none") == 0;
+		if (blind)
+			snprintf(buf, sizeof buf, "PID %d (%.40s): no lock information (%s)", (int)p[i].pid,
+				 dv_program_name(t, p[i].pid), p[i].sight_why);
+		else
+			snprintf(buf, sizeof buf, "PID %d (%.40s): locks %s (%s)", (int)p[i].pid,
+				 dv_program_name(t, p[i].pid), sight, p[i].sight_why);
+		dv_emit(w, 2, buf, blind ? t->attr[UI_ERROR] : t->attr[UI_GREY]);
+	}
+	dv_emit(w, 0, "", A_NORMAL);
+}
+
 static int dv_walk(const struct tui *t, int top, int height)
 {
 	struct dv_walk w = { t, 0, top, height };
@@ -141,8 +175,10 @@ static int dv_walk(const struct tui *t, int top, int height)
 	dv_emit(&w, 0, buf, t->attr[UI_HEADER]);
 	dv_emit(&w, 0, "", A_NORMAL);
 	if (n == 0)
-		dv_emit(&w, 0, "No deadlock now: no thread waits, through its locks, for itself.",
-			A_NORMAL);
+		dv_emit(&w, 0, dv_live(t) ? "No deadlock among the locks concmon can "
+			"see: no thread waits, through them, for itself." :
+			"Nothing to look at: no launched program is running.", A_NORMAL);
+	dv_sight_lines(&w);
 	for (size_t i = 0; i < n; i++) {
 		struct deadlock c = deadlocks_get(t->deadlocks, i);
 		dv_cycle(&w, i, &c);

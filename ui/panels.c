@@ -17,6 +17,7 @@
 #include "panels_knobs.h"
 #include "panels_locks.h"
 #include "spark.h"
+#include "table.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util/util.h"
@@ -265,6 +266,21 @@ static void plural(char *buf, size_t len, size_t n, const char *what)
 	snprintf(buf, len, "%zu %s%s", n, what, n == 1 ? "" : "s");
 }
 
+/* True when a probe or traced program's snapshot also holds inferred records. */
+static bool panels_also_inferred(const struct program *pr)
+{
+	const struct telemetry_snapshot *s = pr->snap;
+	if (!s || !pr->sight || strcmp(pr->sight, "inferred") == 0)
+		return false;
+	for (size_t i = 0; i < s->n_locks; i++)
+		if (s->locks[i].source == TEL_INFERRED)
+			return true;
+	for (size_t i = 0; i < s->n_queues; i++)
+		if (s->queues[i].source == TEL_INFERRED)
+			return true;
+	return false;
+}
+
 static void panels_draw_title(const struct tui *t, const struct layout *L, int y)
 {
 	const struct program *pr = L->pr;
@@ -278,7 +294,8 @@ static void panels_draw_title(const struct tui *t, const struct layout *L, int y
 		plural(q, sizeof q, L->s->n_queues, "queue");
 		plural(l, sizeof l, L->s->n_locks, "lock");
 		plural(th, sizeof th, L->s->n_threads, "thread");
-		snprintf(buf, sizeof buf, "  telemetry: %s, %s, %s", q, l, th);
+		snprintf(buf, sizeof buf, "  %s%s: %s, %s, %s", pr->sight ? pr->sight : "telemetry",
+			 panels_also_inferred(pr) ? "+inferred" : "", q, l, th);
 		x += text_put(y, x, buf, COLS - x, a);
 	}
 	const char *hint = L->s && L->s->n_knobs ? "[ ] knob  + - change  p hides " : "p hides ";
@@ -350,6 +367,37 @@ static void panels_queue_head(const struct tui *t, const struct layout *L, int y
 	}
 }
 
+/* "3/8" items or messages; bytes of a pipe or socket as "64K/64K". */
+static void panels_depth(const struct telemetry_queue *q, char *buf, size_t len)
+{
+	if (q->kind == TEL_QUEUE_ITEMS || q->kind == TEL_QUEUE_MQUEUE) {
+		snprintf(buf, len, "%llu/%llu", (unsigned long long)q->depth,
+			 (unsigned long long)q->capacity);
+		return;
+	}
+	char d[16], c[16];
+	table_human_kb((unsigned long)(q->depth / 1024), d, sizeof d);
+	table_human_kb((unsigned long)(q->capacity / 1024), c, sizeof c);
+	if (q->depth < 1024)
+		snprintf(d, sizeof d, "%lluB", (unsigned long long)q->depth);
+	snprintf(buf, len, "%s/%s", d, c);
+}
+
+/* A kernel queue's ends: "pipe 311->312", "unix 400->?", from the inferred layer. */
+static void panels_kernel_ends(const struct telemetry_queue *q, char *buf, size_t len)
+{
+	static const char *const kinds[] = {
+		[TEL_QUEUE_PIPE] = "pipe", [TEL_QUEUE_UNIX] = "unix", [TEL_QUEUE_TCP] = "tcp",
+		[TEL_QUEUE_MQUEUE] = "mqueue",
+	};
+	const char *k = (size_t)q->kind < sizeof kinds / sizeof *kinds && kinds[q->kind] ? kinds[q->kind]
+		: "kernel";
+	char r[16] = "?";
+	if (q->reader > 0)
+		snprintf(r, sizeof r, "%d", (int)q->reader);
+	snprintf(buf, len, "%s %d->%s (inferred)", k, (int)q->pid, r);
+}
+
 static void panels_queue_line(const struct tui *t, const struct layout *L, size_t i, int y)
 {
 	const struct telemetry_queue *q = &L->s->queues[i];
@@ -362,8 +410,7 @@ static void panels_queue_line(const struct tui *t, const struct layout *L, size_
 	x += text_put(y, x, fill, QBAR_W, t->attr[full ? UI_STOP : UI_RUN]);
 	x += text_put(y, x, empty, QBAR_W, t->attr[UI_GREY]);
 	text_put(y, x, "]", 1, A_NORMAL);
-	snprintf(buf, sizeof buf, "%llu/%llu", (unsigned long long)q->depth,
-		 (unsigned long long)q->capacity);
+	panels_depth(q, buf, sizeof buf);
 	panels_right(y, c.num, 9, buf, full ? t->attr[UI_STOP] : A_NORMAL);
 	const struct spark *h = spark_lookup(&t->panels->hist, L->pr->pid, q->slot, q->name);
 	double put = 0, get = 0;
@@ -376,8 +423,11 @@ static void panels_queue_line(const struct tui *t, const struct layout *L, size_
 	panels_right(y, c.put, 7, buf, A_NORMAL);
 	panels_num(buf, sizeof buf, rated, get);
 	panels_right(y, c.get, 7, buf, A_NORMAL);
-	snprintf(buf, sizeof buf, "%u put %u get%s", q->blocked_put, q->blocked_get,
-		 q->closed ? "  closed" : "");
+	if (q->kind != TEL_QUEUE_ITEMS)
+		panels_kernel_ends(q, buf, sizeof buf);
+	else
+		snprintf(buf, sizeof buf, "%u put %u get%s", q->blocked_put, q->blocked_get,
+			 q->closed ? "  closed" : "");
 	attr_t ba = q->blocked_put || q->blocked_get ? t->attr[UI_STOP] : A_NORMAL;
 	text_put(y, c.blocked, buf, COLS, q->closed ? t->attr[UI_GREY] : ba);
 }

@@ -24,12 +24,13 @@
 /* What a cell formatter may need besides the task. */
 struct cell_ctx {
 	time_t now;
+	const struct tui *t;
 };
 
 typedef void cell_fn(const struct task *k, const struct cell_ctx *c, char *buf, size_t len);
 
 enum col_id { COL_PID, COL_TID, COL_PPID, COL_STATE, COL_CPU, COL_RSS, COL_THR,
-	      COL_START, COL_COMMAND, COL_COUNT };
+	      COL_START, COL_WAIT, COL_COMMAND, COL_COUNT };
 
 struct column {
 	const char *title;
@@ -109,15 +110,24 @@ static void cell_start(const struct task *k, const struct cell_ctx *c, char *b, 
 	strftime(b, n, c->now - when < 24 * 3600 ? "%H:%M:%S" : "%b %d", &tm);
 }
 
+/* Why the task waits, from the inferred layer ("waits for mutex m held by
+ * T 42 (worker)"); empty while it runs or when nothing is known. */
+static void cell_wait(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
+{
+	const char *w = !k->exited && c->t->wait_of ? c->t->wait_of(c->t->wait_ctx, k->tid) : NULL;
+	escape_text(w ? w : "", b, n); /* names come from the program's memory and comm */
+}
+
 static const struct column table_columns[COL_COUNT] = {
 	[COL_PID] = { "PID", 7, true, 0, SORT_PID, false, cell_pid },
 	[COL_TID] = { "TID", 7, true, 0, -1, true, cell_tid },
-	[COL_PPID] = { "PPID", 7, true, 5, -1, false, cell_ppid },
+	[COL_PPID] = { "PPID", 7, true, 6, -1, false, cell_ppid },
 	[COL_STATE] = { "S", 1, false, 0, SORT_STATE, false, cell_state },
-	[COL_CPU] = { "CPU%", 5, true, 4, SORT_CPU, false, cell_cpu },
-	[COL_RSS] = { "RSS", 6, true, 3, SORT_RSS, false, cell_rss },
-	[COL_THR] = { "THR", 4, true, 2, -1, false, cell_thr },
+	[COL_CPU] = { "CPU%", 5, true, 5, SORT_CPU, false, cell_cpu },
+	[COL_RSS] = { "RSS", 6, true, 4, SORT_RSS, false, cell_rss },
+	[COL_THR] = { "THR", 4, true, 3, -1, false, cell_thr },
 	[COL_START] = { "START", 8, false, 1, SORT_START, false, cell_start },
+	[COL_WAIT] = { "WAITING", 30, false, 2, -1, false, cell_wait },
 	[COL_COMMAND] = { "COMMAND", 0, false, 0, SORT_COMMAND, false, NULL },
 };
 
@@ -369,7 +379,7 @@ void table_draw(struct tui *t, int y, int height)
 		return;
 	}
 	view_scroll(t, rows);
-	struct cell_ctx ctx = { time(NULL) };
+	struct cell_ctx ctx = { .now = time(NULL), .t = t };
 	for (int r = 0; r < rows && t->top + (size_t)r < t->nrows; r++) {
 		size_t i = t->top + (size_t)r;
 		table_draw_row(t, i, y + 1 + r, x, &ctx);

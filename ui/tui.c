@@ -140,6 +140,12 @@ void tui_events_changed(struct tui *t)
 	}
 }
 
+void tui_set_waits(struct tui *t, tui_wait_fn *fn, const void *ctx)
+{
+	t->wait_of = fn;
+	t->wait_ctx = ctx;
+}
+
 void tui_set_deadlocks(struct tui *t, const struct deadlocks *d)
 {
 	t->deadlocks = d;

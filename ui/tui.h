@@ -57,6 +57,13 @@ void tui_set_programs(struct tui *t, const struct program *p, size_t n);
 /* The demo catalogue for the launch menu; must outlive t. */
 void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);
 
+/* Why thread tid waits, in words, or NULL (running, or not known). */
+typedef const char *tui_wait_fn(const void *ctx, pid_t tid);
+
+/* Where the WAITING column and the explain pane read waits from; ctx must
+ * outlive t. */
+void tui_set_waits(struct tui *t, tui_wait_fn *fn, const void *ctx);
+
 /* The deadlock finder's results (updated each refresh); must outlive t. */
 void tui_set_deadlocks(struct tui *t, const struct deadlocks *d);
 

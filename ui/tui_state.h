@@ -96,6 +96,8 @@ struct tui {
 	unsigned programs_gen;          /* model_gen when programs was handed over */
 	const struct events *events;    /* the lifecycle event log, from main */
 	const struct deadlocks *deadlocks; /* cycles found this refresh, from main */
+	tui_wait_fn *wait_of;           /* why a thread waits (main's inferred layer), or NULL */
+	const void *wait_ctx;
 	uint64_t events_seen;           /* newest event when last marked dirty */
 	const struct demo_info *demos;  /* the demo catalogue for the launch menu */
 	size_t ndemos;

@@ -245,6 +245,7 @@ static void sample(struct app *a)
 	const struct task *t = lifecycle_tasks(a->lc, &nt);
 	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
 	programs_read(a->progs, util_now());
+	programs_sight(a->progs, NULL, NULL);
 	size_t np;
 	const struct program *progs = programs_list(a->progs, &np);
 	deadlocks_update(a->deadlocks, progs, np);

@@ -48,8 +48,10 @@ static void json_programs(FILE *fp, const struct program *p, size_t n)
 			escape_json_string(fp, p[i].demo);
 		else
 			fputs("null", fp);
-		fprintf(fp, ",\"ended\":%s,\"telemetry\":\"%s\",\"error\":", p[i].ended ? "true" : "false",
-			p[i].snap && p[i].snap->attaches ? "ok" : p[i].error[0] ? "error" : "none");
+		fprintf(fp, ",\"ended\":%s,\"telemetry\":\"%s\",\"telemetry_reason\":",
+			p[i].ended ? "true" : "false", p[i].sight ? p[i].sight : "none");
+		escape_json_string(fp, p[i].sight_why);
+		fputs(",\"error\":", fp);
 		if (p[i].error[0])
 			escape_json_string(fp, p[i].error);
 		else
@@ -100,6 +102,11 @@ static void json_lock(FILE *fp, pid_t owner, const struct telemetry_snapshot *s,
 	const struct telemetry_lock *r = &s->locks[l];
 	fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"name\":", (int)owner, (int)r->pid);
 	escape_json_string(fp, r->name);
+	fprintf(fp, ",\"source\":\"%s\",\"address\":", telemetry_source_name(r->source));
+	if (r->addr)
+		fprintf(fp, "\"%#" PRIx64 "\"", r->addr);
+	else
+		fputs("null", fp);
 	fprintf(fp, ",\"kind\":\"%s\",\"holders\":[", lock_kind_name(r->kind));
 	for (unsigned h = 0; h < r->n_holders; h++)
 		fprintf(fp, "%s%d", h ? "," : "", (int)r->holders[h]);
@@ -139,7 +146,8 @@ static void json_threads(FILE *fp, const struct program *p, size_t n)
 			fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"tid\":%d,\"role\":", (int)p[i].pid,
 				(int)th->pid, (int)th->tid);
 			escape_json_string(fp, th->role);
-			fprintf(fp, ",\"wait_kind\":\"%s\",\"wait_on\":", wait_kind_name(th->wait_kind));
+			fprintf(fp, ",\"source\":\"%s\",\"wait_kind\":\"%s\",\"wait_on\":",
+				telemetry_source_name(th->source), wait_kind_name(th->wait_kind));
 			const char *on = NULL;
 			if (th->wait >= 0 && th->wait_kind == CM_WAIT_LOCK)
 				on = s->locks[th->wait].name;

@@ -124,6 +124,8 @@ pid_t programs_launch(struct programs *p, char *const argv[], const char *line, 
 	pr->err_fd = rd[1];
 	if (!tel)
 		snprintf(pr->error, sizeof pr->error, "no telemetry: %s", terr);
+	pr->sight = "none";
+	snprintf(pr->sight_why, sizeof pr->sight_why, "not read yet");
 	return pid;
 }
 
@@ -221,6 +223,40 @@ const struct program *programs_list(const struct programs *p, size_t *n)
 {
 	*n = p->n;
 	return p->list;
+}
+
+/* One program's sight, strongest layer first. */
+static void program_sight(struct program *pr, programs_inferred_fn *inferred_ok, void *ctx)
+{
+	const struct telemetry_snapshot *s = pr->snap;
+	const char *why = NULL;
+	bool inferred = !pr->ended && inferred_ok && inferred_ok(ctx, pr->pid, &why);
+	const char *also = inferred ? "; waits and mutex owners also inferred" : "";
+	if (pr->ended) {
+		pr->sight = "none";
+		snprintf(pr->sight_why, sizeof pr->sight_why, "the program has ended");
+	} else if (s && s->attaches > s->traced) {
+		pr->sight = "probe";
+		snprintf(pr->sight_why, sizeof pr->sight_why, "the program links libconcmon-probe%s",
+			 also);
+	} else if (s && s->traced) {
+		pr->sight = "traced";
+		snprintf(pr->sight_why, sizeof pr->sight_why, "libconcmon-trace is preloaded%s", also);
+	} else if (inferred) {
+		pr->sight = "inferred";
+		snprintf(pr->sight_why, sizeof pr->sight_why,
+			 "not traced: read from the kernel and the program's memory");
+	} else {
+		pr->sight = "none";
+		snprintf(pr->sight_why, sizeof pr->sight_why, "not traced; %s",
+			 why ? why : "its threads could not be read");
+	}
+}
+
+void programs_sight(struct programs *p, programs_inferred_fn *inferred_ok, void *ctx)
+{
+	for (size_t i = 0; i < p->n; i++)
+		program_sight(&p->list[i], inferred_ok, ctx);
 }
 
 struct program *programs_list_mut(struct programs *p, size_t *n)

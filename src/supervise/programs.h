@@ -22,6 +22,10 @@ struct program {
 	struct telemetry *tel;            /* NULL when no segment could be made */
 	struct telemetry_snapshot *snap;  /* last good snapshot, NULL before one */
 	char error[160];                  /* why the segment was rejected, "" if it was not */
+	/* How concmon knows the program's locks and queues: "probe", "traced",
+	 * "inferred" or "none" (static string), and why not more (sight_why). */
+	const char *sight;
+	char sight_why[128];
 	bool ended;
 	double ended_at;                  /* monotonic seconds */
 	struct output *out;               /* what it wrote on stdout and stderr */
@@ -66,6 +70,13 @@ void programs_ended(struct programs *p, pid_t pid, double now);
 
 /* The programs, in launch order; valid until the next call that changes p. */
 const struct program *programs_list(const struct programs *p, size_t *n);
+
+/* Sets each program's sight from what its snapshot holds. inferred_ok(ctx,
+ * pid) says whether concmon could read the threads of the program's process
+ * (else *why says why not, e.g. "ptrace denied"). Call after the inferred
+ * layers ran. */
+typedef bool programs_inferred_fn(void *ctx, pid_t pid, const char **why);
+void programs_sight(struct programs *p, programs_inferred_fn *inferred_ok, void *ctx);
 
 /* The same list, writable: the inferred layers append what they found to
  * each program's snapshot (allocating one where the program has none). */

@@ -429,6 +429,15 @@ int telemetry_validate(const void *seg, size_t len, struct telemetry_snapshot *o
 	return 0;
 }
 
+const char *telemetry_source_name(enum tel_source s)
+{
+	switch (s) {
+	case TEL_TRACED: return "traced";
+	case TEL_INFERRED: return "inferred";
+	default: return "probe";
+	}
+}
+
 /* ---- reading the live segment ---- */
 
 int telemetry_read(struct telemetry *t, struct telemetry_snapshot *out, char *err, size_t errlen)

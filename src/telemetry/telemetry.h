@@ -103,6 +103,9 @@ struct telemetry_snapshot {
 
 struct telemetry;
 
+/* "probe", "traced" or "inferred" (static storage). */
+const char *telemetry_source_name(enum tel_source s);
+
 /* Creates a sealed (no shrink/grow) memfd segment with its header written,
  * mapped shared. NULL with a one-line reason in err on failure. */
 struct telemetry *telemetry_create(char *err, size_t errlen);

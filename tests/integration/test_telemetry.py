@@ -38,7 +38,7 @@ class Telemetry(unittest.TestCase):
                 SLOW, "the clothes queue full with the washer blocked")
             pid = program_pid(full)
             self.assertEqual(knob(full, "dryers"), 1)
-            self.assertEqual(records(full, "programs")[0]["telemetry"], "ok")
+            self.assertEqual(records(full, "programs")[0]["telemetry"], "probe")
             cap = records(full, "queues", "clothes")[0]["capacity"]
             run.send("knob %d dryers 4" % pid)
             turned = run.wait_for(lambda s: knob(s, "dryers") == 4, SLOW, "the dryers knob at 4")
