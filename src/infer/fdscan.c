@@ -159,6 +159,10 @@ static void classify_file(pid_t pid, struct fd_entry *e, const char *link)
 	struct statfs sf;
 	if (statfs(path, &sf) == 0 && sf.f_type == MQUEUE_MAGIC) {
 		e->type = FDSCAN_MQUEUE;
+		static const char deleted[] = " (deleted)"; /* unlinked, still open */
+		size_t len = strlen(e->path), dl = sizeof deleted - 1;
+		if (len > dl && !strcmp(e->path + len - dl, deleted))
+			e->path[len - dl] = '\0';
 		struct stat st;
 		if (stat(path, &st) == 0)
 			e->ino = st.st_ino;
