@@ -230,7 +230,8 @@ static void scan_proc(struct fdscan *f, const struct task *t)
 		scan_fd(f, p, dirfd(d), de->d_name);
 	}
 	closedir(d);
-	qsort(p->fds, p->n, sizeof *p->fds, fd_cmp);
+	if (p->n)
+		qsort(p->fds, p->n, sizeof *p->fds, fd_cmp);
 }
 
 static int holder_cmp(const void *a, const void *b)
@@ -489,11 +490,13 @@ void fdscan_update(struct fdscan *f, const struct task *tasks, size_t n, struct 
 	for (size_t i = 0; i < n; i++)
 		if (tasks[i].supervised && !tasks[i].exited && !task_is_thread(&tasks[i]))
 			scan_proc(f, &tasks[i]);
-	qsort(f->h, f->nh, sizeof *f->h, holder_cmp);
+	if (f->nh)
+		qsort(f->h, f->nh, sizeof *f->h, holder_cmp);
 	bool sockets = false;
 	for (size_t i = 0; i < f->nh && !sockets; i++)
 		sockets = f->h[i].type == FDSCAN_SOCKET;
-	if (sockets && sockdiag_collect(want_socket, f, &f->socks, &f->nsocks) == 0)
+	if (sockets && sockdiag_collect(want_socket, f, &f->socks, &f->nsocks) == 0 &&
+	    f->nsocks)
 		qsort(f->socks, f->nsocks, sizeof *f->socks, sock_cmp);
 	struct emit em = { .f = f, .progs = progs, .np = np };
 	static void (*const emitters[])(struct emit *, const struct holder *, size_t) = {

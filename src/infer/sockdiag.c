@@ -129,8 +129,12 @@ static int dump_read(int fd, struct collect *c, bool inet)
 			continue;
 		if (r <= 0)
 			return -1;
-		int len = (int)r;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		/* NLMSG_OK by hand: the macro mixes signedness (clang warns). */
+		for (size_t off = 0; off + sizeof(struct nlmsghdr) <= (size_t)r;) {
+			struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+			if (h->nlmsg_len < sizeof *h || h->nlmsg_len > (size_t)r - off)
+				break;
+			off += NLMSG_ALIGN(h->nlmsg_len);
 			if (h->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (h->nlmsg_type == NLMSG_ERROR)
