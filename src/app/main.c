@@ -14,6 +14,7 @@
 #include "app/control.h"
 #include "app/heap.h"
 #include "app/options.h"
+#include "infer/fdscan.h"
 #include "kernel/proctable.h"
 #include "model/deadlock.h"
 #include "model/events.h"
@@ -39,6 +40,7 @@ struct app {
 	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
 	struct programs *progs;     /* what concmon launched, with telemetry */
 	struct deadlocks *deadlocks;
+	struct fdscan *fdscan;      /* kernel queues between supervised processes */
 	struct events *events;      /* the lifecycle event log */
 	struct kevents *kev;        /* exact events from the kernel, NULL without root */
 	struct taskdiff *diff;      /* events derived from snapshots */
@@ -247,6 +249,7 @@ static void sample(struct app *a)
 	programs_read(a->progs, util_now());
 	programs_sight(a->progs, NULL, NULL);
 	size_t np;
+	fdscan_update(a->fdscan, t, nt, programs_list_mut(a->progs, &np), np);
 	const struct program *progs = programs_list(a->progs, &np);
 	deadlocks_update(a->deadlocks, progs, np);
 	for (size_t i = 0; i < nt; i++) {
@@ -706,6 +709,7 @@ static int start(struct app *a)
 	}
 	a->progs = programs_new(a->sup);
 	a->deadlocks = deadlocks_new();
+	a->fdscan = fdscan_new();
 	a->events = events_new(4096);
 	a->diff = taskdiff_new(a->self);
 	if (a->opt.log) {
@@ -775,6 +779,7 @@ int main(int argc, char **argv)
 	supervisor_free(a.sup);
 	programs_free(a.progs);
 	deadlocks_free(a.deadlocks);
+	fdscan_free(a.fdscan);
 	kevents_close(a.kev);
 	taskdiff_free(a.diff);
 	events_free(a.events);

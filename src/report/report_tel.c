@@ -2,6 +2,7 @@
 #include "report/report_tel.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "model/deadlock.h"
@@ -61,6 +62,31 @@ static void json_programs(FILE *fp, const struct program *p, size_t n)
 	fputc(']', fp);
 }
 
+static const char *source_name(enum tel_source s)
+{
+	static const char *const names[] = {
+		[TEL_PROBE] = "probe", [TEL_TRACED] = "traced", [TEL_INFERRED] = "inferred",
+	};
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+/* A queue's kind and the unit of its depth and capacity. */
+static void queue_kind(const struct telemetry_queue *r, const char **kind, const char **unit)
+{
+	static const struct {
+		const char *kind, *unit;
+	} kinds[] = {
+		[TEL_QUEUE_ITEMS] = { .kind = "items", .unit = "items" },
+		[TEL_QUEUE_PIPE] = { .kind = "pipe", .unit = "bytes" },
+		[TEL_QUEUE_UNIX] = { .kind = "unix", .unit = "bytes" },
+		[TEL_QUEUE_TCP] = { .kind = "tcp", .unit = "bytes" },
+		[TEL_QUEUE_MQUEUE] = { .kind = "mqueue", .unit = "messages" },
+	};
+	bool known = (unsigned)r->kind < sizeof kinds / sizeof kinds[0];
+	*kind = known ? kinds[r->kind].kind : "unknown";
+	*unit = r->listener ? "connections" : known ? kinds[r->kind].unit : "unknown";
+}
+
 static void json_queues(FILE *fp, const struct program *p, size_t n)
 {
 	int first = 1;
@@ -72,6 +98,14 @@ static void json_queues(FILE *fp, const struct program *p, size_t n)
 			sep(fp, &first);
 			fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"name\":", (int)p[i].pid, (int)r->pid);
 			escape_json_string(fp, r->name);
+			const char *kind, *unit;
+			queue_kind(r, &kind, &unit);
+			fprintf(fp, ",\"source\":\"%s\",\"kind\":\"%s\",\"unit\":\"%s\",\"reader_pid\":",
+				source_name(r->source), kind, unit);
+			if (r->reader > 0)
+				fprintf(fp, "%d", (int)r->reader);
+			else
+				fputs("null", fp);
 			fprintf(fp, ",\"capacity\":%" PRIu64 ",\"depth\":%" PRIu64 ",\"puts\":%" PRIu64
 				",\"gets\":%" PRIu64 ",\"blocked_producers\":%u,\"blocked_consumers\":%u"
 				",\"closed\":%s}",

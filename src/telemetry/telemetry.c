@@ -193,6 +193,7 @@ static int check_queue(const struct cm_queue_rec *r, unsigned i, struct telemetr
 	q->kind = TEL_QUEUE_ITEMS;
 	q->pid = LD(r->pid);
 	q->reader = 0;
+	q->listener = false;
 	q->shared = flags & CM_REC_SHARED;
 	q->closed = closed;
 	q->capacity = LD(r->capacity);

@@ -44,6 +44,7 @@ struct telemetry_queue {
 	pid_t pid;                      /* writer (the creating process for items) */
 	pid_t reader;                   /* kernel queues: the reading process, 0 if unknown */
 	bool shared, closed;
+	bool listener;                  /* kernel sockets: depth counts pending connections */
 	char name[CM_NAME_MAX];
 	uint64_t capacity, depth, puts, gets;
 	unsigned blocked_put, blocked_get;
