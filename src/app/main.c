@@ -247,9 +247,9 @@ static void sample(struct app *a)
 	const struct task *t = lifecycle_tasks(a->lc, &nt);
 	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
 	programs_read(a->progs, util_now());
-	programs_sight(a->progs, NULL, NULL);
 	size_t np;
 	fdscan_update(a->fdscan, t, nt, programs_list_mut(a->progs, &np), np);
+	programs_sight(a->progs, NULL, NULL);
 	const struct program *progs = programs_list(a->progs, &np);
 	deadlocks_update(a->deadlocks, progs, np);
 	for (size_t i = 0; i < nt; i++) {

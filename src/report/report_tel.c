@@ -62,14 +62,6 @@ static void json_programs(FILE *fp, const struct program *p, size_t n)
 	fputc(']', fp);
 }
 
-static const char *source_name(enum tel_source s)
-{
-	static const char *const names[] = {
-		[TEL_PROBE] = "probe", [TEL_TRACED] = "traced", [TEL_INFERRED] = "inferred",
-	};
-	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
-}
-
 /* A queue's kind and the unit of its depth and capacity. */
 static void queue_kind(const struct telemetry_queue *r, const char **kind, const char **unit)
 {
@@ -101,7 +93,7 @@ static void json_queues(FILE *fp, const struct program *p, size_t n)
 			const char *kind, *unit;
 			queue_kind(r, &kind, &unit);
 			fprintf(fp, ",\"source\":\"%s\",\"kind\":\"%s\",\"unit\":\"%s\",\"reader_pid\":",
-				source_name(r->source), kind, unit);
+				telemetry_source_name(r->source), kind, unit);
 			if (r->reader > 0)
 				fprintf(fp, "%d", (int)r->reader);
 			else
