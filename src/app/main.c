@@ -14,6 +14,7 @@
 #include "app/control.h"
 #include "app/heap.h"
 #include "app/options.h"
+#include "infer/infer.h"
 #include "kernel/proctable.h"
 #include "model/deadlock.h"
 #include "model/events.h"
@@ -39,6 +40,7 @@ struct app {
 	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
 	struct programs *progs;     /* what concmon launched, with telemetry */
 	struct deadlocks *deadlocks;
+	struct infer *infer;        /* why supervised threads wait, inferred locks */
 	struct events *events;      /* the lifecycle event log */
 	struct kevents *kev;        /* exact events from the kernel, NULL without root */
 	struct taskdiff *diff;      /* events derived from snapshots */
@@ -219,7 +221,7 @@ static void print_snapshot(struct app *a)
 	const struct task *tasks = lifecycle_tasks(a->lc, &n);
 	struct batch_input in = {
 		.tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
-		.progs = a->progs, .deadlocks = a->deadlocks, .events = a->events,
+		.progs = a->progs, .deadlocks = a->deadlocks, .infer = a->infer, .events = a->events,
 		.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
 	};
 	if (batch_print(a->batch, stdout, &in) < 0)
@@ -246,7 +248,8 @@ static void sample(struct app *a)
 	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
 	programs_read(a->progs, util_now());
 	size_t np;
-	const struct program *progs = programs_list(a->progs, &np);
+	struct program *progs = programs_list_mut(a->progs, &np);
+	infer_update(a->infer, t, nt, progs, np);
 	deadlocks_update(a->deadlocks, progs, np);
 	for (size_t i = 0; i < nt; i++) {
 		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i])) {
@@ -705,6 +708,7 @@ static int start(struct app *a)
 	}
 	a->progs = programs_new(a->sup);
 	a->deadlocks = deadlocks_new();
+	a->infer = infer_new();
 	a->events = events_new(4096);
 	a->diff = taskdiff_new(a->self);
 	if (a->opt.log) {
@@ -774,6 +778,7 @@ int main(int argc, char **argv)
 	supervisor_free(a.sup);
 	programs_free(a.progs);
 	deadlocks_free(a.deadlocks);
+	infer_free(a.infer);
 	kevents_close(a.kev);
 	taskdiff_free(a.diff);
 	events_free(a.events);

@@ -19,6 +19,15 @@ static const char *lock_kind_name(enum cm_lock_kind k)
 	return k >= 1 && k <= CM_LOCK_KIND_MAX ? names[k] : "unknown";
 }
 
+/* How a record is known, as JSON "source" says it. */
+static const char *source_name(enum tel_source s)
+{
+	static const char *const names[] = {
+		[TEL_PROBE] = "probe", [TEL_TRACED] = "traced", [TEL_INFERRED] = "inferred",
+	};
+	return (unsigned)s <= TEL_INFERRED ? names[s] : "unknown";
+}
+
 static const char *wait_kind_name(enum cm_wait_kind k)
 {
 	switch (k) {
@@ -100,7 +109,8 @@ static void json_lock(FILE *fp, pid_t owner, const struct telemetry_snapshot *s,
 	const struct telemetry_lock *r = &s->locks[l];
 	fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"name\":", (int)owner, (int)r->pid);
 	escape_json_string(fp, r->name);
-	fprintf(fp, ",\"kind\":\"%s\",\"holders\":[", lock_kind_name(r->kind));
+	fprintf(fp, ",\"kind\":\"%s\",\"source\":\"%s\",\"holders\":[", lock_kind_name(r->kind),
+		source_name(r->source));
 	for (unsigned h = 0; h < r->n_holders; h++)
 		fprintf(fp, "%s%d", h ? "," : "", (int)r->holders[h]);
 	fprintf(fp, "],\"holder_count\":%u,\"waiters\":", r->holder_count);
@@ -139,7 +149,8 @@ static void json_threads(FILE *fp, const struct program *p, size_t n)
 			fprintf(fp, "{\"pid\":%d,\"writer_pid\":%d,\"tid\":%d,\"role\":", (int)p[i].pid,
 				(int)th->pid, (int)th->tid);
 			escape_json_string(fp, th->role);
-			fprintf(fp, ",\"wait_kind\":\"%s\",\"wait_on\":", wait_kind_name(th->wait_kind));
+			fprintf(fp, ",\"source\":\"%s\",\"wait_kind\":\"%s\",\"wait_on\":",
+				source_name(th->source), wait_kind_name(th->wait_kind));
 			const char *on = NULL;
 			if (th->wait >= 0 && th->wait_kind == CM_WAIT_LOCK)
 				on = s->locks[th->wait].name;
