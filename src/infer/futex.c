@@ -47,6 +47,6 @@ bool futex_decode(const unsigned char *bytes, struct futex_mutex *out)
 		return false;
 	out->owner = owner;
 	out->recursive = (kind & KIND_TYPE) == 1;
-	out->count = out->recursive ? count : 0;
+	out->depth = out->recursive && count > 0 ? count : 1;
 	return true;
 }

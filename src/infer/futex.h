@@ -24,7 +24,7 @@ bool futex_is_wait(uint64_t op);
 struct futex_mutex {
 	pid_t owner;          /* TID holding it */
 	bool recursive;
-	unsigned count;       /* recursion count beyond the first lock */
+	unsigned depth;       /* times locked: __count for a recursive mutex, else 1 */
 };
 
 /* Decodes FUTEX_MUTEX_BYTES bytes of a mutex; false when they do not look

@@ -27,7 +27,7 @@
 
 struct wait_entry {
 	pid_t tid;                  /* pidmap key */
-	char text[WAITTEXT_MAX];
+	char text[WAITTEXT_MAX + 64];
 };
 
 struct sight_entry {
@@ -262,7 +262,7 @@ static int add_lock(struct pass *ps, uint64_t addr, enum cm_lock_kind kind, cons
 	if (m) {
 		l->holder_count = l->n_holders = 1;
 		l->holders[0] = m->owner;
-		l->depth = 1 + m->count;
+		l->depth = m->depth;
 	}
 	l->waiters = waiters;
 	return (int)s->n_locks++;
@@ -315,7 +315,7 @@ static bool decode_mutex(struct pass *ps, const struct fwait *g, size_t n, struc
 static void mutex_group(struct pass *ps, const struct fwait *g, size_t n, const struct futex_mutex *m)
 {
 	struct infer *in = ps->in;
-	char name[CM_NAME_MAX], text[WAITTEXT_MAX];
+	char name[CM_NAME_MAX], text[WAITTEXT_MAX + 64];
 	snprintf(name, sizeof name, "%s",
 		 lock_name(in, ps->proc->pid, ps->proc->start_ticks, g[0].addr, "mutex "));
 	int lock = all_known(in, g, n) ? -1
@@ -342,7 +342,7 @@ static void mutex_group(struct pass *ps, const struct fwait *g, size_t n, const 
 static void other_group(struct pass *ps, const struct fwait *g, size_t n)
 {
 	struct infer *in = ps->in;
-	char text[WAITTEXT_MAX];
+	char text[WAITTEXT_MAX + 64];
 	const struct syscall_line *sc = &in->thr[g[0].thr].sc;
 	struct thr *joined = futex_is_wait(sc->args[1]) ? thr_find(in, (pid_t)sc->args[2]) : NULL;
 	if (joined && joined->tid != in->thr[g[0].thr].tid) {
@@ -353,13 +353,13 @@ static void other_group(struct pass *ps, const struct fwait *g, size_t n)
 		return;
 	}
 	if (n < 2) {
-		set_wait(in, in->thr[g[0].thr].tid, "futex (semaphore / condition)");
+		set_wait(in, in->thr[g[0].thr].tid, "futex (semaphore, condition or rwlock)");
 		return;
 	}
 	char name[CM_NAME_MAX];
 	snprintf(name, sizeof name, "%s",
 		 lock_name(in, ps->proc->pid, ps->proc->start_ticks, g[0].addr, "futex "));
-	snprintf(text, sizeof text, "futex %s with %zu waiting (semaphore / condition)", name, n);
+	snprintf(text, sizeof text, "futex %s, %zu waiting (semaphore, condition or rwlock)", name, n);
 	int lock = all_known(in, g, n) ? -1 : add_lock(ps, g[0].addr, CM_LOCK_CONDITION, name, NULL,
 						       (unsigned)n);
 	for (size_t i = 0; i < n; i++) {

@@ -114,7 +114,7 @@ void waittext_format(const struct waittext_ctx *c, const struct syscall_line *sc
 	case SC_FLOCK: snprintf(buf, len, "file lock (%s) on fd %d", si->name, fd); break;
 	case SC_SIGNAL: snprintf(buf, len, "waits for a signal (%s)", si->name); break;
 	case SC_IPC: snprintf(buf, len, "waits in %s", si->name); break;
-	case SC_FUTEX: snprintf(buf, len, "futex (semaphore / condition)"); break;
+	case SC_FUTEX: snprintf(buf, len, "futex (semaphore, condition or rwlock)"); break;
 	case SC_OTHER: snprintf(buf, len, "in %s", si->name); break;
 	}
 }

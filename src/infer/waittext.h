@@ -11,7 +11,7 @@
 #include "infer/syscall.h"
 
 /* Longest wait text, NUL included. */
-#define WAITTEXT_MAX 96
+#define WAITTEXT_MAX 128
 
 struct waittext_ctx {
 	pid_t pid;
