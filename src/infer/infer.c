@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,12 +23,29 @@
 #include "util/pidmap.h"
 #include "util/util.h"
 
+/* Syscall files kept open between refreshes (re-read with pread at 0, as
+ * a seq_file allows): an open is most of what reading one costs. At most
+ * this many, and a quarter of the fd limit, so the rest of concmon never
+ * runs out of descriptors; past it threads are read by opening. */
+#define OPEN_FILES_MAX 4096
+
 /* Lock names remembered per process (a program has few locks worth naming). */
 #define NAMES_PER_PROC 32
 
 struct wait_entry {
 	pid_t tid;                  /* pidmap key */
 	char text[WAITTEXT_MAX + 64];
+};
+
+struct open_entry {
+	pid_t tid;                  /* pidmap key */
+	int fd;                     /* TID/syscall, or -1 */
+	unsigned long gen;          /* the update that last read it */
+};
+
+struct comm_entry {
+	pid_t tid;                  /* pidmap key */
+	const char *comm;           /* in this update's tasks */
 };
 
 struct sight_entry {
@@ -65,6 +83,10 @@ struct infer {
 	struct owners *owners;
 	struct elfsym *syms;
 	struct pidmap *waits, *sights, *names;
+	struct pidmap *files;       /* tid -> open syscall file */
+	struct pidmap *comms;       /* tid -> comm, from this update's tasks */
+	unsigned long gen;          /* updates so far */
+	size_t files_max;           /* open syscall files allowed */
 	struct thr *thr;            /* scratch: the threads of one process */
 	size_t nthr, capthr;
 	struct fwait *fw;           /* scratch: its futex waiters, by address */
@@ -79,6 +101,13 @@ struct infer *infer_new(void)
 	in->waits = pidmap_new(sizeof(struct wait_entry));
 	in->sights = pidmap_new(sizeof(struct sight_entry));
 	in->names = pidmap_new(sizeof(struct name_entry));
+	in->files = pidmap_new(sizeof(struct open_entry));
+	in->comms = pidmap_new(sizeof(struct comm_entry));
+	struct rlimit r;
+	in->files_max = OPEN_FILES_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY &&
+	    r.rlim_cur / 4 < in->files_max)
+		in->files_max = (size_t)(r.rlim_cur / 4);
 	return in;
 }
 
@@ -91,6 +120,13 @@ void infer_free(struct infer *in)
 	pidmap_free(in->waits);
 	pidmap_free(in->sights);
 	pidmap_free(in->names);
+	size_t cursor = 0;
+	struct open_entry *o;
+	while ((o = pidmap_next(in->files, &cursor)))
+		if (o->fd >= 0)
+			close(o->fd);
+	pidmap_free(in->files);
+	pidmap_free(in->comms);
 	free(in->thr);
 	free(in->fw);
 	free(in);
@@ -152,8 +188,11 @@ static struct thr *thr_find(struct infer *in, pid_t tid)
 }
 
 /* The thread's name, read from TID/comm the first time it is needed. */
-static const char *comm_of(int taskfd, struct thr *t)
+static const char *comm_of(const struct pidmap *in_comms, int taskfd, struct thr *t)
 {
+	const struct comm_entry *ce = t->comm[0] ? NULL : pidmap_find(in_comms, t->tid);
+	if (ce)
+		snprintf(t->comm, sizeof t->comm, "%s", ce->comm);
 	if (!t->comm[0]) {
 		char path[32];
 		snprintf(path, sizeof path, "%d/comm", (int)t->tid);
@@ -162,6 +201,61 @@ static const char *comm_of(int taskfd, struct thr *t)
 		t->comm[strcspn(t->comm, "\n")] = '\0';
 	}
 	return t->comm;
+}
+
+/* Reads TID/syscall through a file kept open, opening it the first time. */
+static ssize_t read_syscall(struct infer *in, int taskfd, pid_t tid, char *buf, size_t len)
+{
+	struct open_entry *o = pidmap_find(in->files, tid);
+	if (!o && pidmap_count(in->files) < in->files_max) {
+		o = pidmap_insert(in->files, tid, NULL);
+		o->fd = -1;
+	}
+	if (o)
+		o->gen = in->gen;
+	if (o && o->fd >= 0) {
+		ssize_t n;
+		do
+			n = pread(o->fd, buf, len - 1, 0);
+		while (n < 0 && errno == EINTR);
+		if (n >= 0) {
+			buf[n] = '\0';
+			return n;
+		}
+		close(o->fd);
+		o->fd = -1;
+	}
+	char path[32];
+	snprintf(path, sizeof path, "%d/syscall", (int)tid);
+	int fd = openat(taskfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n;
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		buf[n] = '\0';
+	int err = errno;
+	if (o && n >= 0)
+		o->fd = fd;
+	else
+		close(fd);
+	errno = err;
+	return n;
+}
+
+/* Closes the files of threads no update read this time. */
+static void sweep_files(struct infer *in)
+{
+	size_t cursor = 0;
+	struct open_entry *o;
+	while ((o = pidmap_next(in->files, &cursor)))
+		if (o->gen != in->gen) {
+			if (o->fd >= 0)
+				close(o->fd);
+			pidmap_remove(in->files, o->tid);
+		}
 }
 
 /* Lists the threads of pid and reads the blocked ones' calls. Returns the
@@ -195,8 +289,7 @@ static int read_threads(struct infer *in, pid_t pid)
 		if (denied)
 			continue;
 		char text[256];
-		snprintf(path, sizeof path, "%d/syscall", (int)tid);
-		if (util_read_at(taskfd, path, text, sizeof text, false) < 0) {
+		if (read_syscall(in, taskfd, tid, text, sizeof text) < 0) {
 			if (errno == EACCES || errno == EPERM)
 				denied = "ptrace denied";
 			continue;
@@ -279,7 +372,7 @@ static void add_thread(struct pass *ps, struct thr *t, enum cm_wait_kind kind, i
 	r->source = TEL_INFERRED;
 	r->tid = t->tid;
 	r->pid = ps->proc->pid;
-	snprintf(r->role, sizeof r->role, "%s", comm_of(ps->taskfd, t));
+	snprintf(r->role, sizeof r->role, "%s", comm_of(ps->in->comms, ps->taskfd, t));
 	r->wait_kind = kind;
 	r->wait = lock;
 	t->in_snap = true;
@@ -329,7 +422,7 @@ static void mutex_group(struct pass *ps, const struct fwait *g, size_t n, const 
 			snprintf(text, sizeof text, "waits for mutex %s it holds itself", name);
 		else
 			snprintf(text, sizeof text, "waits for mutex %s held by T %d (%s)", name,
-				 (int)owner->tid, comm_of(ps->taskfd, owner));
+				 (int)owner->tid, comm_of(ps->in->comms, ps->taskfd, owner));
 		set_wait(in, t->tid, text);
 		if (lock >= 0)
 			add_thread(ps, t, CM_WAIT_LOCK, lock);
@@ -347,7 +440,7 @@ static void other_group(struct pass *ps, const struct fwait *g, size_t n)
 	struct thr *joined = futex_is_wait(sc->args[1]) ? thr_find(in, (pid_t)sc->args[2]) : NULL;
 	if (joined && joined->tid != in->thr[g[0].thr].tid) {
 		snprintf(text, sizeof text, "joins T %d (%s)", (int)joined->tid,
-			 comm_of(ps->taskfd, joined));
+			 comm_of(ps->in->comms, ps->taskfd, joined));
 		for (size_t i = 0; i < n; i++)
 			set_wait(in, in->thr[g[i].thr].tid, text);
 		return;
@@ -444,6 +537,14 @@ void infer_update(struct infer *in, const struct task *tasks, size_t n, struct p
 		  size_t np)
 {
 	owners_update(in->owners, tasks, n, progs, np);
+	in->gen++;
+	pidmap_free(in->comms);
+	in->comms = pidmap_new(sizeof(struct comm_entry));
+	for (size_t i = 0; i < n; i++)
+		if (tasks[i].supervised && !tasks[i].exited) {
+			struct comm_entry *ce = pidmap_insert(in->comms, tasks[i].tid, NULL);
+			ce->comm = tasks[i].comm;
+		}
 	for (size_t i = 0; i < np; i++)
 		if (progs[i].snap)
 			strip(progs[i].snap);
@@ -462,4 +563,5 @@ void infer_update(struct infer *in, const struct task *tasks, size_t n, struct p
 		infer_process(in, t, pr ? pr->snap : NULL);
 	}
 	sweep_names(in);
+	sweep_files(in);
 }
