@@ -15,6 +15,7 @@
 #include "app/heap.h"
 #include "app/options.h"
 #include "infer/fdscan.h"
+#include "infer/infer.h"
 #include "kernel/proctable.h"
 #include "model/deadlock.h"
 #include "model/events.h"
@@ -41,6 +42,7 @@ struct app {
 	struct programs *progs;     /* what concmon launched, with telemetry */
 	struct deadlocks *deadlocks;
 	struct fdscan *fdscan;      /* kernel queues between supervised processes */
+	struct infer *infer;        /* why supervised threads wait, inferred locks */
 	struct events *events;      /* the lifecycle event log */
 	struct kevents *kev;        /* exact events from the kernel, NULL without root */
 	struct taskdiff *diff;      /* events derived from snapshots */
@@ -221,11 +223,23 @@ static void print_snapshot(struct app *a)
 	const struct task *tasks = lifecycle_tasks(a->lc, &n);
 	struct batch_input in = {
 		.tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
-		.progs = a->progs, .deadlocks = a->deadlocks, .events = a->events,
+		.progs = a->progs, .deadlocks = a->deadlocks, .infer = a->infer, .events = a->events,
 		.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
 	};
 	if (batch_print(a->batch, stdout, &in) < 0)
 		a->quit = true; /* nobody is reading any more */
+}
+
+/* programs_sight's question: could the inferred layer read pid's threads? */
+static bool inferred_ok(void *ctx, pid_t pid, const char **why)
+{
+	return infer_sight(ctx, pid, why) == INFER_SEEN;
+}
+
+/* The view's question: why does tid wait? */
+static const char *wait_of(const void *ctx, pid_t tid)
+{
+	return infer_wait(ctx, tid);
 }
 
 static void sample(struct app *a)
@@ -248,9 +262,10 @@ static void sample(struct app *a)
 	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
 	programs_read(a->progs, util_now());
 	size_t np;
-	fdscan_update(a->fdscan, t, nt, programs_list_mut(a->progs, &np), np);
-	programs_sight(a->progs, NULL, NULL);
-	const struct program *progs = programs_list(a->progs, &np);
+	struct program *progs = programs_list_mut(a->progs, &np);
+	fdscan_update(a->fdscan, t, nt, progs, np);
+	infer_update(a->infer, t, nt, progs, np);
+	programs_sight(a->progs, inferred_ok, a->infer);
 	deadlocks_update(a->deadlocks, progs, np);
 	for (size_t i = 0; i < nt; i++) {
 		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i])) {
@@ -710,6 +725,8 @@ static int start(struct app *a)
 	a->progs = programs_new(a->sup);
 	a->deadlocks = deadlocks_new();
 	a->fdscan = fdscan_new();
+	a->infer = infer_new();
+	infer_set_fd_namer(a->infer, fdscan_describe, a->fdscan);
 	a->events = events_new(4096);
 	a->diff = taskdiff_new(a->self);
 	if (a->opt.log) {
@@ -738,6 +755,7 @@ static int start(struct app *a)
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);
+		tui_set_waits(a->tui, wait_of, a->infer);
 	}
 	/* A script may drive batch mode through stdin; a terminal there is
 	 * not a script (and reading it from the background would stop us). */
@@ -780,6 +798,7 @@ int main(int argc, char **argv)
 	programs_free(a.progs);
 	deadlocks_free(a.deadlocks);
 	fdscan_free(a.fdscan);
+	infer_free(a.infer);
 	kevents_close(a.kev);
 	taskdiff_free(a.diff);
 	events_free(a.events);

@@ -140,7 +140,7 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 		size_t np;
 		const struct program *p = programs_list(in->progs, &np);
 		struct report_extra x = {
-			.programs = p, .nprograms = np, .deadlocks = in->deadlocks,
+			.programs = p, .nprograms = np, .deadlocks = in->deadlocks, .infer = in->infer,
 			.containment = in->containment, .more = print_events, .more_arg = &c,
 		};
 		report_json(fp, util_wall(), rows, nrows, &sum, &x);

@@ -12,6 +12,7 @@
 
 #include "model/deadlock.h"
 #include "model/events.h"
+#include "infer/infer.h"
 #include "model/task.h"
 #include "supervise/programs.h"
 
@@ -23,6 +24,7 @@ struct batch_input {
 	bool json;                          /* NDJSON, else text */
 	struct programs *progs;             /* their output lines are marked printed */
 	const struct deadlocks *deadlocks;
+	const struct infer *infer;          /* each task's "waiting"; NULL: not inferred */
 	const struct events *events;
 	const char *containment;            /* "cgroup", "process-groups" */
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "infer/infer.h"
 #include "model/sigtable.h"
 #include "report/report_tel.h"
 #include "util/escape.h"
@@ -118,7 +119,7 @@ static char state_letter(const struct task *t)
 /* One task object; the numbers are put together by hand in a buffer and
  * written with the strings in a few calls: this is most of the user time
  * of a refresh under --json. */
-static void json_task(FILE *fp, const struct row *r)
+static void json_task(FILE *fp, const struct row *r, const struct infer *in)
 {
 	const struct task *t = r->task;
 	char buf[512], *p = buf;
@@ -177,8 +178,15 @@ static void json_task(FILE *fp, const struct row *r)
 	p = put_number(p, t->start_time, 2);
 	p = put_str(p, ",\"depth\":");
 	p = put_ll(p, r->depth);
-	*p++ = '}';
+	p = put_str(p, ",\"waiting\":");
+	const char *w = in && !t->exited ? infer_wait(in, t->tid) : NULL;
+	if (!w)
+		p = put_str(p, "null}");
 	fwrite(buf, 1, (size_t)(p - buf), fp);
+	if (w) {
+		escape_json_string(fp, w);
+		fputc('}', fp);
+	}
 }
 
 /* "codes":{"0":2600} or "signals":{"9":11}: the non-zero counts. */
@@ -235,7 +243,7 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		if (!first)
 			fputc(',', fp);
 		first = false;
-		json_task(fp, &rows[i]);
+		json_task(fp, &rows[i], x ? x->infer : NULL);
 	}
 	fprintf(fp, "],\"summary\":{\"processes\":%d,\"threads\":%d,\"running\":%d,"
 		"\"sleeping\":%d,\"disk_sleep\":%d,\"stopped\":%d,\"zombies\":%d,"

@@ -12,10 +12,12 @@
  * telemetry. */
 struct program;
 struct deadlocks;
+struct infer;
 struct report_extra {
 	const struct program *programs;
 	size_t nprograms;
 	const struct deadlocks *deadlocks;  /* NULL: none searched */
+	const struct infer *infer;          /* tasks' "waiting"; NULL: every one null */
 	const char *containment;            /* "cgroup", "process-groups"; NULL: not written */
 	void (*more)(FILE *fp, void *arg);  /* writes further ,"key":value members */
 	void *more_arg;

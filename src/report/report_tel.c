@@ -20,6 +20,7 @@ static const char *lock_kind_name(enum cm_lock_kind k)
 	return k >= 1 && k <= CM_LOCK_KIND_MAX ? names[k] : "unknown";
 }
 
+/* How a record is known, as JSON "source" says it. */
 static const char *wait_kind_name(enum cm_wait_kind k)
 {
 	switch (k) {

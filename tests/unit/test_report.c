@@ -388,15 +388,15 @@ static void test_json_snapshot_exact(void **state)
 		"{\"pid\":100,\"tid\":100,\"ppid\":1,\"tgid\":100,\"state\":\"S\",\"comm\":\"sleep\","
 		"\"cmdline\":\"sleep 5\",\"cpu\":12.3,\"rss_kb\":2048,\"threads\":2,"
 		"\"supervised\":true,\"orphan\":false,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":1700000000.26,\"depth\":0},"
+		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":1700000000.26,\"depth\":0,\"waiting\":null},"
 		"{\"pid\":100,\"tid\":101,\"ppid\":1,\"tgid\":100,\"state\":\"R\",\"comm\":\"work\\\"er\","
 		"\"cmdline\":\"sleep 5\",\"cpu\":0.1,\"rss_kb\":0,\"threads\":2,"
 		"\"supervised\":true,\"orphan\":false,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":0.00,\"depth\":1},"
+		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":0.00,\"depth\":1,\"waiting\":null},"
 		"{\"pid\":102,\"tid\":102,\"ppid\":100,\"tgid\":102,\"state\":\"Z\",\"comm\":\"sh\","
 		"\"cmdline\":\"\",\"cpu\":0.0,\"rss_kb\":0,\"threads\":1,"
 		"\"supervised\":false,\"orphan\":true,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":77,\"start_time\":0.00,\"depth\":1}],"
+		"\"exit_signal\":null,\"former_ppid\":77,\"start_time\":0.00,\"depth\":1,\"waiting\":null}],"
 		"\"summary\":{\"processes\":1,\"threads\":2,\"running\":3,\"sleeping\":4,"
 		"\"disk_sleep\":5,\"stopped\":6,\"zombies\":7,\"orphans\":8,\"exited\":9}}\n";
 	assert_string_equal(got, want);
@@ -433,7 +433,7 @@ static void test_folded_rows(void **state)
 	const char *got = cap_close(&c);
 	assert_true(json_valid(got, strlen(got)));
 	assert_non_null(strstr(got, "\"tasks\":[{\"pid\":10,"));
-	assert_non_null(strstr(got, "\"depth\":0}],\"summary\""));
+	assert_non_null(strstr(got, "\"depth\":0,\"waiting\":null}],\"summary\""));
 	assert_non_null(strstr(got, ",\"exited_summary\":[{\"parent\":10,\"parent_start_time\":"
 			    "1700000000.50,\"count\":2611,\"codes\":{\"0\":2600,\"3\":1},"
 			    "\"signals\":{\"9\":10},\"unknown\":0},{\"parent\":0,\"parent_start_time\":"
@@ -688,7 +688,7 @@ static void ref_json_task(FILE *fp, const struct row *r)
 	else
 		fputs(",\"former_ppid\":null,\"start_time\":", fp);
 	ref_json_number(fp, t->start_time, 2);
-	fprintf(fp, ",\"depth\":%d}", r->depth);
+	fprintf(fp, ",\"depth\":%d,\"waiting\":null}", r->depth);
 }
 
 static void test_json_matches_reference(void **state)
