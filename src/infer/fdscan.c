@@ -530,10 +530,23 @@ static pid_t other_end(const struct fdscan *f, const struct fd_entry *e, pid_t p
 	return 0;
 }
 
+/* Whether pid itself holds the end named (a self-pipe between its threads). */
+static bool holds_end(const struct fdscan *f, const struct fd_entry *e, pid_t pid, bool want_wr)
+{
+	size_t n;
+	const struct holder *h = holders_of(f, e->type, e->ino, &n);
+	for (size_t i = 0; h && i < n; i++)
+		if (h[i].pid == pid && (want_wr ? h[i].wr : h[i].rd))
+			return true;
+	return false;
+}
+
 static int describe_pipe(const struct fdscan *f, pid_t pid, const struct fd_entry *e, bool reading,
 			 char *buf, size_t len)
 {
 	pid_t other = other_end(f, e, pid, reading);
+	if (!other && holds_end(f, e, pid, reading))
+		return snprintf(buf, len, "pipe %s its own process", reading ? "from" : "to");
 	if (!other)
 		return snprintf(buf, len, "pipe %s a process outside the tree", reading ? "from" : "to");
 	return snprintf(buf, len, "pipe %s PID %d (%s)", reading ? "from" : "to", (int)other,

@@ -139,12 +139,19 @@ static void json_lock(FILE *fp, pid_t owner, const struct telemetry_snapshot *s,
 		fprintf(fp, "%s%d", h ? "," : "", (int)r->holders[h]);
 	fprintf(fp, "],\"holder_count\":%u,\"waiters\":", r->holder_count);
 	json_waiters(fp, s, l);
+	fprintf(fp, ",\"waiting\":%u,\"permits\":%u,\"value\":%u,\"depth\":%u", r->waiters,
+		r->permits, r->value, r->depth);
+	if (r->source == TEL_INFERRED) {
+		/* Seen from outside at one instant: no history to count. */
+		fputs(",\"acquisitions\":null,\"contended\":null,\"contended_pct\":null,"
+		      "\"wait_ns_total\":null,\"wait_ns_max\":null,\"hold_ns_total\":null}", fp);
+		return;
+	}
 	double pct = r->acquisitions ? 100.0 * (double)r->contended / (double)r->acquisitions : 0;
-	fprintf(fp, ",\"waiting\":%u,\"permits\":%u,\"value\":%u,\"depth\":%u,\"acquisitions\":%" PRIu64
-		",\"contended\":%" PRIu64 ",\"contended_pct\":%d,\"wait_ns_total\":%" PRIu64
-		",\"wait_ns_max\":%" PRIu64 ",\"hold_ns_total\":%" PRIu64 "}",
-		r->waiters, r->permits, r->value, r->depth, r->acquisitions, r->contended, (int)(pct + 0.5),
-		r->wait_ns_total, r->wait_ns_max, r->hold_ns_total);
+	fprintf(fp, ",\"acquisitions\":%" PRIu64 ",\"contended\":%" PRIu64 ",\"contended_pct\":%d"
+		",\"wait_ns_total\":%" PRIu64 ",\"wait_ns_max\":%" PRIu64 ",\"hold_ns_total\":%" PRIu64 "}",
+		r->acquisitions, r->contended, (int)(pct + 0.5), r->wait_ns_total, r->wait_ns_max,
+		r->hold_ns_total);
 }
 
 static void json_locks(FILE *fp, const struct program *p, size_t n)

@@ -125,9 +125,20 @@ class Infer(unittest.TestCase):
                 self.assertFalse([l for l in s["locks"] if l["kind"] == "mutex"])
             run.check_clean(self)
 
+    def test_waits_across_processes_name_the_other_end_and_the_child(self):
+        # cat reads a pipe whose writer is sleep; sh waits for its children.
+        with BatchRun(["sh", "-c", "sleep 60 | cat; true"], delay=DELAY) as run:
+            def worded(s):
+                sleeps = [t for t in s["tasks"] if t["comm"] == "sleep" and not t["exited"]]
+                return (sleeps and
+                        waiting(s, "cat") == ["reads pipe from PID %d (sleep)" % sleeps[0]["pid"]]
+                        and waiting(s, "sh") == ["waits for a child (wait4)"])
+            run.wait_for(worded, DEADLINE, "cat reading from sleep, sh waiting for a child")
+            run.check_clean(self)
+
     def test_io_condition_semaphore_and_sleep_are_worded_and_not_deadlocked(self):
         want = {
-            "pipe-reader": "reads fd 3",
+            "pipe-reader": "reads pipe from its own process",
             "cond-waiter": "futex (semaphore, condition or rwlock)",
             "sem-waiter": "futex (semaphore, condition or rwlock)",
             "napper": "sleeps 0.5 s",
