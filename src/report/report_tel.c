@@ -49,7 +49,8 @@ static void json_programs(FILE *fp, const struct program *p, size_t n)
 		else
 			fputs("null", fp);
 		fprintf(fp, ",\"ended\":%s,\"telemetry\":\"%s\",\"error\":", p[i].ended ? "true" : "false",
-			p[i].snap && p[i].snap->attaches ? "ok" : p[i].error[0] ? "error" : "none");
+			p[i].snap && p[i].snap->traced ? "traced"
+			: p[i].snap && p[i].snap->attaches ? "ok" : p[i].error[0] ? "error" : "none");
 		if (p[i].error[0])
 			escape_json_string(fp, p[i].error);
 		else
