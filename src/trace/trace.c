@@ -11,7 +11,7 @@
 _Atomic bool trace_auto = true;
 struct trace_lock *trace_owners[CM_MAX_LOCKS];
 
-void cmtrace_auto(int on);
+TRACE_EXPORT void cmtrace_auto(int on);
 void cmtrace_auto(int on)
 {
 	atomic_store_explicit(&trace_auto, on != 0, memory_order_relaxed);

@@ -89,10 +89,31 @@ struct trace_lock {
 };
 #define TRACE_TOMB ((uintptr_t)1)
 
+/* trace_lock_find when the entry is not in its home slot. */
+struct trace_lock *trace_lock_find_slow(const void *addr, uintptr_t site, enum cm_lock_kind kind);
+
+#define TRACE_TABLE_BITS 14
+extern _Atomic(struct trace_lock *) trace_table;
+
+static inline unsigned trace_hash(uintptr_t a)
+{
+	return (unsigned)(((uint64_t)a * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - TRACE_TABLE_BITS));
+}
+
 /* The entry of addr, or NULL (the table is full, or the tracer is off).
  * With site != 0 a missing entry is made, of kind, first used at site;
- * site 0 only looks. */
-struct trace_lock *trace_lock_find(const void *addr, uintptr_t site, enum cm_lock_kind kind);
+ * site 0 only looks. Inline: the home slot is the fast path. */
+static inline struct trace_lock *trace_lock_find(const void *addr, uintptr_t site,
+						 enum cm_lock_kind kind)
+{
+	struct trace_lock *t = atomic_load_explicit(&trace_table, memory_order_acquire);
+	if (__builtin_expect(t != NULL, 1)) {
+		struct trace_lock *lk = &t[trace_hash((uintptr_t)addr)];
+		if (atomic_load_explicit(&lk->addr, memory_order_acquire) == (uintptr_t)addr)
+			return lk;
+	}
+	return trace_lock_find_slow(addr, site, kind);
+}
 
 /* Forgets addr (destroyed): unpublishes its record; a later lock at the
  * same address starts afresh. */
@@ -114,6 +135,9 @@ extern _Atomic bool trace_auto;
 
 /* Forks: the child's copies of published locks go private again. */
 void trace_table_forked(pid_t old_tid, pid_t new_tid);
+
+/* What the wrappers export (the rest of the library is hidden). */
+#define TRACE_EXPORT __attribute__((visibility("default")))
 
 #define TRACE_SITE() ((uintptr_t)__builtin_return_address(0))
 

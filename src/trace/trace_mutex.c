@@ -78,7 +78,7 @@ static inline unsigned mutex_released(struct trace_lock *lk, pid_t me, bool all)
 
 #define LOCKED(rc) ((rc) == 0 || (rc) == EOWNERDEAD)
 
-int pthread_mutex_lock(pthread_mutex_t *m)
+TRACE_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(m, TRACE_SITE(), mutex_kind(m));
@@ -98,7 +98,7 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 	return rc;
 }
 
-int pthread_mutex_trylock(pthread_mutex_t *m)
+TRACE_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(m, TRACE_SITE(), mutex_kind(m));
@@ -108,7 +108,7 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
 	return rc;
 }
 
-int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
+TRACE_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(m, TRACE_SITE(), mutex_kind(m));
@@ -122,7 +122,7 @@ int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
 	return rc;
 }
 
-int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *abs)
+TRACE_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *abs)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(m, TRACE_SITE(), mutex_kind(m));
@@ -136,7 +136,7 @@ int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct time
 	return rc;
 }
 
-int pthread_mutex_unlock(pthread_mutex_t *m)
+TRACE_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(m, 0, 0);
@@ -145,7 +145,7 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
 	return trace_real.mutex_unlock(m);
 }
 
-int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
+TRACE_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
 	trace_ready();
 	trace_lock_forget(m);
@@ -155,7 +155,7 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 	return rc;
 }
 
-int pthread_mutex_destroy(pthread_mutex_t *m)
+TRACE_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
 	trace_ready();
 	trace_lock_forget(m);
@@ -175,7 +175,7 @@ static void rw_taken(struct trace_lock *lk, pid_t me)
 }
 
 #define RW_WRAP(fn, tryfn, call, ...) \
-	int fn(pthread_rwlock_t *l, ##__VA_ARGS__) \
+	TRACE_EXPORT int fn(pthread_rwlock_t *l, ##__VA_ARGS__) \
 	{ \
 		trace_ready(); \
 		struct trace_lock *lk = trace_lock_find(l, TRACE_SITE(), CM_LOCK_MUTEX); \
@@ -200,7 +200,7 @@ RW_WRAP(pthread_rwlock_clockrdlock, rw_tryrdlock, trace_real.rw_clockrdlock(l, c
 RW_WRAP(pthread_rwlock_clockwrlock, rw_trywrlock, trace_real.rw_clockwrlock(l, clk, abs),
 	clockid_t clk, const struct timespec *abs)
 
-int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+TRACE_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(l, TRACE_SITE(), CM_LOCK_MUTEX);
@@ -210,7 +210,7 @@ int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 	return rc;
 }
 
-int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+TRACE_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(l, TRACE_SITE(), CM_LOCK_MUTEX);
@@ -220,7 +220,7 @@ int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 	return rc;
 }
 
-int pthread_rwlock_unlock(pthread_rwlock_t *l)
+TRACE_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(l, 0, 0);
@@ -232,7 +232,7 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l)
 	return trace_real.rw_unlock(l);
 }
 
-int pthread_rwlock_destroy(pthread_rwlock_t *l)
+TRACE_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
 {
 	trace_ready();
 	trace_lock_forget(l);
@@ -262,42 +262,42 @@ int pthread_rwlock_destroy(pthread_rwlock_t *l)
 		return rc; \
 	} while (0)
 
-int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+TRACE_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	COND_WAIT(c, m, trace_real.cond_wait(c, m));
 }
 
-int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abs)
+TRACE_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abs)
 {
 	COND_WAIT(c, m, trace_real.cond_timedwait(c, m, abs));
 }
 
-int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
+TRACE_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
 			   const struct timespec *abs)
 {
 	COND_WAIT(c, m, trace_real.cond_clockwait(c, m, clk, abs));
 }
 
-int pthread_cond_signal(pthread_cond_t *c)
+TRACE_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
 	trace_ready();
 	return trace_real.cond_signal(c);
 }
 
-int pthread_cond_broadcast(pthread_cond_t *c)
+TRACE_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
 	trace_ready();
 	return trace_real.cond_broadcast(c);
 }
 
-int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
+TRACE_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 {
 	trace_ready();
 	trace_lock_forget(c);
 	return trace_real.cond_init(c, a);
 }
 
-int pthread_cond_destroy(pthread_cond_t *c)
+TRACE_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
 {
 	trace_ready();
 	trace_lock_forget(c);

@@ -70,7 +70,7 @@ static void sem_released(struct trace_lock *lk, pid_t me, bool blocking)
 		count_down(r);
 }
 
-int sem_init(sem_t *s, int pshared, unsigned value)
+TRACE_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
 {
 	trace_ready();
 	trace_lock_forget(s);
@@ -84,7 +84,7 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 	return rc;
 }
 
-int sem_destroy(sem_t *s)
+TRACE_EXPORT int sem_destroy(sem_t *s)
 {
 	trace_ready();
 	trace_lock_forget(s);
@@ -107,7 +107,7 @@ int sem_destroy(sem_t *s)
 	} while (0)
 
 #define SEM_WRAP(fn, call, ...) \
-	int fn(sem_t *s, ##__VA_ARGS__) \
+	TRACE_EXPORT int fn(sem_t *s, ##__VA_ARGS__) \
 	{ \
 		trace_ready(); \
 		struct trace_lock *lk = trace_lock_find(s, TRACE_SITE(), CM_LOCK_SEMAPHORE); \
@@ -130,7 +130,7 @@ SEM_WRAP(sem_timedwait, trace_real.sem_timedwait(s, abs), const struct timespec 
 SEM_WRAP(sem_clockwait, trace_real.sem_clockwait(s, clk, abs), clockid_t clk,
 	 const struct timespec *abs)
 
-int sem_trywait(sem_t *s)
+TRACE_EXPORT int sem_trywait(sem_t *s)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(s, TRACE_SITE(), CM_LOCK_SEMAPHORE);
@@ -140,7 +140,7 @@ int sem_trywait(sem_t *s)
 	return rc;
 }
 
-int sem_post(sem_t *s)
+TRACE_EXPORT int sem_post(sem_t *s)
 {
 	trace_ready();
 	struct trace_lock *lk = trace_lock_find(s, 0, 0);

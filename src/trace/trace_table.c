@@ -9,17 +9,15 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define TABLE_BITS 14
-#define TABLE_SIZE (1u << TABLE_BITS)
+#define TABLE_SIZE (1u << TRACE_TABLE_BITS)
 #define MAX_PROBE 64                    /* a longer chain: the lock goes untraced */
 
-static struct trace_lock *table;        /* TABLE_SIZE entries, NULL until mapped */
+_Atomic(struct trace_lock *) trace_table; /* TABLE_SIZE entries, NULL until mapped */
 static atomic_flag insert_lock = ATOMIC_FLAG_INIT;
 
 static struct trace_lock *table_get(void)
 {
-	struct trace_lock *t = atomic_load_explicit((_Atomic(struct trace_lock *) *)&table,
-						    memory_order_acquire);
+	struct trace_lock *t = atomic_load_explicit(&trace_table, memory_order_acquire);
 	if (t)
 		return t;
 	void *p = mmap(NULL, TABLE_SIZE * sizeof *t, PROT_READ | PROT_WRITE,
@@ -27,16 +25,11 @@ static struct trace_lock *table_get(void)
 	if (p == MAP_FAILED)
 		return NULL;
 	struct trace_lock *none = NULL;
-	if (!atomic_compare_exchange_strong((_Atomic(struct trace_lock *) *)&table, &none, p)) {
+	if (!atomic_compare_exchange_strong(&trace_table, &none, p)) {
 		munmap(p, TABLE_SIZE * sizeof *t);
 		return none;
 	}
 	return p;
-}
-
-static inline unsigned hash(uintptr_t a)
-{
-	return (unsigned)(((uint64_t)a * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - TABLE_BITS));
 }
 
 static void entry_init(struct trace_lock *lk, uintptr_t site, enum cm_lock_kind kind)
@@ -59,7 +52,7 @@ static struct trace_lock *insert(struct trace_lock *t, uintptr_t key, uintptr_t 
 	while (atomic_flag_test_and_set_explicit(&insert_lock, memory_order_acquire))
 		;
 	struct trace_lock *found = NULL, *tomb = NULL;
-	for (unsigned i = 0, h = hash(key); i < MAX_PROBE; i++, h = (h + 1) & (TABLE_SIZE - 1)) {
+	for (unsigned i = 0, h = trace_hash(key); i < MAX_PROBE; i++, h = (h + 1) & (TABLE_SIZE - 1)) {
 		uintptr_t a = atomic_load_explicit(&t[h].addr, memory_order_relaxed);
 		if (a == key) {
 			found = &t[h];
@@ -78,13 +71,13 @@ static struct trace_lock *insert(struct trace_lock *t, uintptr_t key, uintptr_t 
 	return found;
 }
 
-struct trace_lock *trace_lock_find(const void *addr, uintptr_t site, enum cm_lock_kind kind)
+struct trace_lock *trace_lock_find_slow(const void *addr, uintptr_t site, enum cm_lock_kind kind)
 {
 	struct trace_lock *t = table_get();
 	uintptr_t key = (uintptr_t)addr;
 	if (!t || key <= TRACE_TOMB)
 		return NULL;
-	for (unsigned i = 0, h = hash(key); i < MAX_PROBE; i++, h = (h + 1) & (TABLE_SIZE - 1)) {
+	for (unsigned i = 0, h = trace_hash(key); i < MAX_PROBE; i++, h = (h + 1) & (TABLE_SIZE - 1)) {
 		uintptr_t a = atomic_load_explicit(&t[h].addr, memory_order_acquire);
 		if (a == key)
 			return &t[h];
