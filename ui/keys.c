@@ -278,7 +278,7 @@ static const struct keybind key_table[] = {
 	{ { 'H' }, "Threads", "show or hide threads", false, key_threads, 0 },
 	{ { KEY_F(6), '>', '<' }, "SortBy", "choose the sort column", true, key_menu, MENU_SORT },
 	{ { 'I' }, "Invert", "invert the sort order", false, key_invert, 0 },
-	{ { KEY_F(7), ':' }, "Launch", "launch a command line under concmon", true, key_prompt,
+	{ { KEY_F(7), ':' }, "Launch", "launch a command line under concmon; begin it with --trace to trace its locks", true, key_prompt,
 	  PROMPT_LAUNCH },
 	{ { 'p' }, "Panels", "show or hide the telemetry panels (queues, locks, knobs) below the table",
 	  false, key_panels, 0 },

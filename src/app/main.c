@@ -327,18 +327,27 @@ static void launch_name(char *const argv[], const char *line, const char *demo, 
 	snprintf(buf, len, "%.*s", (int)(n < 15 ? n : 15), base ? base : "");
 }
 
-/* Launches argv, the command line line, or the demo spec demo. The kernel
- * events of the launch are read at once, so that one whose exec failed
- * is logged under the name of what it was to run. */
+/* A typed command line's "--trace " prefix: launch it traced. */
+#define TRACE_PREFIX "--trace "
+
+/* Launches argv (traced with --trace), the command line line (traced when
+ * it starts with TRACE_PREFIX), or the demo spec demo. The kernel events
+ * of the launch are read at once, so that one whose exec failed is logged
+ * under the name of what it was to run. */
 static int launch(struct app *a, char *const argv[], const char *line, const char *demo,
 		  char *err, size_t errlen)
 {
+	bool trace = argv && a->opt.trace;
+	if (line && strncmp(line, TRACE_PREFIX, strlen(TRACE_PREFIX)) == 0) {
+		trace = true;
+		line += strspn(line + strlen(TRACE_PREFIX), " ") + strlen(TRACE_PREFIX);
+	}
 	char name[16];
 	launch_name(argv, line, demo, name, sizeof name);
 	if (a->kev)
 		kevents_name_launch(a->kev, name);
 	pid_t pid = demo ? programs_launch_demo(a->progs, demo, err, errlen)
-		  : programs_launch(a->progs, argv, line, NULL, err, errlen);
+		  : programs_launch(a->progs, argv, line, NULL, trace, err, errlen);
 	if (a->kev) {
 		read_kevents(a);
 		kevents_name_launch(a->kev, NULL);
@@ -675,6 +684,11 @@ static int parse_args(struct app *a, int argc, char **argv)
 		execlp(programs_demo_path(), programs_demo_path(), "--list", (char *)NULL);
 		fprintf(stderr, "concmon: cannot run %s: %s\n", programs_demo_path(), strerror(errno));
 		return 1;
+	}
+	if (a->opt.trace && !programs_trace_lib()) {
+		fprintf(stderr, "concmon: --trace: libconcmon-trace.so is neither beside concmon nor "
+			"installed; build it (target concmon_trace) or install concmon\n");
+		return 2;
 	}
 	return -1;
 }

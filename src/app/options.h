@@ -21,6 +21,7 @@ struct options {
 	bool list_demos;    /* print the demo workloads and exit */
 	const char *demos[OPTIONS_MAX_DEMOS]; /* --demo NAME[,key=value...], in order; point into argv */
 	size_t ndemos;
+	bool trace;         /* --trace: preload libconcmon-trace.so into COMMAND */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
 	char **command;     /* argv after "--", NULL-terminated; NULL if none. Points into argv. */
 };

@@ -100,6 +100,9 @@ void probe_max(_Atomic uint64_t *max, uint64_t v);
  * PROBE_NO_SLOT. */
 void probe_wait_begin(enum cm_wait_kind kind, unsigned slot);
 void probe_wait_end(void);
+/* probe_wait_begin with the thread record's flags (CM_REC_TRACED: the
+ * tracer saw this wait). */
+void probe_wait_begin_as(enum cm_wait_kind kind, unsigned slot, uint32_t flags);
 
 /* Objects whose copy in a forked child needs fixing up: private ones stop
  * publishing there (they are distinct objects in the child, the records
@@ -133,6 +136,11 @@ void probe_object_ready(void *obj, probe_forked_fn *forked);
 
 /* Unregisters and frees an object made by probe_object_new (NULL: no-op). */
 void probe_object_free(void *obj);
+
+/* Fills a lock record (a segment slot or an object's local one): flags
+ * CM_REC_SHARED for CM_SHARED objects and file locks, counters zero. */
+void probe_lock_rec_init(struct cm_lock_rec *r, const char *name, enum cm_lock_kind kind,
+			 unsigned permits, int flags);
 
 /* A lock-like object's start: its head and the record it publishes through. */
 struct probe_lock {

@@ -5,8 +5,7 @@
 
 #include "concmon/cmprobe.h"
 
-/* Fills a lock record (a segment slot or an object's local one). */
-static void lock_rec_init(struct cm_lock_rec *r, const char *name, enum cm_lock_kind kind,
+void probe_lock_rec_init(struct cm_lock_rec *r, const char *name, enum cm_lock_kind kind,
 			  unsigned permits, int flags)
 {
 	bool sem = kind == CM_LOCK_SEMAPHORE;
@@ -32,13 +31,13 @@ static struct cm_lock_rec *lock_publish(struct cm_lock_rec *local, unsigned *slo
 					const char *name, enum cm_lock_kind kind,
 					unsigned permits, int flags)
 {
-	lock_rec_init(local, name, kind, permits, flags);
+	probe_lock_rec_init(local, name, kind, permits, flags);
 	struct cm_lock_rec *r = probe_claim(PROBE_LOCKS, slot);
 	if (!r) {
 		*slot = PROBE_NO_SLOT;
 		return local;
 	}
-	lock_rec_init(r, name, kind, permits, flags);
+	probe_lock_rec_init(r, name, kind, permits, flags);
 	probe_publish(r);
 	return r;
 }

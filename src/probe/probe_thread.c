@@ -64,16 +64,22 @@ void cm_thread_role(const char *role)
 		thread_register(role);
 }
 
-void probe_wait_begin(enum cm_wait_kind kind, unsigned slot)
+void probe_wait_begin_as(enum cm_wait_kind kind, unsigned slot, uint32_t flags)
 {
 	if (slot == PROBE_NO_SLOT)
 		return;
 	struct cm_thread_rec *r = tls_rec;
 	if (!r && !(r = thread_register(NULL)))
 		return;
+	RST(r->flags, flags);
 	RST(r->wait_since_ns, probe_now_ns());
 	RST(r->wait_index, slot);
 	atomic_store_explicit(&r->wait_kind, (uint32_t)kind, memory_order_release);
+}
+
+void probe_wait_begin(enum cm_wait_kind kind, unsigned slot)
+{
+	probe_wait_begin_as(kind, slot, 0);
 }
 
 void probe_wait_end(void)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,22 +86,110 @@ static int output_pipes(int rd[2], int wr[2])
 	return 0;
 }
 
-pid_t programs_launch(struct programs *p, char *const argv[], const char *line, const char *demo,
-		      char *err, size_t errlen)
+/* Where the tracer and the Python layer are installed (CMake sets these). */
+#ifndef CONCMON_INSTALL_LIBDIR
+#define CONCMON_INSTALL_LIBDIR "/usr/local/lib"
+#endif
+#ifndef CONCMON_INSTALL_DATADIR
+#define CONCMON_INSTALL_DATADIR "/usr/local/share"
+#endif
+
+/* Sets path to name in the directory of concmon's own executable; false
+ * when that is unknown or nothing there passes access(mode). */
+static bool beside_self(const char *name, int mode, char *path, size_t len)
 {
-	char terr[128] = "";
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return false;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	int w = snprintf(path, len, "%s/%s", self, name);
+	return w > 0 && (size_t)w < len && access(path, mode) == 0;
+}
+
+const char *programs_trace_lib(void)
+{
+	static char path[PATH_MAX];
+	if (path[0] || beside_self("libconcmon-trace.so", R_OK, path, sizeof path))
+		return path;
+	snprintf(path, sizeof path, "%s/libconcmon-trace.so", CONCMON_INSTALL_LIBDIR);
+	if (access(path, R_OK) == 0)
+		return path;
+	path[0] = '\0';
+	return NULL;
+}
+
+/* The Python layer's directory: python/ beside concmon in a build, else
+ * the installed one (whether or not it exists: PYTHONPATH tolerates that). */
+static const char *python_dir(void)
+{
+	static char path[PATH_MAX];
+	if (path[0] || beside_self("python", X_OK, path, sizeof path))
+		return path;
+	snprintf(path, sizeof path, "%s/concmon/python", CONCMON_INSTALL_DATADIR);
+	return path;
+}
+
+/* "NAME=first" or "NAME=first:$NAME" (malloc'd). */
+static char *env_prepend(const char *name, const char *first)
+{
+	const char *old = getenv(name);
+	size_t len = strlen(name) + strlen(first) + (old ? strlen(old) : 0) + 3;
+	char *s = xmalloc(len);
+	snprintf(s, len, "%s=%s%s%s", name, first, old && *old ? ":" : "", old && *old ? old : "");
+	return s;
+}
+
+/* The environment of a launch: the segment's fd and, traced, the
+ * preloaded tracer and the Python layer. env has room for 5 entries;
+ * frees what it allocates into owned (room for 3). */
+static bool launch_env(struct telemetry *tel, bool trace, const char *env[5], char *owned[3],
+		       char fdvar[64], char *err, size_t errlen)
+{
+	size_t k = 0;
+	if (tel) {
+		snprintf(fdvar, 64, "%s=%d", CM_TELEMETRY_ENV, telemetry_fd(tel));
+		env[k++] = fdvar;
+	}
+	if (trace) {
+		const char *lib = programs_trace_lib();
+		if (!lib) {
+			snprintf(err, errlen, "--trace: libconcmon-trace.so is neither beside concmon "
+				 "nor in %s", CONCMON_INSTALL_LIBDIR);
+			return false;
+		}
+		env[k++] = owned[0] = env_prepend("LD_PRELOAD", lib);
+		owned[1] = xmalloc(strlen(lib) + 32);
+		sprintf(owned[1], "CONCMON_TRACE_LIB=%s", lib);
+		env[k++] = owned[1];
+		env[k++] = owned[2] = env_prepend("PYTHONPATH", python_dir());
+	}
+	env[k] = NULL;
+	return true;
+}
+
+pid_t programs_launch(struct programs *p, char *const argv[], const char *line, const char *demo,
+		      bool trace, char *err, size_t errlen)
+{
+	char terr[128] = "", fdvar[64];
+	const char *env[5];
+	char *owned[3] = { NULL, NULL, NULL };
 	struct telemetry *tel = telemetry_create(terr, sizeof terr);
-	char env[64];
+	if (!launch_env(tel, trace, env, owned, fdvar, err, errlen)) {
+		telemetry_free(tel);
+		return -1;
+	}
 	int rd[2] = { -1, -1 }, wr[2] = { -1, -1 };
 	output_pipes(rd, wr); /* without them, output goes to /dev/null */
-	struct launch_extra x = { -1, NULL, wr[0], wr[1] };
-	if (tel) {
-		snprintf(env, sizeof env, "%s=%d", CM_TELEMETRY_ENV, telemetry_fd(tel));
-		x.keep_fd = telemetry_fd(tel);
-		x.env = env;
-	}
+	struct launch_extra x = { tel ? telemetry_fd(tel) : -1, env, wr[0], wr[1] };
 	pid_t pid = argv ? supervisor_launch(p->sup, argv, &x, err, errlen)
 			 : supervisor_launch_line(p->sup, line, &x, err, errlen);
+	for (size_t i = 0; i < 3; i++)
+		free(owned[i]);
 	close_fd(&wr[0]);
 	close_fd(&wr[1]);
 	if (pid < 0) {
@@ -132,20 +221,8 @@ pid_t programs_launch(struct programs *p, char *const argv[], const char *line, 
 const char *programs_demo_path(void)
 {
 	static char path[PATH_MAX];
-	if (path[0])
+	if (path[0] || beside_self("concmon-demo", X_OK, path, sizeof path))
 		return path;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(path, sizeof path, "%.*s/concmon-demo", (int)(sizeof path - 16), self);
-			if (access(path, X_OK) == 0)
-				return path;
-		}
-	}
 	snprintf(path, sizeof path, "concmon-demo");
 	return path;
 }
@@ -163,7 +240,7 @@ pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size
 	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ","))
 		argv[k++] = tok;
 	argv[k] = NULL;
-	pid_t pid = k > 1 ? programs_launch(p, argv, NULL, argv[1], err, errlen) : -1;
+	pid_t pid = k > 1 ? programs_launch(p, argv, NULL, argv[1], false, err, errlen) : -1;
 	if (k <= 1)
 		snprintf(err, errlen, "--demo needs a demo name");
 	free(argv);

@@ -41,13 +41,19 @@ void programs_free(struct programs *p);
 
 /* Launches argv (or the command line line, when argv is NULL) with a fresh
  * telemetry segment handed over in CM_TELEMETRY_ENV. demo names the demo
- * it runs, or NULL. Returns the PID, or -1 with the reason in err. */
+ * it runs, or NULL. trace: with libconcmon-trace.so preloaded (LD_PRELOAD,
+ * CONCMON_TRACE_LIB) and the Python layer on PYTHONPATH; an error when the
+ * library is not found. Returns the PID, or -1 with the reason in err. */
 pid_t programs_launch(struct programs *p, char *const argv[], const char *line, const char *demo,
-		      char *err, size_t errlen);
+		      bool trace, char *err, size_t errlen);
 
 /* Launches "NAME[,key=value...]" through the concmon-demo program found
  * next to concmon's own executable (else on PATH). As programs_launch. */
 pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size_t errlen);
+
+/* libconcmon-trace.so beside concmon's executable, else installed; NULL
+ * when neither exists (static storage). */
+const char *programs_trace_lib(void);
 
 /* The path of concmon-demo (static storage). */
 const char *programs_demo_path(void);

@@ -110,25 +110,35 @@ void supervisor_watch_done(struct supervisor *s)
 	guardian_sweep(s->guardian);
 }
 
-/* The environment for a child: ours, with x->env added or replacing its
- * namesake. Built before fork; the strings stay owned by environ and x. */
+/* Whether var ("NAME=value") is named in the list add. */
+static bool env_replaced(const char *var, const char *const *add)
+{
+	for (size_t j = 0; add && add[j]; j++) {
+		size_t namelen = strcspn(add[j], "=") + 1;
+		if (strncmp(var, add[j], namelen) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The environment for a child: ours, with x->env added or replacing their
+ * namesakes. Built before fork; the strings stay owned by environ and x. */
 static char **child_env(const struct launch_extra *x)
 {
 	extern char **environ;
-	size_t n = 0;
+	const char *const *add = x ? x->env : NULL;
+	size_t n = 0, m = 0;
 	while (environ[n])
 		n++;
-	char **env = xmalloc((n + 2) * sizeof *env);
-	size_t k = 0, namelen = 0;
-	if (x && x->env) {
-		const char *eq = strchr(x->env, '=');
-		namelen = eq ? (size_t)(eq - x->env) + 1 : strlen(x->env);
-	}
+	while (add && add[m])
+		m++;
+	char **env = xmalloc((n + m + 1) * sizeof *env);
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!namelen || strncmp(environ[i], x->env, namelen) != 0)
+		if (!env_replaced(environ[i], add))
 			env[k++] = environ[i];
-	if (namelen)
-		env[k++] = (char *)x->env;
+	for (size_t j = 0; j < m; j++)
+		env[k++] = (char *)add[j];
 	env[k] = NULL;
 	return env;
 }

@@ -37,7 +37,8 @@ void supervisor_free(struct supervisor *s);
 /* What a launch hands the child besides argv; NULL means nothing. */
 struct launch_extra {
 	int keep_fd;          /* a descriptor the child inherits under the same number, -1: none */
-	const char *env;      /* "NAME=value" added to (or replacing in) its environment, or NULL */
+	const char *const *env; /* "NAME=value"s added to (or replacing in) its environment,
+				 * NULL-terminated; or NULL */
 	int out_fd, err_fd;   /* its stdout and stderr; -1: /dev/null */
 };
 

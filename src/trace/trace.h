@@ -1,0 +1,144 @@
+/* trace.h - internals of libconcmon-trace.so (preloaded by concmon --trace):
+ * the real libc functions it wraps, the per-process table of every lock it
+ * has seen, and publishing a lock into the telemetry segment.
+ *
+ * What is published: the segment has CM_MAX_LOCKS lock records, a program
+ * (CPython: hundreds) many more locks. Every lock seen gets a private
+ * entry (holder, first call site, counters in a local record); a lock is
+ * published only once a thread has to wait for it (a failed trylock, a
+ * condition wait): contended locks, and any lock a thread is blocked on,
+ * which is what the wait-for graph needs. It then stays published, its
+ * counters since its creation carried over, until destroyed or the process
+ * exits. Locks first seen while cmtrace_auto(0) is in force are never
+ * published. A full segment: the lock stays private and its waits unseen. */
+#ifndef CONCMON_TRACE_H
+#define CONCMON_TRACE_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "../probe/probe.h"
+
+/* The libc functions the tracer wraps, resolved with dlsym(RTLD_NEXT). */
+struct trace_real {
+	int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
+	int (*mutex_destroy)(pthread_mutex_t *);
+	int (*mutex_lock)(pthread_mutex_t *);
+	int (*mutex_trylock)(pthread_mutex_t *);
+	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
+	int (*mutex_unlock)(pthread_mutex_t *);
+	int (*rw_destroy)(pthread_rwlock_t *);
+	int (*rw_rdlock)(pthread_rwlock_t *);
+	int (*rw_wrlock)(pthread_rwlock_t *);
+	int (*rw_tryrdlock)(pthread_rwlock_t *);
+	int (*rw_trywrlock)(pthread_rwlock_t *);
+	int (*rw_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rw_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+	int (*rw_clockrdlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
+	int (*rw_clockwrlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
+	int (*rw_unlock)(pthread_rwlock_t *);
+	int (*sem_init)(sem_t *, int, unsigned);
+	int (*sem_destroy)(sem_t *);
+	int (*sem_wait)(sem_t *);
+	int (*sem_timedwait)(sem_t *, const struct timespec *);
+	int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
+	int (*sem_trywait)(sem_t *);
+	int (*sem_post)(sem_t *);
+	int (*cond_init)(pthread_cond_t *, const pthread_condattr_t *);
+	int (*cond_destroy)(pthread_cond_t *);
+	int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+	int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+	int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+			      const struct timespec *);
+	int (*cond_signal)(pthread_cond_t *);
+	int (*cond_broadcast)(pthread_cond_t *);
+};
+extern struct trace_real trace_real;
+extern _Atomic bool trace_resolved;
+
+/* Fills trace_real (idempotent; any thread, any time, even before the
+ * library's constructor ran). Aborts if libc lacks a function. */
+void trace_real_resolve(void);
+
+static inline void trace_ready(void)
+{
+	if (__builtin_expect(!atomic_load_explicit(&trace_resolved, memory_order_acquire), 0))
+		trace_real_resolve();
+}
+
+/* One lock the process has used. The fast paths write holder and counters
+ * through rec with relaxed stores: for a mutex the mutex itself orders its
+ * writers. */
+struct trace_lock {
+	_Atomic uintptr_t addr;         /* key; 0 free, TRACE_TOMB forgotten */
+	_Atomic(struct cm_lock_rec *) rec; /* &local, or the published segment record */
+	uintptr_t site;                 /* first call site (a return address) */
+	uint32_t kind;                  /* enum cm_lock_kind */
+	uint32_t permits;               /* semaphores: sem_init's value */
+	unsigned slot;                  /* segment slot, PROBE_NO_SLOT while private */
+	bool noauto;                    /* first seen under cmtrace_auto(0) */
+	_Atomic bool publishing;
+	unsigned depth;                 /* recursive mutexes, by the holder */
+	uint64_t hold_start;            /* coarse ns, published locks only */
+	struct cm_lock_rec local;
+};
+#define TRACE_TOMB ((uintptr_t)1)
+
+/* trace_lock_find when the entry is not in its home slot. */
+struct trace_lock *trace_lock_find_slow(const void *addr, uintptr_t site, enum cm_lock_kind kind);
+
+#define TRACE_TABLE_BITS 14
+extern _Atomic(struct trace_lock *) trace_table;
+
+static inline unsigned trace_hash(uintptr_t a)
+{
+	return (unsigned)(((uint64_t)a * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - TRACE_TABLE_BITS));
+}
+
+/* The entry of addr, or NULL (the table is full, or the tracer is off).
+ * With site != 0 a missing entry is made, of kind, first used at site;
+ * site 0 only looks. Inline: the home slot is the fast path. */
+static inline struct trace_lock *trace_lock_find(const void *addr, uintptr_t site,
+						 enum cm_lock_kind kind)
+{
+	struct trace_lock *t = atomic_load_explicit(&trace_table, memory_order_acquire);
+	if (__builtin_expect(t != NULL, 1)) {
+		struct trace_lock *lk = &t[trace_hash((uintptr_t)addr)];
+		if (atomic_load_explicit(&lk->addr, memory_order_acquire) == (uintptr_t)addr)
+			return lk;
+	}
+	return trace_lock_find_slow(addr, site, kind);
+}
+
+/* Forgets addr (destroyed): unpublishes its record; a later lock at the
+ * same address starts afresh. */
+void trace_lock_forget(const void *addr);
+
+/* The record waits on lk should go to: published now if it can be. */
+struct cm_lock_rec *trace_publish(struct trace_lock *lk);
+
+/* The calling thread blocks on lk (published by trace_publish) / no
+ * longer does: waiters, the thread record, the wait time. */
+uint64_t trace_wait_begin(struct trace_lock *lk, struct cm_lock_rec *r);
+void trace_wait_end(struct cm_lock_rec *r, uint64_t t0, bool acquired);
+
+/* The entry published in each lock slot of the segment, NULL for none. */
+extern struct trace_lock *trace_owners[CM_MAX_LOCKS];
+
+/* Whether locks seen from now on may be published (cmtrace_auto). */
+extern _Atomic bool trace_auto;
+
+/* Forks: the child's copies of published locks go private again. */
+void trace_table_forked(pid_t old_tid, pid_t new_tid);
+
+/* What the wrappers export (the rest of the library is hidden). */
+#define TRACE_EXPORT __attribute__((visibility("default")))
+
+#define TRACE_SITE() ((uintptr_t)__builtin_return_address(0))
+
+#endif

@@ -1,0 +1,140 @@
+/* trace_overhead - what libconcmon-trace.so costs on an uncontended
+ * pthread_mutex_lock+unlock, with telemetry active: the program re-executes
+ * itself with the tracer preloaded and a segment made by telemetry_create()
+ * (as `concmon --trace` does), then times, in the same process and
+ * alternating rounds, the loop through libc's own functions (bare, found
+ * with dlopen("libc.so.6", RTLD_NOLOAD)) and through the ordinary calls the
+ * tracer intercepts. Measured while single-threaded (glibc then locks
+ * without atomics) and after a thread has run. Goal: ratio <= 1.5.
+ *
+ * usage: trace_overhead [--smoke] [TRACER.so]   (default: the build's)
+ * Exit status 1 when a ratio misses the goal (not in --smoke), 2 when it
+ * could not run traced. */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "concmon/telemetry_format.h"
+#include "telemetry/telemetry.h"
+
+#define GOAL 1.5
+#define MAX_ROUNDS 15
+
+typedef int mutex_fn(pthread_mutex_t *);
+static mutex_fn *bare_lock, *bare_unlock;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+__attribute__((noinline)) static void run_bare(pthread_mutex_t *m, long n)
+{
+	mutex_fn *lock = bare_lock, *unlock = bare_unlock;
+	for (long i = 0; i < n; i++) {
+		lock(m);
+		unlock(m);
+	}
+}
+
+__attribute__((noinline)) static void run_traced(pthread_mutex_t *m, long n)
+{
+	for (long i = 0; i < n; i++) {
+		pthread_mutex_lock(m);
+		pthread_mutex_unlock(m);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int compare(const char *what, pthread_mutex_t *bm, pthread_mutex_t *tm, long n, int rounds)
+{
+	double tb[MAX_ROUNDS], tt[MAX_ROUNDS], tr[MAX_ROUNDS];
+	run_bare(bm, n);                /* warm up */
+	run_traced(tm, n);
+	for (int r = 0; r < rounds; r++) {
+		double t0 = now();
+		run_bare(bm, n);
+		double t1 = now();
+		run_traced(tm, n);
+		double t2 = now();
+		tb[r] = (t1 - t0) * 1e9 / (double)n;
+		tt[r] = (t2 - t1) * 1e9 / (double)n;
+		tr[r] = tt[r] / tb[r];
+	}
+	double ratio = median(tr, rounds);
+	int ok = ratio <= GOAL;
+	printf("%-48s bare %7.2f ns  traced %7.2f ns  ratio %5.2f  goal <= %.1f  %s\n",
+	       what, median(tb, rounds), median(tt, rounds), ratio, GOAL, ok ? "PASS" : "FAIL");
+	return ok;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* Not traced yet: make a segment, preload the tracer, run again. */
+static void reexec(char **argv, const char *lib)
+{
+	char err[256], var[32];
+	struct telemetry *t = telemetry_create(err, sizeof err);
+	if (!t) {
+		fprintf(stderr, "trace_overhead: %s\n", err);
+		exit(2);
+	}
+	int fd = telemetry_fd(t);
+	fcntl(fd, F_SETFD, 0);          /* survives the exec */
+	snprintf(var, sizeof var, "%d", fd);
+	setenv(CM_TELEMETRY_ENV, var, 1);
+	setenv("LD_PRELOAD", lib, 1);
+	setenv("TRACE_OVERHEAD_CHILD", "1", 1);
+	execv("/proc/self/exe", argv);
+	perror("trace_overhead: exec");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int smoke = argc > 1 && strcmp(argv[1], "--smoke") == 0;
+	const char *lib = argc > 1 + smoke ? argv[1 + smoke] : TRACE_LIB;
+	if (!getenv("TRACE_OVERHEAD_CHILD"))
+		reexec(argv, lib);
+	void (*traced_auto)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "cmtrace_auto");
+	void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	bare_lock = libc ? (mutex_fn *)dlsym(libc, "pthread_mutex_lock") : NULL;
+	bare_unlock = libc ? (mutex_fn *)dlsym(libc, "pthread_mutex_unlock") : NULL;
+	if (!traced_auto || !bare_lock || !bare_unlock) {
+		fprintf(stderr, "trace_overhead: the tracer is not loaded (%s)\n", lib);
+		return 2;
+	}
+	int rounds = smoke ? 3 : 15;
+	long n = smoke ? 1000 : 2000000;
+	pthread_mutex_t bm = PTHREAD_MUTEX_INITIALIZER, tm = PTHREAD_MUTEX_INITIALIZER;
+	printf("tracer overhead, %ld lock+unlock x %d rounds, medians of CPU time and of "
+	       "per-round ratios, telemetry active\n", n, rounds);
+	int ok = compare("mutex lock+unlock traced (single-threaded)", &bm, &tm, n, rounds);
+	pthread_t th;                   /* from now on glibc uses atomics */
+	pthread_create(&th, NULL, nothing, NULL);
+	pthread_join(th, NULL);
+	ok &= compare("mutex lock+unlock traced (after a thread ran)", &bm, &tm, n, rounds);
+	printf("overall: %s\n", ok ? "PASS" : "FAIL");
+	return smoke || ok ? 0 : 1;
+}
