@@ -141,6 +141,20 @@ static size_t dv_live(const struct tui *t)
 	return live;
 }
 
+/* A command line without the directory of its program, cut to fit:
+ * "locks abba 120" for "/long/path/locks abba 120". */
+static void dv_short_name(const char *cmd, char *buf, size_t len)
+{
+	const char *end = strchr(cmd, ' ');
+	const char *base = cmd;
+	for (const char *c = cmd; *c && (!end || c < end); c++)
+		if (*c == '/' && c[1] && c[1] != ' ')
+			base = c + 1;
+	snprintf(buf, len, "%s", base);
+	if (strlen(base) >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
 /* What concmon sees of each live program's locks, so that "no deadlock"
  * is never said of a program it cannot look into. */
 static void dv_sight_lines(struct dv_walk *w)
@@ -154,12 +168,14 @@ static void dv_sight_lines(struct dv_walk *w)
 			continue;
 		const char *sight = p[i].sight ? p[i].sight : "none";
 		bool blind = strcmp(sight, "none") == 0;
+		char name[48];
+		dv_short_name(dv_program_name(t, p[i].pid), name, sizeof name);
 		if (blind)
-			snprintf(buf, sizeof buf, "PID %d (%.40s): no lock information (%s)", (int)p[i].pid,
-				 dv_program_name(t, p[i].pid), p[i].sight_why);
+			snprintf(buf, sizeof buf, "PID %d (%s): no lock information (%s)", (int)p[i].pid,
+				 name, p[i].sight_why);
 		else
-			snprintf(buf, sizeof buf, "PID %d (%.40s): locks %s (%s)", (int)p[i].pid,
-				 dv_program_name(t, p[i].pid), sight, p[i].sight_why);
+			snprintf(buf, sizeof buf, "PID %d (%s): locks %s (%s)", (int)p[i].pid, name, sight,
+				 p[i].sight_why);
 		dv_emit(w, 2, buf, blind ? t->attr[UI_ERROR] : t->attr[UI_GREY]);
 	}
 	dv_emit(w, 0, "", A_NORMAL);

@@ -110,11 +110,14 @@ static void cell_start(const struct task *k, const struct cell_ctx *c, char *b, 
 	strftime(b, n, c->now - when < 24 * 3600 ? "%H:%M:%S" : "%b %d", &tm);
 }
 
-/* Why the task waits, from the inferred layer ("waits for mutex m held by
- * T 42 (worker)"); empty while it runs or when nothing is known. */
+/* Why the task waits, from the inferred layer ("mutex m held by T 42
+ * (worker)"); empty while it runs or when nothing is known. */
 static void cell_wait(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
 {
 	const char *w = !k->exited && c->t->wait_of ? c->t->wait_of(c->t->wait_ctx, k->tid) : NULL;
+	static const char verb[] = "waits for ";   /* the column's title says it */
+	if (w && strncmp(w, verb, sizeof verb - 1) == 0)
+		w += sizeof verb - 1;
 	escape_text(w ? w : "", b, n); /* names come from the program's memory and comm */
 }
 
@@ -127,7 +130,7 @@ static const struct column table_columns[COL_COUNT] = {
 	[COL_RSS] = { "RSS", 6, true, 4, SORT_RSS, false, cell_rss },
 	[COL_THR] = { "THR", 4, true, 3, -1, false, cell_thr },
 	[COL_START] = { "START", 8, false, 1, SORT_START, false, cell_start },
-	[COL_WAIT] = { "WAITING", 30, false, 2, -1, false, cell_wait },
+	[COL_WAIT] = { "WAITING", 44, false, 2, -1, false, cell_wait },
 	[COL_COMMAND] = { "COMMAND", 0, false, 0, SORT_COMMAND, false, NULL },
 };
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -180,7 +181,7 @@ static void io(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: locks abba|self|cycle3|contend|rwlock|io [SECONDS]\n");
+		fprintf(stderr, "usage: locks abba|hidden-abba|self|cycle3|contend|rwlock|io [SECONDS]\n");
 		return 2;
 	}
 	if (argc == 3)
@@ -188,6 +189,11 @@ int main(int argc, char **argv)
 	const char *m = argv[1];
 	if (strcmp(m, "abba") == 0)
 		ring(2);
+	else if (strcmp(m, "hidden-abba") == 0) {
+		/* Not dumpable: only a ptracer with CAP_SYS_PTRACE may look inside. */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		ring(2);
+	}
 	else if (strcmp(m, "cycle3") == 0)
 		ring(3);
 	else if (strcmp(m, "self") == 0) {

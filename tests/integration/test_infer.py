@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import DEADLINE, BatchRun, helper, main, poll
+from concmon_test import DEADLINE, AsNobody, BatchRun, helper, main, nobody_can_run, poll
 
 DELAY = 0.5
 
@@ -155,6 +155,35 @@ class Infer(unittest.TestCase):
             for s in run.snapshots[since:]:
                 self.assertEqual(s["deadlocks"], [])
                 self.assertEqual(s["locks"], [])
+            run.check_clean(self)
+
+
+@unittest.skipIf(nobody_can_run(), nobody_can_run() or "")
+class InferAsNobody(AsNobody, unittest.TestCase):
+    """Without ptrace access concmon says it cannot see, rather than 'no
+    deadlock': the same deadlock, once in a program nobody may look into."""
+
+    def test_own_program_is_seen(self):
+        with BatchRun([helper("locks"), "abba", "60"], delay=DELAY) as run:
+            snap = run.wait_for(lambda s: s["deadlocks"], DEADLINE, "the deadlock, as nobody")
+            self.assertEqual(snap["programs"][0]["telemetry"], "inferred")
+            run.check_clean(self)
+
+    def test_undumpable_program_is_reported_unseen_not_deadlock_free(self):
+        with BatchRun([helper("locks"), "hidden-abba", "60"], delay=DELAY) as run:
+            first = run.wait_for(said_ready, DEADLINE, "the fixture's ready line")
+            pid = first["programs"][0]["pid"]
+            # Blocked for real (read as root: the test may look, concmon may not).
+            poll(lambda: blocked_in_futex(pid, {"philosopher-A", "philosopher-B"}, 2), DEADLINE,
+                 desc="threads blocked in futex")
+            since = run.count()
+            snap = run.wait_for(lambda s: True, DEADLINE, "two refreshes", since=since + 1)
+            prog = snap["programs"][0]
+            self.assertEqual(prog["telemetry"], "none")
+            self.assertIn("ptrace denied", prog["telemetry_reason"])
+            self.assertEqual(snap["deadlocks"], [])
+            self.assertEqual([t["waiting"] for t in snap["tasks"] if t["pid"] == pid],
+                             [None] * 3)
             run.check_clean(self)
 
 
