@@ -41,6 +41,9 @@ static const char *const help_notes[] = {
 	"log (e), output (o); each key opens or closes its own, and Tab takes the keys round them.",
 	"The table keeps 8 rows (3 on a short screen, panels aside) with the selected row on screen.",
 	"A red ! before a row: the thread is in a deadlock or waits behind one (D).",
+	"WAITING (wide screens; else after a thread's name): why it waits, read from the kernel",
+	"and its memory (inferred): a mutex and its owner, a pipe and its other end, a child...",
+	"Panel titles and D say how locks are known: probe, traced (--trace), inferred, or none.",
 };
 
 static void help_walk(struct help_walk *w)

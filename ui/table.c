@@ -44,6 +44,9 @@ struct column {
 
 /* Room the COMMAND column keeps before other columns are dropped. */
 #define TABLE_MIN_COMMAND 16
+/* The WAITING column only where COMMAND keeps this much: a command line
+ * matters more. Without it, a thread's wait follows its name. */
+#define TABLE_WAIT_MIN_COMMAND 60
 /* Column 0 holds the tag mark; columns start after it. */
 #define TABLE_MARK_WIDTH 1
 
@@ -129,8 +132,8 @@ static const struct column table_columns[COL_COUNT] = {
 	[COL_CPU] = { "CPU%", 5, true, 5, SORT_CPU, false, cell_cpu },
 	[COL_RSS] = { "RSS", 6, true, 4, SORT_RSS, false, cell_rss },
 	[COL_THR] = { "THR", 4, true, 3, -1, false, cell_thr },
-	[COL_START] = { "START", 8, false, 1, SORT_START, false, cell_start },
-	[COL_WAIT] = { "WAITING", 44, false, 2, -1, false, cell_wait },
+	[COL_START] = { "START", 8, false, 2, SORT_START, false, cell_start },
+	[COL_WAIT] = { "WAITING", 36, false, 1, -1, false, cell_wait },
 	[COL_COMMAND] = { "COMMAND", 0, false, 0, SORT_COMMAND, false, NULL },
 };
 
@@ -198,6 +201,10 @@ static void table_layout(const struct tui *t, int x[COL_COUNT])
 		}
 		if (!any)
 			break;
+	}
+	if (shown[COL_WAIT] && fixed + TABLE_WAIT_MIN_COMMAND > COLS) {
+		shown[COL_WAIT] = false;
+		fixed -= table_columns[COL_WAIT].width + 1;
 	}
 	int pos = TABLE_MARK_WIDTH;
 	for (int i = 0; i < COL_COUNT; i++) {
@@ -271,7 +278,7 @@ static void table_marks(const struct task *k, char *exit_mark, char *orphan_mark
 
 /* COMMAND: glyphs, name, marks, then the command line greyed. */
 static void table_draw_command(const struct tui *t, const struct row *r, int y, int x,
-			       attr_t base)
+			       attr_t base, bool wait_shown)
 {
 	const struct task *k = r->task;
 	char name[ACT_NAME_MAX], line[4096], emark[64], omark[64];
@@ -293,7 +300,16 @@ static void table_draw_command(const struct tui *t, const struct row *r, int y, 
 	x += text_put(y, x, emark, COLS, grey);
 	x += text_put(y, x, omark, COLS, k->exited ? grey : t->attr[UI_ORPHAN]);
 
-	/* A thread's command line is its process's: not repeated. */
+	/* A thread's command line is its process's: not repeated; its wait
+	 * is said here when the WAITING column does not fit. */
+	if (task_is_thread(k) && !wait_shown) {
+		const char *w = !k->exited && t->wait_of ? t->wait_of(t->wait_ctx, k->tid) : NULL;
+		if (w) {
+			escape_text(w, line, sizeof line);
+			x += text_put(y, x, "  ", COLS, grey);
+			text_put(y, x, line, COLS, grey);
+		}
+	}
 	if (task_is_thread(k) || !k->cmdline || !k->cmdline[0] || strcmp(k->cmdline, k->comm) == 0)
 		return;
 	escape_text(k->cmdline, line, sizeof line);
@@ -352,7 +368,7 @@ static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL
 			a = t->attr[stuck ? UI_ERROR : table_state_color(k->state)];
 		table_cell(y, x[c], &table_columns[c], buf, a);
 	}
-	table_draw_command(t, r, y, x[COL_COMMAND], base);
+	table_draw_command(t, r, y, x[COL_COMMAND], base, x[COL_WAIT] >= 0);
 }
 
 /* What an empty table means, so the user knows what to do next. */

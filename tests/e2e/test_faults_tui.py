@@ -242,7 +242,7 @@ class HostileNames(Screen):
                     + b" ".join(sh_quote(a) for a in
                                 [os.fsencode(helper("hostile")), COMM, ARGV0] + ARGS) + b"\n")
         # Start a plain shell first, to know the pane's title before concmon.
-        self.tmux = Tmux("sh -c 'sleep 0.3; exec sh %s'" % shlex.quote(script), 250, 30)
+        self.tmux = Tmux("sh -c 'sleep 0.3; exec sh %s'" % shlex.quote(script), 300, 30)
         self.addCleanup(self.cleanup)
         self.known = {}
         title = self.pane_title()

@@ -36,7 +36,7 @@ class ZombieStormTui(PaneMixin, unittest.TestCase):
         # Tall enough for the storm's 80 zombies, its exited rows and the
         # summary rows at once.
         self.open_pane(command=["stress-ng", "--zombie", "2", "--zombie-max", "40", "-t", "60"],
-                       width=160, height=140)
+                       width=200, height=140)
 
     def storm(self):
         """stress-ng and its workers (not their short-lived children), with
