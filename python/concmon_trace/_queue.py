@@ -84,9 +84,11 @@ def install(lib):
 
     made = {}
     for name in ("Queue", "LifoQueue", "PriorityQueue"):
+        # The other two derive from our Queue too: isinstance(q, queue.Queue).
         base = _Orig[name]
-        made[name] = type(name, (_Mixin, base), {"_cm_base": base, "__module__": "queue",
-                                                "__doc__": base.__doc__})
+        bases = (_Mixin, base) if name == "Queue" else (made["Queue"], base)
+        made[name] = type(name, bases, {"_cm_base": base, "__module__": "queue",
+                                        "__doc__": base.__doc__})
 
     class SimpleQueue(_Orig["SimpleQueue"]):
         """queue.SimpleQueue, published (unbounded: put never blocks). A put

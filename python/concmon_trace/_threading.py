@@ -227,7 +227,7 @@ def install(lib):
     class Semaphore(_SemMixin, _OrigSemaphore):
         pass
 
-    class BoundedSemaphore(_SemMixin, _OrigBounded):
+    class BoundedSemaphore(Semaphore, _OrigBounded):    # isinstance(b, Semaphore)
         pass
 
     class Event(_OrigEvent):
