@@ -128,8 +128,9 @@ void cm_mirror_wait_end(struct cm_mirror *m);
 /* The calling thread got m n times (recursion levels, permits; 1 for a
  * mutex; for a condition or event: its wait returned). Ends its wait. */
 void cm_mirror_acquired(struct cm_mirror *m, unsigned n);
-/* m was released n times (levels, permits) by the calling thread; a mutex
- * loses its holder whoever releases it. No-op for conditions and events. */
+/* m was released n times (levels, permits; 0: every level of a recursive
+ * one) by the calling thread; a mutex loses its holder whoever releases
+ * it. No-op for conditions and events. */
 void cm_mirror_released(struct cm_mirror *m, unsigned n);
 /* Events: 1 when set; semaphores: permits free now (corrects drift). */
 void cm_mirror_value(struct cm_mirror *m, unsigned value);

@@ -136,7 +136,7 @@ void cm_mirror_released(struct cm_mirror *m, unsigned n)
 	struct cm_lock_rec *r = m->lk.rec;
 	switch (m->kind) {
 	case CM_LOCK_RECURSIVE:
-		if (RLD(r->depth) > n) {
+		if (n && RLD(r->depth) > n) {     /* n 0: every level */
 			RST(r->depth, RLD(r->depth) - n);
 			return;
 		}
