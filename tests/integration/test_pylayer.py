@@ -98,6 +98,18 @@ class PyLayer(unittest.TestCase):
         self.assertEqual(set(sema["holders"]) | set(sema["waiters"]), workers)
         self.assertEqual(snap["deadlocks"], [])
 
+    def test_ticket_booking_multiprocessing_lock_one_buyer_five_waiting(self):
+        run, at = self.run_ready("ticket_booking.py")
+        name = r"mutex@ticket_booking\.py:%d" % line_of("ticket_booking.py", "mutex = Lock()")
+        snap = run.wait_for(lambda s: any(len(r["holders"]) == 1 and r["waiting"] == 5
+                                          for r in named(s, "locks", name)),
+                            DEADLINE, "mutex held by one buyer, 5 waiting")
+        mutex = named(snap, "locks", name)[0]
+        buyers = {t["pid"] for t in tasks_of(snap) if re.fullmatch(r"Process-\d", t["comm"])}
+        self.assertEqual(len(buyers), 6)
+        self.assertEqual(set(mutex["holders"]) | set(mutex["waiters"]), buyers)
+        self.assertEqual(snap["deadlocks"], [])
+
     def test_without_the_library_nothing_is_published(self):
         run, at = self.run_ready("two_locks.py", lib=False)
         snap = run.wait_for(lambda s: True, DEADLINE, "a snapshot", since=at + 1)
