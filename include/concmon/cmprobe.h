@@ -23,6 +23,8 @@
 enum cm_flags {
 	CM_PRIVATE = 0,
 	CM_SHARED = 1 << 0,     /* usable by this process and its forked children */
+	CM_TRACED = 1 << 1,     /* mirrors: published as traced (by a tracing layer, not the
+				 * program's own calls) */
 };
 
 /* Maps the telemetry segment if concmon provided one. Idempotent; every
@@ -100,5 +102,50 @@ struct cm_flock *cm_flock_new(const char *name, int fd);
 void cm_flock_lock(struct cm_flock *l);
 void cm_flock_unlock(struct cm_flock *l);
 void cm_flock_free(struct cm_flock *l);
+
+/* Mirror: publishes a lock that lives elsewhere (a language runtime's own
+ * lock, semaphore, condition or event: the Python layer wraps threading's)
+ * without locking anything. The caller does the real operation and reports
+ * each step, so the real object keeps its semantics (timeouts, a lock
+ * released by another thread) and concmon sees holders, waiters and waits.
+ * Every call is a few atomic stores; none blocks. */
+enum cm_mirror_kind {
+	CM_MIRROR_MUTEX = 1,
+	CM_MIRROR_RECURSIVE = 2,
+	CM_MIRROR_SEMAPHORE = 3,
+	CM_MIRROR_CONDITION = 4,
+	CM_MIRROR_EVENT = 5,
+};
+struct cm_mirror;
+/* kind: enum cm_mirror_kind; permits: a semaphore's initial value, else 0;
+ * flags: CM_SHARED, CM_TRACED. */
+struct cm_mirror *cm_mirror_new(const char *name, int kind, unsigned permits, int flags);
+/* The calling thread is about to block on m (a lock or semaphore it wants,
+ * a condition or event it waits for). */
+void cm_mirror_wait(struct cm_mirror *m);
+/* Its wait ended without getting m (a timeout). */
+void cm_mirror_wait_end(struct cm_mirror *m);
+/* The calling thread got m n times (recursion levels, permits; 1 for a
+ * mutex; for a condition or event: its wait returned). Ends its wait. */
+void cm_mirror_acquired(struct cm_mirror *m, unsigned n);
+/* m was released n times (levels, permits; 0: every level of a recursive
+ * one) by the calling thread; a mutex loses its holder whoever releases
+ * it. No-op for conditions and events. */
+void cm_mirror_released(struct cm_mirror *m, unsigned n);
+/* Events: 1 when set; semaphores: permits free now (corrects drift). */
+void cm_mirror_value(struct cm_mirror *m, unsigned value);
+void cm_mirror_free(struct cm_mirror *m);
+
+/* Queue mirror: publishes a queue that lives elsewhere. capacity 0 means
+ * unbounded (published as CM's largest capacity). Depth follows the puts
+ * and gets reported, never below 0 or above capacity. */
+struct cm_qmirror;
+struct cm_qmirror *cm_qmirror_new(const char *name, size_t capacity, int flags);
+void cm_qmirror_put(struct cm_qmirror *q);                  /* an item went in */
+void cm_qmirror_get(struct cm_qmirror *q);                  /* an item came out */
+/* The calling thread blocks for room (room) or for an item / stops. */
+void cm_qmirror_wait(struct cm_qmirror *q, bool room);
+void cm_qmirror_wait_end(struct cm_qmirror *q, bool room);
+void cm_qmirror_free(struct cm_qmirror *q);
 
 #endif

@@ -136,7 +136,7 @@ size_t cm_queue_depth(struct cm_queue *q)
 	return n;
 }
 
-static void queue_rec_init(struct cm_queue_rec *r, const char *name, size_t cap, int flags)
+void probe_queue_rec_init(struct cm_queue_rec *r, const char *name, size_t cap, int flags)
 {
 	RST(r->flags, flags & CM_SHARED ? (uint32_t)CM_REC_SHARED : 0u);
 	RST(r->closed, 0u);
@@ -170,13 +170,13 @@ struct cm_queue *cm_queue_new(const char *name, size_t capacity, int flags)
 			    capacity, CM_QUEUE_CAPACITY_MAX);
 	struct cm_queue *q = probe_object_new(sizeof *q + capacity * sizeof q->items[0], flags);
 	q->cap = capacity;
-	queue_rec_init(&q->local, name, capacity, flags);
+	probe_queue_rec_init(&q->local, name, capacity, flags);
 	probe_pthread_mutex_init(&q->mtx, PTHREAD_MUTEX_DEFAULT, flags, name);
 	probe_pthread_cond_init(&q->not_full, flags, name);
 	probe_pthread_cond_init(&q->not_empty, flags, name);
 	struct cm_queue_rec *r = probe_claim(PROBE_QUEUES, &q->slot);
 	if (r) {
-		queue_rec_init(r, name, capacity, flags);
+		probe_queue_rec_init(r, name, capacity, flags);
 		probe_publish(r);
 		q->rec = r;
 	} else {

@@ -71,39 +71,9 @@ static void sem_publish_value(struct cm_sem *s, struct cm_lock_rec *r)
 
 static void sem_list_holder(struct cm_sem *s, struct cm_lock_rec *r, pid_t me)
 {
-	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
-		int32_t none = 0;
-		if (atomic_compare_exchange_strong_explicit(&r->holders[h], &none, me,
-							    memory_order_relaxed, memory_order_relaxed)) {
-			RST(s->held_since[h], probe_now_ns());
-			return;
-		}
-	}
-}
-
-/* Takes the poster off the list, or, when every holder is listed and the
- * poster is not one of them (a semaphore used as a signal), some holder.
- * Best effort: a semaphore has no owner. Returns the index or -1. */
-static int sem_unlist_holder(struct cm_lock_rec *r, pid_t me)
-{
-	unsigned listed = 0;
-	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
-		int32_t tid = me;
-		if (atomic_compare_exchange_strong_explicit(&r->holders[h], &tid, 0,
-							    memory_order_relaxed, memory_order_relaxed))
-			return (int)h;
-		listed += tid != 0;
-	}
-	if (RLD(r->holder_count) > listed)
-		return -1;
-	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
-		int32_t tid = RLD(r->holders[h]);
-		if (tid && atomic_compare_exchange_strong_explicit(&r->holders[h], &tid, 0,
-								   memory_order_relaxed,
-								   memory_order_relaxed))
-			return (int)h;
-	}
-	return -1;
+	int h = probe_holder_add(r, me);
+	if (h >= 0)
+		RST(s->held_since[h], probe_now_ns());
 }
 
 void cm_sem_wait(struct cm_sem *s)
@@ -127,7 +97,7 @@ void cm_sem_wait(struct cm_sem *s)
 void cm_sem_post(struct cm_sem *s)
 {
 	struct cm_lock_rec *r = s->lk.rec;
-	int h = sem_unlist_holder(r, probe_tid());
+	int h = probe_holder_remove(r, probe_tid());
 	if (h >= 0) {
 		uint64_t since = RLD(s->held_since[h]), now = probe_now_ns();
 		if (since && now > since)

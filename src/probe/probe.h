@@ -165,6 +165,18 @@ void probe_lock_free(void *obj);
  * (the forking thread's TID translated) and depth move to the local record. */
 void probe_lock_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid);
 
+/* Lists tid as a holder of r in a free holders[] entry; its index, or -1
+ * when all are taken. Best effort for semaphores, which have no owner. */
+int probe_holder_add(struct cm_lock_rec *r, pid_t tid);
+
+/* Takes tid off r's holders, or, when every holder is listed (holder_count
+ * is no more than the listed ones) and tid is not one of them, some
+ * holder. Returns the index or -1. */
+int probe_holder_remove(struct cm_lock_rec *r, pid_t tid);
+
+/* Fills a queue record (a segment slot or an object's local one). */
+void probe_queue_rec_init(struct cm_queue_rec *r, const char *name, size_t cap, int flags);
+
 /* A mutex of type (PTHREAD_MUTEX_*): process-shared and robust for
  * CM_SHARED (a process that dies holding it does not wedge the others).
  * Aborts on failure; name is for the message. */

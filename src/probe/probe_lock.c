@@ -78,3 +78,38 @@ void probe_lock_forked(struct probe_obj *o, pid_t old_tid, pid_t new_tid)
 	l->rec = l->local;
 	l->slot = PROBE_NO_SLOT;
 }
+
+int probe_holder_add(struct cm_lock_rec *r, pid_t tid)
+{
+	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
+		int32_t none = 0;
+		if (atomic_compare_exchange_strong_explicit(&r->holders[h], &none, tid,
+							    memory_order_relaxed, memory_order_relaxed))
+			return (int)h;
+	}
+	return -1;
+}
+
+/* When every holder is listed and tid is not one of them (a semaphore used
+ * as a signal, a lock released by another thread), some holder goes. */
+int probe_holder_remove(struct cm_lock_rec *r, pid_t tid)
+{
+	unsigned listed = 0;
+	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
+		int32_t t = tid;
+		if (atomic_compare_exchange_strong_explicit(&r->holders[h], &t, 0,
+							    memory_order_relaxed, memory_order_relaxed))
+			return (int)h;
+		listed += t != 0;
+	}
+	if (RLD(r->holder_count) > listed)
+		return -1;
+	for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
+		int32_t t = RLD(r->holders[h]);
+		if (t && atomic_compare_exchange_strong_explicit(&r->holders[h], &t, 0,
+								 memory_order_relaxed,
+								 memory_order_relaxed))
+			return (int)h;
+	}
+	return -1;
+}
