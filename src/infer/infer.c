@@ -162,7 +162,7 @@ static void set_sight(struct infer *in, pid_t pid, enum infer_sight sight, const
 static void set_wait(struct infer *in, pid_t tid, const char *text)
 {
 	struct wait_entry *w = pidmap_insert(in->waits, tid, NULL);
-	snprintf(w->text, sizeof w->text, "%s", text);
+	snprintf(w->text, sizeof w->text, "%.*s", (int)sizeof w->text - 1, text);
 }
 
 /* Removes what the last update appended (see infer.h). */
@@ -418,10 +418,12 @@ static void mutex_group(struct pass *ps, const struct fwait *g, size_t n, const 
 	owner->holder = lock >= 0;
 	for (size_t i = 0; i < n; i++) {
 		struct thr *t = &in->thr[g[i].thr];
+		/* "mutex fork_1", or the address's name, which says "mutex" itself */
+		const char *what = strncmp(name, "mutex ", 6) == 0 ? "" : "mutex ";
 		if (t == owner)
-			snprintf(text, sizeof text, "waits for mutex %s it holds itself", name);
+			snprintf(text, sizeof text, "waits for %s%s it holds itself", what, name);
 		else
-			snprintf(text, sizeof text, "waits for mutex %s held by T %d (%s)", name,
+			snprintf(text, sizeof text, "waits for %s%s held by T %d (%s)", what, name,
 				 (int)owner->tid, comm_of(ps->in->comms, ps->taskfd, owner));
 		set_wait(in, t->tid, text);
 		if (lock >= 0)
@@ -490,6 +492,59 @@ static void mark_known(struct infer *in, const struct telemetry_snapshot *s)
 	}
 }
 
+static const char *snap_role(const struct telemetry_snapshot *s, pid_t tid)
+{
+	for (size_t k = 0; k < s->n_threads; k++)
+		if (s->threads[k].tid == tid)
+			return s->threads[k].role;
+	return "";
+}
+
+/* A wait the probe or the tracer published, in words: it knows the lock's
+ * name and holder better than the futex word does. False if none. */
+static bool published_wait(const struct telemetry_snapshot *s, const struct telemetry_thread *th,
+			   char *buf, size_t len)
+{
+	size_t w = (size_t)th->wait;
+	if (th->wait < 0)
+		return false;
+	if (th->wait_kind == CM_WAIT_QUEUE_GET && w < s->n_queues) {
+		snprintf(buf, len, "waits for an item from %s [%s]", s->queues[w].name,
+			 telemetry_source_name(s->queues[w].source));
+		return true;
+	}
+	if (th->wait_kind == CM_WAIT_QUEUE_PUT && w < s->n_queues) {
+		snprintf(buf, len, "waits for room in %s [%s]", s->queues[w].name,
+			 telemetry_source_name(s->queues[w].source));
+		return true;
+	}
+	if (th->wait_kind != CM_WAIT_LOCK || w >= s->n_locks)
+		return false;
+	const struct telemetry_lock *l = &s->locks[w];
+	const char *how = telemetry_source_name(l->source);
+	if (l->n_holders == 1 && l->holders[0] == th->tid)
+		snprintf(buf, len, "waits for %s it holds itself [%s]", l->name, how);
+	else if (l->n_holders >= 1)
+		snprintf(buf, len, "waits for %s held by T %d (%s)%s [%s]", l->name, (int)l->holders[0],
+			 snap_role(s, l->holders[0]), l->n_holders > 1 ? " and others" : "", how);
+	else
+		snprintf(buf, len, "waits for %s [%s]", l->name, how);
+	return true;
+}
+
+/* Words the waits the snapshot's own records tell, over what the kernel
+ * alone could say. */
+static void published_waits(struct infer *in, const struct telemetry_snapshot *s)
+{
+	char text[WAITTEXT_MAX + 2 * CM_NAME_MAX + 64];
+	for (size_t k = 0; s && k < s->n_threads; k++) {
+		const struct telemetry_thread *th = &s->threads[k];
+		struct thr *t = th->source != TEL_INFERRED ? thr_find(in, th->tid) : NULL;
+		if (t && t->blocked && published_wait(s, th, text, sizeof text))
+			set_wait(in, th->tid, text);
+	}
+}
+
 static void infer_process(struct infer *in, const struct task *proc, struct telemetry_snapshot *s)
 {
 	struct pass ps = { .in = in, .proc = proc, .s = s };
@@ -517,6 +572,7 @@ static void infer_process(struct infer *in, const struct task *proc, struct tele
 		set_wait(in, t->tid, text);
 	}
 	futex_waits(&ps, nf);
+	published_waits(in, s);
 	for (size_t i = 0; i < in->nthr; i++)
 		if (in->thr[i].holder)
 			add_thread(&ps, &in->thr[i], CM_WAIT_NONE, -1);

@@ -76,7 +76,8 @@ struct cm_mirror *cm_mirror_new(const char *name, int kind, unsigned permits, in
 void cm_mirror_wait(struct cm_mirror *m)
 {
 	ADD(m->lk.rec->waiters, 1u);
-	probe_wait_begin(CM_WAIT_LOCK, m->lk.slot);
+	/* The waiting thread is as traced as the lock it waits for. */
+	probe_wait_begin_as(CM_WAIT_LOCK, m->lk.slot, RLD(m->lk.rec->flags) & CM_REC_TRACED);
 	tls_wait_on = m;
 	tls_wait_t0 = probe_now_ns();
 }
@@ -234,7 +235,8 @@ void cm_qmirror_wait(struct cm_qmirror *q, bool room)
 	struct cm_queue_rec *r = q->rec;
 	atomic_fetch_add_explicit(room ? &r->blocked_put : &r->blocked_get, 1u,
 				  memory_order_relaxed);
-	probe_wait_begin(room ? CM_WAIT_QUEUE_PUT : CM_WAIT_QUEUE_GET, q->slot);
+	probe_wait_begin_as(room ? CM_WAIT_QUEUE_PUT : CM_WAIT_QUEUE_GET, q->slot,
+			    RLD(r->flags) & CM_REC_TRACED);
 }
 
 void cm_qmirror_wait_end(struct cm_qmirror *q, bool room)

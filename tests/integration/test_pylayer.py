@@ -18,23 +18,14 @@ FIXTURES = os.path.join(SRC, "tests", "python")
 
 
 def traced(fixture, *args, lib=True):
-    """The command that runs a fixture with the layer: the environment
-    `concmon --trace` gives a program (CONCMON_TRACE_LIB, PYTHONPATH)."""
-    env = ["PYTHONPATH=" + os.environ["CONCMON_PYTHON"]]
+    """(command, concmon options) that run a fixture: with lib, the way a
+    user does, `concmon --trace -- python3 FIXTURE` (libconcmon-trace.so
+    preloaded, the layer on PYTHONPATH); without, the layer on PYTHONPATH
+    but no library for it to publish through."""
+    cmd = [sys.executable, os.path.join(FIXTURES, fixture)] + list(args)
     if lib:
-        env.append("CONCMON_TRACE_LIB=" + os.environ["CONCMON_PROBE_SO"])
-    return ["env"] + env + [sys.executable, os.path.join(FIXTURES, fixture)] + list(args)
-
-
-def unloadable():
-    """Why python3 cannot load the probe library (a sanitized build's needs
-    the sanitizer's runtime loaded first), or None."""
-    import ctypes
-    try:
-        ctypes.PyDLL(os.environ["CONCMON_PROBE_SO"])
-    except OSError as e:
-        return "python3 cannot load the probe library of this build: %s" % e
-    return None
+        return cmd, ["--trace"]
+    return ["env", "PYTHONPATH=" + os.environ["CONCMON_PYTHON"]] + cmd, []
 
 
 def ready(snap):
@@ -55,15 +46,11 @@ def line_of(fixture, text):
 
 
 class PyLayer(unittest.TestCase):
-    def setUp(self):
-        why = unloadable()
-        if why:
-            self.skipTest(why)
-
     def run_ready(self, fixture, lib=True):
         """Starts fixture under concmon; returns the run and the index of
         the snapshot that carried its ready line."""
-        run = BatchRun(traced(fixture, lib=lib), delay=0.2)
+        cmd, opts = traced(fixture, lib=lib)
+        run = BatchRun(cmd, delay=0.2, args=opts)
         self.addCleanup(run.stop)
         run.wait_for(ready, DEADLINE * 2, fixture + "'s ready line")
         return run, run.count() - 1

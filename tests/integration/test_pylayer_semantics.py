@@ -13,7 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from concmon_test import DEADLINE, BatchRun, main
-from test_pylayer import traced, unloadable
+from test_pylayer import traced
 
 
 class Semantics(unittest.TestCase):
@@ -21,7 +21,8 @@ class Semantics(unittest.TestCase):
         out = tempfile.NamedTemporaryFile(suffix=".json", delete=False)
         out.close()
         self.addCleanup(os.unlink, out.name)
-        with BatchRun(traced("semantics_battery.py", out.name, lib=lib), delay=0.2) as run:
+        cmd, opts = traced("semantics_battery.py", out.name, lib=lib)
+        with BatchRun(cmd, delay=0.2, args=opts) as run:
             run.wait_for(lambda s: any(p["ended"] for p in s.get("programs", [])),
                          DEADLINE * 3, "the battery to end")
             self.assertEqual(run.stderr, "")
@@ -31,9 +32,6 @@ class Semantics(unittest.TestCase):
         return json.loads(text)
 
     def test_same_results_with_and_without_the_layer(self):
-        why = unloadable()
-        if why:
-            self.skipTest(why)
         on, off = self.battery(True), self.battery(False)
         self.assertTrue(on.pop("layer"), "the layer did not load")
         self.assertFalse(off.pop("layer"))

@@ -31,14 +31,14 @@ def two_cycle(snap):
 
 
 class Trace(unittest.TestCase):
-    def check_deadlock(self, cmd, distinct_names=True):
+    def check_deadlock(self, cmd, distinct_names=True, site=None):
         with traced(cmd) as run:
             snap = run.wait_for(two_cycle, 15, "a two-thread cycle in deadlocks")
             cycle = two_cycle(snap)[0]["cycle"]
             if distinct_names:
                 self.assertEqual(len({link["lock"] for link in cycle}), 2, cycle)
             for link in cycle:
-                self.assertRegex(link["lock"], SITE)
+                self.assertRegex(link["lock"], site or SITE)
                 self.assertTrue(any(link["holder"] in l["holders"] and link["tid"] in l["waiters"]
                                     for l in locks(snap) if l["name"] == link["lock"]),
                                 (link, locks(snap)))
@@ -59,9 +59,16 @@ class Trace(unittest.TestCase):
         self.assertEqual(len(waited), 2, locks(snap))
         self.assertTrue(all(l["writer_pid"] != parent for l in waited), waited)
 
-    def test_python_two_lock_deadlock_is_a_cycle(self):
-        # Every threading.Lock is made at the same place in CPython: one name.
+    def test_python_two_lock_deadlock_is_a_cycle_named_by_python_line(self):
+        # The Python layer names each Lock where the program made it (both
+        # on line 5 here: "a, b = threading.Lock(), threading.Lock()").
         self.check_deadlock([sys.executable, os.path.join(HERE, "trace", "two_locks.py")],
+                            distinct_names=False, site=r"^two_locks\.py:5$")
+
+    def test_python_without_its_layer_is_still_a_cycle_through_sem_t(self):
+        # python3 -S skips site (so sitecustomize): only the C tracer sees
+        # CPython's Locks, as sem_t; every one is made at the same place.
+        self.check_deadlock([sys.executable, "-S", os.path.join(HERE, "trace", "two_locks.py")],
                             distinct_names=False)
 
     def test_semaphore_lists_holders_and_waiters(self):
