@@ -86,6 +86,22 @@ class Trace(unittest.TestCase):
             self.assertEqual(snap["deadlocks"], [])
             run.check_clean(self)
 
+    def test_holder_of_a_mutex_taken_before_it_mattered_is_read_from_the_mutex(self):
+        # The holder locked it 3 deep while it was untracked; main's wait
+        # publishes it, holder and depth read from glibc's mutex.
+        with traced([helper("tracefix"), "held"]) as run:
+            def waited(s):
+                return [l for l in locks(s, "recursive") if l["waiters"] and l["holders"]]
+            snap = run.wait_for(waited, 15, "a waited-for recursive mutex with its holder")
+            m = waited(snap)[0]
+            pid = snap["programs"][0]["pid"]
+            self.assertEqual(m["waiters"], [pid], m)        # main's TID is the PID
+            self.assertEqual(len(m["holders"]), 1, m)
+            self.assertNotEqual(m["holders"], [pid], m)
+            self.assertEqual(m["depth"], 3, m)
+            self.assertTrue(m["name"].startswith("main+0x"), m)
+            run.check_clean(self)
+
     def test_program_that_cannot_be_executed(self):
         with traced(["/nonexistent/program"]) as run:
             run.wait_stderr(r"cannot launch .*No such file or directory")
