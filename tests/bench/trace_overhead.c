@@ -26,7 +26,7 @@
 #include "telemetry/telemetry.h"
 
 #define GOAL 1.5
-#define MAX_ROUNDS 15
+#define MAX_ROUNDS 61
 
 typedef int mutex_fn(pthread_mutex_t *);
 typedef int sem_fn(sem_t *);
@@ -175,8 +175,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trace_overhead: the tracer is not loaded (%s)\n", lib);
 		return 2;
 	}
-	int rounds = smoke ? 3 : 15;
-	long n = smoke ? 1000 : 2000000;
+	int rounds = smoke ? 3 : MAX_ROUNDS;
+	long n = smoke ? 1000 : 500000;
 	pthread_mutex_t bm = PTHREAD_MUTEX_INITIALIZER, tm = PTHREAD_MUTEX_INITIALIZER;
 	sem_t bs, ts;
 	sem_init(&bs, 0, 1);
