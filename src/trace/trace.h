@@ -32,17 +32,19 @@
 
 #include "../probe/probe.h"
 
+typedef int trace_mutex_fn(pthread_mutex_t *);
+
 /* The libc functions the tracer wraps, resolved with dlsym(RTLD_NEXT). */
 struct trace_real {
 	int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
 	int (*mutex_destroy)(pthread_mutex_t *);
 	/* The three hot ones are callable at any time without trace_ready():
 	 * until resolved they point to stubs that resolve, then call. */
-	int (*_Atomic mutex_lock)(pthread_mutex_t *);
-	int (*_Atomic mutex_trylock)(pthread_mutex_t *);
+	trace_mutex_fn *_Atomic mutex_lock;
+	trace_mutex_fn *_Atomic mutex_trylock;
 	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
 	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
-	int (*_Atomic mutex_unlock)(pthread_mutex_t *);
+	trace_mutex_fn *_Atomic mutex_unlock;
 	int (*rw_destroy)(pthread_rwlock_t *);
 	int (*rw_rdlock)(pthread_rwlock_t *);
 	int (*rw_wrlock)(pthread_rwlock_t *);

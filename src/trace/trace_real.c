@@ -42,7 +42,7 @@ static void *sym(const char *name, const char *version)
 }
 
 #define R(field, name) (*(void **)&trace_real.field = sym(name, NULL))
-#define RA(field, name) atomic_store(&trace_real.field, (__typeof__(trace_real.field))sym(name, NULL))
+#define RA(field, name) atomic_store(&trace_real.field, (trace_mutex_fn *)sym(name, NULL))
 #define RV(field, name) (*(void **)&trace_real.field = sym(name, "GLIBC_2.3.2"))
 
 void trace_real_resolve(void)
