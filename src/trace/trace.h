@@ -14,7 +14,7 @@
  * every pthread_mutex_t (__data.__owner, all types) and the recursion count
  * (__data.__count), so an uncontended lock is the real call plus one bit
  * tested in trace_filter; the holder is read from the mutex when a thread
- * is about to wait. A mutex's table entry is made by pthread_mutex_init or
+ * is about to wait, and again each second it keeps waiting. A mutex's table entry is made by pthread_mutex_init or
  * its first wait (that call site names it), and its counters (acquisitions,
  * contention, hold time) start at its publication. Read-write locks,
  * semaphores (no owner field: CPython's Lock is one, its holders are

@@ -99,6 +99,18 @@ __attribute__((noinline)) static void published_released(const pthread_mutex_t *
 		mutex_released(lk, r, m, probe_tid(), all);
 }
 
+/* The holder (and depth) of published m as glibc has them in the mutex. */
+static void mutex_refresh(struct trace_lock *lk, struct cm_lock_rec *r, const pthread_mutex_t *m)
+{
+	pid_t owner = mutex_owner(m);
+	if (owner < 0)                  /* a robust mutex's "not recoverable" */
+		owner = 0;
+	if (RLD(r->holders[0]) != owner)
+		RST(r->holders[0], owner);
+	if (lk->kind == CM_LOCK_RECURSIVE)
+		RST(r->depth, owner ? mutex_count(m) : 0u);
+}
+
 /* A thread must wait for m: m published (from now on the filter lets its
  * locks and unlocks through), its holder and depth read from the mutex. */
 static struct cm_lock_rec *mutex_publish(struct trace_lock *lk, const pthread_mutex_t *m)
@@ -110,12 +122,7 @@ static struct cm_lock_rec *mutex_publish(struct trace_lock *lk, const pthread_mu
 	atomic_fetch_or_explicit(&trace_filter[h / 64], UINT64_C(1) << (h % 64),
 				 memory_order_relaxed);
 	atomic_store_explicit(&trace_filter_used, true, memory_order_relaxed);
-	pid_t owner = mutex_owner(m);
-	if (owner > 0 && RLD(r->holders[0]) != owner) {
-		RST(r->holders[0], owner);
-		if (lk->kind == CM_LOCK_RECURSIVE)
-			RST(r->depth, mutex_count(m));
-	}
+	mutex_refresh(lk, r, m);
 	return r;
 }
 
@@ -137,9 +144,27 @@ struct mutex_way {
 	clockid_t clk;
 	const struct timespec *abs;
 	int (*call)(const struct mutex_way *);
+	struct trace_lock *lk;          /* set by mutex_wait */
 };
 
-static int way_lock(const struct mutex_way *w) { return trace_real.mutex_lock(w->m); }
+/* The untimed lock wakes each second to read the holder from the mutex
+ * again: one that took it while it was being published can be missed
+ * (neither side fences), and a holder seen just as it let go lingers. */
+static int way_lock(const struct mutex_way *w)
+{
+	for (;;) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_sec += 1;
+		int rc = trace_real.mutex_timedlock(w->m, &t);
+		struct cm_lock_rec *r = rec_of(w->lk);
+		if (rc != ETIMEDOUT)
+			return rc;
+		if (r != &w->lk->local)
+			mutex_refresh(w->lk, r, w->m);
+	}
+}
+
 static int way_timed(const struct mutex_way *w) { return trace_real.mutex_timedlock(w->m, w->abs); }
 static int way_clock(const struct mutex_way *w)
 {
@@ -147,11 +172,12 @@ static int way_clock(const struct mutex_way *w)
 }
 
 /* The trylock failed: publish m, block the real way, list the new holder. */
-__attribute__((noinline)) static int mutex_wait(const struct mutex_way *w, uintptr_t site)
+__attribute__((noinline)) static int mutex_wait(struct mutex_way *w, uintptr_t site)
 {
 	struct trace_lock *lk = trace_lock_find(w->m, site, mutex_kind(w->m));
-	if (!lk)
-		return w->call(w);
+	if (!lk)                        /* untraced (the table is full) */
+		return w->call == way_lock ? trace_real.mutex_lock(w->m) : w->call(w);
+	w->lk = lk;
 	struct cm_lock_rec *r = mutex_publish(lk, w->m);
 	int rc;
 	BLOCK(lk, r, rc, LOCKED(rc), w->call(w));
@@ -165,7 +191,7 @@ __attribute__((noinline)) static int mutex_lock_shared(pthread_mutex_t *m, uintp
 {
 	int rc = trace_real.mutex_trylock(m);
 	if (rc == EBUSY)
-		return mutex_wait(&(struct mutex_way){ m, 0, NULL, way_lock }, site);
+		return mutex_wait(&(struct mutex_way){ m, 0, NULL, way_lock, NULL }, site);
 	if (__builtin_expect(trace_maybe_published(m), 0) && LOCKED(rc))
 		published_taken(m);
 	return rc;
@@ -195,7 +221,7 @@ TRACE_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timesp
 	trace_ready();
 	int rc = trace_real.mutex_trylock(m);
 	if (rc == EBUSY)
-		return mutex_wait(&(struct mutex_way){ m, 0, abs, way_timed }, TRACE_SITE());
+		return mutex_wait(&(struct mutex_way){ m, 0, abs, way_timed, NULL }, TRACE_SITE());
 	if (trace_maybe_published(m) && LOCKED(rc))
 		published_taken(m);
 	return rc;
@@ -206,7 +232,7 @@ TRACE_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, cons
 	trace_ready();
 	int rc = trace_real.mutex_trylock(m);
 	if (rc == EBUSY)
-		return mutex_wait(&(struct mutex_way){ m, clk, abs, way_clock }, TRACE_SITE());
+		return mutex_wait(&(struct mutex_way){ m, clk, abs, way_clock, NULL }, TRACE_SITE());
 	if (trace_maybe_published(m) && LOCKED(rc))
 		published_taken(m);
 	return rc;
