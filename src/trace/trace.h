@@ -1,16 +1,25 @@
 /* trace.h - internals of libconcmon-trace.so (preloaded by concmon --trace):
- * the real libc functions it wraps, the per-process table of every lock it
+ * the real libc functions it wraps, the per-process table of the locks it
  * has seen, and publishing a lock into the telemetry segment.
  *
  * What is published: the segment has CM_MAX_LOCKS lock records, a program
- * (CPython: hundreds) many more locks. Every lock seen gets a private
- * entry (holder, first call site, counters in a local record); a lock is
- * published only once a thread has to wait for it (a failed trylock, a
- * condition wait): contended locks, and any lock a thread is blocked on,
- * which is what the wait-for graph needs. It then stays published, its
- * counters since its creation carried over, until destroyed or the process
- * exits. Locks first seen while cmtrace_auto(0) is in force are never
- * published. A full segment: the lock stays private and its waits unseen. */
+ * (CPython: hundreds) many more locks. A lock is published only once a
+ * thread has to wait for it (a failed trylock, a condition wait):
+ * contended locks, and any lock a thread is blocked on, which is what the
+ * wait-for graph needs. It then stays published until destroyed or the
+ * process exits. Locks first seen while cmtrace_auto(0) is in force are
+ * never published. A full segment: the lock stays private, its waits unseen.
+ *
+ * Mutexes cost nothing until published: glibc keeps the holder's TID in
+ * every pthread_mutex_t (__data.__owner, all types) and the recursion count
+ * (__data.__count), so an uncontended lock is the real call plus one bit
+ * tested in trace_filter; the holder is read from the mutex when a thread
+ * is about to wait, and again each second it keeps waiting. A mutex's table entry is made by pthread_mutex_init or
+ * its first wait (that call site names it), and its counters (acquisitions,
+ * contention, hold time) start at its publication. Read-write locks,
+ * semaphores (no owner field: CPython's Lock is one, its holders are
+ * tracked from the start) and conditions keep a private entry from first
+ * use, its counters carried over into the published record. */
 #ifndef CONCMON_TRACE_H
 #define CONCMON_TRACE_H
 
@@ -23,15 +32,19 @@
 
 #include "../probe/probe.h"
 
+typedef int trace_mutex_fn(pthread_mutex_t *);
+
 /* The libc functions the tracer wraps, resolved with dlsym(RTLD_NEXT). */
 struct trace_real {
 	int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
 	int (*mutex_destroy)(pthread_mutex_t *);
-	int (*mutex_lock)(pthread_mutex_t *);
-	int (*mutex_trylock)(pthread_mutex_t *);
+	/* The three hot ones are callable at any time without trace_ready():
+	 * until resolved they point to stubs that resolve, then call. */
+	trace_mutex_fn *_Atomic mutex_lock;
+	trace_mutex_fn *_Atomic mutex_trylock;
 	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
 	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
-	int (*mutex_unlock)(pthread_mutex_t *);
+	trace_mutex_fn *_Atomic mutex_unlock;
 	int (*rw_destroy)(pthread_rwlock_t *);
 	int (*rw_rdlock)(pthread_rwlock_t *);
 	int (*rw_wrlock)(pthread_rwlock_t *);
@@ -73,7 +86,7 @@ static inline void trace_ready(void)
 
 /* One lock the process has used. The fast paths write holder and counters
  * through rec with relaxed stores: for a mutex the mutex itself orders its
- * writers. */
+ * writers (and writes only once published). */
 struct trace_lock {
 	_Atomic uintptr_t addr;         /* key; 0 free, TRACE_TOMB forgotten */
 	_Atomic(struct cm_lock_rec *) rec; /* &local, or the published segment record */
@@ -83,7 +96,6 @@ struct trace_lock {
 	unsigned slot;                  /* segment slot, PROBE_NO_SLOT while private */
 	bool noauto;                    /* first seen under cmtrace_auto(0) */
 	_Atomic bool publishing;
-	unsigned depth;                 /* recursive mutexes, by the holder */
 	uint64_t hold_start;            /* coarse ns, published locks only */
 	struct cm_lock_rec local;
 };
@@ -113,6 +125,30 @@ static inline struct trace_lock *trace_lock_find(const void *addr, uintptr_t sit
 			return lk;
 	}
 	return trace_lock_find_slow(addr, site, kind);
+}
+
+/* Mutexes that may be published: a bit per hash of the address, set on
+ * publication and never cleared (a stale bit costs a table lookup). */
+#define TRACE_FILTER_BITS 12
+extern _Atomic uint64_t trace_filter[(1u << TRACE_FILTER_BITS) / 64];
+
+/* The address's bits above its alignment: neighbouring mutexes (an array)
+ * get distinct bits, and it is cheaper than a multiplicative hash. */
+static inline unsigned trace_filter_bit(const void *addr)
+{
+	return (unsigned)((uintptr_t)addr >> 3) & ((1u << TRACE_FILTER_BITS) - 1);
+}
+
+/* Set with the first bit: until then one load tells that no mutex is. */
+extern _Atomic bool trace_filter_used;
+
+/* False when the mutex at addr is surely not published. */
+static inline bool trace_maybe_published(const void *addr)
+{
+	if (__builtin_expect(!atomic_load_explicit(&trace_filter_used, memory_order_relaxed), 1))
+		return false;
+	unsigned h = trace_filter_bit(addr);
+	return (atomic_load_explicit(&trace_filter[h / 64], memory_order_relaxed) >> (h % 64)) & 1;
 }
 
 /* Forgets addr (destroyed): unpublishes its record; a later lock at the

@@ -8,8 +8,23 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-struct trace_real trace_real;
 _Atomic bool trace_resolved;
+
+#define LAZY(field) \
+	static int lazy_##field(pthread_mutex_t *m) \
+	{ \
+		trace_real_resolve(); \
+		return trace_real.field(m); \
+	}
+LAZY(mutex_lock)
+LAZY(mutex_trylock)
+LAZY(mutex_unlock)
+
+struct trace_real trace_real = {
+	.mutex_lock = lazy_mutex_lock,
+	.mutex_trylock = lazy_mutex_trylock,
+	.mutex_unlock = lazy_mutex_unlock,
+};
 
 /* The condition variable functions exist in two versions (the 2.2.5 ones
  * are the old ABI): dlsym alone may give the old one. */
@@ -27,17 +42,18 @@ static void *sym(const char *name, const char *version)
 }
 
 #define R(field, name) (*(void **)&trace_real.field = sym(name, NULL))
+#define RA(field, name) atomic_store(&trace_real.field, (trace_mutex_fn *)sym(name, NULL))
 #define RV(field, name) (*(void **)&trace_real.field = sym(name, "GLIBC_2.3.2"))
 
 void trace_real_resolve(void)
 {
 	R(mutex_init, "pthread_mutex_init");
 	R(mutex_destroy, "pthread_mutex_destroy");
-	R(mutex_lock, "pthread_mutex_lock");
-	R(mutex_trylock, "pthread_mutex_trylock");
+	RA(mutex_lock, "pthread_mutex_lock");
+	RA(mutex_trylock, "pthread_mutex_trylock");
 	R(mutex_timedlock, "pthread_mutex_timedlock");
 	R(mutex_clocklock, "pthread_mutex_clocklock");
-	R(mutex_unlock, "pthread_mutex_unlock");
+	RA(mutex_unlock, "pthread_mutex_unlock");
 	R(rw_destroy, "pthread_rwlock_destroy");
 	R(rw_rdlock, "pthread_rwlock_rdlock");
 	R(rw_wrlock, "pthread_rwlock_wrlock");

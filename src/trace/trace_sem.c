@@ -16,18 +16,28 @@ static inline struct cm_lock_rec *rec_of(struct trace_lock *lk)
 	return atomic_load_explicit(&lk->rec, memory_order_acquire);
 }
 
-static void sem_value(struct cm_lock_rec *r, sem_t *s)
+/* The value is only shown once published (the publishing wait reads it). */
+static void sem_value(struct trace_lock *lk, struct cm_lock_rec *r, sem_t *s)
 {
 	int v;
-	if (sem_getvalue(s, &v) == 0 && v >= 0)
+	if (r != &lk->local && sem_getvalue(s, &v) == 0 && v >= 0)
 		RST(r->value, (uint32_t)v);
 }
 
+/* A semaphore of one permit is a lock: the semaphore orders its holders
+ * (sem_post releases, sem_wait acquires), so plain stores do, as for a
+ * mutex. More permits: several holders at once, atomics. */
 static void sem_taken(struct trace_lock *lk, sem_t *s, pid_t me)
 {
 	struct cm_lock_rec *r = rec_of(lk);
-	atomic_fetch_add_explicit(&r->acquisitions, 1, memory_order_relaxed);
-	if (lk->permits) {
+	if (lk->permits == 1) {
+		BUMP(r->acquisitions, 1u);
+		RST(r->holder_count, 1u);
+		RST(r->holders[0], me);
+	} else {
+		atomic_fetch_add_explicit(&r->acquisitions, 1, memory_order_relaxed);
+	}
+	if (lk->permits > 1) {
 		atomic_fetch_add_explicit(&r->holder_count, 1, memory_order_relaxed);
 		for (unsigned h = 0; h < CM_MAX_HOLDERS; h++) {
 			int32_t none = 0;
@@ -37,7 +47,7 @@ static void sem_taken(struct trace_lock *lk, sem_t *s, pid_t me)
 				break;
 		}
 	}
-	sem_value(r, s);
+	sem_value(lk, r, s);
 }
 
 static void count_down(struct cm_lock_rec *r)
@@ -60,12 +70,20 @@ static bool unlist(struct cm_lock_rec *r, pid_t me)
 	return false;
 }
 
-/* me gives a permit back (blocking: only one it holds). */
+/* me gives a permit back (blocking: only one it holds). Of a one-permit
+ * semaphore, any post frees it, whoever took it (CPython's Condition). */
 static void sem_released(struct trace_lock *lk, pid_t me, bool blocking)
 {
 	if (!lk->permits)
 		return;
 	struct cm_lock_rec *r = rec_of(lk);
+	if (lk->permits == 1) {
+		if (!blocking || RLD(r->holders[0]) == me) {
+			RST(r->holders[0], 0);
+			RST(r->holder_count, 0u);
+		}
+		return;
+	}
 	if (unlist(r, me) || !blocking)
 		count_down(r);
 }
@@ -95,7 +113,7 @@ TRACE_EXPORT int sem_destroy(sem_t *s)
 #define SEM_BLOCK(s, lk, me, call) do { \
 		sem_released(lk, me, true); \
 		struct cm_lock_rec *r_ = trace_publish(lk); \
-		sem_value(r_, s); \
+		sem_value(lk, r_, s); \
 		uint64_t t0_ = trace_wait_begin(lk, r_); \
 		int rc_ = call; \
 		int e_ = errno; \
@@ -149,7 +167,7 @@ TRACE_EXPORT int sem_post(sem_t *s)
 	int rc = trace_real.sem_post(s);
 	int e = errno;
 	if (lk)
-		sem_value(rec_of(lk), s);
+		sem_value(lk, rec_of(lk), s);
 	errno = e;
 	return rc;
 }

@@ -40,7 +40,6 @@ static void entry_init(struct trace_lock *lk, uintptr_t site, enum cm_lock_kind 
 	lk->slot = PROBE_NO_SLOT;
 	lk->noauto = !atomic_load_explicit(&trace_auto, memory_order_relaxed);
 	atomic_store_explicit(&lk->publishing, false, memory_order_relaxed);
-	lk->depth = 0;
 	lk->hold_start = 0;
 	probe_lock_rec_init(&lk->local, NULL, kind, 0, CM_PRIVATE);
 	atomic_store_explicit(&lk->rec, &lk->local, memory_order_relaxed);

@@ -4,6 +4,9 @@
  *   tracefix sem        8 workers share a semaphore of 3 permits, and hold them
  *   tracefix contend    4 threads fight over one mutex
  *   tracefix fork       forks; the child deadlocks as `deadlock` does
+ *   tracefix held       a thread holds a (statically initialised, never
+ *                       waited for) recursive mutex 3 deep, then main
+ *                       waits for it: published only then
  * Prints "ready" once the state is set up (the deadlock: once both hold
  * their first lock). Built without sanitizers and with its symbols
  * exported, so lock names read "worker_a+0x..". */
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 static pthread_mutex_t lock_a, lock_b;
+static pthread_mutex_t deep = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static pthread_barrier_t both_hold;
 static sem_t permits;
 static atomic_long counter;
@@ -24,6 +28,7 @@ void *worker_a(void *arg);
 void *worker_b(void *arg);
 void *sem_worker(void *arg);
 void *contender(void *arg);
+void *deep_holder(void *arg);
 void setup_deadlock(void);
 
 void *worker_a(void *arg)
@@ -61,6 +66,15 @@ void *contender(void *arg)
 			atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
 		pthread_mutex_unlock(&lock_a);
 	}
+}
+
+void *deep_holder(void *arg)
+{
+	for (int i = 0; i < 3; i++)
+		pthread_mutex_lock(&deep);
+	pthread_barrier_wait(arg);
+	for (;;)
+		pause();
 }
 
 static void start(int n, void *(*fn)(void *))
@@ -110,8 +124,17 @@ int main(int argc, char **argv)
 		}
 		waitpid(pid, NULL, 0);
 		return 0;
+	} else if (strcmp(mode, "held") == 0) {
+		pthread_barrier_t held;
+		pthread_t t;
+		pthread_barrier_init(&held, NULL, 2);
+		pthread_create(&t, NULL, deep_holder, &held);
+		pthread_barrier_wait(&held);
+		printf("ready\n");
+		fflush(stdout);
+		pthread_mutex_lock(&deep);
 	} else {
-		fprintf(stderr, "usage: tracefix deadlock|sem|contend|fork\n");
+		fprintf(stderr, "usage: tracefix deadlock|sem|contend|fork|held\n");
 		return 2;
 	}
 	for (;;)
