@@ -14,8 +14,7 @@
 #include "app/control.h"
 #include "app/heap.h"
 #include "app/options.h"
-#include "infer/fdscan.h"
-#include "infer/infer.h"
+#include "infer/layers.h"
 #include "kernel/proctable.h"
 #include "model/deadlock.h"
 #include "model/events.h"
@@ -41,8 +40,7 @@ struct app {
 	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
 	struct programs *progs;     /* what concmon launched, with telemetry */
 	struct deadlocks *deadlocks;
-	struct fdscan *fdscan;      /* kernel queues between supervised processes */
-	struct infer *infer;        /* why supervised threads wait, inferred locks */
+	struct layers *layers;      /* what concmon infers of its programs' concurrency */
 	struct events *events;      /* the lifecycle event log */
 	struct kevents *kev;        /* exact events from the kernel, NULL without root */
 	struct taskdiff *diff;      /* events derived from snapshots */
@@ -223,23 +221,11 @@ static void print_snapshot(struct app *a)
 	const struct task *tasks = lifecycle_tasks(a->lc, &n);
 	struct batch_input in = {
 		.tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
-		.progs = a->progs, .deadlocks = a->deadlocks, .infer = a->infer, .events = a->events,
+		.progs = a->progs, .deadlocks = a->deadlocks, .infer = layers_infer(a->layers), .events = a->events,
 		.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
 	};
 	if (batch_print(a->batch, stdout, &in) < 0)
 		a->quit = true; /* nobody is reading any more */
-}
-
-/* programs_sight's question: could the inferred layer read pid's threads? */
-static bool inferred_ok(void *ctx, pid_t pid, const char **why)
-{
-	return infer_sight(ctx, pid, why) == INFER_SEEN;
-}
-
-/* The view's question: why does tid wait? */
-static const char *wait_of(const void *ctx, pid_t tid)
-{
-	return infer_wait(ctx, tid);
 }
 
 static void sample(struct app *a)
@@ -261,11 +247,9 @@ static void sample(struct app *a)
 	const struct task *t = lifecycle_tasks(a->lc, &nt);
 	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
 	programs_read(a->progs, util_now());
+	layers_update(a->layers, a->progs, t, nt);
 	size_t np;
-	struct program *progs = programs_list_mut(a->progs, &np);
-	fdscan_update(a->fdscan, t, nt, progs, np);
-	infer_update(a->infer, t, nt, progs, np);
-	programs_sight(a->progs, inferred_ok, a->infer);
+	const struct program *progs = programs_list(a->progs, &np);
 	deadlocks_update(a->deadlocks, progs, np);
 	for (size_t i = 0; i < nt; i++) {
 		if (t[i].supervised && !t[i].exited && !task_is_thread(&t[i])) {
@@ -310,40 +294,16 @@ static int act_terminate(void *ctx, const struct task *t)
 	return supervisor_terminate(a->sup, t->pid, process_start(a, t), util_now());
 }
 
-/* The name the kernel would give the program of a launch: the base name
- * of its first word (the demos' runner for a demo), cut as comm is. */
-static void launch_name(char *const argv[], const char *line, const char *demo, char *buf,
-			size_t len)
-{
-	const char *prog = demo ? programs_demo_path() : argv ? argv[0] : line;
-	while (prog && (*prog == ' ' || *prog == '\t'))
-		prog++;
-	size_t n = prog ? strcspn(prog, " \t") : 0;
-	const char *base = prog;
-	for (size_t i = 0; i < n; i++)
-		if (prog[i] == '/')
-			base = prog + i + 1;
-	n -= prog ? (size_t)(base - prog) : 0;
-	snprintf(buf, len, "%.*s", (int)(n < 15 ? n : 15), base ? base : "");
-}
-
-/* A typed command line's "--trace " prefix: launch it traced. */
-#define TRACE_PREFIX "--trace "
-
 /* Launches argv (traced with --trace), the command line line (traced when
- * it starts with TRACE_PREFIX), or the demo spec demo. The kernel events
+ * it starts with "--trace "), or the demo spec demo. The kernel events
  * of the launch are read at once, so that one whose exec failed is logged
  * under the name of what it was to run. */
 static int launch(struct app *a, char *const argv[], const char *line, const char *demo,
 		  char *err, size_t errlen)
 {
-	bool trace = argv && a->opt.trace;
-	if (line && strncmp(line, TRACE_PREFIX, strlen(TRACE_PREFIX)) == 0) {
-		trace = true;
-		line += strspn(line + strlen(TRACE_PREFIX), " ") + strlen(TRACE_PREFIX);
-	}
+	bool trace = (argv && a->opt.trace) || programs_trace_prefix(&line);
 	char name[16];
-	launch_name(argv, line, demo, name, sizeof name);
+	programs_launch_name(argv, line, demo, name, sizeof name);
 	if (a->kev)
 		kevents_name_launch(a->kev, name);
 	pid_t pid = demo ? programs_launch_demo(a->progs, demo, err, errlen)
@@ -738,9 +698,7 @@ static int start(struct app *a)
 	}
 	a->progs = programs_new(a->sup);
 	a->deadlocks = deadlocks_new();
-	a->fdscan = fdscan_new();
-	a->infer = infer_new();
-	infer_set_fd_namer(a->infer, fdscan_describe, a->fdscan);
+	a->layers = layers_new();
 	a->events = events_new(4096);
 	a->diff = taskdiff_new(a->self);
 	if (a->opt.log) {
@@ -769,7 +727,7 @@ static int start(struct app *a)
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);
-		tui_set_waits(a->tui, wait_of, a->infer);
+		tui_set_waits(a->tui, layers_wait, a->layers);
 	}
 	/* A script may drive batch mode through stdin; a terminal there is
 	 * not a script (and reading it from the background would stop us). */
@@ -811,8 +769,7 @@ int main(int argc, char **argv)
 	supervisor_free(a.sup);
 	programs_free(a.progs);
 	deadlocks_free(a.deadlocks);
-	fdscan_free(a.fdscan);
-	infer_free(a.infer);
+	layers_free(a.layers);
 	kevents_close(a.kev);
 	taskdiff_free(a.diff);
 	events_free(a.events);

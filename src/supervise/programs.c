@@ -418,3 +418,30 @@ void programs_output_reported(struct programs *p, pid_t pid)
 			pr->out_reported = output_get(pr->out, n - 1).seq;
 	}
 }
+
+/* The name the kernel would give the program of a launch: the base name
+ * of its first word (the demos' runner for a demo), cut as comm is. */
+void programs_launch_name(char *const argv[], const char *line, const char *demo, char *buf,
+			  size_t len)
+{
+	const char *prog = demo ? programs_demo_path() : argv ? argv[0] : line;
+	while (prog && (*prog == ' ' || *prog == '\t'))
+		prog++;
+	size_t n = prog ? strcspn(prog, " \t") : 0;
+	const char *base = prog;
+	for (size_t i = 0; i < n; i++)
+		if (prog[i] == '/')
+			base = prog + i + 1;
+	n -= prog ? (size_t)(base - prog) : 0;
+	snprintf(buf, len, "%.*s", (int)(n < 15 ? n : 15), base ? base : "");
+}
+
+bool programs_trace_prefix(const char **line)
+{
+	static const char prefix[] = "--trace ";
+	if (!*line || strncmp(*line, prefix, sizeof prefix - 1) != 0)
+		return false;
+	*line += sizeof prefix - 1;
+	*line += strspn(*line, " ");
+	return true;
+}

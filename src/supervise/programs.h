@@ -55,6 +55,16 @@ pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size
  * when neither exists (static storage). */
 const char *programs_trace_lib(void);
 
+/* The name the kernel would give the program of a launch (argv, command
+ * line or demo spec, as programs_launch takes them): the base name of its
+ * first word (the demos' runner for a demo), cut to 15 bytes as comm is. */
+void programs_launch_name(char *const argv[], const char *line, const char *demo, char *buf,
+			  size_t len);
+
+/* A command line typed in the TUI's prompt or a batch "launch" that starts
+ * with "--trace ": moves *line past it and returns true (launch it traced). */
+bool programs_trace_prefix(const char **line);
+
 /* The path of concmon-demo (static storage). */
 const char *programs_demo_path(void);
 

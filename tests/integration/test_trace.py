@@ -31,10 +31,11 @@ def two_cycle(snap):
 
 
 def traced_two_cycle(snap):
-    """Two-thread cycles through traced locks only (named by call site): a
-    thread that blocked after the segment was read and before /proc was
-    can first be seen by the inferred layer (its lock named by symbol)."""
-    return [d for d in two_cycle(snap) if all(SITE.match(l["lock"]) for l in d["cycle"])]
+    """Two-thread cycles through traced locks only (their records say
+    "source": "traced"): a thread that blocked after the segment was read
+    and before /proc was can first be seen by the inferred layer."""
+    traced_names = {l["name"] for l in locks(snap) if l["source"] == "traced"}
+    return [d for d in two_cycle(snap) if all(l["lock"] in traced_names for l in d["cycle"])]
 
 
 class Trace(unittest.TestCase):
