@@ -62,3 +62,21 @@ def load():
     except AttributeError:
         pass
     return lib
+
+
+def acquire_published(L, acquire, m, blocking, timeout):
+    """acquire(blocking, timeout) of a real lock, reported to mirror m: it
+    tries without blocking first, so an uncontended acquire publishes no
+    wait; a wait that times out is withdrawn."""
+    if acquire(False):
+        L.cm_mirror_acquired(m, 1)
+        return True
+    if not blocking:
+        return False
+    L.cm_mirror_wait(m)
+    ok = False
+    try:
+        ok = acquire(True, timeout)
+    finally:
+        L.cm_mirror_acquired(m, 1) if ok else L.cm_mirror_wait_end(m)
+    return ok

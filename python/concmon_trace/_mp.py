@@ -50,8 +50,7 @@ def _patch(L):
     import multiprocessing.context as C
     import multiprocessing.process as P
     import multiprocessing.synchronize as S
-    acquired, released, wait, wait_end = (L.cm_mirror_acquired, L.cm_mirror_released,
-                                          L.cm_mirror_wait, L.cm_mirror_wait_end)
+    released = L.cm_mirror_released
 
     class Lock(S.Lock):
         _cm_m = None
@@ -69,18 +68,7 @@ def _patch(L):
                 return
 
             def acquire(block=True, timeout=None):
-                if sl.acquire(False):
-                    acquired(m, 1)
-                    return True
-                if not block:
-                    return False
-                wait(m)
-                ok = False
-                try:
-                    ok = sl.acquire(True, timeout)
-                finally:
-                    acquired(m, 1) if ok else wait_end(m)
-                return ok
+                return _lib.acquire_published(L, sl.acquire, m, block, timeout)
 
             def release():
                 released(m, 1)

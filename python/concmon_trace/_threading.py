@@ -53,21 +53,9 @@ def install(lib):
             self._m = m
 
         def acquire(self, blocking=True, timeout=-1):
-            lk, m = self._lk, self._m
             if timeout != -1 or not blocking:
                 check_timeout(blocking, timeout, -1)
-            if lk.acquire(False):
-                acquired(m, 1)
-                return True
-            if not blocking:
-                return False
-            wait(m)
-            ok = False
-            try:
-                ok = lk.acquire(True, timeout)
-            finally:
-                acquired(m, 1) if ok else wait_end(m)
-            return ok
+            return _lib.acquire_published(L, self._lk.acquire, self._m, blocking, timeout)
 
         __enter__ = acquire
         acquire_lock = acquire
@@ -109,21 +97,9 @@ def install(lib):
             self._m = m
 
         def acquire(self, blocking=True, timeout=-1):
-            lk, m = self._lk, self._m
             if timeout != -1 or not blocking:
                 check_timeout(blocking, timeout, -1)
-            if lk.acquire(False):
-                acquired(m, 1)
-                return True
-            if not blocking:
-                return False
-            wait(m)
-            ok = False
-            try:
-                ok = lk.acquire(True, timeout)
-            finally:
-                acquired(m, 1) if ok else wait_end(m)
-            return ok
+            return _lib.acquire_published(L, self._lk.acquire, self._m, blocking, timeout)
 
         __enter__ = acquire
 

@@ -64,17 +64,42 @@ void cm_thread_role(const char *role)
 		thread_register(role);
 }
 
+/* Waits nest: the Python layer publishes "waits for lock2" and then, inside
+ * that wait, CPython may wait for its own mutex, which the tracer publishes
+ * too; when the inner wait ends, the outer one is shown again. A frame of
+ * an unpublished lock (no slot) is transparent: it shows nothing new. */
+struct wait_frame {
+	uint32_t kind, index, flags;
+	uint64_t since;
+	bool shown;
+};
+#define WAIT_NEST 4
+static _Thread_local struct wait_frame tls_frames[WAIT_NEST];
+static _Thread_local unsigned tls_nest;
+
+static void wait_show(struct cm_thread_rec *r, const struct wait_frame *f)
+{
+	RST(r->flags, f->flags);
+	RST(r->wait_since_ns, f->since);
+	RST(r->wait_index, f->index);
+	atomic_store_explicit(&r->wait_kind, f->kind, memory_order_release);
+}
+
 void probe_wait_begin_as(enum cm_wait_kind kind, unsigned slot, uint32_t flags)
 {
-	if (slot == PROBE_NO_SLOT)
+	struct wait_frame f = { (uint32_t)kind, slot, flags, 0, slot != PROBE_NO_SLOT };
+	unsigned depth = tls_nest++;
+	if (depth < WAIT_NEST)
+		tls_frames[depth] = f;
+	if (!f.shown)
 		return;
 	struct cm_thread_rec *r = tls_rec;
 	if (!r && !(r = thread_register(NULL)))
 		return;
-	RST(r->flags, flags);
-	RST(r->wait_since_ns, probe_now_ns());
-	RST(r->wait_index, slot);
-	atomic_store_explicit(&r->wait_kind, (uint32_t)kind, memory_order_release);
+	f.since = probe_now_ns();
+	if (depth < WAIT_NEST)
+		tls_frames[depth].since = f.since;
+	wait_show(r, &f);
 }
 
 void probe_wait_begin(enum cm_wait_kind kind, unsigned slot)
@@ -85,8 +110,17 @@ void probe_wait_begin(enum cm_wait_kind kind, unsigned slot)
 void probe_wait_end(void)
 {
 	struct cm_thread_rec *r = tls_rec;
-	if (r)
-		atomic_store_explicit(&r->wait_kind, (uint32_t)CM_WAIT_NONE, memory_order_release);
+	unsigned depth = tls_nest ? --tls_nest : 0;
+	if (!r)
+		return;
+	/* The nearest outer wait that was shown, if any. */
+	for (unsigned i = depth < WAIT_NEST ? depth : WAIT_NEST; i-- > 0;) {
+		if (tls_frames[i].shown) {
+			wait_show(r, &tls_frames[i]);
+			return;
+		}
+	}
+	atomic_store_explicit(&r->wait_kind, (uint32_t)CM_WAIT_NONE, memory_order_release);
 }
 
 /* ---- fork ---- */
@@ -109,6 +143,7 @@ static void fork_child(void)
 	probe_tls_tid = 0;
 	pid_t new_tid = probe_tid();
 	tls_rec = NULL;
+	tls_nest = 0;
 	pthread_setspecific(thread_key, NULL);
 	for (struct probe_obj *o = registry.next; o != &registry; o = o->next)
 		o->forked(o, old_tid, new_tid);

@@ -75,8 +75,9 @@ struct cm_lock_rec *trace_publish(struct trace_lock *lk)
 uint64_t trace_wait_begin(struct trace_lock *lk, struct cm_lock_rec *r)
 {
 	atomic_fetch_add_explicit(&r->waiters, 1, memory_order_relaxed);
-	if (r != &lk->local)
-		probe_wait_begin_as(CM_WAIT_LOCK, lk->slot, CM_REC_TRACED);
+	/* Always a frame, so trace_wait_end's probe_wait_end pops this one and
+	 * not a wait the Python layer published around it. */
+	probe_wait_begin_as(CM_WAIT_LOCK, r != &lk->local ? lk->slot : PROBE_NO_SLOT, CM_REC_TRACED);
 	return probe_now_ns();
 }
 

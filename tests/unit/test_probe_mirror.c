@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "test_probe_reader.h"
+#include "probe/probe.h"
 
 #include <pthread.h>
 
@@ -50,6 +51,37 @@ static void test_mutex_holder_and_wait(void **state)
 	cm_mirror_free(m);
 	snap_read();
 	assert_null(lock_named("m-mutex"));
+}
+
+/* A wait inside a wait (the Python layer's "waits for lock2", then the
+ * tracer's wait for CPython's own mutex): when the inner one ends, the
+ * outer one shows again; an unpublished inner lock shows nothing new. */
+static void test_nested_wait_shows_the_outer_again(void **state)
+{
+	(void)state;
+	cm_thread_role("mirror-nest");
+	struct cm_mirror *outer = cm_mirror_new("m-outer", CM_MIRROR_MUTEX, 0, CM_TRACED);
+	struct cm_mirror *inner = cm_mirror_new("m-inner", CM_MIRROR_MUTEX, 0, CM_TRACED);
+	snap_read();
+	unsigned inner_slot = lock_named("m-inner")->slot;
+	cm_mirror_wait(outer);
+	probe_wait_begin_as(CM_WAIT_LOCK, inner_slot, CM_REC_TRACED);
+	snap_read();
+	assert_true(waits_on("mirror-nest", CM_WAIT_LOCK, "m-inner"));
+	probe_wait_end();
+	snap_read();
+	assert_true(waits_on("mirror-nest", CM_WAIT_LOCK, "m-outer"));
+	probe_wait_begin(CM_WAIT_LOCK, PROBE_NO_SLOT);
+	snap_read();
+	assert_true(waits_on("mirror-nest", CM_WAIT_LOCK, "m-outer"));
+	probe_wait_end();
+	snap_read();
+	assert_true(waits_on("mirror-nest", CM_WAIT_LOCK, "m-outer"));
+	cm_mirror_wait_end(outer);
+	snap_read();
+	assert_int_equal(thread_role("mirror-nest")->wait_kind, CM_WAIT_NONE);
+	cm_mirror_free(inner);
+	cm_mirror_free(outer);
 }
 
 static void *release_it(void *m)
@@ -211,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mutex_holder_and_wait),
 		cmocka_unit_test(test_mutex_released_by_another_thread),
+		cmocka_unit_test(test_nested_wait_shows_the_outer_again),
 		cmocka_unit_test(test_recursive_levels),
 		cmocka_unit_test(test_semaphore_holders_and_value),
 		cmocka_unit_test(test_event_value),
