@@ -261,6 +261,28 @@ static void launch_remember(struct prompt *p)
 	p->hist[p->nhist++] = xstrdup(p->buf);
 }
 
+/* Ctrl-T: adds or removes the "--trace " prefix, which launches the
+ * command with libconcmon-trace.so preloaded (its locks traced). */
+static bool launch_key(struct tui *t, int ch)
+{
+	static const char prefix[] = "--trace ";
+	const size_t n = sizeof prefix - 1;
+	struct prompt *p = t->prompt;
+	if (ch != ('t' & 0x1f))
+		return false;
+	if (p->len >= n && memcmp(p->buf, prefix, n) == 0) {
+		memmove(p->buf, p->buf + n, p->len - n + 1);
+		p->len -= n;
+		p->cur = p->cur > n ? p->cur - n : 0;
+	} else if (p->len + n < sizeof p->buf) {
+		memmove(p->buf + n, p->buf, p->len + 1);
+		memcpy(p->buf, prefix, n);
+		p->len += n;
+		p->cur += n;
+	}
+	return true;
+}
+
 static enum tui_reaction launch_enter(struct tui *t, const struct tui_actions *a)
 {
 	struct prompt *p = t->prompt;
@@ -295,8 +317,8 @@ static enum tui_reaction logpid_enter(struct tui *t, const struct tui_actions *a
 }
 
 static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
-	[PROMPT_LAUNCH] = { "Launch: ", "command line, e.g. sleep 60 (Enter runs, Esc cancels)",
-			    PROMPT_MAX - 1, true, launch_open, NULL, launch_enter, NULL, NULL },
+	[PROMPT_LAUNCH] = { "Launch: ", "command line, e.g. sleep 60 (Enter runs, ^T traces, Esc cancels)",
+			    PROMPT_MAX - 1, true, launch_open, NULL, launch_enter, NULL, launch_key },
 	[PROMPT_SEARCH] = { "Search: ", "PID, name or command line (F3 next, Enter keeps, Esc back)",
 			    TUI_TEXT_MAX - 1, false, search_open, search_change, search_enter,
 			    search_cancel, search_key },

@@ -34,6 +34,31 @@ class InferredDeadlock(PaneMixin, unittest.TestCase):
         self.tmux.wait_screen(r"^DEADLOCK: ")
 
 
+class TracedFromThePrompt(PaneMixin, unittest.TestCase):
+    """Ctrl-T in the launch prompt puts --trace before the command line:
+    the program runs with libconcmon-trace.so and its deadlock is named by
+    the tracer (call sites), its panel title says "traced"."""
+
+    def setUp(self):
+        self.open_pane([], width=160, height=40)
+
+    def test_ctrl_t_launches_traced(self):
+        self.tmux.send(":")
+        self.tmux.wait_screen(r"\^T traces")
+        self.tmux.send("C-t")
+        self.tmux.wait_screen(r"Launch: --trace\s*$")
+        self.tmux.send("C-t")
+        self.tmux.wait_screen(r"Launch: +command line, e.g.")
+        self.tmux.send("C-t")
+        self.tmux.send_literal(helper("tracefix") + " deadlock")
+        self.tmux.send("Enter")
+        self.tmux.wait_screen(r"^DEADLOCK: T \d+ .* holds setup_deadlock\+0x[0-9a-f]+")
+        self.remember()
+        self.tmux.send("D")
+        self.tmux.wait_screen(r"^  PID \d+ \(tracefix deadlock\): locks traced \(libconcmon-trace is "
+                              r"preloaded")
+
+
 @unittest.skipIf(nobody_can_run(), nobody_can_run() or "")
 class UnseenDeadlock(AsNobody, PaneMixin, unittest.TestCase):
     def setUp(self):
