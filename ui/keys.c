@@ -279,7 +279,7 @@ static const struct keybind key_table[] = {
 	{ { KEY_F(6), '>', '<' }, "SortBy", "choose the sort column", true, key_menu, MENU_SORT },
 	{ { 'I' }, "Invert", "invert the sort order", false, key_invert, 0 },
 	{ { KEY_F(7), ':' }, "Launch",
-	  "launch a command line under concmon; Ctrl-T in the prompt (or --trace first) traces its locks",
+	  "launch a command line; Ctrl-T in the prompt (or a leading --trace) traces its locks",
 	  true, key_prompt, PROMPT_LAUNCH },
 	{ { 'p' }, "Panels", "show or hide the telemetry panels (queues, locks, knobs) below the table",
 	  false, key_panels, 0 },
