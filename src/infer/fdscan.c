@@ -1,7 +1,6 @@
 /* fdscan.c - see fdscan.h. */
 #include "infer/fdscan.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <mqueue.h>
@@ -15,6 +14,7 @@
 
 #include "infer/owner.h"
 #include "infer/sockdiag.h"
+#include "kernel/procdir.h"
 #include "util/pidmap.h"
 #include "util/util.h"
 
@@ -31,8 +31,9 @@ struct fd_entry {
 struct proc_fds {
 	pid_t pid;                      /* pidmap key */
 	char comm[TASK_COMM_MAX];
-	struct fd_entry *fds;           /* sorted by fd */
+	struct fd_entry *fds;           /* sorted by fd; kept across refreshes */
 	size_t n, cap;
+	unsigned gen;                   /* the update that saw the process last */
 };
 
 /* One process's hold on a pipe, socket or message queue; sorted by (type,
@@ -52,6 +53,8 @@ struct fdscan {
 	size_t nh, caph;
 	struct sockdiag_sock *socks;    /* sorted by ino */
 	size_t nsocks;
+	unsigned gen;                   /* updates so far */
+	char *dents;                    /* PROCDIR_BUF bytes for reading fd directories */
 };
 
 enum fdscan_type fdscan_parse_link(const char *link, unsigned long *ino)
@@ -102,32 +105,51 @@ struct fdscan *fdscan_new(void)
 	struct fdscan *f = xcalloc(1, sizeof *f);
 	f->owners = owners_new();
 	f->procs = pidmap_new(sizeof(struct proc_fds));
+	f->dents = xmalloc(PROCDIR_BUF);
 	return f;
 }
 
-static void procs_clear(struct fdscan *f)
+/* Forgets the last update's fds, keeping each process's array for the
+ * next (a fork storm would otherwise reallocate thousands a refresh). */
+static void procs_begin(struct fdscan *f)
 {
 	size_t cursor = 0;
 	struct proc_fds *p;
 	while ((p = pidmap_next(f->procs, &cursor))) {
 		for (size_t i = 0; i < p->n; i++)
 			free(p->fds[i].path);
-		free(p->fds);
+		p->n = 0;
 	}
-	pidmap_free(f->procs);
-	f->procs = pidmap_new(sizeof(struct proc_fds));
+	f->gen++;
 	f->nh = 0;
 	free(f->socks);
 	f->socks = NULL;
 	f->nsocks = 0;
 }
 
+/* Drops the processes the update did not see (gone, or not readable). */
+static void procs_end(struct fdscan *f, bool all)
+{
+	size_t cursor = 0;
+	struct proc_fds *p;
+	while ((p = pidmap_next(f->procs, &cursor))) {
+		if (!all && p->gen == f->gen)
+			continue;
+		for (size_t i = 0; i < p->n; i++)
+			free(p->fds[i].path);
+		free(p->fds);
+		pidmap_remove(f->procs, p->pid);
+	}
+}
+
 void fdscan_free(struct fdscan *f)
 {
 	if (!f)
 		return;
-	procs_clear(f);
+	procs_begin(f);
+	procs_end(f, true);
 	pidmap_free(f->procs);
+	free(f->dents);
 	owners_free(f->owners);
 	free(f->h);
 	free(f);
@@ -216,20 +238,22 @@ static void scan_proc(struct fdscan *f, const struct task *t)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/fd", (int)t->pid);
-	DIR *d = opendir(path);
-	if (!d)
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return; /* gone, or not ours to read */
 	struct proc_fds *p = pidmap_insert(f->procs, t->pid, NULL);
+	p->gen = f->gen;
 	snprintf(p->comm, sizeof p->comm, "%s", t->comm);
-	struct dirent *de;
+	struct procdir it;
+	procdir_start(&it, dfd, f->dents, false);
+	long fd;
 	size_t seen = 0;
-	while ((de = readdir(d)) && seen < FDSCAN_MAX_FDS) {
-		if (de->d_name[0] == '.')
-			continue;
-		seen++;
-		scan_fd(f, p, dirfd(d), de->d_name);
+	while ((fd = procdir_next(&it)) >= 0 && seen++ < FDSCAN_MAX_FDS) {
+		char name[24];
+		snprintf(name, sizeof name, "%ld", fd);
+		scan_fd(f, p, dfd, name);
 	}
-	closedir(d);
+	close(dfd);
 	if (p->n)
 		qsort(p->fds, p->n, sizeof *p->fds, fd_cmp);
 }
@@ -484,12 +508,13 @@ static void strip(struct program *progs, size_t np)
 void fdscan_update(struct fdscan *f, const struct task *tasks, size_t n, struct program *progs,
 		   size_t np)
 {
-	procs_clear(f);
+	procs_begin(f);
 	strip(progs, np);
 	owners_update(f->owners, tasks, n, progs, np);
 	for (size_t i = 0; i < n; i++)
 		if (tasks[i].supervised && !tasks[i].exited && !task_is_thread(&tasks[i]))
 			scan_proc(f, &tasks[i]);
+	procs_end(f, false);
 	if (f->nh)
 		qsort(f->h, f->nh, sizeof *f->h, holder_cmp);
 	bool sockets = false;

@@ -5,7 +5,6 @@
  * two or more waiters on anything else a condition-like record. */
 #include "infer/infer.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "infer/owner.h"
 #include "infer/syscall.h"
 #include "infer/waittext.h"
+#include "kernel/procdir.h"
 #include "util/pidmap.h"
 #include "util/util.h"
 
@@ -91,6 +91,7 @@ struct infer {
 	size_t nthr, capthr;
 	struct fwait *fw;           /* scratch: its futex waiters, by address */
 	size_t capfw;
+	char *dents;                /* PROCDIR_BUF bytes for reading task directories */
 };
 
 struct infer *infer_new(void)
@@ -108,6 +109,7 @@ struct infer *infer_new(void)
 	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY &&
 	    r.rlim_cur / 4 < in->files_max)
 		in->files_max = (size_t)(r.rlim_cur / 4);
+	in->dents = xmalloc(PROCDIR_BUF);
 	return in;
 }
 
@@ -129,6 +131,7 @@ void infer_free(struct infer *in)
 	pidmap_free(in->comms);
 	free(in->thr);
 	free(in->fw);
+	free(in->dents);
 	free(in);
 }
 
@@ -267,16 +270,13 @@ static int read_threads(struct infer *in, pid_t pid)
 	int taskfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (taskfd < 0)
 		return -1;
-	DIR *d = fdopendir(dup(taskfd));
-	if (!d) {
-		close(taskfd);
-		return -1;
-	}
+	struct procdir it;
+	procdir_start(&it, taskfd, in->dents, false);
 	in->nthr = 0;
 	const char *denied = NULL;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		pid_t tid = (pid_t)atoi(e->d_name);
+	long entry;
+	while ((entry = procdir_next(&it)) >= 0) {
+		pid_t tid = (pid_t)entry;
 		if (tid <= 0)
 			continue;
 		if (in->nthr == in->capthr) {
@@ -296,7 +296,6 @@ static int read_threads(struct infer *in, pid_t pid)
 		}
 		t->blocked = syscall_parse(text, &t->sc) && !t->sc.running && t->sc.nr >= 0;
 	}
-	closedir(d);
 	set_sight(in, pid, denied ? INFER_DENIED : INFER_SEEN, denied ? denied : "");
 	return taskfd;
 }
@@ -594,8 +593,7 @@ void infer_update(struct infer *in, const struct task *tasks, size_t n, struct p
 {
 	owners_update(in->owners, tasks, n, progs, np);
 	in->gen++;
-	pidmap_free(in->comms);
-	in->comms = pidmap_new(sizeof(struct comm_entry));
+	pidmap_clear(in->comms);
 	for (size_t i = 0; i < n; i++)
 		if (tasks[i].supervised && !tasks[i].exited) {
 			struct comm_entry *ce = pidmap_insert(in->comms, tasks[i].tid, NULL);
@@ -604,10 +602,8 @@ void infer_update(struct infer *in, const struct task *tasks, size_t n, struct p
 	for (size_t i = 0; i < np; i++)
 		if (progs[i].snap)
 			strip(progs[i].snap);
-	pidmap_free(in->waits);
-	pidmap_free(in->sights);
-	in->waits = pidmap_new(sizeof(struct wait_entry));
-	in->sights = pidmap_new(sizeof(struct sight_entry));
+	pidmap_clear(in->waits);
+	pidmap_clear(in->sights);
 	for (size_t i = 0; i < n; i++) {
 		const struct task *t = &tasks[i];
 		if (!t->supervised || t->exited || task_is_thread(t))

@@ -55,8 +55,7 @@ static int resolve(struct owners *o, struct proc_entry *e)
 void owners_update(struct owners *o, const struct task *t, size_t n, const struct program *p,
 		   size_t np)
 {
-	pidmap_free(o->procs);
-	o->procs = pidmap_new(sizeof(struct proc_entry));
+	pidmap_clear(o->procs);
 	for (size_t i = 0; i < n; i++) {
 		if (!t[i].supervised || t[i].exited || task_is_thread(&t[i]))
 			continue;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/procdir.h"
 #include "kernel/procparse.h"
 #include "util/util.h"
 
@@ -28,7 +29,6 @@
 #define STAT_MAX 2048
 /* As much of a command line as libproc2 read. */
 #define CMDLINE_MAX (128 * 1024)
-#define DENTS_MAX (32 * 1024)
 /* The default view's walk stops here even if racy children lists loop. */
 #define QUEUE_MAX (1u << 22)
 
@@ -79,8 +79,8 @@ struct proctable *proctable_new(void)
 	/* Never hand out NULL for an empty snapshot: NULL means failure. */
 	pt->cap = 64;
 	pt->samples = xmalloc(pt->cap * sizeof *pt->samples);
-	pt->dents_proc = xmalloc(DENTS_MAX);
-	pt->dents_task = xmalloc(DENTS_MAX);
+	pt->dents_proc = xmalloc(PROCDIR_BUF);
+	pt->dents_task = xmalloc(PROCDIR_BUF);
 	pt->kids_cap = 4096;
 	pt->kids = xmalloc(pt->kids_cap);
 	long page = sysconf(_SC_PAGESIZE);
@@ -144,55 +144,6 @@ static bool read_stat(int dirfd, const char *path, struct proc_stat *st, bool ar
 	if (len <= 0)
 		return false;
 	return (args ? procparse_stat : procparse_stat_head)(buf, (size_t)len, st) == 0;
-}
-
-/* A directory's numeric entries (PIDs or TIDs), from the start. */
-struct dir_iter {
-	int fd;
-	char *buf;
-	long pos, end;
-	bool done;               /* the last getdents returned everything */
-};
-
-/* rewind: the directory was read before (the /proc fd is kept open). */
-static void dir_start(struct dir_iter *it, int fd, char *buf, bool rewind)
-{
-	it->fd = fd;
-	it->buf = buf;
-	it->pos = it->end = 0;
-	it->done = false;
-	if (rewind)
-		lseek(fd, 0, SEEK_SET);
-}
-
-/* The next numeric entry, or 0 at the end (or on an error). */
-static pid_t dir_next(struct dir_iter *it)
-{
-	for (;;) {
-		if (it->pos >= it->end) {
-			if (it->done)
-				return 0;
-			ssize_t r = getdents64(it->fd, it->buf, DENTS_MAX);
-			if (r <= 0)
-				return 0;
-			it->pos = 0;
-			it->end = r;
-			/* procfs fills the buffer until its listing ends: with room
-			 * left for another entry, there is none; skip the getdents
-			 * that would only say so (one syscall a process). */
-			it->done = (size_t)r + 2 * sizeof(struct dirent64) < DENTS_MAX;
-		}
-		struct dirent64 *de = (struct dirent64 *)(it->buf + it->pos);
-		it->pos += de->d_reclen;
-		long v = 0;
-		const char *p = de->d_name;
-		if (*p < '1' || *p > '9')
-			continue;
-		for (; *p >= '0' && *p <= '9' && v <= 0x7fffffff; p++)
-			v = v * 10 + (*p - '0');
-		if (!*p && v <= 0x7fffffff)
-			return (pid_t)v;
-	}
 }
 
 /* ---- what is kept of each process ---- */
@@ -390,10 +341,10 @@ static void queue_all_children(struct proctable *pt, pid_t pid, pid_t hide)
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (taskfd < 0)
 		return;
-	struct dir_iter it;
-	dir_start(&it, taskfd, pt->dents_task, false);
+	struct procdir it;
+	procdir_start(&it, taskfd, pt->dents_task, false);
 	pid_t tid;
-	while ((tid = dir_next(&it)))
+	while ((tid = (pid_t)procdir_next(&it)) > 0)
 		queue_children(pt, taskfd, tid, hide);
 	close(taskfd);
 }
@@ -431,10 +382,10 @@ static void read_threads(struct proctable *pt, int taskfd, struct known *k, long
 		pt->nqueue = q0;
 	}
 	k->ntids = 0;
-	struct dir_iter it;
-	dir_start(&it, taskfd, pt->dents_task, false);
+	struct procdir it;
+	procdir_start(&it, taskfd, pt->dents_task, false);
 	pid_t tid;
-	while ((tid = dir_next(&it))) {
+	while ((tid = (pid_t)procdir_next(&it)) > 0) {
 		if (k->ntids == k->captids) {
 			k->captids = k->captids ? k->captids * 2 : 8;
 			k->tids = xrealloc(k->tids, k->captids * sizeof *k->tids);
@@ -486,10 +437,10 @@ const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hi
 	pt->n = 0;
 	pt->nqueue = 0;
 	if (all) {
-		struct dir_iter it;
-		dir_start(&it, pt->proc_fd, pt->dents_proc, true);
+		struct procdir it;
+		procdir_start(&it, pt->proc_fd, pt->dents_proc, true);
 		pid_t pid;
-		while ((pid = dir_next(&it)))
+		while ((pid = (pid_t)procdir_next(&it)) > 0)
 			if (pid != hide)
 				read_process(pt, pid, threads, false, hide);
 	} else {

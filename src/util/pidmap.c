@@ -97,8 +97,10 @@ void *pidmap_insert(struct pidmap *m, pid_t pid, int *added)
 		*added = !e;
 	if (e || pid <= 0)
 		return e;
-	/* At most half used, tombstones included; shrink when mostly empty. */
-	if ((m->used + 1) * 2 > m->cap || (m->cap > MIN_CAP && (m->live + 1) * 16 < m->cap))
+	/* At most half used, tombstones included; shrink when removals left it
+	 * mostly empty (not right after a clear, which keeps the size). */
+	if ((m->used + 1) * 2 > m->cap ||
+	    (m->cap > MIN_CAP && m->used > m->live && (m->live + 1) * 16 < m->cap))
 		rebuild(m, m->live + 1);
 	size_t s = home(pid, m->cap);
 	while (key_at(m, s) > 0)
@@ -121,6 +123,12 @@ void pidmap_remove(struct pidmap *m, pid_t pid)
 		set_key(m, s, SLOT_GONE);
 		m->live--;
 	}
+}
+
+void pidmap_clear(struct pidmap *m)
+{
+	memset(m->slots, 0, m->cap * m->size);
+	m->used = m->live = 0;
 }
 
 size_t pidmap_count(const struct pidmap *m)

@@ -27,6 +27,10 @@ void pidmap_remove(struct pidmap *m, pid_t pid);
 
 size_t pidmap_count(const struct pidmap *m);
 
+/* Removes every element but keeps the table's size: refilling it with
+ * about as many (the next refresh) allocates nothing. */
+void pidmap_clear(struct pidmap *m);
+
 /* Walks the elements: start with *cursor = 0; NULL at the end. Inserting
  * during a walk ends its guarantees. */
 void *pidmap_next(const struct pidmap *m, size_t *cursor);

@@ -80,11 +80,44 @@ static void test_walk_sees_each_once_and_may_remove(void **state)
 	pidmap_free(m);
 }
 
+/* Clear empties the map and keeps its size: refilling it finds nothing
+ * old and every new element. */
+static void test_clear_then_refill(void **state)
+{
+	(void)state;
+	struct pidmap *m = pidmap_new(sizeof(struct item));
+	for (pid_t p = 1; p <= 1000; p++)
+		((struct item *)pidmap_insert(m, p, NULL))->value = (unsigned)p;
+	pidmap_clear(m);
+	assert_int_equal(pidmap_count(m), 0);
+	size_t cursor = 0;
+	assert_null(pidmap_next(m, &cursor));
+	for (pid_t p = 1; p <= 1000; p++)
+		assert_null(pidmap_find(m, p));
+	for (pid_t p = 501; p <= 1500; p++) {
+		int added = 0;
+		struct item *it = pidmap_insert(m, p, &added);
+		assert_true(added);
+		assert_int_equal(it->value, 0);
+		it->value = (unsigned)p * 3;
+	}
+	assert_int_equal(pidmap_count(m), 1000);
+	for (pid_t p = 1; p <= 1500; p++) {
+		struct item *it = pidmap_find(m, p);
+		if (p <= 500)
+			assert_null(it);
+		else
+			assert_int_equal(it->value, (unsigned)p * 3);
+	}
+	pidmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matches_a_reference_under_churn),
 		cmocka_unit_test(test_walk_sees_each_once_and_may_remove),
+		cmocka_unit_test(test_clear_then_refill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
