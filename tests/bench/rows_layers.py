@@ -126,3 +126,41 @@ def bench_pylayer(cfg, bins, tmp, row_p, row_q):
         row.notes.append(f"per-round ratios {', '.join(f'{x:.2f}' for x in r)}; "
                          "no goal set (the layer wraps every call in Python)")
 
+
+
+# ---- r: the inferred layer (syscall files, futex owners) ----
+
+INFER_LINE = re.compile(r"^infer_update: (\d+) threads, (\S+) us per thread per refresh, bare "
+                        r"(\S+) us, ratio (\S+) .*; (\d+) inferred lock\(s\), (\d+) thread record",
+                        re.M)
+
+
+def bench_infer(cfg, bins, row):
+    """infer_cost times infer_update over one child's sleeping and queued
+    threads, then a bare reader of their syscall files, in its own CPU time;
+    each run prints medians of 15 rounds, the row is the median of runs."""
+    us, bare, ratios = [], [], []
+    for rnd in range(cfg["rounds"]):
+        p = subprocess.run([bins["infer_cost"], str(cfg["infer_threads"])], capture_output=True,
+                           text=True, timeout=300)
+        m = INFER_LINE.search(p.stdout)
+        if p.returncode not in (0, 1) or not m:   # 1: the goal missed, or the lock not seen
+            raise BenchError(f"infer_cost exited {p.returncode}: {(p.stdout + p.stderr)!r}")
+        threads, locks, records = int(m.group(1)), int(m.group(5)), int(m.group(6))
+        if locks != 1:
+            raise BenchError(f"infer_cost saw {locks} inferred locks, not the 1 its threads "
+                             "queue on")
+        us.append(float(m.group(2)))
+        bare.append(float(m.group(3)))
+        ratios.append(float(m.group(4)))
+        log(f"  round {rnd + 1}: infer {us[-1]} us, bare {bare[-1]} us per thread, "
+            f"ratio {ratios[-1]}")
+    u = median(us)
+    row.set(u / 1e6, median(bare) / 1e6, median(ratios), u <= 5.0)  # the table shows us
+    row.notes.append(
+        f"infer_update per supervised thread per refresh (CPU time), one child of {threads} "
+        f"threads, alternately asleep in nanosleep and queued on a mutex its main thread holds "
+        f"({locks} inferred lock, {records} thread records); baseline: listing /proc/PID/task and "
+        "opening, reading, closing each thread's syscall file (infer keeps them open between "
+        f"refreshes); {cfg['rounds']} runs, ratios (each the median of its per-round ratios): " +
+        " ".join(f"{x:.2f}" for x in ratios))
