@@ -4,6 +4,7 @@
 #include "trace.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "trace_site.h"
@@ -41,9 +42,15 @@ struct cm_lock_rec *trace_publish(struct trace_lock *lk)
 	struct cm_lock_rec *r = atomic_load_explicit(&lk->rec, memory_order_acquire);
 	if (r != &lk->local || lk->noauto || !probe_segment())
 		return r;
-	/* One publisher; a thread that loses the race waits unpublished. */
-	if (atomic_exchange_explicit(&lk->publishing, true, memory_order_acquire))
-		return r;
+	/* One publisher; a thread that loses the race waits the few stores it
+	 * takes, so that its own wait is published too (else a semaphore's
+	 * record counts a waiter no thread record names). */
+	if (atomic_exchange_explicit(&lk->publishing, true, memory_order_acquire)) {
+		while (atomic_load_explicit(&lk->publishing, memory_order_acquire) &&
+		       atomic_load_explicit(&lk->rec, memory_order_acquire) == &lk->local)
+			sched_yield();
+		return atomic_load_explicit(&lk->rec, memory_order_acquire);
+	}
 	unsigned slot;
 	struct cm_lock_rec *seg = probe_claim(PROBE_LOCKS, &slot);
 	if (!seg) {
