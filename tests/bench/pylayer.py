@@ -2,7 +2,7 @@
 uncontended threading.Lock acquire+release and per queue.Queue put+get,
 best of ARGV[3] repetitions of ARGV[2] iterations; writes them as JSON to
 ARGV[1] with "layer": whether concmon_trace publishes. Run under concmon
-(which gives the segment), once with CONCMON_TRACE_LIB and once without."""
+--trace (the layer loaded through sitecustomize), and under plain concmon."""
 import json
 import queue
 import sys
@@ -32,8 +32,12 @@ def queue_round_trips(n):
 
 
 n, reps = int(sys.argv[2]), int(sys.argv[3])
-import concmon_trace  # noqa: E402  (already loaded by sitecustomize)
-out = {"layer": concmon_trace.lib is not None,
+try:
+    import concmon_trace  # (already loaded by sitecustomize under --trace)
+    layer = concmon_trace.lib is not None
+except ImportError:
+    layer = False
+out = {"layer": layer,
        "lock_ns": min(lock_round_trips(n) for _ in range(reps)),
        "queue_ns": min(queue_round_trips(n // 10 or 1) for _ in range(reps))}
 with open(sys.argv[1], "w") as f:

@@ -79,16 +79,16 @@ def bench_trace(cfg, bins, rows):
 # ---- p, q: the Python layer ----
 
 def pylayer_once(cfg, bins, tmp, lib):
-    """One run of tests/bench/pylayer.py under concmon (which gives it the
-    segment), with the layer's library or without; its figures."""
+    """One run of tests/bench/pylayer.py under concmon, with --trace or
+    without; its figures."""
     out = os.path.join(tmp, "pylayer.json")
     if os.path.exists(out):
         os.unlink(out)
-    env = ["PYTHONPATH=" + bins["pylayer"]]
-    if lib:
-        env.append("CONCMON_TRACE_LIB=" + bins["probe_so"])
+    # With the layer the way a user gets it (concmon --trace: the tracer
+    # preloaded, the layer on PYTHONPATH), without it plainly.
+    trace = ["--trace"] if lib else []
     n = 2000 if cfg["rounds"] == 1 else 200000
-    p = subprocess.Popen([bins["concmon"], "-b", "-d", "1", "--", "env"] + env +
+    p = subprocess.Popen([bins["concmon"], "-b", "-d", "1"] + trace + ["--"] +
                          [sys.executable, os.path.join(ROOT, "tests", "bench", "pylayer.py"),
                           out, str(n), "5"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
