@@ -18,6 +18,7 @@
 
 #include "concmon/cmprobe.h"
 #include "telemetry/telemetry.h"
+#include "median.h"
 
 #define GOAL 1.5
 #define QCAP 64
@@ -154,18 +155,6 @@ static void run_cm_queue(struct subjects *s)
 		sum += v;
 	}
 	s->sink += sum;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Alternates bare and instrumented rounds, so that both see the machine in

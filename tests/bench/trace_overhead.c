@@ -24,6 +24,7 @@
 
 #include "concmon/telemetry_format.h"
 #include "telemetry/telemetry.h"
+#include "median.h"
 
 #define GOAL 1.5
 #define MAX_ROUNDS 61
@@ -85,18 +86,6 @@ struct op {
 	void *bobj, *tobj;
 	double goal;                    /* 0: none */
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int compare(const struct op *op, const char *when, long n, int rounds)
 {
