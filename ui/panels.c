@@ -17,7 +17,6 @@
 #include "panels_knobs.h"
 #include "panels_locks.h"
 #include "spark.h"
-#include "table.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util/util.h"
@@ -376,8 +375,8 @@ static void panels_depth(const struct telemetry_queue *q, char *buf, size_t len)
 		return;
 	}
 	char d[16], c[16];
-	table_human_kb((unsigned long)(q->depth / 1024), d, sizeof d);
-	table_human_kb((unsigned long)(q->capacity / 1024), c, sizeof c);
+	text_human_kb((unsigned long)(q->depth / 1024), d, sizeof d);
+	text_human_kb((unsigned long)(q->capacity / 1024), c, sizeof c);
 	if (q->depth < 1024)
 		snprintf(d, sizeof d, "%lluB", (unsigned long long)q->depth);
 	snprintf(buf, len, "%s/%s", d, c);

@@ -90,7 +90,7 @@ static void cell_rss(const struct task *k, const struct cell_ctx *c, char *b, si
 	if (k->exited || task_is_thread(k))
 		b[0] = '\0';
 	else
-		table_human_kb(k->rss_kb, b, n);
+		text_human_kb(k->rss_kb, b, n);
 }
 
 static void cell_thr(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
@@ -162,21 +162,6 @@ static enum ui_color table_state_color(char letter)
 		if (s[i].letter == letter)
 			return s[i].color;
 	return UI_NORMAL;
-}
-
-void table_human_kb(unsigned long kb, char *buf, size_t len)
-{
-	static const char units[] = "KMGTP";
-	double v = (double)kb;
-	size_t u = 0;
-	while (v >= 1000.0 && u + 1 < sizeof units - 1) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%luK", kb);
-	else
-		snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
 /* x position of each column for this screen width, or -1 when hidden. */

@@ -30,7 +30,4 @@ void table_draw(struct tui *t, int y, int height);
  * are the key table's (keys.h). */
 extern const struct tui_mode table_mode;
 
-/* Formats an RSS in KiB as "812K", "12.3M", "1.2G" into buf. */
-void table_human_kb(unsigned long kb, char *buf, size_t len);
-
 #endif

@@ -5,6 +5,7 @@
 #include "text.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -109,4 +110,19 @@ void text_fill(int y, int x, int n, attr_t a)
 		return;
 	/* hline takes the attribute with the character, not from attrset. */
 	mvhline(y, x, (chtype)' ' | a, n);
+}
+
+void text_human_kb(unsigned long kb, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	double v = (double)kb;
+	size_t u = 0;
+	while (v >= 1000.0 && u + 1 < sizeof units - 1) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%luK", kb);
+	else
+		snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }

@@ -20,4 +20,7 @@ int text_width_n(const char *s, size_t len);
 /* Fills n columns from (y, x) with spaces in attribute a, clipped. */
 void text_fill(int y, int x, int n, attr_t a);
 
+/* Formats a size in KiB as "812K", "12.3M", "1.2G" into buf. */
+void text_human_kb(unsigned long kb, char *buf, size_t len);
+
 #endif
