@@ -499,6 +499,15 @@ static const char *snap_role(const struct telemetry_snapshot *s, pid_t tid)
 	return "";
 }
 
+/* A lock's holder that is no thread any more (a process that died holding
+ * a multiprocessing.Lock, say): its waiters wait for ever. */
+static bool thread_gone(pid_t tid)
+{
+	char path[32];
+	snprintf(path, sizeof path, "/proc/%d", (int)tid);
+	return access(path, F_OK) != 0 && errno == ENOENT;
+}
+
 /* A wait the probe or the tracer published, in words: it knows the lock's
  * name and holder better than the futex word does. False if none. */
 static bool published_wait(const struct telemetry_snapshot *s, const struct telemetry_thread *th,
@@ -524,8 +533,10 @@ static bool published_wait(const struct telemetry_snapshot *s, const struct tele
 	if (l->n_holders == 1 && l->holders[0] == th->tid)
 		snprintf(buf, len, "waits for %s it holds itself [%s]", l->name, how);
 	else if (l->n_holders >= 1)
-		snprintf(buf, len, "waits for %s held by T %d (%s)%s [%s]", l->name, (int)l->holders[0],
-			 snap_role(s, l->holders[0]), l->n_holders > 1 ? " and others" : "", how);
+		snprintf(buf, len, "waits for %s held by T %d (%s)%s%s [%s]", l->name, (int)l->holders[0],
+			 snap_role(s, l->holders[0]), l->n_holders > 1 ? " and others" : "",
+			 thread_gone(l->holders[0]) ? ", which has exited: nobody will release it" : "",
+			 how);
 	else
 		snprintf(buf, len, "waits for %s [%s]", l->name, how);
 	return true;

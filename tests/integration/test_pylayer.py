@@ -104,7 +104,7 @@ class PyLayer(unittest.TestCase):
     def test_ticket_booking_multiprocessing_lock_one_buyer_five_waiting(self):
         run, at = self.run_ready("ticket_booking.py")
         name = r"mutex@ticket_booking\.py:%d" % line_of("ticket_booking.py", "mutex = Lock()")
-        def buyers(snap):   # by published role (the tasks list can miss one; see report)
+        def buyers(snap):   # by published role
             return {t["tid"] for t in snap["probe_threads"]
                     if re.fullmatch(r"Process-\d", t["role"])}
 
@@ -113,9 +113,24 @@ class PyLayer(unittest.TestCase):
             DEADLINE, "6 buyers named Process-N, mutex held by one, 5 waiting")
         mutex = named(snap, "locks", name)[0]
         self.assertEqual(set(mutex["holders"]) | set(mutex["waiters"]), buyers(snap))
-        comms = {t["comm"] for t in tasks_of(snap) if t["pid"] in buyers(snap)}
-        self.assertTrue(comms and all(re.fullmatch(r"Process-\d", c) for c in comms), comms)
+        # Every buyer is a live process of the tree, named after its Process.
+        live = {t["pid"]: t["comm"] for t in tasks_of(snap) if not t["exited"]}
+        self.assertEqual({b: live.get(b) for b in buyers(snap)},
+                         {b: "Process-%s" % r["role"][-1] for b in buyers(snap)
+                          for r in snap["probe_threads"] if r["tid"] == b})
         self.assertEqual(snap["deadlocks"], [])
+        self.assertEqual([o["line"] for s in run.snapshots for o in s.get("output", [])
+                          if o["stream"] == "stderr"], [], "the program wrote on stderr")
+
+    def test_lock_held_by_a_process_that_died_is_said_abandoned(self):
+        run, at = self.run_ready("abandoned_lock.py")
+        snap = run.wait_for(
+            lambda s: any((t["waiting"] or "").endswith(
+                ", which has exited: nobody will release it [traced]")
+                for t in tasks_of(s) if t["comm"] == "Process-2"),
+            DEADLINE, "Process-2 waiting for a lock whose holder has exited")
+        w = [t["waiting"] for t in tasks_of(snap) if t["comm"] == "Process-2"][0]
+        self.assertRegex(w, r"^waits for mutex@abandoned_lock\.py:\d+ held by T \d+ \(Process-1\)")
 
     def test_without_the_library_nothing_is_published(self):
         run, at = self.run_ready("two_locks.py", lib=False)

@@ -4,6 +4,7 @@ until the program ends, so one process holds mutex and 5 wait for it.
 The first buyer prints "ready" once it holds mutex."""
 import json
 import os
+import signal
 import sys
 import tempfile
 from multiprocessing import Lock, Process
@@ -22,7 +23,7 @@ def paid():
     if dic["count"] > 0:
         dic["count"] -= 1
         print("ready: %d is buying a ticket" % os.getpid(), flush=True)
-        os.pause()          # the payment never completes
+        signal.pause()      # the payment never completes
 
 
 def task(lock):
