@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -75,15 +74,21 @@ static bool inside(uint64_t off, uint64_t n, size_t len)
 	return off <= len && n <= len - off;
 }
 
-static void load_span(struct elf_file *f, const unsigned char *m, size_t len, const Elf64_Ehdr *eh)
+/* Reads n bytes at off of the file (len bytes long) into out; false past
+ * its end or on a short read. pread, not mmap: a file truncated while it
+ * is read must not kill concmon with SIGBUS. */
+static bool read_at(int fd, size_t len, uint64_t off, void *out, size_t n)
+{
+	return inside(off, n, len) && pread(fd, out, n, (off_t)off) == (ssize_t)n;
+}
+
+static void load_span(struct elf_file *f, int fd, size_t len, const Elf64_Ehdr *eh)
 {
 	f->lo = UINT64_MAX;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		Elf64_Phdr ph;
-		uint64_t off = eh->e_phoff + (uint64_t)i * sizeof ph;
-		if (!inside(off, sizeof ph, len))
+		if (!read_at(fd, len, eh->e_phoff + (uint64_t)i * sizeof ph, &ph, sizeof ph))
 			break;
-		memcpy(&ph, m + off, sizeof ph);
 		if (ph.p_type != PT_LOAD)
 			continue;
 		if ((ph.p_vaddr & ~0xfffULL) < f->lo)
@@ -94,48 +99,54 @@ static void load_span(struct elf_file *f, const unsigned char *m, size_t len, co
 }
 
 /* The section header of type type (the first), or false. */
-static bool section(const unsigned char *m, size_t len, const Elf64_Ehdr *eh, unsigned type,
-		    Elf64_Shdr *out)
+static bool section(int fd, size_t len, const Elf64_Ehdr *eh, unsigned type, Elf64_Shdr *out)
 {
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
-		uint64_t off = eh->e_shoff + (uint64_t)i * sizeof *out;
-		if (!inside(off, sizeof *out, len))
+		if (!read_at(fd, len, eh->e_shoff + (uint64_t)i * sizeof *out, out, sizeof *out))
 			return false;
-		memcpy(out, m + off, sizeof *out);
 		if (out->sh_type == type)
 			return true;
 	}
 	return false;
 }
 
-static void load_syms(struct elf_file *f, const unsigned char *m, size_t len, const Elf64_Ehdr *eh)
+/* Symbol tables read at once at most this big (bigger: named by address). */
+#define ELFSYM_TABLE_MAX (64u << 20)
+
+static void load_syms(struct elf_file *f, int fd, size_t len, const Elf64_Ehdr *eh)
 {
 	Elf64_Shdr sh, str;
-	if (!section(m, len, eh, SHT_SYMTAB, &sh) && !section(m, len, eh, SHT_DYNSYM, &sh))
+	if (!section(fd, len, eh, SHT_SYMTAB, &sh) && !section(fd, len, eh, SHT_DYNSYM, &sh))
 		return;
-	uint64_t stroff = eh->e_shoff + (uint64_t)sh.sh_link * sizeof str;
-	if (sh.sh_link >= eh->e_shnum || !inside(stroff, sizeof str, len))
+	if (sh.sh_link >= eh->e_shnum ||
+	    !read_at(fd, len, eh->e_shoff + (uint64_t)sh.sh_link * sizeof str, &str, sizeof str))
 		return;
-	memcpy(&str, m + stroff, sizeof str);
 	if (!inside(sh.sh_offset, sh.sh_size, len) || !inside(str.sh_offset, str.sh_size, len) ||
-	    str.sh_size == 0)
+	    str.sh_size == 0 || sh.sh_size > ELFSYM_TABLE_MAX || str.sh_size > ELFSYM_TABLE_MAX)
 		return;
 	size_t n = sh.sh_size / sizeof(Elf64_Sym), k = 0;
-	f->syms = xmalloc((n ? n : 1) * sizeof *f->syms);
-	for (size_t i = 0; i < n; i++) {
-		Elf64_Sym s;
-		memcpy(&s, m + sh.sh_offset + i * sizeof s, sizeof s);
-		if (ELF64_ST_TYPE(s.st_info) != STT_OBJECT || s.st_size == 0 ||
-		    s.st_shndx == SHN_UNDEF || s.st_name >= str.sh_size)
-			continue;
-		f->syms[k++] = (struct sym){ s.st_value, s.st_size, s.st_name };
-	}
-	f->nsyms = k;
-	qsort(f->syms, k, sizeof *f->syms, by_value);
+	Elf64_Sym *raw = xmalloc((n ? n : 1) * sizeof *raw);
 	f->strtab = xmalloc(str.sh_size + 1);
-	memcpy(f->strtab, m + str.sh_offset, str.sh_size);
+	if (!read_at(fd, len, sh.sh_offset, raw, n * sizeof *raw) ||
+	    !read_at(fd, len, str.sh_offset, f->strtab, str.sh_size)) {
+		free(raw);
+		free(f->strtab);
+		f->strtab = NULL;
+		return;
+	}
 	f->strtab[str.sh_size] = '\0';
 	f->strtab_len = str.sh_size;
+	f->syms = xmalloc((n ? n : 1) * sizeof *f->syms);
+	for (size_t i = 0; i < n; i++) {
+		const Elf64_Sym *sy = &raw[i];
+		if (ELF64_ST_TYPE(sy->st_info) != STT_OBJECT || sy->st_size == 0 ||
+		    sy->st_shndx == SHN_UNDEF || sy->st_name >= str.sh_size)
+			continue;
+		f->syms[k++] = (struct sym){ sy->st_value, sy->st_size, sy->st_name };
+	}
+	free(raw);
+	f->nsyms = k;
+	qsort(f->syms, k, sizeof *f->syms, by_value);
 }
 
 /* Parses the ELF file at path if it is (dev, ino); marks it bad otherwise. */
@@ -152,20 +163,16 @@ static void load(struct elf_file *f, const char *path)
 		return;
 	}
 	size_t len = (size_t)st.st_size;
-	unsigned char *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return;
 	Elf64_Ehdr eh;
-	memcpy(&eh, m, sizeof eh);
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64) {
-		load_span(f, m, len, &eh);
+	if (read_at(fd, len, 0, &eh, sizeof eh) && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		load_span(f, fd, len, &eh);
 		if (f->lo < f->hi) {
-			load_syms(f, m, len, &eh);
+			load_syms(f, fd, len, &eh);
 			f->bad = false;
 		}
 	}
-	munmap(m, len);
+	close(fd);
 }
 
 static struct elf_file *file_for(struct elfsym *es, dev_t dev, ino_t ino, const char *path)
