@@ -14,6 +14,7 @@
 #include "app/control.h"
 #include "app/heap.h"
 #include "app/options.h"
+#include "app/replay_run.h"
 #include "infer/layers.h"
 #include "kernel/proctable.h"
 #include "model/deadlock.h"
@@ -22,6 +23,7 @@
 #include "model/lifecycle.h"
 #include "model/taskdiff.h"
 #include "model/tasktree.h"
+#include "record/record.h"
 #include "report/batch.h"
 #include "supervise/demolist.h"
 #include "supervise/programs.h"
@@ -53,6 +55,7 @@ struct app {
 	struct lifecycle *lc;
 	struct tui *tui;            /* NULL in batch mode */
 	struct batch *batch;        /* batch mode's printer, NULL with the TUI */
+	struct record *rec;         /* --record or the TUI's W: where snapshots go, else NULL */
 	size_t heap_high;           /* heap_trim's high-water mark */
 	long hz;
 	pid_t self;
@@ -228,6 +231,21 @@ static void print_snapshot(struct app *a)
 		a->quit = true; /* nobody is reading any more */
 }
 
+/* Appends the snapshot to the recording; a write error ends it, said once. */
+static void record_snapshot(struct app *a, const struct task *t, size_t n)
+{
+	int e = record_frame(a->rec, util_wall(), t, n, a->events, deadlocks_count(a->deadlocks),
+			     layers_wait, a->layers);
+	if (!e)
+		return;
+	if (a->tui)
+		tui_status(a->tui, "recording to %s stopped: %s", record_path(a->rec), strerror(e));
+	else
+		fprintf(stderr, "concmon: --record %s: %s\n", record_path(a->rec), strerror(e));
+	record_close(a->rec);
+	a->rec = NULL;
+}
+
 static void sample(struct app *a)
 {
 	bool threads = a->tui ? tui_threads_shown(a->tui) : true;
@@ -262,6 +280,8 @@ static void sample(struct app *a)
 	if (a->kev)
 		kevents_sweep(a->kev);
 	a->refreshes++;
+	if (a->rec)
+		record_snapshot(a, t, nt);
 	if (a->tui)
 		publish(a);
 	else
@@ -724,6 +744,12 @@ static int start(struct app *a)
 	else if (level != CONTAIN_CGROUP)
 		fprintf(stderr, "concmon: no cgroup (%s): the tree is contained by process groups "
 			"and tracking only\n", why);
+	if (a->opt.record && !(a->rec = record_open(a->opt.record, a->opt.all,
+						supervisor_containment_name(level), err, sizeof err))) {
+		tui_free(a->tui);
+		fprintf(stderr, "concmon: --record %s\n", err);
+		return 1;
+	}
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);
@@ -749,6 +775,8 @@ int main(int argc, char **argv)
 	int rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (a.opt.replay && a.opt.batch)
+		return replay_run_batch(&a.opt);
 	rc = start(&a);
 	if (rc >= 0)
 		return rc;
@@ -760,6 +788,9 @@ int main(int argc, char **argv)
 		tui_draw(a.tui, util_now());
 	}
 	supervisor_shutdown(a.sup, reap_and_settle, &a);
+	int rec_err = record_close(a.rec);
+	if (rec_err)
+		fprintf(stderr, "concmon: --record %s: %s\n", a.opt.record, strerror(rec_err));
 	/* For the benchmarks: how many frames the TUI drew, asked for only. */
 	bool counted = a.tui && getenv("CONCMON_FRAME_COUNT");
 	unsigned long frames = a.tui ? tui_frames(a.tui) : 0;
