@@ -198,6 +198,8 @@ static int read_index(struct replay *r, size_t off, size_t len, char *err, size_
 	if (c.bad || c.pos != c.len)
 		return fail(err, errlen, "bad index frame");
 	size_t end = off + FRAME_HEAD + len;
+	if (r->size - end < 16)
+		return 0; /* cut short before the trailer: the index is not trusted */
 	if (r->size - end != 16 || memcmp(r->data + end + 8, RECORD_TRAILER, 8) != 0)
 		return fail(err, errlen, "no trailer after the index");
 	struct cursor t = { r->data + end, 8, 0, false };
