@@ -14,6 +14,7 @@
 #include "app/control.h"
 #include "app/heap.h"
 #include "app/options.h"
+#include "app/recorder.h"
 #include "app/replay_run.h"
 #include "infer/layers.h"
 #include "kernel/proctable.h"
@@ -23,7 +24,6 @@
 #include "model/lifecycle.h"
 #include "model/taskdiff.h"
 #include "model/tasktree.h"
-#include "record/record.h"
 #include "report/batch.h"
 #include "supervise/demolist.h"
 #include "supervise/programs.h"
@@ -234,16 +234,14 @@ static void print_snapshot(struct app *a)
 /* Appends the snapshot to the recording; a write error ends it, said once. */
 static void record_snapshot(struct app *a, const struct task *t, size_t n)
 {
-	int e = record_frame(a->rec, util_wall(), t, n, a->events, deadlocks_count(a->deadlocks),
-			     layers_wait, a->layers);
-	if (!e)
+	char msg[512];
+	if (!recorder_frame(&a->rec, t, n, a->events, deadlocks_count(a->deadlocks), layers_wait,
+			    a->layers, msg, sizeof msg))
 		return;
 	if (a->tui)
-		tui_status(a->tui, "recording to %s stopped: %s", record_path(a->rec), strerror(e));
+		tui_status(a->tui, "%s", msg);
 	else
-		fprintf(stderr, "concmon: --record %s: %s\n", record_path(a->rec), strerror(e));
-	record_close(a->rec);
-	a->rec = NULL;
+		fprintf(stderr, "concmon: %s\n", msg);
 }
 
 static void sample(struct app *a)
@@ -367,6 +365,14 @@ static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
 	if (!rc)
 		a->resample = true;
 	return rc;
+}
+
+static int act_record(void *ctx, char *msg, size_t len)
+{
+	struct app *a = ctx;
+	const char *cont = supervisor_containment_name(supervisor_containment(a->sup, NULL));
+	return a->rec ? recorder_stop(&a->rec, msg, len)
+		      : recorder_start(&a->rec, NULL, a->opt.all, cont, msg, len);
 }
 
 /* The start time of process pid as the model knows it, or 0 when it is
@@ -574,7 +580,7 @@ static bool sample_due(struct app *a, enum tui_reaction r, bool timer)
 static void run(struct app *a)
 {
 	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch, act_launch_demo,
-					     act_set_knob };
+					     act_set_knob, act_record, NULL, NULL };
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
@@ -744,12 +750,14 @@ static int start(struct app *a)
 	else if (level != CONTAIN_CGROUP)
 		fprintf(stderr, "concmon: no cgroup (%s): the tree is contained by process groups "
 			"and tracking only\n", why);
-	if (a->opt.record && !(a->rec = record_open(a->opt.record, a->opt.all,
-						supervisor_containment_name(level), err, sizeof err))) {
+	if (a->opt.record && recorder_start(&a->rec, a->opt.record, a->opt.all,
+					    supervisor_containment_name(level), err, sizeof err)) {
 		tui_free(a->tui);
-		fprintf(stderr, "concmon: --record %s\n", err);
+		fprintf(stderr, "concmon: --record: %s\n", err);
 		return 1;
 	}
+	if (a->rec && a->tui)
+		tui_status(a->tui, "%s", err);
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);
@@ -775,8 +783,8 @@ int main(int argc, char **argv)
 	int rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
-	if (a.opt.replay && a.opt.batch)
-		return replay_run_batch(&a.opt);
+	if (a.opt.replay)
+		return a.opt.batch ? replay_run_batch(&a.opt) : replay_run_tui(&a.opt);
 	rc = start(&a);
 	if (rc >= 0)
 		return rc;
@@ -788,9 +796,9 @@ int main(int argc, char **argv)
 		tui_draw(a.tui, util_now());
 	}
 	supervisor_shutdown(a.sup, reap_and_settle, &a);
-	int rec_err = record_close(a.rec);
-	if (rec_err)
-		fprintf(stderr, "concmon: --record %s: %s\n", a.opt.record, strerror(rec_err));
+	char msg[512];
+	if (a.rec && recorder_stop(&a.rec, msg, sizeof msg))
+		fprintf(stderr, "concmon: %s\n", msg);
 	/* For the benchmarks: how many frames the TUI drew, asked for only. */
 	bool counted = a.tui && getenv("CONCMON_FRAME_COUNT");
 	unsigned long frames = a.tui ? tui_frames(a.tui) : 0;

@@ -9,4 +9,8 @@
  * have (JSON or text; -n N stops after N); returns the exit status. */
 int replay_run_batch(const struct options *o);
 
+/* Without --batch: the TUI on the recording, read-only, with keys to seek
+ * (Left, Right, Shift-Left, Shift-Right, z, L); returns the exit status. */
+int replay_run_tui(const struct options *o);
+
 #endif
