@@ -116,7 +116,7 @@ static void view_show(struct replay_view *v, size_t i)
 	struct tm tm;
 	if (localtime_r(&sec, &tm))
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
-	tui_status(v->tui, "REPLAY %s: snapshot %zu/%zu at %s.%03d%s%s (Left/Right, z, L)",
+	tui_status(v->tui, "REPLAY %s: snapshot %zu/%zu at %s.%03d%s%s (Left/Right g/G z L)",
 		   v->path, i + 1, replay_count(v->r), when, (int)((f.time - (double)sec) * 1000),
 		   v->why_not ? ": " : "", v->why_not ? v->why_not : "");
 	v->why_not = NULL;

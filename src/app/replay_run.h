@@ -10,7 +10,7 @@
 int replay_run_batch(const struct options *o);
 
 /* Without --batch: the TUI on the recording, read-only, with keys to seek
- * (Left, Right, Shift-Left, Shift-Right, z, L); returns the exit status. */
+ * (Left, Right, g, G, z, L); returns the exit status. */
 int replay_run_tui(const struct options *o);
 
 #endif
