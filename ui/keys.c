@@ -333,8 +333,8 @@ static const struct keybind key_table[] = {
 	{ { 'c' }, "Cont", "send SIGCONT: a stopped task continues", false, key_signal, SIGCONT },
 	{ { 'x' }, "Term", "terminate: SIGTERM, then SIGKILL after the grace period", false,
 	  key_terminate, 0 },
-	{ { 'W' }, "Record", "start or stop recording every snapshot and event to a file "
-	  "(concmon-DATE.rec; replay it with --replay)", false, key_record, 0 },
+	{ { 'W' }, "Record", "start or stop recording snapshots and events to a file (see --replay)",
+	  false, key_record, 0 },
 	{ { KEY_LEFT }, "Frame-", "replay: the previous snapshot", false, key_seek, TUI_SEEK_BACK },
 	{ { KEY_RIGHT }, "Frame+", "replay: the next snapshot", false, key_seek, TUI_SEEK_FORWARD },
 	{ { 'g', KEY_SLEFT }, "First", "replay: the first snapshot", false, key_seek, TUI_SEEK_FIRST },
