@@ -245,6 +245,31 @@ static enum tui_reaction key_redraw(struct tui *t, const struct tui_actions *a, 
 	return TUI_REDRAW;
 }
 
+/* Left, Right, z, L...: another snapshot of a replay. */
+static enum tui_reaction key_seek(struct tui *t, const struct tui_actions *a, int arg)
+{
+	if (!a->seek) {
+		tui_message(t, true, "this key moves through a recording: concmon --replay FILE");
+		return TUI_REDRAW;
+	}
+	a->seek(a->ctx, arg);
+	return TUI_REDRAW;
+}
+
+/* W: start or stop writing every snapshot and event to a file. */
+static enum tui_reaction key_record(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)arg;
+	char msg[TUI_TEXT_MAX];
+	if (!a->record) {
+		tui_message(t, true, "recording is not available here");
+		return TUI_REDRAW;
+	}
+	int rc = a->record(a->ctx, msg, sizeof msg);
+	tui_message(t, rc != 0, "%s", msg);
+	return TUI_REDRAW;
+}
+
 static enum tui_reaction key_quit(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)t, (void)a, (void)arg;
@@ -308,6 +333,16 @@ static const struct keybind key_table[] = {
 	{ { 'c' }, "Cont", "send SIGCONT: a stopped task continues", false, key_signal, SIGCONT },
 	{ { 'x' }, "Term", "terminate: SIGTERM, then SIGKILL after the grace period", false,
 	  key_terminate, 0 },
+	{ { 'W' }, "Record", "start or stop recording snapshots and events to a file (see --replay)",
+	  false, key_record, 0 },
+	{ { KEY_LEFT }, "Frame-", "replay: the previous snapshot", false, key_seek, TUI_SEEK_BACK },
+	{ { KEY_RIGHT }, "Frame+", "replay: the next snapshot", false, key_seek, TUI_SEEK_FORWARD },
+	{ { 'g', KEY_SLEFT }, "First", "replay: the first snapshot", false, key_seek, TUI_SEEK_FIRST },
+	{ { 'G', KEY_SRIGHT }, "Last", "replay: the last snapshot", false, key_seek, TUI_SEEK_LAST },
+	{ { 'z' }, "Zombie", "replay: the next snapshot with a zombie", false, key_seek,
+	  TUI_SEEK_ZOMBIE },
+	{ { 'L' }, "Deadlk", "replay: the next snapshot with a deadlock", false, key_seek,
+	  TUI_SEEK_DEADLOCK },
 	{ { CTRL('l') }, "Redraw", "redraw the whole screen", false, key_redraw, 0 },
 	{ { KEY_F(10), 'q' }, "Quit", "quit: stop every supervised task, then leave", true,
 	  key_quit, 0 },
@@ -315,12 +350,36 @@ static const struct keybind key_table[] = {
 
 #define KEY_TABLE_LEN (sizeof key_table / sizeof key_table[0])
 
+/* The bindings that act on the tree (any arg when ANY_ARG): a replay
+ * refuses them, saying why. */
+#define ANY_ARG (-1000)
+static const struct {
+	key_fn *fn;
+	int arg;
+} key_acting[] = {
+	{ key_demos, ANY_ARG }, { key_prompt, PROMPT_LAUNCH }, { key_knob_change, ANY_ARG },
+	{ key_menu, MENU_SIGNAL }, { key_signal, ANY_ARG }, { key_terminate, ANY_ARG },
+	{ key_record, ANY_ARG },
+};
+
+static bool key_acts(const struct keybind *b)
+{
+	for (size_t i = 0; i < sizeof key_acting / sizeof key_acting[0]; i++)
+		if (key_acting[i].fn == b->fn && (key_acting[i].arg == ANY_ARG || key_acting[i].arg == b->arg))
+			return true;
+	return false;
+}
+
 enum tui_reaction keys_dispatch(struct tui *t, const struct tui_actions *a, int ch)
 {
 	for (size_t i = 0; i < KEY_TABLE_LEN; i++)
 		for (size_t j = 0; j < KEYS_PER_BINDING && key_table[i].keys[j]; j++)
-			if (key_table[i].keys[j] == ch)
+			if (key_table[i].keys[j] == ch && a->readonly && key_acts(&key_table[i])) {
+				tui_message(t, true, "%s", a->readonly);
+				return TUI_REDRAW;
+			} else if (key_table[i].keys[j] == ch) {
 				return key_table[i].fn(t, a, key_table[i].arg);
+			}
 	return TUI_NONE;
 }
 
@@ -334,6 +393,7 @@ static const struct {
 	const char *name;
 } key_names[] = {
 	{ KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
+	{ KEY_SLEFT, "Shift-Left" }, { KEY_SRIGHT, "Shift-Right" },
 	{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
 	{ KEY_F(15), "Shift-F3" }, { ' ', "Space" }, { 27, "Esc" }, { '\n', "Enter" },
 	{ '\t', "Tab" }, { KEY_BTAB, "Shift-Tab" }, { '\r', "Enter" }, { KEY_ENTER, "Enter" },

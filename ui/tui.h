@@ -35,7 +35,18 @@ struct tui_actions {
 	/* Sets a knob of a launched program: 0, ESRCH (no such program),
 	 * ENOENT (no such knob, or value outside its range), ENODATA. */
 	int (*set_knob)(void *ctx, pid_t program, const char *knob, long value);
+	/* W: starts or stops recording; msg says what happened (the file).
+	 * NULL: not available. */
+	int (*record)(void *ctx, char *msg, size_t len);
+	/* A replay: moves to another snapshot (enum tui_seek); NULL when live. */
+	void (*seek)(void *ctx, int how);
+	/* Non-NULL: why every action above but seek is refused (a replay). */
+	const char *readonly;
 };
+
+/* Where a replay's seek keys go. */
+enum tui_seek { TUI_SEEK_BACK, TUI_SEEK_FORWARD, TUI_SEEK_FIRST, TUI_SEEK_LAST,
+		TUI_SEEK_ZOMBIE, TUI_SEEK_DEADLOCK };
 
 struct tui;
 

@@ -14,6 +14,8 @@
 #include "app/control.h"
 #include "app/heap.h"
 #include "app/options.h"
+#include "app/recorder.h"
+#include "app/replay_run.h"
 #include "infer/layers.h"
 #include "kernel/proctable.h"
 #include "model/deadlock.h"
@@ -53,6 +55,7 @@ struct app {
 	struct lifecycle *lc;
 	struct tui *tui;            /* NULL in batch mode */
 	struct batch *batch;        /* batch mode's printer, NULL with the TUI */
+	struct record *rec;         /* --record or the TUI's W: where snapshots go, else NULL */
 	size_t heap_high;           /* heap_trim's high-water mark */
 	long hz;
 	pid_t self;
@@ -228,6 +231,19 @@ static void print_snapshot(struct app *a)
 		a->quit = true; /* nobody is reading any more */
 }
 
+/* Appends the snapshot to the recording; a write error ends it, said once. */
+static void record_snapshot(struct app *a, const struct task *t, size_t n)
+{
+	char msg[512];
+	if (!recorder_frame(&a->rec, t, n, a->events, deadlocks_count(a->deadlocks), layers_wait,
+			    a->layers, msg, sizeof msg))
+		return;
+	if (a->tui)
+		tui_status(a->tui, "%s", msg);
+	else
+		fprintf(stderr, "concmon: %s\n", msg);
+}
+
 static void sample(struct app *a)
 {
 	bool threads = a->tui ? tui_threads_shown(a->tui) : true;
@@ -262,6 +278,8 @@ static void sample(struct app *a)
 	if (a->kev)
 		kevents_sweep(a->kev);
 	a->refreshes++;
+	if (a->rec)
+		record_snapshot(a, t, nt);
 	if (a->tui)
 		publish(a);
 	else
@@ -347,6 +365,14 @@ static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
 	if (!rc)
 		a->resample = true;
 	return rc;
+}
+
+static int act_record(void *ctx, char *msg, size_t len)
+{
+	struct app *a = ctx;
+	const char *cont = supervisor_containment_name(supervisor_containment(a->sup, NULL));
+	return a->rec ? recorder_stop(&a->rec, msg, len)
+		      : recorder_start(&a->rec, NULL, a->opt.all, cont, msg, len);
 }
 
 /* The start time of process pid as the model knows it, or 0 when it is
@@ -554,7 +580,7 @@ static bool sample_due(struct app *a, enum tui_reaction r, bool timer)
 static void run(struct app *a)
 {
 	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch, act_launch_demo,
-					     act_set_knob };
+					     act_set_knob, act_record, NULL, NULL };
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
@@ -724,6 +750,14 @@ static int start(struct app *a)
 	else if (level != CONTAIN_CGROUP)
 		fprintf(stderr, "concmon: no cgroup (%s): the tree is contained by process groups "
 			"and tracking only\n", why);
+	if (a->opt.record && recorder_start(&a->rec, a->opt.record, a->opt.all,
+					    supervisor_containment_name(level), err, sizeof err)) {
+		tui_free(a->tui);
+		fprintf(stderr, "concmon: --record: %s\n", err);
+		return 1;
+	}
+	if (a->rec && a->tui)
+		tui_status(a->tui, "%s", err);
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);
@@ -749,6 +783,8 @@ int main(int argc, char **argv)
 	int rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (a.opt.replay)
+		return a.opt.batch ? replay_run_batch(&a.opt) : replay_run_tui(&a.opt);
 	rc = start(&a);
 	if (rc >= 0)
 		return rc;
@@ -760,6 +796,9 @@ int main(int argc, char **argv)
 		tui_draw(a.tui, util_now());
 	}
 	supervisor_shutdown(a.sup, reap_and_settle, &a);
+	char msg[512];
+	if (a.rec && recorder_stop(&a.rec, msg, sizeof msg))
+		fprintf(stderr, "concmon: %s\n", msg);
 	/* For the benchmarks: how many frames the TUI drew, asked for only. */
 	bool counted = a.tui && getenv("CONCMON_FRAME_COUNT");
 	unsigned long frames = a.tui ? tui_frames(a.tui) : 0;

@@ -57,6 +57,12 @@ static const struct optdef opt_table[] = {
 	{ 0, "log", "FILE",
 	  "append every lifecycle event to FILE as NDJSON",
 	  OPT_PATH, FIELD(log), 0, 0, 0 },
+	{ 0, "record", "FILE",
+	  "record every snapshot and event to FILE (replay it with --replay)",
+	  OPT_PATH, FIELD(record), 0, 0, 0 },
+	{ 0, "replay", "FILE",
+	  "show the recording FILE instead of live tasks (read-only; with -b: print it)",
+	  OPT_PATH, FIELD(replay), 0, 0, 0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",
 	  OPT_FLAG, FIELD(list_demos), 0, 0, 0 },
@@ -272,6 +278,10 @@ int options_parse(int argc, char *const argv[], struct options *o, char *err, si
 		return OPTIONS_OK;
 	if (o->json && !o->batch)
 		return util_fail(OPTIONS_ERROR, err, errlen, "--json works only with --batch");
+	if (o->replay && (o->command || o->ndemos || o->record || o->trace || o->log))
+		return util_fail(OPTIONS_ERROR, err, errlen,
+				 "--replay shows a recording: it launches nothing and records nothing "
+				 "(no COMMAND, --demo, --trace, --record or --log)");
 	return OPTIONS_OK;
 }
 

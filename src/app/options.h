@@ -23,6 +23,8 @@ struct options {
 	size_t ndemos;
 	bool trace;         /* --trace: preload libconcmon-trace.so into COMMAND */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
+	const char *record; /* --record FILE: write every snapshot and event; NULL = none */
+	const char *replay; /* --replay FILE: show a recording instead of live tasks */
 	char **command;     /* argv after "--", NULL-terminated; NULL if none. Points into argv. */
 };
 

@@ -69,6 +69,13 @@ int events_log_to(struct events *ev, const char *path)
 	return 0;
 }
 
+void events_add_recorded(struct events *ev, struct event e)
+{
+	if (e.seq > ev->seq)
+		ev->seq = e.seq - 1;
+	events_add(ev, e);
+}
+
 void events_add(struct events *ev, struct event e)
 {
 	e.seq = ++ev->seq;

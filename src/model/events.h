@@ -56,6 +56,11 @@ int events_log_to(struct events *ev, const char *path);
  * (buffered until events_flush). */
 void events_add(struct events *ev, struct event e);
 
+/* Adds an event read back from a recording: its seq is kept when it is
+ * past the newest one (else it gets the next), so a replay numbers
+ * events as the recorded run did. */
+void events_add_recorded(struct events *ev, struct event e);
+
 /* Pushes what the log file has buffered to the kernel: once per pass of
  * the loop, before it sleeps, so a reader sees each event without a write
  * per event. */

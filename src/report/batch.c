@@ -47,8 +47,8 @@ typedef void output_fn(FILE *fp, pid_t pid, const struct output_line *l, bool fi
  * marks them reported. */
 static void print_new_output(FILE *fp, struct batch_ctx *c, output_fn *fn)
 {
-	size_t np;
-	const struct program *p = programs_list(c->in->progs, &np);
+	size_t np = 0;
+	const struct program *p = c->in->progs ? programs_list(c->in->progs, &np) : NULL;
 	bool first = true;
 	for (size_t i = 0; i < np; i++) {
 		size_t n = output_count(p[i].out);
@@ -134,19 +134,21 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 			       .exited_cap = TASKTREE_EXITED_CAP };
 	size_t nrows;
 	const struct row *rows = tasktree_rows(b->tree, in->tasks, in->ntasks, &o, &nrows);
+	double now = in->time ? in->time : util_wall();
 	struct summary sum;
 	tasktree_summary(in->tasks, in->ntasks, in->all, &sum);
 	if (in->json) {
-		size_t np;
-		const struct program *p = programs_list(in->progs, &np);
+		size_t np = 0;
+		const struct program *p = in->progs ? programs_list(in->progs, &np) : NULL;
 		struct report_extra x = {
 			.programs = p, .nprograms = np, .deadlocks = in->deadlocks, .infer = in->infer,
+			.wait = in->wait, .wait_ctx = in->wait_ctx,
 			.containment = in->containment, .more = print_events, .more_arg = &c,
 		};
-		report_json(fp, util_wall(), rows, nrows, &sum, &x);
+		report_json(fp, now, rows, nrows, &sum, &x);
 	} else {
 		print_new_output(fp, &c, output_text);
-		report_text(fp, util_wall(), rows, nrows, &sum);
+		report_text(fp, now, rows, nrows, &sum);
 	}
 	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
 }

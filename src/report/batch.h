@@ -18,13 +18,16 @@
 
 /* One refresh's model, as batch_print reads it. */
 struct batch_input {
+	double time;                        /* unix seconds; 0: now (a replay: then) */
 	const struct task *tasks;
 	size_t ntasks;
 	bool all;                           /* --all: the summary counts every task */
 	bool json;                          /* NDJSON, else text */
-	struct programs *progs;             /* their output lines are marked printed */
+	struct programs *progs;             /* their output lines are marked printed; NULL: none */
 	const struct deadlocks *deadlocks;
 	const struct infer *infer;          /* each task's "waiting"; NULL: not inferred */
+	const char *(*wait)(const void *ctx, pid_t tid); /* without infer: a replay's waits */
+	const void *wait_ctx;
 	const struct events *events;
 	const char *containment;            /* "cgroup", "process-groups" */
 };

@@ -119,7 +119,15 @@ static char state_letter(const struct task *t)
 /* One task object; the numbers are put together by hand in a buffer and
  * written with the strings in a few calls: this is most of the user time
  * of a refresh under --json. */
-static void json_task(FILE *fp, const struct row *r, const struct infer *in)
+/* What tid waits for, by the inference or a replay's callback; NULL when none. */
+static const char *task_wait(const struct report_extra *x, pid_t tid)
+{
+	if (!x)
+		return NULL;
+	return x->infer ? infer_wait(x->infer, tid) : x->wait ? x->wait(x->wait_ctx, tid) : NULL;
+}
+
+static void json_task(FILE *fp, const struct row *r, const struct report_extra *x)
 {
 	const struct task *t = r->task;
 	char buf[512], *p = buf;
@@ -179,7 +187,7 @@ static void json_task(FILE *fp, const struct row *r, const struct infer *in)
 	p = put_str(p, ",\"depth\":");
 	p = put_ll(p, r->depth);
 	p = put_str(p, ",\"waiting\":");
-	const char *w = in && !t->exited ? infer_wait(in, t->tid) : NULL;
+	const char *w = !t->exited ? task_wait(x, t->tid) : NULL;
 	if (!w)
 		p = put_str(p, "null}");
 	fwrite(buf, 1, (size_t)(p - buf), fp);
@@ -243,7 +251,7 @@ void report_json(FILE *fp, double unix_time, const struct row *rows, size_t n,
 		if (!first)
 			fputc(',', fp);
 		first = false;
-		json_task(fp, &rows[i], x ? x->infer : NULL);
+		json_task(fp, &rows[i], x);
 	}
 	fprintf(fp, "],\"summary\":{\"processes\":%d,\"threads\":%d,\"running\":%d,"
 		"\"sleeping\":%d,\"disk_sleep\":%d,\"stopped\":%d,\"zombies\":%d,"

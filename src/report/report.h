@@ -17,7 +17,9 @@ struct report_extra {
 	const struct program *programs;
 	size_t nprograms;
 	const struct deadlocks *deadlocks;  /* NULL: none searched */
-	const struct infer *infer;          /* tasks' "waiting"; NULL: every one null */
+	const struct infer *infer;          /* tasks' "waiting"; NULL: wait below, else null */
+	const char *(*wait)(const void *ctx, pid_t tid); /* a replay's "waiting", or NULL */
+	const void *wait_ctx;
 	const char *containment;            /* "cgroup", "process-groups"; NULL: not written */
 	void (*more)(FILE *fp, void *arg);  /* writes further ,"key":value members */
 	void *more_arg;

@@ -180,13 +180,23 @@ class Screens(TuiCase):
             with self.subTest(key=key):
                 self.wait_row()
                 self.tmux.send(key)
-                quit_line = [k for k in keys if k.startswith("F10")][0]
-                self.tmux.wait_screen(r"^\s*" + r"\s+".join(map(re.escape, quit_line.split())))
-                screen = [" ".join(line.split()) for line in self.tmux.screen().splitlines()]
+                as_re = lambda k: r"^\s*" + r"\s+".join(map(re.escape, k.split()))
+                self.tmux.wait_screen(as_re(keys[0]))
+                # Every key, paging down (PgDn) while the table runs longer
+                # than the screen.
+                seen = []
+                for _ in range(10):
+                    raw = self.tmux.screen()
+                    screen = [" ".join(line.split()) for line in raw.splitlines()]
+                    seen += screen
+                    self.assertIsNone(re.search(row_re(self.sleep), "\n".join(screen), re.M),
+                                      "help replaces the table")
+                    if keys[-1] in screen:
+                        break
+                    self.tmux.send("PgDn")
+                    poll(lambda: self.tmux.screen() != raw, desc="PgDn scrolls the help")
                 for k in keys:
-                    self.assertIn(k, screen, "the help screen shows %r" % k)
-                self.assertIsNone(re.search(row_re(self.sleep), "\n".join(screen), re.M),
-                                  "help replaces the table")
+                    self.assertIn(k, seen, "the help screen shows %r" % k)
                 self.tmux.send("Enter")
                 self.wait_row()
                 self.tmux.wait_no_screen(r"^\s*F10\s+q\s")

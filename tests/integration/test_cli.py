@@ -14,13 +14,15 @@ from concmon_test import (BatchRun, check_no_crash, main, pid_exists, poll, proc
 
 USAGE = re.compile(r"(?i)usage")
 OPTIONS = ["-d", "--delay", "-a", "--all", "-b", "--batch", "--json", "-n", "--iterations",
-           "-g", "--grace", "-h", "--help", "-V", "--version", "--list-keys"]
+           "-g", "--grace", "-h", "--help", "-V", "--version", "--list-keys", "--record",
+           "--replay"]
 
 
 class BadOptions(unittest.TestCase):
     CASES = [
         # (arguments, a text the message must name)
         (["--bogus"], "--bogus"),
+        (["--replay", "f", "--", "true"], "--replay shows a recording"),
         (["-z"], "z"),
         (["-d", "abc"], "abc"),
         (["-d", "-1"], "-1"),

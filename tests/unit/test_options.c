@@ -223,6 +223,26 @@ static void test_errors(void **state)
 	expect_error(ARGV("--all=yes"), "option '--all' takes no value");
 	expect_error(ARGV("--json"), "--json works only with --batch");
 	expect_error(ARGV("--json", "-a"), "--json works only with --batch");
+	const char *replay_alone = "--replay shows a recording: it launches nothing and records "
+				   "nothing (no COMMAND, --demo, --trace, --record or --log)";
+	expect_error(ARGV("--replay", "r", "--", "sleep", "1"), replay_alone);
+	expect_error(ARGV("--replay", "r", "--demo", "zombies"), replay_alone);
+	expect_error(ARGV("--replay=r", "--record", "s"), replay_alone);
+	expect_error(ARGV("--replay", ""), "option --replay needs a file name");
+	expect_error(ARGV("--record"), "option '--record' needs a value (FILE)");
+}
+
+static void test_record_and_replay(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("-b", "--record", "f.rec", "--", "sleep", "1"), &o), OPTIONS_OK);
+	assert_string_equal(o.record, "f.rec");
+	assert_null(o.replay);
+	assert_int_equal(parse(ARGV("--replay=f.rec", "-b", "--json", "-n", "3"), &o), OPTIONS_OK);
+	assert_string_equal(o.replay, "f.rec");
+	assert_null(o.record);
+	assert_int_equal(parse(ARGV("--replay", "f.rec"), &o), OPTIONS_OK);
 }
 
 static void test_help_version_keys(void **state)
@@ -299,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_argv_untouched),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_record_and_replay),
 		cmocka_unit_test(test_help_version_keys),
 		cmocka_unit_test(test_small_err_buffer),
 		cmocka_unit_test(test_usage),

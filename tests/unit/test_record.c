@@ -1,0 +1,269 @@
+/* Unit tests for the recording format: what is written reads back field
+ * for field, a recording cut short still opens, and corrupt input is
+ * refused with a reason, never read past. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/events.h"
+#include "record/record.h"
+#include "record/replay.h"
+
+static char path[] = "/tmp/concmon-test-record-XXXXXX";
+
+static const char *wait_of(const void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return tid == 11 ? "sleeps 0.5 s" : NULL;
+}
+
+/* Three snapshots: a process with a thread, then a zombie, then the
+ * zombie reaped (exited), with events between them. */
+static void make_tasks(struct task *t, int frame)
+{
+	memset(t, 0, 3 * sizeof *t);
+	t[0] = (struct task){ .tid = 10, .pid = 10, .ppid = 1, .state = 'S', .cmdline = "demo zombies",
+			      .start_ticks = 123456789ULL, .start_time = 1795712703.27, .cpu = 12.5,
+			      .rss_kb = 4096, .threads = 2, .supervised = true, .launched = true };
+	strcpy(t[0].comm, "demo\x01\xff");
+	t[1] = t[0];
+	t[1].tid = 11;
+	t[1].cpu = 0;
+	t[2] = (struct task){ .tid = 12, .pid = 12, .ppid = 10, .state = frame == 0 ? 'R' : 'Z',
+			      .cmdline = "", .supervised = true, .threads = 1, .former_ppid = -7 };
+	strcpy(t[2].comm, "child");
+	if (frame == 2) {
+		t[2].exited = t[2].exit_known = t[2].reaped = true;
+		t[2].exit_code = 3;
+		t[2].exit_signal = 9;
+		t[2].exited_at = 42.25;
+	}
+}
+
+static void write_recording(void)
+{
+	char err[256];
+	struct record *rec = record_open(path, true, "cgroup", err, sizeof err);
+	assert_non_null(rec);
+	struct events *ev = events_new(16);
+	struct task t[3];
+	for (int f = 0; f < 3; f++) {
+		make_tasks(t, f);
+		if (f == 1)
+			events_add(ev, (struct event){ .kind = EV_EXITED, .pid = 12, .tid = 12, .code = 3,
+						       .time = 5.5, .comm = "child", .exact = true });
+		if (f == 2)
+			events_add(ev, (struct event){ .kind = EV_REAPED, .pid = 12, .other = 10,
+						       .time = 6.5 });
+		assert_int_equal(record_frame(rec, 1000.0 + f, t, 3, ev, f == 2 ? 1 : 0, wait_of, NULL), 0);
+	}
+	assert_int_equal(record_frames(rec), 3);
+	assert_true(record_bytes(rec) > 0);
+	events_free(ev);
+	assert_int_equal(record_close(rec), 0);
+}
+
+/* The file's bytes; *n its size. */
+static uint8_t *slurp(size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	static uint8_t buf[1 << 16];
+	*n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	uint8_t *copy = malloc(*n);
+	memcpy(copy, buf, *n);
+	return copy;
+}
+
+static void assert_same_task(const struct task *a, const struct task *b)
+{
+	assert_int_equal(a->tid, b->tid);
+	assert_int_equal(a->pid, b->pid);
+	assert_int_equal(a->ppid, b->ppid);
+	assert_int_equal(a->former_ppid, b->former_ppid);
+	assert_int_equal(a->state, b->state);
+	assert_string_equal(a->comm, b->comm);
+	assert_string_equal(a->cmdline, b->cmdline);
+	assert_true(a->start_ticks == b->start_ticks);
+	assert_true(a->start_time == b->start_time && a->cpu == b->cpu);
+	assert_int_equal(a->rss_kb, b->rss_kb);
+	assert_int_equal(a->threads, b->threads);
+	assert_int_equal(a->supervised, b->supervised);
+	assert_int_equal(a->launched, b->launched);
+	assert_int_equal(a->exited, b->exited);
+	assert_int_equal(a->exit_known, b->exit_known);
+	assert_int_equal(a->reaped, b->reaped);
+	assert_int_equal(a->exit_code, b->exit_code);
+	assert_int_equal(a->exit_signal, b->exit_signal);
+	assert_true(a->exited_at == b->exited_at);
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	write_recording();
+	char err[256];
+	struct replay *r = replay_open(path, err, sizeof err);
+	assert_non_null(r);
+	assert_true(replay_indexed(r));
+	assert_true(replay_all(r));
+	assert_string_equal(replay_containment(r), "cgroup");
+	assert_int_equal(replay_count(r), 3);
+	struct task want[3];
+	for (size_t f = 0; f < 3; f++) {
+		struct replay_frame fr;
+		assert_int_equal(replay_frame(r, f, &fr, err, sizeof err), 0);
+		assert_true(fr.time == 1000.0 + (double)f && replay_time(r, f) == fr.time);
+		assert_int_equal(fr.ntasks, 3);
+		make_tasks(want, (int)f);
+		for (size_t k = 0; k < 3; k++)
+			assert_same_task(&fr.tasks[k], &want[k]);
+		assert_int_equal(fr.nevents, f == 0 ? 0 : 1);
+		assert_string_equal(replay_wait(r, 11), "sleeps 0.5 s");
+		assert_null(replay_wait(r, 10));
+		assert_null(replay_wait(r, 99));
+		if (f == 1) {
+			assert_int_equal(fr.events[0].kind, EV_EXITED);
+			assert_int_equal(fr.events[0].seq, 1);
+			assert_int_equal(fr.events[0].code, 3);
+			assert_true(fr.events[0].exact && fr.events[0].time == 5.5);
+			assert_string_equal(fr.events[0].comm, "child");
+		}
+		assert_int_equal(fr.deadlocks, f == 2 ? 1 : 0);
+	}
+	assert_int_equal(replay_marks(r, 0), 0);
+	assert_int_equal(replay_marks(r, 1), RECORD_MARK_ZOMBIE | RECORD_MARK_EXIT);
+	assert_int_equal(replay_marks(r, 2), RECORD_MARK_DEADLOCK);
+	assert_int_equal(replay_seek_mark(r, 0, 1, RECORD_MARK_ZOMBIE), 1);
+	assert_int_equal(replay_seek_mark(r, 1, 1, RECORD_MARK_ZOMBIE), 1);
+	assert_int_equal(replay_seek_mark(r, 2, -1, RECORD_MARK_ZOMBIE), 1);
+	assert_int_equal(replay_seek_mark(r, 0, 1, RECORD_MARK_DEADLOCK), 2);
+	replay_free(r);
+	unlink(path);
+}
+
+/* Without its index (concmon killed), every whole snapshot is read, at
+ * every cut: the marks come from the snapshots then. */
+static void test_cut_short_still_opens(void **state)
+{
+	(void)state;
+	write_recording();
+	size_t n;
+	uint8_t *data = slurp(&n);
+	char err[256];
+	size_t full = 0;
+	for (size_t cut = 0; cut < n; cut++) {
+		struct replay *r = replay_open_mem(data, cut, err, sizeof err);
+		if (!r) {
+			assert_true(strlen(err) > 0);
+			assert_true(cut < 11 + 6); /* only a header cut short is refused */
+			continue;
+		}
+		assert_false(replay_indexed(r));
+		assert_true(replay_count(r) <= 3);
+		if (replay_count(r) == 3) {
+			full++;
+			assert_int_equal(replay_marks(r, 1), RECORD_MARK_ZOMBIE | RECORD_MARK_EXIT);
+			assert_true(replay_time(r, 2) == 1002.0);
+		}
+		replay_free(r);
+	}
+	assert_true(full > 0);
+	free(data);
+	unlink(path);
+}
+
+/* Opens data with byte at set to v; returns the reason, or "" when it opened
+ * and every snapshot decoded. */
+static const char *open_patched(const uint8_t *data, size_t n, size_t at, uint8_t v)
+{
+	static char err[256];
+	uint8_t *copy = malloc(n);
+	memcpy(copy, data, n);
+	copy[at] = v;
+	err[0] = '\0';
+	struct replay *r = replay_open_mem(copy, n, err, sizeof err);
+	free(copy);
+	for (size_t i = 0; r && i < replay_count(r); i++) {
+		struct replay_frame f;
+		if (replay_frame(r, i, &f, err, sizeof err) < 0)
+			break;
+	}
+	replay_free(r);
+	return err;
+}
+
+static void test_corrupt_input_is_refused_with_a_reason(void **state)
+{
+	(void)state;
+	write_recording();
+	size_t n;
+	uint8_t *data = slurp(&n);
+	assert_string_equal(open_patched(data, n, 0, 'X'), "not a usable concmon recording: no CONCMREC header");
+	assert_string_equal(open_patched(data, n, 8, 2), "recording format version 2, this concmon reads 1");
+	assert_non_null(strstr(open_patched(data, n, 9, 0x80), "unknown header flags"));
+	char err[256];
+	assert_null(replay_open_mem(data, 14, err, sizeof err));
+	assert_non_null(strstr(err, "header cut short"));
+	assert_non_null(strstr(open_patched(data, n, 11, 0), "NUL inside the containment"));
+	size_t first = 11 + strlen("cgroup");
+	assert_non_null(strstr(open_patched(data, n, first, 0x00), "garbage between frames"));
+	assert_non_null(strstr(open_patched(data, n, first + 1, 9), "unknown frame kind"));
+	/* The first snapshot's length, one more: the next frame's tag is
+	 * then out of place. */
+	assert_true(strlen(open_patched(data, n, first + 2, (uint8_t)(data[first + 2] + 1))) > 0);
+	assert_non_null(strstr(open_patched(data, n, n - 1, 'X'), "no trailer"));
+	assert_non_null(strstr(open_patched(data, n, n - 16, 0x55), "does not point at the index"));
+	assert_non_null(strstr(open_patched(data, n, n - 17, 0x55), "bad index frame"));
+	/* Every single byte changed to each of a few values: refused or read,
+	 * never read past (ASan watches). */
+	static const uint8_t vals[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
+	for (size_t at = 0; at < n; at++)
+		for (size_t k = 0; k < sizeof vals; k++)
+			open_patched(data, n, at, vals[k]);
+	free(data);
+	unlink(path);
+}
+
+/* A NUL inside a string is refused where it is decoded. */
+static void test_nul_inside_a_string(void **state)
+{
+	(void)state;
+	write_recording();
+	size_t n;
+	uint8_t *data = slurp(&n);
+	uint8_t *comm = memmem(data, n, "child", 5);
+	assert_non_null(comm);
+	assert_non_null(strstr(open_patched(data, n, (size_t)(comm - data) + 2, 0), "malformed"));
+	free(data);
+	unlink(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_cut_short_still_opens),
+		cmocka_unit_test(test_corrupt_input_is_refused_with_a_reason),
+		cmocka_unit_test(test_nul_inside_a_string),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
