@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "color.h"
+#include "deadview.h"
 #include "demomenu.h"
 #include "explainpane.h"
 #include "keys.h"
@@ -67,6 +68,7 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->delay = delay;
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	color_init(t->attr);
+	t->banner_lines = deadview_banner_lines;
 	t->opts.tree = true;
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
