@@ -474,20 +474,23 @@ static int table_header_counts(const struct tui *t, int y, int x, bool compact, 
 }
 
 /* Counts first (they matter most), the view mode right-aligned after them.
- * When the words do not fit the compact form is used, so a narrow screen
- * (80 columns) still shows every count and the mode. */
+ * What does not fit turns compact: the mode first ("tree thr PID cg 1s"),
+ * then the counts ("4p 6t | R0 S6 ..."), so a narrow screen (80 columns)
+ * still shows every count and the mode. */
 void table_draw_header(const struct tui *t, int y)
 {
 	char mode[TUI_TEXT_MAX + 128];
 	int x = text_put(y, 0, "concmon", COLS, t->attr[UI_HEADER]);
+	int words = x + table_header_counts(t, y, x, false, true) + 3;
 	table_header_mode(t, false, mode, sizeof mode);
-	bool compact = x + table_header_counts(t, y, x, false, true) + 3 + text_width(mode) > COLS;
-	if (compact)
+	bool compact_mode = words + text_width(mode) > COLS;
+	if (compact_mode)
 		table_header_mode(t, true, mode, sizeof mode);
+	bool compact = words + text_width(mode) > COLS;
 	x += table_header_counts(t, y, x, compact, false);
 	int w = text_width(mode);
 	x = COLS - w > x + 3 ? COLS - w : x + 3;
-	if (compact)
+	if (compact_mode)
 		text_put(y, x - 2, "|", 1, A_NORMAL);
 	text_put(y, x, mode, COLS, t->attr[UI_HEADER_MODE]);
 }
