@@ -3,6 +3,7 @@
 #define CONCMON_COLOR_H
 
 #include <curses.h>
+#include <stdbool.h>
 
 /* Roles, not colours: the table in color.c says how each one looks with
  * and without colour support. */
@@ -29,8 +30,11 @@ enum ui_color {
 	UI_COLOR_COUNT
 };
 
-/* Fills out[] with the attribute of each role. Call after newterm; starts
- * colour when the terminal has it, else uses bold/reverse/dim. */
-void color_init(attr_t out[UI_COLOR_COUNT]);
+/* Fills out[] with the attribute of each role under theme ("default",
+ * "projector": high contrast, nothing dim or grey). Call after newterm;
+ * starts colour when the terminal has it and NO_COLOR is unset or empty,
+ * else uses bold/reverse (and dim for grey in the default theme). False,
+ * out untouched, for an unknown theme. */
+bool color_init(attr_t out[UI_COLOR_COUNT], const char *theme);
 
 #endif

@@ -47,27 +47,77 @@ void deadview_sentence(const struct deadlock *c, char *buf, size_t len)
 	}
 }
 
-void deadview_banner(const struct tui *t, int y)
+/* The banner wraps onto a second line only on screens this tall: below
+ * it the table's rows matter more than the end of the sentence. */
+#define DEADVIEW_WRAP_MIN_LINES 12
+
+/* "DEADLOCK: " and the first cycle's sentence into text; the hint for the
+ * other cycles into more. Returns the number of cycles (0: no banner). */
+static size_t deadview_banner_text(const struct tui *t, char *text, size_t len, char *more,
+				   size_t mlen)
 {
 	size_t n = deadview_count(t);
+	more[0] = text[0] = '\0';
 	if (n == 0)
-		return;
-	char text[2048], more[48] = "";
+		return 0;
 	struct deadlock c = deadlocks_get(t->deadlocks, 0);
-	deadview_sentence(&c, text, sizeof text);
-	if (n > 1)
-		snprintf(more, sizeof more, "  (+%zu more, press D)", n - 1);
-	else
-		more[0] = '\0';   /* D is in the help; the sentence needs the room */
+	int used = snprintf(text, len, "DEADLOCK: ");
+	deadview_sentence(&c, text + used, len - (size_t)used);
+	if (n > 1)      /* with one, D is in the help; the sentence needs the room */
+		snprintf(more, mlen, "  (+%zu more, press D)", n - 1);
+	return n;
+}
+
+/* Bytes of s that fit in width columns, broken after the last space when
+ * s does not fit whole (mid-word when a word is wider than the line). */
+static size_t deadview_fit(const char *s, int width)
+{
+	size_t take = 0, space = 0, len = strlen(s);
+	while (take < len) {
+		size_t next = take + 1;
+		while (next < len && ((unsigned char)s[next] & 0xc0) == 0x80)
+			next++;
+		if (text_width_n(s, next) > width)
+			break;
+		take = next;
+		if (s[take - 1] == ' ')
+			space = take;
+	}
+	return take < len && space > 0 ? space : take;
+}
+
+int deadview_banner_lines(const struct tui *t)
+{
+	char text[2048], more[48];
+	if (deadview_banner_text(t, text, sizeof text, more, sizeof more) == 0)
+		return 0;
+	bool fits = text_width(text) + text_width(more) <= COLS;
+	return fits || LINES < DEADVIEW_WRAP_MIN_LINES ? 1 : 2;
+}
+
+void deadview_banner(const struct tui *t, int y)
+{
+	char text[2048], more[48];
+	if (deadview_banner_text(t, text, sizeof text, more, sizeof more) == 0)
+		return;
 	attr_t a = t->attr[UI_ERROR] | A_REVERSE;
+	const char *rest = text;
+	if (deadview_banner_lines(t) == 2) {
+		size_t first = deadview_fit(text, COLS);
+		text_fill(y, 0, COLS, a);
+		text_put(y, 0, text, text_width_n(text, first), a);
+		rest = text + first;
+		while (*rest == ' ')
+			rest++;
+		y++;
+	}
 	text_fill(y, 0, COLS, a);
-	int x = text_put(y, 0, "DEADLOCK: ", COLS, a);
 	/* The "press D" hint is kept on screen; the sentence is clipped. */
 	int mw = text_width(more);
-	int room = COLS - x - mw;
-	if (room < 20)
-		room = COLS - x;
-	x += text_put(y, x, text, room, a);
+	int room = COLS - mw;
+	if (room < 30)
+		room = COLS;
+	int x = text_put(y, 0, rest, room, a);
 	text_put(y, x, more, COLS - x, a);
 }
 

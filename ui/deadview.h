@@ -16,7 +16,12 @@ size_t deadview_count(const struct tui *t);
  * names from the program: draw it with text_put. Always NUL-terminated. */
 void deadview_sentence(const struct deadlock *c, char *buf, size_t len);
 
-/* Draws the banner on line y (red): the first cycle, "(+N more, press D)". */
+/* Lines the banner takes now: 0 without a deadlock, 2 when the sentence
+ * is wider than the screen (and the screen tall enough), else 1. */
+int deadview_banner_lines(const struct tui *t);
+
+/* Draws the banner from line y (red, deadview_banner_lines of them): the
+ * first cycle, wrapped at a space, then "(+N more, press D)". */
 void deadview_banner(const struct tui *t, int y);
 
 /* D: the full-screen view of every cycle. Up/Down/PgUp/PgDn scroll, any

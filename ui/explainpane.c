@@ -150,19 +150,14 @@ static int explainpane_want(const struct tui *t, int room)
 	return explainpane_wrap(explainpane_text(t, text, sizeof text), COLS - 2, NULL, NULL) + 1;
 }
 
+/* The title says which lines show when not all fit, so a reader knows
+ * the lesson goes on below (Tab, then Down or PgDn, scrolls it). */
 static void explainpane_draw(struct tui *t, int y, int height, bool focused)
 {
 	static char text[EXPLAINPANE_TEXT_MAX];
 	struct explainpane *e = t->explainpane;
 	const struct task *k = view_selected(t);
-	char title[96];
-	if (k)
-		snprintf(title, sizeof title, " Explain: %s %d", task_is_thread(k) ? "thread" : "PID",
-			 (int)k->tid);
-	else
-		snprintf(title, sizeof title, " Explain");
-	panes_title(t, y, title, focused ? "Up/Down scroll  Tab next  E hides " :
-		    "Tab scrolls  E hides ", focused);
+	char title[128];
 	explainpane_text(t, text, sizeof text);
 	int rows = height - 1;
 	int total = explainpane_wrap(text, COLS - 2, NULL, NULL);
@@ -171,6 +166,14 @@ static void explainpane_draw(struct tui *t, int y, int height, bool focused)
 		e->top = max_top;
 	if (e->top < 0)
 		e->top = 0;
+	int n = k ? snprintf(title, sizeof title, " Explain: %s %d",
+			     task_is_thread(k) ? "thread" : "PID", (int)k->tid) :
+		    snprintf(title, sizeof title, " Explain");
+	if (max_top > 0 && n > 0 && (size_t)n < sizeof title)
+		snprintf(title + n, sizeof title - (size_t)n, "  lines %d-%d of %d", e->top + 1,
+			 e->top + rows, total);
+	panes_title(t, y, title, focused ? "Up/Down scroll  Tab next  E hides " :
+		    "Tab scrolls  E hides ", focused);
 	struct explain_draw d = { y + 1, e->top, rows };
 	explainpane_wrap(text, COLS - 2, explainpane_line, &d);
 }

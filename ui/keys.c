@@ -28,13 +28,16 @@
 typedef enum tui_reaction key_fn(struct tui *t, const struct tui_actions *a, int arg);
 
 #define KEYS_PER_BINDING 4
+/* The key bar's entries: the main ones stay on an 80-column screen. */
+enum { KEYS_BAR_MAIN = 1, KEYS_BAR_MORE = 2 };
 #define CTRL(c) ((c) & 0x1f)
 
 struct keybind {
 	int keys[KEYS_PER_BINDING];   /* curses codes, 0-terminated; the first names it in the bar */
 	const char *label;            /* short: the key bar and help */
 	const char *help;             /* one line for the help screen */
-	bool bar;                     /* shown in the bottom key bar */
+	int bar;                      /* in the bottom key bar: false no, true (KEYS_BAR_MAIN)
+	                                 always, KEYS_BAR_MORE when there is room */
 	key_fn *fn;
 	int arg;
 };
@@ -192,6 +195,12 @@ static enum tui_reaction key_pane(struct tui *t, const struct tui_actions *a, in
 	return panes_toggle(t, key_panes[arg]);
 }
 
+static enum tui_reaction key_pane_size(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a;
+	return panes_resize(t, arg);
+}
+
 static enum tui_reaction key_follow(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
@@ -301,7 +310,7 @@ static const struct keybind key_table[] = {
 	  true, key_prompt, PROMPT_FILTER },
 	{ { KEY_F(5), 't' }, "Tree", "tree or flat list", true, key_tree, 0 },
 	{ { 'H' }, "Threads", "show or hide threads", false, key_threads, 0 },
-	{ { KEY_F(6), '>', '<' }, "SortBy", "choose the sort column", true, key_menu, MENU_SORT },
+	{ { KEY_F(6), '>', '<' }, "SortBy", "choose the sort column", KEYS_BAR_MORE, key_menu, MENU_SORT },
 	{ { 'I' }, "Invert", "invert the sort order", false, key_invert, 0 },
 	{ { KEY_F(7), ':' }, "Launch",
 	  "launch a command line; Ctrl-T in the prompt (or a leading --trace) traces its locks",
@@ -314,11 +323,15 @@ static const struct keybind key_table[] = {
 	  false, key_knob_change, 1 },
 	{ { '-' }, "Knob-", "lower the selected knob by the same step", false, key_knob_change, -1 },
 	{ { 'e' }, "Events", "show or hide the event log pane (spawned, exited, killed, zombie...)",
-	  true, key_pane, KEY_PANE_LOG },
+	  KEYS_BAR_MORE, key_pane, KEY_PANE_LOG },
 	{ { 'E' }, "Explain", "show or hide the explanation of the selected row (and the demo's lesson)",
-	  true, key_pane, KEY_PANE_EXPLAIN },
+	  KEYS_BAR_MORE, key_pane, KEY_PANE_EXPLAIN },
 	{ { 'o' }, "Output", "show or hide the output pane of the selected row's program (! = stderr)",
-	  true, key_pane, KEY_PANE_OUTPUT },
+	  KEYS_BAR_MORE, key_pane, KEY_PANE_OUTPUT },
+	{ { ')' }, "Grow", "the focused pane (else the last opened) gets a line more", false,
+	  key_pane_size, 1 },
+	{ { '(' }, "Shrink", "the focused pane (else the last opened) gets a line fewer", false,
+	  key_pane_size, -1 },
 	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output); none: next knob",
 	  false, key_focus, 1 },
 	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",
@@ -433,15 +446,48 @@ void keys_help_line(size_t i, char *buf, size_t len)
 	snprintf(buf, len, "%-16s %-8s %s", keys, b->label, b->help);
 }
 
+/* Columns entry i takes in the bar, its leading space included. */
+static int keys_bar_width(size_t i, bool pad)
+{
+	char name[16];
+	keys_name(key_table[i].keys[0], name, sizeof name);
+	int w = text_width(key_table[i].label);
+	return 1 + text_width(name) + (pad && w < 6 ? 6 : w);
+}
+
+/* Which entries the bar shows on COLS columns, and whether labels are
+ * padded: all padded when they fit; else the main keys unpadded and the
+ * others, in table order, while they fit. */
+static bool keys_bar_pick(bool shown[KEY_TABLE_LEN])
+{
+	int all = 0, main = 0;
+	for (size_t i = 0; i < KEY_TABLE_LEN; i++) {
+		shown[i] = key_table[i].bar != 0;
+		all += shown[i] ? keys_bar_width(i, true) : 0;
+		main += key_table[i].bar == KEYS_BAR_MAIN ? keys_bar_width(i, false) : 0;
+	}
+	if (all - 1 <= COLS)
+		return true;
+	for (size_t i = 0; i < KEY_TABLE_LEN; i++) {
+		if (key_table[i].bar != KEYS_BAR_MORE)
+			continue;
+		shown[i] = main + keys_bar_width(i, false) - 1 <= COLS;
+		main += shown[i] ? keys_bar_width(i, false) : 0;
+	}
+	return false;
+}
+
 void keys_draw_bar(const struct tui *t, int y)
 {
 	int x = 0;
 	char name[16], label[64];
+	bool shown[KEY_TABLE_LEN];
+	bool pad = keys_bar_pick(shown);
 	for (size_t i = 0; i < KEY_TABLE_LEN && x < COLS; i++) {
-		if (!key_table[i].bar)
+		if (!shown[i])
 			continue;
 		keys_name(key_table[i].keys[0], name, sizeof name);
-		snprintf(label, sizeof label, "%-6s", key_table[i].label);
+		snprintf(label, sizeof label, pad ? "%-6s" : "%s", key_table[i].label);
 		if (x)
 			x += text_put(y, x, " ", COLS, A_NORMAL);
 		x += text_put(y, x, name, COLS, t->attr[UI_BAR_KEY]);

@@ -479,14 +479,19 @@ const struct pane_ops panels_ops = {
 
 enum tui_reaction panels_toggle(struct tui *t)
 {
+	const struct program *pr = panels_program(t);
 	if (!panes_switch(t, &panels_ops))
-		tui_message(t, false, "telemetry panels hidden (p shows them)");
+		tui_message(t, false, "p: telemetry panels hidden (p shows them)");
 	else if (panes_lines_of(t, &panels_ops) > 0)
-		tui_message(t, false, "telemetry panels shown (p hides them)");
-	else if (panels_program(t))
-		tui_message(t, false, "telemetry panels on, but the terminal has no room for them");
+		tui_message(t, false, "p: telemetry panels shown (p hides them)");
+	else if (pr && panels_has_telemetry(pr))
+		tui_message(t, false, "p: telemetry panels on, but the terminal has no room for them "
+			    "(close a pane, or ( shrinks the focused one)");
+	else if (pr)
+		tui_message(t, false, "p: panels on, but no telemetry for this program (PID %d): it has "
+			    "no probe; they show when you select one that has", (int)pr->pid);
 	else
-		tui_message(t, false, "telemetry panels on: the selected task's program publishes "
-			    "no telemetry (F2 launches a demo that does)");
+		tui_message(t, false, "p: panels on, but the selected task belongs to no launched "
+			    "program: no telemetry (F2 launches a demo that has some)");
 	return TUI_REDRAW;
 }

@@ -15,6 +15,7 @@
 struct panes {
 	const struct pane_ops *open[PANES_MAX];  /* top to bottom, in opening order */
 	size_t n;
+	int fixed[PANES_MAX];                    /* lines set by ( and ), title included; 0: auto */
 	const struct pane_ops *focus;            /* NULL: the keys go to the table */
 };
 
@@ -71,8 +72,9 @@ static void panes_share(const int want[PANES_MAX], size_t n, int left, int lines
 
 /* Shares the room among the open panes. Each drawn pane has at least two
  * lines (its title and one more); when not all can, the panes opened last
- * (what the user asked for just now) keep theirs. The lines beyond those
- * two are shared by panes_share. Returns the lines used. */
+ * (what the user asked for just now) keep theirs. A pane sized with ( and )
+ * gets its lines first; the lines beyond those two are shared by
+ * panes_share among the others. Returns the lines used. */
 static int panes_layout(const struct tui *t, int lines[PANES_MAX])
 {
 	const struct panes *p = t->panes;
@@ -81,17 +83,23 @@ static int panes_layout(const struct tui *t, int lines[PANES_MAX])
 	for (size_t i = p->n; i-- > 0;) {
 		bool fits = left >= 2 && (!short_screen || p->open[i]->squeeze);
 		int want = fits ? p->open[i]->want(t, room) : 0;
+		if (want > 0 && p->fixed[i] > 0)
+			want = p->fixed[i];
 		more[i] = want >= 2 ? (want < room ? want : room) - 2 : -1;
 		if (more[i] >= 0)
 			left -= 2;
 	}
-	int extra[PANES_MAX], got[PANES_MAX];
-	for (size_t i = 0; i < p->n; i++)
-		extra[i] = more[i] > 0 ? more[i] : 0;
+	int extra[PANES_MAX], got[PANES_MAX], fixed_got[PANES_MAX];
+	for (size_t i = 0; i < p->n; i++) {
+		bool fixed = p->fixed[i] > 0 && more[i] > 0;
+		fixed_got[i] = fixed ? (more[i] < left ? more[i] : left) : 0;
+		left -= fixed_got[i];
+		extra[i] = more[i] > 0 && !fixed ? more[i] : 0;
+	}
 	panes_share(extra, p->n, left, got);
 	int total = 0;
 	for (size_t i = 0; i < p->n; i++) {
-		lines[i] = more[i] >= 0 ? 2 + got[i] : 0;
+		lines[i] = more[i] >= 0 ? 2 + got[i] + fixed_got[i] : 0;
 		total += lines[i];
 	}
 	return total;
@@ -143,6 +151,7 @@ bool panes_switch(struct tui *t, const struct pane_ops *ops)
 	size_t i = panes_index(p, ops);
 	if (i < p->n) {
 		memmove(&p->open[i], &p->open[i + 1], (p->n - i - 1) * sizeof p->open[0]);
+		memmove(&p->fixed[i], &p->fixed[i + 1], (p->n - i - 1) * sizeof p->fixed[0]);
 		p->n--;
 		if (p->focus == ops)
 			p->focus = NULL;
@@ -152,6 +161,7 @@ bool panes_switch(struct tui *t, const struct pane_ops *ops)
 		fprintf(stderr, "concmon: more than %d panes opening %s\n", PANES_MAX, ops->name);
 		abort();
 	}
+	p->fixed[p->n] = 0;
 	p->open[p->n++] = ops;
 	if (ops->opened)
 		ops->opened(t);
@@ -162,6 +172,41 @@ void panes_open(struct tui *t, const struct pane_ops *ops)
 {
 	if (!panes_is_open(t, ops))
 		panes_switch(t, ops);
+}
+
+/* The pane ( and ) size: the focused one, else the last opened one drawn. */
+static size_t panes_sized(const struct tui *t, int lines[PANES_MAX])
+{
+	const struct panes *p = t->panes;
+	const struct pane_ops *f = panes_focused(t);
+	if (f)
+		return panes_index(p, f);
+	for (size_t i = p->n; i-- > 0;)
+		if (lines[i] > 0)
+			return i;
+	return p->n;
+}
+
+enum tui_reaction panes_resize(struct tui *t, int delta)
+{
+	struct panes *p = t->panes;
+	int lines[PANES_MAX];
+	panes_layout(t, lines);
+	size_t i = panes_sized(t, lines);
+	if (i == p->n) {
+		tui_message(t, true, "no pane open to resize: e events, E explanation, o output, "
+			    "p panels");
+		return TUI_REDRAW;
+	}
+	int was = lines[i];
+	p->fixed[i] = was + delta < 2 ? 2 : was + delta;
+	int now = panes_lines_of(t, p->open[i]);
+	if (now == was && delta > 0)
+		p->fixed[i] = was;   /* no room: do not pile up presses that did nothing */
+	tui_message(t, now == was, "%s: %d lines%s (( fewer, ) more, Tab picks the pane)",
+		    p->open[i]->name, now,
+		    now != was ? "" : delta > 0 ? ", no more room" : ", the least it can have");
+	return TUI_REDRAW;
 }
 
 enum tui_reaction panes_toggle(struct tui *t, const struct pane_ops *ops)

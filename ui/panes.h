@@ -55,6 +55,11 @@ bool panes_switch(struct tui *t, const struct pane_ops *ops);
  * terminal is too short for it). */
 enum tui_reaction panes_toggle(struct tui *t, const struct pane_ops *ops);
 
+/* ( and ): the focused pane (else the last opened one shown) gets delta
+ * lines more or fewer, at least its title and one line; what is left is
+ * shared among the others. Says what happened in the status line. */
+enum tui_reaction panes_resize(struct tui *t, int delta);
+
 /* Opens ops when it is not open yet (the log's f and #). */
 void panes_open(struct tui *t, const struct pane_ops *ops);
 

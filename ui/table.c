@@ -42,8 +42,9 @@ struct column {
 	cell_fn *cell;
 };
 
-/* Room the COMMAND column keeps before other columns are dropped. */
-#define TABLE_MIN_COMMAND 16
+/* Room the COMMAND column keeps before other columns are dropped: at 80
+ * columns START and RSS go and a command line shows 40 characters. */
+#define TABLE_MIN_COMMAND 36
 /* The WAITING column only where COMMAND keeps this much: a command line
  * matters more. Without it, a thread's wait follows its name. */
 #define TABLE_WAIT_MIN_COMMAND 60
@@ -130,8 +131,8 @@ static const struct column table_columns[COL_COUNT] = {
 	[COL_PPID] = { "PPID", 7, true, 6, -1, false, cell_ppid },
 	[COL_STATE] = { "S", 1, false, 0, SORT_STATE, false, cell_state },
 	[COL_CPU] = { "CPU%", 5, true, 5, SORT_CPU, false, cell_cpu },
-	[COL_RSS] = { "RSS", 6, true, 4, SORT_RSS, false, cell_rss },
-	[COL_THR] = { "THR", 4, true, 3, -1, false, cell_thr },
+	[COL_RSS] = { "RSS", 6, true, 3, SORT_RSS, false, cell_rss },
+	[COL_THR] = { "THR", 4, true, 4, -1, false, cell_thr },
 	[COL_START] = { "START", 8, false, 2, SORT_START, false, cell_start },
 	[COL_WAIT] = { "WAITING", 36, false, 1, -1, false, cell_wait },
 	[COL_COMMAND] = { "COMMAND", 0, false, 0, SORT_COMMAND, false, NULL },
@@ -396,62 +397,102 @@ void table_draw(struct tui *t, int y, int height)
 
 struct header_count {
 	const char *one, *many;
+	const char *tag;        /* the compact header's label: "p" after, "Z" before the number */
+	bool tag_after;
 	size_t off;             /* into struct summary */
 	enum ui_color hot;      /* colour of the number when it is not 0 */
 	bool hide_zero;         /* rare states: shown only when present */
 };
 
-/* Short labels: the counts and the mode must share one line of 120. */
+/* Short labels: the counts and the mode must share one line of 120. Below
+ * that the compact form ("4p 6t | R0 S6 T0 Z0 O0 X0") keeps every count. */
 static const struct header_count header_counts[] = {
-	{ "proc", "procs", offsetof(struct summary, processes), UI_HEADER, false },
-	{ "thr", "thr", offsetof(struct summary, threads), UI_HEADER, false },
-	{ "run", "run", offsetof(struct summary, running), UI_RUN, false },
-	{ "sleep", "sleep", offsetof(struct summary, sleeping), UI_HEADER, false },
-	{ "disk", "disk", offsetof(struct summary, disk), UI_DISK, true },
-	{ "stop", "stop", offsetof(struct summary, stopped), UI_STOP, false },
-	{ "zombie", "zombies", offsetof(struct summary, zombies), UI_ZOMBIE, false },
-	{ "orphan", "orphans", offsetof(struct summary, orphans), UI_ORPHAN, false },
-	{ "exited", "exited", offsetof(struct summary, exited), UI_GREY, false },
+	{ "proc", "procs", "p", true, offsetof(struct summary, processes), UI_HEADER, false },
+	{ "thr", "thr", "t", true, offsetof(struct summary, threads), UI_HEADER, false },
+	{ "run", "run", "R", false, offsetof(struct summary, running), UI_RUN, false },
+	{ "sleep", "sleep", "S", false, offsetof(struct summary, sleeping), UI_HEADER, false },
+	{ "disk", "disk", "D", false, offsetof(struct summary, disk), UI_DISK, true },
+	{ "stop", "stop", "T", false, offsetof(struct summary, stopped), UI_STOP, false },
+	{ "zombie", "zombies", "Z", false, offsetof(struct summary, zombies), UI_ZOMBIE, false },
+	{ "orphan", "orphans", "O", false, offsetof(struct summary, orphans), UI_ORPHAN, false },
+	{ "exited", "exited", "X", false, offsetof(struct summary, exited), UI_GREY, false },
 };
 
-static void table_header_mode(const struct tui *t, char *buf, size_t len)
+#define HEADER_NCOUNTS (sizeof header_counts / sizeof header_counts[0])
+
+/* The view mode, in words ("tree, threads, sort PID, cgroup, every 1s") or,
+ * compact, in tokens ("tree thr PID cg 1s"). */
+static void table_header_mode(const struct tui *t, bool compact, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s, %s, sort %s%s", t->opts.tree ? "tree" : "flat",
-			 t->opts.threads ? "threads" : "no threads", tasktree_sort_name(t->opts.sort),
-			 t->opts.descending ? " desc" : "");
+	static const char *const words[][2] = {
+		{ "tree", "flat" }, { "threads", "no threads" }, { ", no cgroup", ", cgroup" } };
+	static const char *const tokens[][2] = {
+		{ "tree", "flat" }, { "thr", "nothr" }, { " nocg", " cg" } };
+	const char *const(*w)[2] = compact ? tokens : words;
+	const char *sep = compact ? " " : ", ";
+	int n = snprintf(buf, len, "%s%s%s%s%s%s", w[0][!t->opts.tree], sep, w[1][!t->opts.threads],
+			 sep, compact ? "" : "sort ", tasktree_sort_name(t->opts.sort));
+	if (n > 0 && (size_t)n < len && t->opts.descending)
+		n += snprintf(buf + n, len - (size_t)n, compact ? "-" : " desc");
 	if (n > 0 && (size_t)n < len && t->filter[0])
-		n += snprintf(buf + n, len - (size_t)n, ", filter \"%s\"", t->filter);
+		n += snprintf(buf + n, len - (size_t)n, compact ? " /%s" : ", filter \"%s\"", t->filter);
 	if (n > 0 && (size_t)n < len && t->all)
-		n += snprintf(buf + n, len - (size_t)n, ", all");
+		n += snprintf(buf + n, len - (size_t)n, "%sall", sep);
 	if (n > 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, t->no_cgroup ? ", no cgroup" : ", cgroup");
+		n += snprintf(buf + n, len - (size_t)n, "%s", w[2][!t->no_cgroup]);
 	if (n > 0 && (size_t)n < len && t->delay > 0)
-		snprintf(buf + n, len - (size_t)n, ", every %gs", t->delay);
+		snprintf(buf + n, len - (size_t)n, compact ? " %gs" : ", every %gs", t->delay);
 	else if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ", no delay");
+		snprintf(buf + n, len - (size_t)n, compact ? " nodelay" : ", no delay");
 }
 
-/* Counts first (they matter most), the view mode right-aligned after them
- * when there is room, else straight after them and clipped. */
-void table_draw_header(const struct tui *t, int y)
+/* Draws the counts from x (dry: only measures); returns the columns used. */
+static int table_header_counts(const struct tui *t, int y, int x, bool compact, bool dry)
 {
-	int x = text_put(y, 0, "concmon", COLS, t->attr[UI_HEADER]);
-	char buf[TUI_TEXT_MAX + 128];
-	for (size_t i = 0; i < sizeof header_counts / sizeof header_counts[0]; i++) {
+	char buf[64];
+	int used = 0;
+	for (size_t i = 0; i < HEADER_NCOUNTS; i++) {
 		const struct header_count *h = &header_counts[i];
 		int v = *(const int *)(const void *)((const char *)&t->sum + h->off);
 		if (v == 0 && h->hide_zero)
 			continue;
-		x += text_put(y, x, i == 0 ? "  " : i == 2 ? " | " : ", ", COLS, A_NORMAL);
+		const char *sep = compact ? (i == 0 ? " " : i == 2 ? " | " : " ") :
+				  (i == 0 ? "  " : i == 2 ? " | " : ", ");
+		const char *before = compact && !h->tag_after ? h->tag : "";
+		snprintf(buf, sizeof buf, "%s%s", sep, before);
+		used += dry ? text_width(buf) : text_put(y, x + used, buf, COLS, A_NORMAL);
 		snprintf(buf, sizeof buf, "%d", v);
-		x += text_put(y, x, buf, COLS, v ? t->attr[h->hot] | A_BOLD : A_NORMAL);
-		snprintf(buf, sizeof buf, " %s", v == 1 ? h->one : h->many);
-		x += text_put(y, x, buf, COLS, A_NORMAL);
+		used += dry ? text_width(buf) :
+			text_put(y, x + used, buf, COLS, v ? t->attr[h->hot] | A_BOLD : A_NORMAL);
+		if (compact)
+			snprintf(buf, sizeof buf, "%s", h->tag_after ? h->tag : "");
+		else
+			snprintf(buf, sizeof buf, " %s", v == 1 ? h->one : h->many);
+		used += dry ? text_width(buf) : text_put(y, x + used, buf, COLS, A_NORMAL);
 	}
-	table_header_mode(t, buf, sizeof buf);
-	int w = text_width(buf);
+	return used;
+}
+
+/* Counts first (they matter most), the view mode right-aligned after them.
+ * What does not fit turns compact: the mode first ("tree thr PID cg 1s"),
+ * then the counts ("4p 6t | R0 S6 ..."), so a narrow screen (80 columns)
+ * still shows every count and the mode. */
+void table_draw_header(const struct tui *t, int y)
+{
+	char mode[TUI_TEXT_MAX + 128];
+	int x = text_put(y, 0, "concmon", COLS, t->attr[UI_HEADER]);
+	int words = x + table_header_counts(t, y, x, false, true) + 3;
+	table_header_mode(t, false, mode, sizeof mode);
+	bool compact_mode = words + text_width(mode) > COLS;
+	if (compact_mode)
+		table_header_mode(t, true, mode, sizeof mode);
+	bool compact = words + text_width(mode) > COLS;
+	x += table_header_counts(t, y, x, compact, false);
+	int w = text_width(mode);
 	x = COLS - w > x + 3 ? COLS - w : x + 3;
-	text_put(y, x, buf, COLS, t->attr[UI_HEADER_MODE]);
+	if (compact_mode)
+		text_put(y, x - 2, "|", 1, A_NORMAL);
+	text_put(y, x, mode, COLS, t->attr[UI_HEADER_MODE]);
 }
 
 /* The status line on y: the message, or the key bar when none. */

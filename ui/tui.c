@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "color.h"
+#include "deadview.h"
 #include "demomenu.h"
 #include "explainpane.h"
 #include "keys.h"
@@ -66,7 +67,8 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->all = all;
 	t->delay = delay;
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	color_init(t->attr);
+	color_init(t->attr, "default");
+	t->banner_lines = deadview_banner_lines;
 	t->opts.tree = true;
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
@@ -83,6 +85,13 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	panes_open(t, &panels_ops);
 	tui_mode_push(t, &table_mode);
 	return t;
+}
+
+bool tui_set_theme(struct tui *t, const char *theme)
+{
+	bool ok = color_init(t->attr, theme);
+	t->dirty = true;
+	return ok;
 }
 
 void tui_free(struct tui *t)

@@ -55,6 +55,11 @@ struct tui;
  * then untouched. all: the --all view; delay: refresh seconds (header). */
 struct tui *tui_new(bool all, double delay, char *err, size_t errlen);
 
+/* Colours by theme: "default" or "projector" (high contrast, no dim or
+ * grey text); NO_COLOR in the environment turns colour off either way.
+ * False for an unknown name (the colours stay as they were). */
+bool tui_set_theme(struct tui *t, const char *theme);
+
 /* Restores the terminal and frees everything. Safe on NULL. */
 void tui_free(struct tui *t);
 

@@ -57,7 +57,9 @@ void tui_set_cursor(struct tui *t, int y, int x)
 
 int tui_banner_lines(const struct tui *t)
 {
-	return t->deadlocks && deadlocks_count(t->deadlocks) > 0 && LINES >= TUI_MIN_LINES;
+	if (!t->deadlocks || deadlocks_count(t->deadlocks) == 0 || LINES < TUI_MIN_LINES)
+		return 0;
+	return t->banner_lines ? t->banner_lines(t) : 1;
 }
 
 int tui_body_lines(const struct tui *t)

@@ -96,6 +96,9 @@ struct tui {
 	unsigned programs_gen;          /* model_gen when programs was handed over */
 	const struct events *events;    /* the lifecycle event log, from main */
 	const struct deadlocks *deadlocks; /* cycles found this refresh, from main */
+	/* deadview.c's line count of the banner: set by tui_new, so this file
+	 * needs no other ui/ module */
+	int (*banner_lines)(const struct tui *t);
 	tui_wait_fn *wait_of;           /* why a thread waits (main's inferred layer), or NULL */
 	const void *wait_ctx;
 	uint64_t events_seen;           /* newest event when last marked dirty */
@@ -123,8 +126,8 @@ const struct program *tui_programs(const struct tui *t, size_t *n);
 /* A launch is about to run: the model's programs array may move. */
 void tui_model_moving(struct tui *t);
 
-/* Lines the deadlock banner takes under the header: 1 while there is a
- * deadlock, else 0. */
+/* Lines the deadlock banner takes under the header: 0 without a deadlock,
+ * else t->banner_lines (1 or 2: it wraps on a narrow screen). */
 int tui_banner_lines(const struct tui *t);
 
 /* Lines between the header (with the deadlock banner) and the status line:

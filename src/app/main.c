@@ -701,6 +701,7 @@ static int start(struct app *a)
 			fprintf(stderr, "concmon: %s\n", err);
 			return 1;
 		}
+		tui_set_theme(a->tui, a->opt.theme);   /* options checked the name */
 	} else {
 		a->batch = batch_new();
 	}

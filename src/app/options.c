@@ -15,7 +15,11 @@ enum opt_kind {
 	OPT_COUNT,     /* long, whole number within [min, LONG_MAX] */
 	OPT_DEMO,      /* appended to demos[] */
 	OPT_PATH,      /* const char *, a file name */
+	OPT_THEME,     /* const char *, one of option_themes */
 };
+
+/* The TUI's colour themes (ui/color.c draws them); the first is the default. */
+static const char *const option_themes[] = { "default", "projector" };
 
 struct optdef {
 	char shortname;        /* 0: long form only */
@@ -63,6 +67,9 @@ static const struct optdef opt_table[] = {
 	{ 0, "replay", "FILE",
 	  "show the recording FILE instead of live tasks (read-only; with -b: print it)",
 	  OPT_PATH, FIELD(replay), 0, 0, 0 },
+	{ 0, "theme", "NAME",
+	  "colours: default, or projector (high contrast, nothing dim or grey)",
+	  OPT_THEME, FIELD(theme), 0, 0, 0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",
 	  OPT_FLAG, FIELD(list_demos), 0, 0, 0 },
@@ -94,6 +101,7 @@ static void set_defaults(struct options *o)
 			*(long *)field(o, d) = (long)d->def;
 	}
 	o->command = NULL;
+	o->theme = option_themes[0];
 }
 
 /* Decimal seconds, parsed by hand so that "0.5" means the same under every
@@ -170,6 +178,15 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 			return util_fail(OPTIONS_ERROR, err, errlen, "option %s needs a file name", name);
 		*(const char **)field(o, d) = value;
 		return OPTIONS_OK;
+	case OPT_THEME:
+		for (size_t i = 0; i < sizeof option_themes / sizeof option_themes[0]; i++) {
+			if (strcmp(value, option_themes[i]) == 0) {
+				*(const char **)field(o, d) = option_themes[i];
+				return OPTIONS_OK;
+			}
+		}
+		return util_fail(OPTIONS_ERROR, err, errlen,
+				 "invalid value '%s' for %s: expected default or projector", value, name);
 	case OPT_DEMO:
 		if (!value[0] || value[0] == ',')
 			return util_fail(OPTIONS_ERROR, err, errlen, "option %s needs a demo name", name);

@@ -294,7 +294,7 @@ class MenuTargetExits(Screen):
         poll(lambda: not pid_exists(self.child, self.child_start), timeout=10,
              desc="the menu's process killed and reaped")
         # The menu covers the table; the title line counts the exited row.
-        self.tmux.wait_screen(r"^concmon .*\b1 exited\b")
+        self.tmux.wait_screen(r"^concmon .*(\b1 exited\b|\bX1\b)")   # words or compact
 
     def check_refused(self):
         self.tmux.send("Enter")
@@ -311,7 +311,7 @@ class MenuTargetExits(Screen):
         self.open_menu_on_the_child()
         # The exited row lingers a few seconds, then goes: the selection
         # must not slide onto another process under the open menu.
-        self.tmux.wait_screen(r"^concmon .*\b0 exited\b", timeout=SLOW)
+        self.tmux.wait_screen(r"^concmon .*(\b0 exited\b|\bX0\b)", timeout=SLOW)
         screen = self.tmux.screen()
         self.check_refused()
         self.assertRegex(screen, r"Send a signal to %d \(sleep\)" % self.child,

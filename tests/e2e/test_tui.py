@@ -176,6 +176,8 @@ class Screens(TuiCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         keys = [" ".join(line.split()) for line in r.stdout.splitlines() if line.strip()]
         self.assertGreaterEqual(len(keys), 10, r.stdout)
+        # Every key on one screen: the table is longer than 40 lines now.
+        self.tmux.resize(120, len(keys) + 12)
         for key in ("F1", "?"):
             with self.subTest(key=key):
                 self.wait_row()
@@ -234,9 +236,9 @@ class Storm(TuiCase):
         first = poll(self.events_shown, desc="the event pane with a count")
         poll(lambda: (self.events_shown() or 0) > first + 20, timeout=20,
              desc="more events drawn without a key or a refresh")
-        for want in ("flat,", "tree,", "flat,"):
+        for want in ("flat", "tree", "flat"):     # the mode in words or compact
             self.tmux.send("t")
-            self.tmux.wait_screen(re.escape(want), timeout=10)
+            self.tmux.wait_screen(r"^concmon .*[ |] %s\b" % want, timeout=10)
         self.remember()
 
 

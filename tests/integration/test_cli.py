@@ -15,7 +15,7 @@ from concmon_test import (BatchRun, check_no_crash, main, pid_exists, poll, proc
 USAGE = re.compile(r"(?i)usage")
 OPTIONS = ["-d", "--delay", "-a", "--all", "-b", "--batch", "--json", "-n", "--iterations",
            "-g", "--grace", "-h", "--help", "-V", "--version", "--list-keys", "--record",
-           "--replay"]
+           "--replay", "--theme"]
 
 
 class BadOptions(unittest.TestCase):
@@ -37,6 +37,8 @@ class BadOptions(unittest.TestCase):
         (["-g", "-1"], "-1"),
         (["--json"], "--json"),
         (["--json", "-n", "1"], "--json"),
+        (["--theme", "dark"], "dark"),
+        (["--theme"], "--theme"),
         (["stray"], "stray"),
         (["-b", "stray", "--", "sleep", "1"], "stray"),
     ]
@@ -54,7 +56,7 @@ class BadOptions(unittest.TestCase):
 
     def test_good_values_are_accepted(self):
         for args in (["-d", "0"], ["-d", "0.05"], ["--delay=0.05"], ["-g", "0"],
-                     ["--grace", "1.5"], ["--iterations=1"], ["-a"]):
+                     ["--grace", "1.5"], ["--iterations=1"], ["-a"], ["--theme", "projector"]):
             with self.subTest(args=args):
                 full = ["-b", "--json", "-n", "1"] + args
                 r = run_concmon(full)

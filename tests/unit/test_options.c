@@ -50,6 +50,21 @@ static void test_defaults(void **state)
 	assert_false(o.version);
 	assert_false(o.list_keys);
 	assert_null(o.command);
+	assert_string_equal(o.theme, "default");
+}
+
+static void test_theme(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("--theme", "projector"), &o), OPTIONS_OK);
+	assert_string_equal(o.theme, "projector");
+	assert_int_equal(parse(ARGV("--theme=default"), &o), OPTIONS_OK);
+	assert_string_equal(o.theme, "default");
+	expect_error(ARGV("--theme", "Projector"),
+		     "invalid value 'Projector' for --theme: expected default or projector");
+	expect_error(ARGV("--theme="), "invalid value '' for --theme: expected default or projector");
+	expect_error(ARGV("--theme"), "option '--theme' needs a value (NAME)");
 }
 
 static void test_zero_argc(void **state)
@@ -310,6 +325,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_theme),
 		cmocka_unit_test(test_zero_argc),
 		cmocka_unit_test(test_delay_forms),
 		cmocka_unit_test(test_delay_invalid),
