@@ -22,6 +22,7 @@
 #include "panes.h"
 #include "prompt.h"
 #include "text.h"
+#include "timectl.h"
 #include "tui_state.h"
 #include "view.h"
 
@@ -238,6 +239,38 @@ static enum tui_reaction key_terminate(struct tui *t, const struct tui_actions *
 	return act_terminate(t, a);
 }
 
+static enum tui_reaction key_freeze(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return timectl_freeze(t);
+}
+
+static enum tui_reaction key_step(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return timectl_step(t);
+}
+
+static enum tui_reaction key_delay(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a;
+	return timectl_delay(t, arg);
+}
+
+/* Esc on the table: the filter goes, as the filter prompt's Esc does. */
+static enum tui_reaction key_clear(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	if (!t->filter[0]) {
+		tui_message(t, false, "no filter to clear (F4 or \\ filters)");
+		return TUI_REDRAW;
+	}
+	t->filter[0] = '\0';
+	view_rebuild(t);
+	tui_message(t, false, "filter cleared");
+	return TUI_REDRAW;
+}
+
 static enum tui_reaction key_redraw(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)t, (void)a, (void)arg;
@@ -274,6 +307,7 @@ static const struct keybind key_table[] = {
 	{ { 'N', KEY_F(15) }, "Prev", "previous match of the search", false, key_next, -1 },
 	{ { KEY_F(4), '\\' }, "Filter", "show only matching tasks (and their parents); Esc clears",
 	  true, key_prompt, PROMPT_FILTER },
+	{ { 27 }, "Clear", "clear the filter: every task shows again", false, key_clear, 0 },
 	{ { KEY_F(5), 't' }, "Tree", "tree or flat list", true, key_tree, 0 },
 	{ { 'H' }, "Threads", "show or hide threads", false, key_threads, 0 },
 	{ { KEY_F(6), '>', '<' }, "SortBy", "choose the sort column", true, key_menu, MENU_SORT },
@@ -308,6 +342,11 @@ static const struct keybind key_table[] = {
 	{ { 'c' }, "Cont", "send SIGCONT: a stopped task continues", false, key_signal, SIGCONT },
 	{ { 'x' }, "Term", "terminate: SIGTERM, then SIGKILL after the grace period", false,
 	  key_terminate, 0 },
+	{ { 'Z' }, "Freeze", "freeze the view (header says FROZEN) while concmon goes on recording; Z again: live",
+	  false, key_freeze, 0 },
+	{ { '.' }, "Step", "while frozen: show the next refresh, and stay frozen", false, key_step, 0 },
+	{ { '{' }, "Slower", "refresh delay x2 (up to 10s): slow motion", false, key_delay, 1 },
+	{ { '}' }, "Faster", "refresh delay /2 (down to 0.05s)", false, key_delay, -1 },
 	{ { CTRL('l') }, "Redraw", "redraw the whole screen", false, key_redraw, 0 },
 	{ { KEY_F(10), 'q' }, "Quit", "quit: stop every supervised task, then leave", true,
 	  key_quit, 0 },

@@ -12,6 +12,7 @@
 #include "model/events.h"
 #include "report/report.h"
 #include "text.h"
+#include "timectl.h"
 #include "tui_state.h"
 #include "util/escape.h"
 #include "util/util.h"
@@ -84,7 +85,10 @@ static void logpane_pull(struct tui *t)
 	struct event buf[LOG_PULL];
 	size_t got;
 	while ((got = events_since(t->events, l->last, buf, LOG_PULL)) > 0) {
+		uint64_t upto = timectl_event_limit(t);
 		for (size_t i = 0; i < got; i++) {
+			if (buf[i].seq > upto)
+				return; /* frozen: shown when stepped or thawed */
 			uint64_t pos = l->total++;
 			l->ring[pos % LOGPANE_KEEP] = buf[i];
 			if (l->n < LOGPANE_KEEP)
@@ -92,8 +96,8 @@ static void logpane_pull(struct tui *t)
 			logpane_trim(l);
 			if (l->idx_valid && logpane_match(&buf[i], l->idx_pid))
 				logpane_index(l, pos);
+			l->last = buf[i].seq;
 		}
-		l->last = buf[got - 1].seq;
 	}
 }
 

@@ -17,6 +17,7 @@
 #include "panes.h"
 #include "report/report.h"
 #include "text.h"
+#include "timectl.h"
 #include "tui_state.h"
 #include "util/escape.h"
 #include "view.h"
@@ -361,7 +362,8 @@ static void table_draw_empty(const struct tui *t, int y)
 {
 	char msg[TUI_TEXT_MAX + 64];
 	if (t->ntasks == 0 && !t->all)
-		snprintf(msg, sizeof msg, "no supervised tasks: press : or F7 to launch a command");
+		snprintf(msg, sizeof msg, "no supervised tasks: press F2 for the demo menu (lessons), "
+			 "or : / F7 to launch a command");
 	else if (t->ntasks == 0)
 		snprintf(msg, sizeof msg, "no tasks");
 	else
@@ -432,22 +434,28 @@ static void table_header_mode(const struct tui *t, char *buf, size_t len)
 }
 
 /* Counts first (they matter most), the view mode right-aligned after them
- * when there is room, else straight after them and clipped. */
+ * when there is room, else straight after them and clipped. The state
+ * counts are of the rows shown: per thread while threads are shown, per
+ * process while H hides them (the model then reads no thread's state),
+ * and the header says which. */
 void table_draw_header(const struct tui *t, int y)
 {
 	int x = text_put(y, 0, "concmon", COLS, t->attr[UI_HEADER]);
+	x += timectl_header_mark(t, y, x);
 	char buf[TUI_TEXT_MAX + 128];
 	for (size_t i = 0; i < sizeof header_counts / sizeof header_counts[0]; i++) {
 		const struct header_count *h = &header_counts[i];
 		int v = *(const int *)(const void *)((const char *)&t->sum + h->off);
 		if (v == 0 && h->hide_zero)
 			continue;
-		x += text_put(y, x, i == 0 ? "  " : i == 2 ? " | " : ", ", COLS, A_NORMAL);
+		const char *sep = i == 0 ? "  " : i != 2 ? ", " : t->opts.threads ? " | thr: " : " | procs: ";
+		x += text_put(y, x, sep, COLS, A_NORMAL);
 		snprintf(buf, sizeof buf, "%d", v);
 		x += text_put(y, x, buf, COLS, v ? t->attr[h->hot] | A_BOLD : A_NORMAL);
 		snprintf(buf, sizeof buf, " %s", v == 1 ? h->one : h->many);
 		x += text_put(y, x, buf, COLS, A_NORMAL);
 	}
+	x += timectl_header_peaks(t, y, x);
 	table_header_mode(t, buf, sizeof buf);
 	int w = text_width(buf);
 	x = COLS - w > x + 3 ? COLS - w : x + 3;
