@@ -97,11 +97,19 @@ static bool key_in_output(const struct tui *t)
 	return panes_focused(t) == &outpane_ops;
 }
 
+/* In the focused event log, / searches the events. */
+static bool key_in_log(const struct tui *t)
+{
+	return panes_focused(t) == &logpane_ops;
+}
+
 static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
 	if (arg == PROMPT_SEARCH && key_in_output(t))
 		arg = PROMPT_FIND;
+	else if (arg == PROMPT_SEARCH && key_in_log(t))
+		arg = PROMPT_LOGFIND;
 	prompt_open(t, (enum prompt_kind)arg);
 	return TUI_REDRAW;
 }
@@ -111,6 +119,10 @@ static enum tui_reaction key_next(struct tui *t, const struct tui_actions *a, in
 {
 	if (key_in_output(t)) {
 		outpane_find_next(t, arg);
+		return TUI_REDRAW;
+	}
+	if (key_in_log(t)) {
+		logpane_find_next(t, arg);
 		return TUI_REDRAW;
 	}
 	if (!t->search[0])
@@ -328,7 +340,7 @@ static const struct keybind key_table[] = {
 	  true, key_pane, KEY_PANE_EXPLAIN },
 	{ { 'o' }, "Output", "show or hide the output pane of the selected row's program (! = stderr)",
 	  true, key_pane, KEY_PANE_OUTPUT },
-	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output); none: next knob",
+	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in the output or the event log); none: next knob",
 	  false, key_focus, 1 },
 	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",
 	  false, key_follow, 0 },
