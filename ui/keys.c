@@ -340,7 +340,7 @@ static const struct keybind key_table[] = {
 	  true, key_pane, KEY_PANE_EXPLAIN },
 	{ { 'o' }, "Output", "show or hide the output pane of the selected row's program (! = stderr)",
 	  true, key_pane, KEY_PANE_OUTPUT },
-	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in the output or the event log); none: next knob",
+	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output, log); none: next knob",
 	  false, key_focus, 1 },
 	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",
 	  false, key_follow, 0 },

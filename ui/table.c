@@ -455,9 +455,9 @@ void table_draw_header(const struct tui *t, int y)
 		snprintf(buf, sizeof buf, " %s", v == 1 ? h->one : h->many);
 		x += text_put(y, x, buf, COLS, A_NORMAL);
 	}
-	x += timectl_header_peaks(t, y, x);
 	table_header_mode(t, buf, sizeof buf);
 	int w = text_width(buf);
+	x += timectl_header_peaks(t, y, x, COLS - x - w - 3);
 	x = COLS - w > x + 3 ? COLS - w : x + 3;
 	text_put(y, x, buf, COLS, t->attr[UI_HEADER_MODE]);
 }

@@ -141,7 +141,7 @@ int timectl_header_mark(const struct tui *t, int y, int x)
 	return used + text_put(y, x + used, "FROZEN", COLS, t->attr[UI_ERROR] | A_REVERSE | A_BOLD);
 }
 
-int timectl_header_peaks(const struct tui *t, int y, int x)
+int timectl_header_peaks(const struct tui *t, int y, int x, int room)
 {
 	const struct peak_frame *p = &t->timectl->peaks;
 	if (!p->known)
@@ -149,5 +149,9 @@ int timectl_header_peaks(const struct tui *t, int y, int x)
 	char buf[96];
 	snprintf(buf, sizeof buf, " | peak %d thr, %d Z; %.0f forks, %.0f exits/s", p->threads,
 		 p->zombies, p->forks_per_s, p->exits_per_s);
+	if (text_width(buf) > room)   /* the view's mode matters more than the rates */
+		snprintf(buf, sizeof buf, " | peak %d thr, %d Z", p->threads, p->zombies);
+	if (text_width(buf) > room)
+		return 0;
 	return text_put(y, x, buf, COLS, t->attr[UI_HEADER]);
 }

@@ -57,8 +57,9 @@ void timectl_set_peaks(struct tui *t, const struct peak_frame *p);
 /* Draws "FROZEN" at (y, x) when frozen; returns the columns used. */
 int timectl_header_mark(const struct tui *t, int y, int x);
 
-/* Draws " | peak 201 thr, 3 Z; 850 forks, 849 exits/s" at (y, x) when the kernel's
- * events are read; returns the columns used. */
-int timectl_header_peaks(const struct tui *t, int y, int x);
+/* Draws " | peak 201 thr, 3 Z; 850 forks, 849 exits/s" at (y, x) when the
+ * kernel's events are read, without the rates when that is wider than room
+ * columns, nothing when that is too; returns the columns used. */
+int timectl_header_peaks(const struct tui *t, int y, int x, int room);
 
 #endif
