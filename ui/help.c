@@ -46,6 +46,11 @@ static const char *const help_notes[] = {
 	"WAITING (wide screens; else after a thread's name): why it waits, read from the kernel",
 	"and its memory (inferred): a mutex and its owner, a pipe and its other end, a child...",
 	"Panel titles and D say how locks are known: probe, traced (--trace), inferred, or none.",
+	"Time: Z freezes the view (FROZEN in the header) while concmon goes on recording; . shows",
+	"the next refresh; { } slow down or speed up the refresh. The header's peak (most threads",
+	"and zombies at once, forks and exits per second) is what the kernel reported between two",
+	"refreshes: a 200 ms spike shows at any delay. Without kernel events there is no peak.",
+	"The header's states (run, sleep...) count the rows shown: threads, or processes under H.",
 };
 
 static void help_walk(struct help_walk *w)

@@ -22,6 +22,7 @@
 #include "panes.h"
 #include "prompt.h"
 #include "text.h"
+#include "timectl.h"
 #include "tui_state.h"
 #include "view.h"
 
@@ -99,11 +100,19 @@ static bool key_in_output(const struct tui *t)
 	return panes_focused(t) == &outpane_ops;
 }
 
+/* In the focused event log, / searches the events. */
+static bool key_in_log(const struct tui *t)
+{
+	return panes_focused(t) == &logpane_ops;
+}
+
 static enum tui_reaction key_prompt(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a;
 	if (arg == PROMPT_SEARCH && key_in_output(t))
 		arg = PROMPT_FIND;
+	else if (arg == PROMPT_SEARCH && key_in_log(t))
+		arg = PROMPT_LOGFIND;
 	prompt_open(t, (enum prompt_kind)arg);
 	return TUI_REDRAW;
 }
@@ -113,6 +122,10 @@ static enum tui_reaction key_next(struct tui *t, const struct tui_actions *a, in
 {
 	if (key_in_output(t)) {
 		outpane_find_next(t, arg);
+		return TUI_REDRAW;
+	}
+	if (key_in_log(t)) {
+		logpane_find_next(t, arg);
 		return TUI_REDRAW;
 	}
 	if (!t->search[0])
@@ -247,6 +260,38 @@ static enum tui_reaction key_terminate(struct tui *t, const struct tui_actions *
 	return act_terminate(t, a);
 }
 
+static enum tui_reaction key_freeze(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return timectl_freeze(t);
+}
+
+static enum tui_reaction key_step(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return timectl_step(t);
+}
+
+static enum tui_reaction key_delay(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a;
+	return timectl_delay(t, arg);
+}
+
+/* Esc on the table: the filter goes, as the filter prompt's Esc does. */
+static enum tui_reaction key_clear(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	if (!t->filter[0]) {
+		tui_message(t, false, "no filter to clear (F4 or \\ filters)");
+		return TUI_REDRAW;
+	}
+	t->filter[0] = '\0';
+	view_rebuild(t);
+	tui_message(t, false, "filter cleared");
+	return TUI_REDRAW;
+}
+
 static enum tui_reaction key_redraw(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)t, (void)a, (void)arg;
@@ -308,6 +353,7 @@ static const struct keybind key_table[] = {
 	{ { 'N', KEY_F(15) }, "Prev", "previous match of the search", false, key_next, -1 },
 	{ { KEY_F(4), '\\' }, "Filter", "show only matching tasks (and their parents); Esc clears",
 	  true, key_prompt, PROMPT_FILTER },
+	{ { 27 }, "Clear", "clear the filter: every task shows again", false, key_clear, 0 },
 	{ { KEY_F(5), 't' }, "Tree", "tree or flat list", true, key_tree, 0 },
 	{ { 'H' }, "Threads", "show or hide threads", false, key_threads, 0 },
 	{ { KEY_F(6), '>', '<' }, "SortBy", "choose the sort column", KEYS_BAR_MORE, key_menu, MENU_SORT },
@@ -332,7 +378,7 @@ static const struct keybind key_table[] = {
 	  key_pane_size, 1 },
 	{ { '(' }, "Shrink", "the focused pane (else the last opened) gets a line fewer", false,
 	  key_pane_size, -1 },
-	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output); none: next knob",
+	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output, log); none: next knob",
 	  false, key_focus, 1 },
 	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",
 	  false, key_follow, 0 },
@@ -356,6 +402,11 @@ static const struct keybind key_table[] = {
 	  TUI_SEEK_ZOMBIE },
 	{ { 'L' }, "Deadlk", "replay: the next snapshot with a deadlock", false, key_seek,
 	  TUI_SEEK_DEADLOCK },
+	{ { 'Z' }, "Freeze", "freeze the view (header says FROZEN) while concmon goes on recording; Z again: live",
+	  false, key_freeze, 0 },
+	{ { '.' }, "Step", "while frozen: show the next refresh, and stay frozen", false, key_step, 0 },
+	{ { '{' }, "Slower", "refresh delay x2 (up to 10s): slow motion", false, key_delay, 1 },
+	{ { '}' }, "Faster", "refresh delay /2 (down to 0.05s)", false, key_delay, -1 },
 	{ { CTRL('l') }, "Redraw", "redraw the whole screen", false, key_redraw, 0 },
 	{ { KEY_F(10), 'q' }, "Quit", "quit: stop every supervised task, then leave", true,
 	  key_quit, 0 },

@@ -12,6 +12,7 @@
 #include "model/events.h"
 #include "report/report.h"
 #include "text.h"
+#include "timectl.h"
 #include "tui_state.h"
 #include "util/escape.h"
 #include "util/util.h"
@@ -33,6 +34,8 @@ struct logpane {
 	pid_t pid;                      /* filter: events of this PID; 0 all */
 	bool follow;                    /* f: pid tracks the selected task */
 	uint64_t anchor;                /* seq of the newest line shown; 0 follows */
+	char find[LOGPANE_FIND_MAX];    /* the search (/ in the focused pane) */
+	uint64_t find_hit;              /* seq of the matching line shown, 0 none */
 };
 
 struct logpane *logpane_new(void)
@@ -84,7 +87,10 @@ static void logpane_pull(struct tui *t)
 	struct event buf[LOG_PULL];
 	size_t got;
 	while ((got = events_since(t->events, l->last, buf, LOG_PULL)) > 0) {
+		uint64_t upto = timectl_event_limit(t);
 		for (size_t i = 0; i < got; i++) {
+			if (buf[i].seq > upto)
+				return; /* frozen: shown when stepped or thawed */
 			uint64_t pos = l->total++;
 			l->ring[pos % LOGPANE_KEEP] = buf[i];
 			if (l->n < LOGPANE_KEEP)
@@ -92,8 +98,8 @@ static void logpane_pull(struct tui *t)
 			logpane_trim(l);
 			if (l->idx_valid && logpane_match(&buf[i], l->idx_pid))
 				logpane_index(l, pos);
+			l->last = buf[i].seq;
 		}
-		l->last = buf[got - 1].seq;
 	}
 }
 
@@ -159,7 +165,7 @@ static void logpane_title(const struct tui *t, int y, size_t shown, bool back, b
 	n += snprintf(title + n, sizeof title - (size_t)n, ": %zu", shown);
 	if (back)
 		snprintf(title + n, sizeof title - (size_t)n, ", scrolled back (End follows)");
-	panes_title(t, y, title, focused ? "Up/Down/PgUp/PgDn scroll  Tab next  e hides " :
+	panes_title(t, y, title, focused ? "PgUp/PgDn scroll  / find  n N  Tab next  e hides " :
 		    "f follows row  # PID  Tab scrolls  e hides ", focused);
 }
 
@@ -185,7 +191,10 @@ static void logpane_draw(struct tui *t, int y, int height, bool focused)
 		events_describe(e, line, sizeof line);
 		escape_text(line, safe, sizeof safe);
 		enum ui_color c = e->kind < EV_KIND_COUNT ? logpane_colors[e->kind] : UI_NORMAL;
-		text_put(y + 1 + rows - used + r, 1, safe, COLS - 1, t->attr[c]);
+		attr_t a = e->seq == l->find_hit ? t->attr[UI_MENU_SEL] : t->attr[c];
+		if (e->seq == l->find_hit)
+			text_fill(y + 1 + rows - used + r, 1, COLS - 1, a);
+		text_put(y + 1 + rows - used + r, 1, safe, COLS - 1, a);
 	}
 }
 
@@ -245,4 +254,52 @@ bool logpane_set_pid(struct tui *t, const char *text)
 	else
 		tui_message(t, false, "the log shows every event");
 	return true;
+}
+
+const char *logpane_find_text(const struct tui *t)
+{
+	return t->logpane->find;
+}
+
+/* Looks for the search text from line from in direction dir (-1 older,
+ * +1 newer), without wrapping; the match becomes the bottom line. */
+static bool logpane_find_from(struct tui *t, size_t n, long from, int dir)
+{
+	struct logpane *l = t->logpane;
+	char line[256];
+	for (long i = from; i >= 0 && i < (long)n; i += dir) {
+		const struct event *e = logpane_line(l, (size_t)i);
+		events_describe(e, line, sizeof line);
+		if (strcasestr(line, l->find)) {
+			l->find_hit = e->seq;
+			l->anchor = panes_anchor_at(n, (size_t)i, logpane_seq, l);
+			return true;
+		}
+	}
+	return false;
+}
+
+void logpane_find(struct tui *t, const char *text)
+{
+	struct logpane *l = t->logpane;
+	snprintf(l->find, sizeof l->find, "%s", text);
+	l->find_hit = 0;
+	if (!text[0])
+		return;
+	size_t n = logpane_count(t);
+	if (n == 0 || !logpane_find_from(t, n, (long)panes_anchor_bottom(l->anchor, n, logpane_seq, l), -1))
+		tui_message(t, true, "no event contains \"%s\"", text);
+}
+
+void logpane_find_next(struct tui *t, int dir)
+{
+	struct logpane *l = t->logpane;
+	if (!l->find[0]) {
+		tui_message(t, true, "nothing to find: press / first");
+		return;
+	}
+	size_t n = logpane_count(t);
+	long from = n ? (long)panes_anchor_bottom(l->anchor, n, logpane_seq, l) + (dir > 0 ? -1 : 1) : 0;
+	if (n == 0 || !logpane_find_from(t, n, from, dir > 0 ? -1 : 1))
+		tui_message(t, true, "no %s event contains \"%s\"", dir > 0 ? "older" : "newer", l->find);
 }

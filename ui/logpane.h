@@ -10,6 +10,7 @@
 
 /* Events the pane keeps (as many as the model's ring). */
 #define LOGPANE_KEEP 4096
+#define LOGPANE_FIND_MAX 128
 
 /* Its copy of the newest events, filter and scroll position; free with
  * logpane_free. */
@@ -27,5 +28,15 @@ enum tui_reaction logpane_follow(struct tui *t);
  * the pane. Returns false (and says why on the status line) for anything
  * else. */
 bool logpane_set_pid(struct tui *t, const char *text);
+
+/* The search from the / prompt (in the focused pane): finds text,
+ * case-insensitively, from the newest line shown back. */
+void logpane_find(struct tui *t, const char *text);
+
+/* n / N in the focused pane: the next older (dir > 0) or newer match. */
+void logpane_find_next(struct tui *t, int dir);
+
+/* The last search text, to start the prompt with. Owned by the pane. */
+const char *logpane_find_text(const struct tui *t);
 
 #endif

@@ -304,6 +304,18 @@ static enum tui_reaction find_enter(struct tui *t, const struct tui_actions *a)
 	return TUI_REDRAW;
 }
 
+static void logfind_open(struct tui *t)
+{
+	prompt_set(t->prompt, logpane_find_text(t));
+}
+
+static enum tui_reaction logfind_enter(struct tui *t, const struct tui_actions *a)
+{
+	(void)a;
+	logpane_find(t, t->prompt->buf);
+	return TUI_REDRAW;
+}
+
 static void logpid_open(struct tui *t)
 {
 	prompt_set(t->prompt, "");
@@ -329,6 +341,8 @@ static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 			  OUTPANE_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL },
 	[PROMPT_LOGPID] = { "Event log PID: ", "a PID, or 0 / empty for every event",
 			    15, false, logpid_open, NULL, logpid_enter, NULL, NULL },
+	[PROMPT_LOGFIND] = { "Find in events: ", "text, e.g. zombie or a PID (Enter finds the newest match, n older, N newer)",
+			     LOGPANE_FIND_MAX - 1, false, logfind_open, NULL, logfind_enter, NULL, NULL },
 };
 
 /* ---- the prompt as a mode --------------------------------------------- */

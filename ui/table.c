@@ -17,6 +17,7 @@
 #include "panes.h"
 #include "report/report.h"
 #include "text.h"
+#include "timectl.h"
 #include "tui_state.h"
 #include "util/escape.h"
 #include "view.h"
@@ -362,7 +363,8 @@ static void table_draw_empty(const struct tui *t, int y)
 {
 	char msg[TUI_TEXT_MAX + 64];
 	if (t->ntasks == 0 && !t->all)
-		snprintf(msg, sizeof msg, "no supervised tasks: press : or F7 to launch a command");
+		snprintf(msg, sizeof msg, "no supervised tasks: press F2 for the demo menu (lessons), "
+			 "or : / F7 to launch a command");
 	else if (t->ntasks == 0)
 		snprintf(msg, sizeof msg, "no tasks");
 	else
@@ -457,7 +459,7 @@ static int table_header_counts(const struct tui *t, int y, int x, bool compact, 
 		if (v == 0 && h->hide_zero)
 			continue;
 		const char *sep = compact ? (i == 0 ? " " : i == 2 ? " | " : " ") :
-				  (i == 0 ? "  " : i == 2 ? " | " : ", ");
+				  (i == 0 ? "  " : i != 2 ? ", " : t->opts.threads ? " | thr: " : " | procs: ");
 		const char *before = compact && !h->tag_after ? h->tag : "";
 		snprintf(buf, sizeof buf, "%s%s", sep, before);
 		used += dry ? text_width(buf) : text_put(y, x + used, buf, COLS, A_NORMAL);
@@ -476,11 +478,14 @@ static int table_header_counts(const struct tui *t, int y, int x, bool compact, 
 /* Counts first (they matter most), the view mode right-aligned after them.
  * What does not fit turns compact: the mode first ("tree thr PID cg 1s"),
  * then the counts ("4p 6t | R0 S6 ..."), so a narrow screen (80 columns)
- * still shows every count and the mode. */
+ * still shows every count and the mode. The state counts are of the rows
+ * shown: per thread while threads are shown, per process while H hides
+ * them, and the header says which ("| thr:" or "| procs:"). */
 void table_draw_header(const struct tui *t, int y)
 {
 	char mode[TUI_TEXT_MAX + 128];
 	int x = text_put(y, 0, "concmon", COLS, t->attr[UI_HEADER]);
+	x += timectl_header_mark(t, y, x);
 	int words = x + table_header_counts(t, y, x, false, true) + 3;
 	table_header_mode(t, false, mode, sizeof mode);
 	bool compact_mode = words + text_width(mode) > COLS;
@@ -489,6 +494,7 @@ void table_draw_header(const struct tui *t, int y)
 	bool compact = words + text_width(mode) > COLS;
 	x += table_header_counts(t, y, x, compact, false);
 	int w = text_width(mode);
+	x += timectl_header_peaks(t, y, x, COLS - x - w - 3);
 	x = COLS - w > x + 3 ? COLS - w : x + 3;
 	if (compact_mode)
 		text_put(y, x - 2, "|", 1, A_NORMAL);

@@ -25,6 +25,7 @@
 #include "prompt.h"
 #include "table.h"
 #include "terminal.h"
+#include "timectl.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util/util.h"
@@ -82,6 +83,7 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->explainpane = explainpane_new();
 	t->logpane = logpane_new();
 	t->outpane = outpane_new();
+	t->timectl = timectl_new();
 	panes_open(t, &panels_ops);
 	tui_mode_push(t, &table_mode);
 	return t;
@@ -112,10 +114,30 @@ void tui_free(struct tui *t)
 	outpane_free(t->outpane);
 	demomenu_free(t->demomenu);
 	view_free(t);
+	timectl_free(t->timectl);   /* after the rows that point into its copy */
 	free(t);
 }
 
 void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n)
+{
+	if (!timectl_admits(t))
+		return;
+	tui_show_tasks(t, timectl_take(t, tasks, n), n);
+	timectl_release(t);
+}
+
+void tui_set_peaks(struct tui *t, const struct peak_frame *p)
+{
+	timectl_set_peaks(t, p);
+	t->dirty = true;
+}
+
+double tui_delay(const struct tui *t)
+{
+	return t->delay;
+}
+
+void tui_show_tasks(struct tui *t, const struct task *tasks, size_t n)
 {
 	t->tasks = tasks;
 	t->ntasks = n;

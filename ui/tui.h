@@ -9,6 +9,7 @@
 
 #include "model/deadlock.h"
 #include "model/events.h"
+#include "model/peaks.h"
 #include "model/task.h"
 #include "supervise/demolist.h"
 #include "supervise/programs.h"
@@ -19,6 +20,7 @@ enum tui_reaction {
 	TUI_REDRAW = 1 << 0,    /* the screen must be drawn again */
 	TUI_RESAMPLE = 1 << 1,  /* read /proc again now (e.g. threads toggled) */
 	TUI_QUIT = 1 << 2,      /* stop the children and leave */
+	TUI_RETIME = 1 << 3,    /* the refresh delay changed: re-arm from tui_delay() */
 };
 
 /* What the interface may do to the supervised tree. Each returns 0 or an
@@ -63,8 +65,15 @@ bool tui_set_theme(struct tui *t, const char *theme);
 /* Restores the terminal and frees everything. Safe on NULL. */
 void tui_free(struct tui *t);
 
-/* Replaces the tasks shown. The array must stay valid until the next call. */
+/* Replaces the tasks shown (frozen, the view keeps its copy). The array
+ * must stay valid until the next call. */
 void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n);
+
+/* The peaks between the last two refreshes, for the header (copied). */
+void tui_set_peaks(struct tui *t, const struct peak_frame *p);
+
+/* The refresh delay in seconds, as the user last set it ({ and }). */
+double tui_delay(const struct tui *t);
 
 /* Replaces the launched programs (with their telemetry) shown in the
  * panels. The array must stay valid until the next call. */

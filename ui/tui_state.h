@@ -112,7 +112,12 @@ struct tui {
 	struct explainpane *explainpane;
 	struct logpane *logpane;
 	struct outpane *outpane;
+	struct timectl *timectl;        /* freeze, step, the refresh delay, peaks */
 };
+
+/* Shows tasks (n of them): the summary and the rows are rebuilt. The
+ * array must stay valid until the next call. */
+void tui_show_tasks(struct tui *t, const struct task *tasks, size_t n);
 
 /* Sets the status line message; error ones are drawn in the error colour. */
 void tui_message(struct tui *t, bool error, const char *fmt, ...)

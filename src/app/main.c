@@ -22,6 +22,7 @@
 #include "model/events.h"
 #include "model/kevents.h"
 #include "model/lifecycle.h"
+#include "model/peaks.h"
 #include "model/taskdiff.h"
 #include "model/tasktree.h"
 #include "report/batch.h"
@@ -46,6 +47,8 @@ struct app {
 	struct events *events;      /* the lifecycle event log */
 	struct kevents *kev;        /* exact events from the kernel, NULL without root */
 	struct taskdiff *diff;      /* events derived from snapshots */
+	struct peaks *peaks;        /* what the kernel saw between refreshes */
+	struct peak_frame peak;     /* its account of the last refresh */
 	uint64_t events_watched;    /* last event whose new process the guardian knows */
 	struct pollfd *fds;         /* the loop's poll set */
 	size_t fds_cap;
@@ -202,6 +205,7 @@ static void publish(struct app *a)
 	if (a->tui) {
 		size_t n;
 		const struct task *t = lifecycle_tasks(a->lc, &n);
+		tui_set_peaks(a->tui, &a->peak); /* first: a step shows both */
 		tui_set_tasks(a->tui, t, n);
 		size_t np;
 		const struct program *p = programs_list(a->progs, &np);
@@ -262,6 +266,12 @@ static void sample(struct app *a)
 	size_t nt;
 	const struct task *t = lifecycle_tasks(a->lc, &nt);
 	taskdiff_update(a->diff, t, nt, a->kev != NULL, a->events);
+	if (a->tui) {
+		struct kevents_peaks kp;
+		if (a->kev)
+			kevents_peaks(a->kev, &kp);
+		peaks_refresh(a->peaks, t, nt, a->kev ? &kp : NULL, util_now(), &a->peak);
+	}
 	programs_read(a->progs, util_now());
 	layers_update(a->layers, a->progs, t, nt);
 	size_t np;
@@ -577,6 +587,18 @@ static bool sample_due(struct app *a, enum tui_reaction r, bool timer)
 	return due;
 }
 
+/* Refreshes every delay seconds from now on (none for 0). */
+static int arm_timer(struct app *a, double delay)
+{
+	a->opt.delay = delay;
+	if (delay <= 0)
+		return 0;
+	time_t sec = (time_t)delay;
+	long nsec = (long)((delay - (double)sec) * 1e9);
+	struct itimerspec its = { { sec, nsec }, { sec, nsec } };
+	return timerfd_settime(a->timerfd, 0, &its, NULL);
+}
+
 static void run(struct app *a)
 {
 	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch, act_launch_demo,
@@ -610,6 +632,8 @@ static void run(struct app *a)
 			read_commands(a);
 		if (r & TUI_QUIT)
 			a->quit = true;
+		if ((r & TUI_RETIME) && arm_timer(a, tui_delay(a->tui)) < 0)
+			tui_status(a->tui, "cannot change the refresh timer: %s", strerror(errno));
 		uint64_t expirations;
 		bool timer = fds[SLOT_TIMER].revents &&
 			     read(a->timerfd, &expirations, sizeof expirations) > 0;
@@ -635,14 +659,7 @@ static int setup_signals(struct app *a)
 	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (a->sigfd < 0 || a->timerfd < 0)
 		return -1;
-	if (a->opt.delay > 0) {
-		time_t sec = (time_t)a->opt.delay;
-		long nsec = (long)((a->opt.delay - (double)sec) * 1e9);
-		struct itimerspec its = { { sec, nsec }, { sec, nsec } };
-		if (timerfd_settime(a->timerfd, 0, &its, NULL) < 0)
-			return -1;
-	}
-	return 0;
+	return arm_timer(a, a->opt.delay);
 }
 
 static int parse_args(struct app *a, int argc, char **argv)
@@ -728,6 +745,7 @@ static int start(struct app *a)
 	a->layers = layers_new();
 	a->events = events_new(4096);
 	a->diff = taskdiff_new(a->self);
+	a->peaks = peaks_new();
 	if (a->opt.log) {
 		int e = events_log_to(a->events, a->opt.log);
 		if (e) {
@@ -812,6 +830,7 @@ int main(int argc, char **argv)
 	layers_free(a.layers);
 	kevents_close(a.kev);
 	taskdiff_free(a.diff);
+	peaks_free(a.peaks);
 	events_free(a.events);
 	free(a.demos);
 	proctable_free(a.pt);

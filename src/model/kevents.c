@@ -27,6 +27,7 @@
 struct entry {
 	pid_t pid;                /* 0 empty, -1 deleted */
 	bool exited;              /* its exit was reported; kept for its name */
+	bool zombie;              /* /proc still showed it after its exit: unreaped */
 	unsigned gen;             /* the sweep round it was last tracked or forked in */
 	unsigned long long start; /* clock ticks after boot, 0 if unknown */
 	char comm[16];
@@ -42,6 +43,12 @@ struct kevents {
 	kevents_exit_fn on_exit;
 	void *on_exit_arg;
 	char launch_name[16];     /* kevents_name_launch's, "" when none */
+	/* The period kevents_peaks reports on: forks and exits of processes,
+	 * threads (main ones included) started minus ended since it began and
+	 * the most that sum reached, the most unreaped zombies seen at once. */
+	struct kevents_peaks period;
+	int thread_change;
+	unsigned exits_read;      /* process exits in the batch being read */
 };
 
 static size_t slot(pid_t pid, size_t cap)
@@ -125,6 +132,36 @@ static bool identity(pid_t pid, char *comm, size_t len, unsigned long long *star
 		snprintf(comm, len, "%.*s", (int)(len ? len - 1 : 0), st.comm);
 	*start = st.start_ticks;
 	return true;
+}
+
+/* Whether entry e, whose exit was reported, is still in /proc: a zombie
+ * nobody has reaped (its start time tells a recycled PID apart). */
+static bool still_there(const struct entry *e)
+{
+	unsigned long long now;
+	return identity(e->pid, NULL, 0, &now) && (!e->start || now == e->start);
+}
+
+/* Zombies of the tree now: those seen after their exit and not reaped
+ * since. One stat each, so called only when the count may have risen. */
+static int zombies_now(struct kevents *k)
+{
+	int n = 0;
+	for (size_t i = 0; i < k->cap; i++) {
+		struct entry *e = &k->set[i];
+		if (e->pid > 0 && e->zombie && !(e->zombie = still_there(e)))
+			continue;
+		n += e->pid > 0 && e->zombie;
+	}
+	return n;
+}
+
+void kevents_peaks(struct kevents *k, struct kevents_peaks *out)
+{
+	*out = k->period;
+	int z = zombies_now(k);
+	k->period = (struct kevents_peaks){ .zombies = z };
+	k->thread_change = 0;
 }
 
 void kevents_track(struct kevents *k, pid_t pid, unsigned long long start_ticks)
@@ -243,6 +280,9 @@ static bool handle_fork(struct kevents *k, const struct proc_event *p, struct ev
 		else if (pe)
 			set_comm(e->comm, sizeof e->comm, pe->comm);
 	}
+	if (++k->thread_change > k->period.thread_rise)
+		k->period.thread_rise = k->thread_change;
+	k->period.forks += e->kind == EV_SPAWNED;
 	struct entry *known;
 	if (e->kind == EV_SPAWNED && (known = set_insert(k, e->pid))) {
 		*known = (struct entry){ .pid = e->pid, .gen = k->gen, .start = start };
@@ -268,6 +308,8 @@ static bool handle_exit(struct kevents *k, const struct proc_event *p, struct ev
 {
 	pid_t pid = p->event_data.exit.process_tgid;
 	struct entry *known = find(k, pid);
+	if (pid != k->self && known && (!known->exited || p->event_data.exit.process_pid != pid))
+		k->thread_change--; /* a thread of the tree ended (a main one too) */
 	if (p->event_data.exit.process_pid != pid || pid == k->self || !known || known->exited)
 		return false; /* a thread, or not ours */
 	if (!exit_is_ours(k, known, p)) {
@@ -280,6 +322,10 @@ static bool handle_exit(struct kevents *k, const struct proc_event *p, struct ev
 	e->code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
 	snprintf(e->comm, sizeof e->comm, "%s", known->comm);
 	known->exited = true;
+	/* concmon reaps its own children at once: only others' count. */
+	known->zombie = p->event_data.exit.parent_tgid != k->self && still_there(known);
+	k->period.exits++;
+	k->exits_read++;
 	if (k->on_exit)
 		k->on_exit(k->on_exit_arg, pid, e->time);
 	return true;
@@ -328,6 +374,12 @@ static void on_event(void *arg, const struct proc_event *p)
 unsigned kevents_read(struct kevents *k)
 {
 	unsigned lost = 0;
+	k->exits_read = 0;
 	connector_receive(k->fd, 0, &lost, on_event, k);
+	if (k->exits_read) {
+		int z = zombies_now(k);
+		if (z > k->period.zombies)
+			k->period.zombies = z;
+	}
 	return lost;
 }

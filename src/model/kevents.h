@@ -27,6 +27,17 @@ int kevents_fd(const struct kevents *k);
  * full socket buffer since the last call (0 normally). */
 unsigned kevents_read(struct kevents *k);
 
+/* What the kernel reported of the tree in a period: what a refresh
+ * alone would miss. */
+struct kevents_peaks {
+	unsigned forks, exits;  /* processes started, processes ended */
+	int thread_rise;        /* most threads started minus ended at any moment, >= 0 */
+	int zombies;            /* most unreaped zombies at once (exits seen, /proc checked) */
+};
+
+/* The period since the previous call into out, and starts the next one. */
+void kevents_peaks(struct kevents *k, struct kevents_peaks *out);
+
 /* Called when a process of the tree exited, before its exit event is
  * added: time is the kernel's, in unix seconds. */
 typedef void (*kevents_exit_fn)(void *arg, pid_t pid, double time);

@@ -169,6 +169,8 @@ class ZombieRow(TuiCase):
 
 
 class Screens(TuiCase):
+    height = 50   # every key of the table on one help screen
+
     def test_help_opens_and_any_key_closes_it(self):
         # The help screen and --list-keys come from the same key table.
         r = subprocess.run([concmon_bin(), "--list-keys"], capture_output=True, text=True,
