@@ -106,23 +106,52 @@ int panels_knob_lines(const struct tui *t, const struct program *pr, int y, int 
 	return knobs_flow(t, s, first, s->n_knobs, sel, y, lines, draw);
 }
 
-long panels_knob_step(long min, long max)
+/* The smallest of 1, 2, 5, 10, 20, 50, ... above v (v >= 0); LONG_MAX
+ * when none fits in a long. */
+static long series_above(long v)
 {
-	double range = (double)max - (double)min;
-	if (range <= 100)
-		return 1;
-	double tenth = range / 10, p = 1;
-	while (p * 10 <= tenth)
-		p *= 10;
-	static const double mult[] = { 1, 2, 5, 10 };
-	double best = p;
-	for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
-		double c = mult[i] * p, d = c > tenth ? c - tenth : tenth - c;
-		double bd = best > tenth ? best - tenth : tenth - best;
-		if (d < bd)
-			best = c;
+	static const long mult[] = { 1, 2, 5 };
+	for (long p = 1;; p *= 10) {
+		for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+			if (p > LONG_MAX / mult[i])
+				return LONG_MAX;
+			if (p * mult[i] > v)
+				return p * mult[i];
+		}
+		if (p > LONG_MAX / 10)
+			return LONG_MAX;
 	}
-	return best >= 9.2e18 ? 1000000000000000000L : (long)best;
+}
+
+/* The largest of 1, 2, 5, 10, ... below v (v >= 0); 0 when v <= 1. */
+static long series_below(long v)
+{
+	long best = 0;
+	for (long c = series_above(0); c < v && c != LONG_MAX; c = series_above(c))
+		best = c;
+	return best;
+}
+
+long panels_knob_next(long value, long min, long max, int dir)
+{
+	if (value >= max && dir > 0)
+		return max;
+	if (value <= min && dir < 0)
+		return min;
+	if (value > max || value < min)
+		return value > max ? max : min;
+	if ((unsigned long)max - (unsigned long)min <= PANELS_KNOB_FINE)
+		return dir > 0 ? value + 1 : value - 1;
+	/* Negative values mirror the series: -1, -2, -5, ... */
+	long mag = value == LONG_MIN ? LONG_MAX : value < 0 ? -value : value;
+	long next;
+	if ((dir > 0) == (value >= 0))
+		next = series_above(mag);
+	else
+		next = series_below(mag);
+	if (value < 0 || (value == 0 && dir < 0))
+		next = -next;
+	return next > max ? max : next < min ? min : next;
 }
 
 /* The knob of pr the keys act on; reports and returns -1 if none. */
@@ -146,8 +175,8 @@ enum tui_reaction panels_knob_select(struct tui *t, const struct program *pr, in
 	const struct telemetry_knob *k = &s->knobs[i];
 	t->knobs->prog = pr->pid;
 	snprintf(t->knobs->name, sizeof t->knobs->name, "%s", k->name);
-	tui_message(t, false, "knob %s = %ld [%ld..%ld]: + and - change it by %ld", k->name,
-		    k->value, k->min, k->max, panels_knob_step(k->min, k->max));
+	tui_message(t, false, "knob %s = %ld [%ld..%ld]%s: + and - step it, v types a value",
+		    k->name, k->value, k->min, k->max, k->at_start ? " (at start)" : "");
 	return TUI_REDRAW;
 }
 
@@ -159,19 +188,6 @@ static const char *knobs_why(int rc)
 	case ENODATA: return "the program has no telemetry";
 	default: return strerror(rc);
 	}
-}
-
-/* The value one step from base towards dir, kept in [min, max]. */
-static long knobs_next(long base, long min, long max, long step, int dir)
-{
-	if (base > max)
-		return max;
-	if (base < min)
-		return min;
-	if (dir > 0)
-		return (unsigned long)max - (unsigned long)base <= (unsigned long)step ? max
-										    : base + step;
-	return (unsigned long)base - (unsigned long)min <= (unsigned long)step ? min : base - step;
 }
 
 enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
@@ -189,7 +205,7 @@ enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
 	if (p->pend && p->pend_gen == t->programs_gen && p->pend_prog == pid &&
 	    strcmp(p->pend_name, name) == 0)
 		base = p->pend_value;
-	long v = knobs_next(base, min, max, panels_knob_step(min, max), dir);
+	long v = panels_knob_next(base, min, max, dir);
 	p->prog = pid;
 	snprintf(p->name, sizeof p->name, "%s", name);
 	if (v == base) {

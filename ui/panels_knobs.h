@@ -23,13 +23,18 @@ int panels_knob_lines(const struct tui *t, const struct program *pr, int y, int 
  * program the panels show; NULL says there is none). */
 enum tui_reaction panels_knob_select(struct tui *t, const struct program *pr, int dir);
 
-/* + and -: changes the selected knob of pr by one step (1, or about a
- * tenth of its range when the range is over 100) through a->set_knob. */
+/* + and -: moves the selected knob of pr one step (panels_knob_next)
+ * through a->set_knob. */
 enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
 				     const struct program *pr, int dir);
 
-/* The knob step for [min, max]: 1 up to a range of 100, else a tenth of
- * the range rounded to 1, 2 or 5 times a power of ten. */
-long panels_knob_step(long min, long max);
+/* Ranges up to this wide move by 1. */
+#define PANELS_KNOB_FINE 32
+
+/* The value one + (dir > 0) or - press moves a knob at value to: by 1 when
+ * max - min <= PANELS_KNOB_FINE, else to the next number of the 1-2-5
+ * series (0, 1, 2, 5, 10, 20, 50, ..., mirrored below 0) above or below
+ * it; always kept in [min, max]. */
+long panels_knob_next(long value, long min, long max, int dir);
 
 #endif

@@ -35,6 +35,12 @@ struct tui_actions {
 	/* Sets a knob of a launched program: 0, ESRCH (no such program),
 	 * ENOENT (no such knob, or value outside its range), ENODATA. */
 	int (*set_knob)(void *ctx, pid_t program, const char *knob, long value);
+	/* Launches program again with the same arguments (a demo with its
+	 * knobs' current values, knob at value unless knob is NULL): 0 when
+	 * launched at once (it had ended), EINPROGRESS when the old one is
+	 * being stopped first, else an errno value with a message in err. */
+	int (*restart)(void *ctx, pid_t program, const char *knob, long value, char *err,
+		       size_t errlen);
 };
 
 struct tui;
@@ -53,6 +59,10 @@ void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n);
 /* Replaces the launched programs (with their telemetry) shown in the
  * panels. The array must stay valid until the next call. */
 void tui_set_programs(struct tui *t, const struct program *p, size_t n);
+
+/* The programs array given by tui_set_programs may have moved (a launch
+ * outside a key): not read again until the next tui_set_programs. */
+void tui_programs_moved(struct tui *t);
 
 /* The demo catalogue for the launch menu; must outlive t. */
 void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);

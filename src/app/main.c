@@ -25,6 +25,7 @@
 #include "report/batch.h"
 #include "supervise/demolist.h"
 #include "supervise/programs.h"
+#include "supervise/relaunch.h"
 #include "supervise/supervisor.h"
 #include "tui.h"
 #include "util/util.h"
@@ -39,6 +40,7 @@ struct app {
 	struct supervisor *sup;
 	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
 	struct programs *progs;     /* what concmon launched, with telemetry */
+	struct relaunches *relaunches; /* restarts waiting for their old program to go */
 	struct deadlocks *deadlocks;
 	struct layers *layers;      /* what concmon infers of its programs' concurrency */
 	struct events *events;      /* the lifecycle event log */
@@ -98,6 +100,7 @@ static void reaped_events(struct app *a, pid_t pid, const char *name, int code, 
 }
 
 static void read_kevents(struct app *a);
+static void relaunch_due(struct app *a);
 
 /* True when concmon itself has just reaped pid (collected, not yet
  * logged): gone from /proc, but not by its parent's hand. */
@@ -154,6 +157,7 @@ static void note_reaped(struct app *a, pid_t pid, const char *name, int code, in
 		kevents_forget(a->kev, pid);
 	}
 	programs_ended(a->progs, pid, util_now());
+	relaunches_gone(a->relaunches, pid);
 }
 
 /* supervisor_reap's callback: only collects, so no phase runs inside
@@ -184,6 +188,7 @@ static void settle_reaped(struct app *a)
 		free(r->name);
 	}
 	a->nreaped = 0;
+	relaunch_due(a);
 }
 
 /* Reaps during shutdown, where no loop runs: each one settled at once. */
@@ -338,6 +343,68 @@ static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen
 		a->resample = true;
 	}
 	return rc;
+}
+
+/* Launches r (a restart) and says so in the status line. */
+static int relaunch_now(struct app *a, struct relaunch *r, char *err, size_t errlen)
+{
+	int rc = launch(a, r->argv, r->line, r->demo, err, errlen);
+	if (a->tui) {
+		tui_programs_moved(a->tui);
+		if (rc)
+			tui_status(a->tui, "cannot restart: %s", err);
+		else
+			tui_status(a->tui, "restarted %s", r->demo ? r->demo : r->line ? r->line
+										: r->argv[0]);
+	}
+	relaunch_clear(r);
+	a->resample = true;
+	return rc;
+}
+
+/* The restarts whose old program has now been reaped. */
+static void relaunch_due(struct app *a)
+{
+	struct relaunch r;
+	char err[512];
+	while (relaunches_due(a->relaunches, &r))
+		if (a->quit)
+			relaunch_clear(&r);     /* shutting down: nothing new starts */
+		else if (relaunch_now(a, &r, err, sizeof err) && !a->tui)
+			fprintf(stderr, "concmon: cannot restart %s\n", err);
+}
+
+/* Restarts launched program pid (knob, unless NULL, at value): at once when
+ * it has ended, else once the supervisor has stopped it (its PID and start
+ * time, so never another process that took the PID). EINPROGRESS: waiting. */
+static int act_restart(void *ctx, pid_t program, const char *knob, long value, char *err,
+		       size_t errlen)
+{
+	struct app *a = ctx;
+	size_t n;
+	const struct program *list = programs_list(a->progs, &n), *pr = NULL;
+	for (size_t i = 0; i < n && !pr; i++)
+		pr = list[i].pid == program ? &list[i] : NULL;
+	if (!pr) {
+		snprintf(err, errlen, "%d is not a program concmon launched (or it is gone)",
+			 (int)program);
+		return ESRCH;
+	}
+	struct relaunch r;
+	relaunch_of(pr, knob, value, &r);
+	if (pr->ended)
+		return relaunch_now(a, &r, err, errlen);
+	const struct task *t = lifecycle_find(a->lc, program);
+	if (t && !t->exited && t->state != 'Z' && t->start_ticks) {
+		int rc = supervisor_terminate(a->sup, program, t->start_ticks, util_now());
+		if (rc) {
+			snprintf(err, errlen, "cannot stop %d: %s", (int)program, strerror(rc));
+			relaunch_clear(&r);
+			return rc;
+		}
+	}
+	relaunches_add(a->relaunches, program, &r);
+	return EINPROGRESS;
 }
 
 static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
@@ -554,7 +621,7 @@ static bool sample_due(struct app *a, enum tui_reaction r, bool timer)
 static void run(struct app *a)
 {
 	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch, act_launch_demo,
-					     act_set_knob };
+					     act_set_knob, act_restart };
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
@@ -697,6 +764,7 @@ static int start(struct app *a)
 		tui_set_demos(a->tui, a->demos, a->ndemos);
 	}
 	a->progs = programs_new(a->sup);
+	a->relaunches = relaunches_new();
 	a->deadlocks = deadlocks_new();
 	a->layers = layers_new();
 	a->events = events_new(4096);
@@ -768,6 +836,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "concmon: %lu frames\n", frames);
 	supervisor_free(a.sup);
 	programs_free(a.progs);
+	relaunches_free(a.relaunches);
 	deadlocks_free(a.deadlocks);
 	layers_free(a.layers);
 	kevents_close(a.kev);
