@@ -24,9 +24,22 @@ int panels_knob_lines(const struct tui *t, const struct program *pr, int y, int 
 enum tui_reaction panels_knob_select(struct tui *t, const struct program *pr, int dir);
 
 /* + and -: moves the selected knob of pr one step (panels_knob_next)
- * through a->set_knob. */
+ * through a->set_knob; a knob read only at start gets the restart offer. */
 enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
 				     const struct program *pr, int dir);
+
+/* v: opens a prompt for the selected knob's value (PROMPT_KNOB). */
+enum tui_reaction panels_knob_ask(struct tui *t, const struct program *pr);
+
+/* The prompt's label ("rate [1..1000]: ") and its first text (the value). */
+void panels_knob_label(const struct tui *t, char *buf, size_t len);
+void panels_knob_prefill(const struct tui *t, char *buf, size_t len);
+
+/* The prompt's Enter: sets the knob to the typed text, or refuses it
+ * naming the range; a knob read only at start gets a restart offer (y/n)
+ * instead, which restarts the program with the value through
+ * tui_actions.restart. */
+enum tui_reaction panels_knob_typed(struct tui *t, const struct tui_actions *a, const char *text);
 
 /* Ranges up to this wide move by 1. */
 #define PANELS_KNOB_FINE 32
