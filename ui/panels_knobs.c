@@ -155,11 +155,10 @@ long panels_knob_next(long value, long min, long max, int dir)
 		return dir > 0 ? value + 1 : value - 1;
 	/* Negative values mirror the series: -1, -2, -5, ... */
 	long mag = value == LONG_MIN ? LONG_MAX : value < 0 ? -value : value;
-	long next;
-	if ((dir > 0) == (value >= 0))
-		next = series_above(mag);
-	else
-		next = series_below(mag);
+	bool away = value == 0 || (dir > 0) == (value > 0);    /* from zero, or towards it */
+	long next = away ? series_above(mag) : series_below(mag);
+	if (next == LONG_MAX)
+		return dir > 0 ? max : min;     /* no series number beyond: the bound */
 	if (value < 0 || (value == 0 && dir < 0))
 		next = -next;
 	return next > max ? max : next < min ? min : next;
