@@ -298,7 +298,7 @@ static const struct keybind key_table[] = {
 	{ { ']' }, "NextKnob", "select the next knob in the knob panel", false, key_knob_select, 1 },
 	{ { '[', KEY_BTAB }, "PrevKnob", "select the previous knob", false, key_knob_select, -1 },
 	{ { '+', '=' }, "Knob+",
-	  "raise the selected knob: by 1 if its range is 32 or less, else to the next of 1 2 5 10 20 50...",
+	  "raise the selected knob: by 1 (range up to 32), else to the next of 1 2 5 10 20 50...",
 	  false, key_knob_change, 1 },
 	{ { '-' }, "Knob-", "lower the selected knob: by 1, or to the previous of 1 2 5 10 20 50...",
 	  false, key_knob_change, -1 },
