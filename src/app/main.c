@@ -374,37 +374,17 @@ static void relaunch_due(struct app *a)
 			fprintf(stderr, "concmon: cannot restart %s\n", err);
 }
 
-/* Restarts launched program pid (knob, unless NULL, at value): at once when
- * it has ended, else once the supervisor has stopped it (its PID and start
- * time, so never another process that took the PID). EINPROGRESS: waiting. */
+/* tui_actions.restart: see relaunches_request. */
 static int act_restart(void *ctx, pid_t program, const char *knob, long value, char *err,
 		       size_t errlen)
 {
 	struct app *a = ctx;
-	size_t n;
-	const struct program *list = programs_list(a->progs, &n), *pr = NULL;
-	for (size_t i = 0; i < n && !pr; i++)
-		pr = list[i].pid == program ? &list[i] : NULL;
-	if (!pr) {
-		snprintf(err, errlen, "%d is not a program concmon launched (or it is gone)",
-			 (int)program);
-		return ESRCH;
-	}
-	struct relaunch r;
-	relaunch_of(pr, knob, value, &r);
-	if (pr->ended)
-		return relaunch_now(a, &r, err, errlen);
 	const struct task *t = lifecycle_find(a->lc, program);
-	if (t && !t->exited && t->state != 'Z' && t->start_ticks) {
-		int rc = supervisor_terminate(a->sup, program, t->start_ticks, util_now());
-		if (rc) {
-			snprintf(err, errlen, "cannot stop %d: %s", (int)program, strerror(rc));
-			relaunch_clear(&r);
-			return rc;
-		}
-	}
-	relaunches_add(a->relaunches, program, &r);
-	return EINPROGRESS;
+	unsigned long long start = t && !t->exited && t->state != 'Z' ? t->start_ticks : 0;
+	struct relaunch now;
+	int rc = relaunches_request(a->relaunches, a->progs, a->sup, program, start, knob, value,
+				    &now, err, errlen);
+	return rc ? rc : relaunch_now(a, &now, err, errlen);
 }
 
 static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)

@@ -1,6 +1,7 @@
 /* relaunch.c - see relaunch.h. */
 #include "supervise/relaunch.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +131,29 @@ bool relaunches_due(struct relaunches *q, struct relaunch *r)
 		}
 	}
 	return false;
+}
+
+int relaunches_request(struct relaunches *q, const struct programs *progs, struct supervisor *sup,
+		       pid_t pid, unsigned long long start, const char *knob, long value,
+		       struct relaunch *now, char *err, size_t errlen)
+{
+	size_t n;
+	const struct program *list = programs_list(progs, &n), *pr = NULL;
+	for (size_t i = 0; i < n && !pr; i++)
+		pr = list[i].pid == pid ? &list[i] : NULL;
+	if (!pr) {
+		snprintf(err, errlen, "%d is not a program concmon launched (or it is gone)", (int)pid);
+		return ESRCH;
+	}
+	relaunch_of(pr, knob, value, now);
+	if (pr->ended)
+		return 0;
+	int rc = start ? supervisor_terminate(sup, pid, start, util_now()) : 0;
+	if (rc) {
+		snprintf(err, errlen, "cannot stop %d: %s", (int)pid, strerror(rc));
+		relaunch_clear(now);
+		return rc;
+	}
+	relaunches_add(q, pid, now);
+	return EINPROGRESS;
 }

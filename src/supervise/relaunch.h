@@ -36,6 +36,15 @@ void relaunches_free(struct relaunches *q);
  * restart of the same old program replaces the first. */
 void relaunches_add(struct relaunches *q, pid_t old, struct relaunch *r);
 
+/* A restart of launched program pid (knob, unless NULL, at value). When
+ * it has ended: 0, with *now to launch at once. Else the supervisor stops
+ * it by PID and start (0: already exiting, a zombie or unknown: nothing is
+ * sent) and the restart waits for it: EINPROGRESS. ESRCH (not a launched
+ * program) or the supervisor's error, with a message in err. */
+int relaunches_request(struct relaunches *q, const struct programs *progs, struct supervisor *sup,
+		       pid_t pid, unsigned long long start, const char *knob, long value,
+		       struct relaunch *now, char *err, size_t errlen);
+
 /* old is gone: its restart (if one waits) is due. Launching is left to
  * relaunches_due, outside the reaping that calls this. */
 void relaunches_gone(struct relaunches *q, pid_t old);
