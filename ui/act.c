@@ -200,3 +200,40 @@ int act_launch_demo(struct tui *t, const struct tui_actions *a, const char *name
 {
 	return act_launch_any(t, a, NULL, name);
 }
+
+int act_restart_program(struct tui *t, const struct tui_actions *a, pid_t pid, const char *what,
+			const char *knob, long value)
+{
+	char err[TUI_TEXT_MAX] = "";
+	if (!a->restart) {
+		tui_message(t, true, "restarting is not available here");
+		return ENOSYS;
+	}
+	panels_launching(t);    /* the new program's row gets selected: the lesson stays */
+	tui_model_moving(t);
+	int rc = a->restart(a->ctx, pid, knob, value, err, sizeof err);
+	if (rc == EINPROGRESS)
+		tui_message(t, false, "restarting %s: stopping %d first, then the same command%s",
+			    what, (int)pid, knob ? " with the new value" : "");
+	else if (rc)
+		tui_message(t, true, "cannot restart %s: %s", what, err[0] ? err : strerror(rc));
+	if (rc && rc != EINPROGRESS)
+		panels_launch_failed(t);
+	return rc == EINPROGRESS ? 0 : rc;
+}
+
+enum tui_reaction act_restart(struct tui *t, const struct tui_actions *a)
+{
+	const struct program *pr = panels_owner(t);
+	if (!pr) {
+		tui_message(t, true, "restart: the selected row is not a program concmon launched "
+			    "(: or F2 launches one)");
+		return TUI_REDRAW;
+	}
+	char what[ACT_NAME_MAX + 16];
+	char safe[ACT_NAME_MAX];
+	escape_text(pr->demo ? pr->demo : pr->name, safe, sizeof safe);
+	snprintf(what, sizeof what, "%s%s", pr->demo ? "demo " : "", safe);
+	act_restart_program(t, a, pr->pid, what, NULL, 0);
+	return TUI_REDRAW | TUI_RESAMPLE;
+}

@@ -23,6 +23,15 @@ enum tui_reaction act_launch(struct tui *t, const struct tui_actions *a, const c
  * status line either way). */
 int act_launch_demo(struct tui *t, const struct tui_actions *a, const char *name);
 
+/* R: restarts the selected row's launched program with the same arguments
+ * (a demo with its knobs' current values) through a->restart. */
+enum tui_reaction act_restart(struct tui *t, const struct tui_actions *a);
+
+/* Restarts program pid (what names it in messages), knob (unless NULL) at
+ * value; says how it went. 0 (launched or under way) or an errno value. */
+int act_restart_program(struct tui *t, const struct tui_actions *a, pid_t pid, const char *what,
+			const char *knob, long value);
+
 /* Room for a sanitized comm (each byte may become \xNN) and for
  * "1234 (name)" built from it. */
 #define ACT_NAME_MAX (4 * TASK_COMM_MAX + 8)

@@ -36,7 +36,7 @@ void explainpane_free(struct explainpane *e)
 /* Calls fn for every screen line of s wrapped to width columns: breaks at
  * the last space that fits, or mid-word when a word is longer than a line.
  * Returns the number of lines. */
-typedef void wrap_fn(void *arg, int line, const char *s, size_t len);
+typedef explainpane_wrap_fn wrap_fn;
 
 static int explainpane_wrap_para(const char *s, int width, int line, wrap_fn *fn, void *arg)
 {
@@ -76,9 +76,7 @@ static int explainpane_wrap_para(const char *s, int width, int line, wrap_fn *fn
 	return lines;
 }
 
-/* Sanitizes each paragraph of text and wraps it; returns the total number
- * of lines. */
-static int explainpane_wrap(const char *text, int width, wrap_fn *fn, void *arg)
+int explainpane_wrap(const char *text, int width, wrap_fn *fn, void *arg)
 {
 	char para[1024], safe[4 * sizeof para + 1];
 	int lines = 0;

@@ -36,7 +36,7 @@ static const char *const help_notes[] = {
 	"In prompts: Enter accepts, Esc cancels, Ctrl-U/Ctrl-K/Ctrl-W delete, Up/Down history.",
 	"Panels (p), for the program of the selected row: queues (depth/capacity, the last minute,",
 	"put/get per second, blocked threads); locks (* = threads waiting, ! = and its holder waits",
-	"too: a deadlock?); knobs ([ ] select, + - turn) and the values the program publishes.",
+	"too: a deadlock?); knobs ([ ] select, + - step, v type) and the values it publishes.",
 	"Bottom panes stack under the table in the order opened: panels (p), explanation (E), event",
 	"log (e), output (o); each key opens or closes its own, and Tab takes the keys round them;",
 	") and ( give the focused pane (else the last opened) a line more or fewer.",

@@ -232,6 +232,18 @@ static enum tui_reaction key_knob_change(struct tui *t, const struct tui_actions
 	return panels_knob_change(t, a, panels_program(t), arg);
 }
 
+static enum tui_reaction key_knob_ask(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return panels_knob_ask(t, panels_program(t));
+}
+
+static enum tui_reaction key_restart(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)arg;
+	return act_restart(t, a);
+}
+
 /* Enter on a summary row of exited tasks lists them, or folds them again. */
 static enum tui_reaction key_fold(struct tui *t, const struct tui_actions *a, int arg)
 {
@@ -365,9 +377,17 @@ static const struct keybind key_table[] = {
 	  false, key_panels, 0 },
 	{ { ']' }, "NextKnob", "select the next knob in the knob panel", false, key_knob_select, 1 },
 	{ { '[', KEY_BTAB }, "PrevKnob", "select the previous knob", false, key_knob_select, -1 },
-	{ { '+', '=' }, "Knob+", "raise the selected knob by 1 (by ~1/10 of its range if over 100)",
+	{ { '+', '=' }, "Knob+",
+	  "raise the selected knob: by 1 (range up to 32), else to the next of 1 2 5 10 20 50...",
 	  false, key_knob_change, 1 },
-	{ { '-' }, "Knob-", "lower the selected knob by the same step", false, key_knob_change, -1 },
+	{ { '-' }, "Knob-", "lower the selected knob: by 1, or to the previous of 1 2 5 10 20 50...",
+	  false, key_knob_change, -1 },
+	{ { 'v' }, "KnobVal",
+	  "type the selected knob's value; one read only at start offers a restart with it",
+	  false, key_knob_ask, 0 },
+	{ { 'R' }, "Restart",
+	  "restart the selected row's program with the same arguments (a demo: its knobs as now)",
+	  false, key_restart, 0 },
 	{ { 'e' }, "Events", "show or hide the event log pane (spawned, exited, killed, zombie...)",
 	  KEYS_BAR_MORE, key_pane, KEY_PANE_LOG },
 	{ { 'E' }, "Explain", "show or hide the explanation of the selected row (and the demo's lesson)",
@@ -423,7 +443,7 @@ static const struct {
 } key_acting[] = {
 	{ key_demos, ANY_ARG }, { key_prompt, PROMPT_LAUNCH }, { key_knob_change, ANY_ARG },
 	{ key_menu, MENU_SIGNAL }, { key_signal, ANY_ARG }, { key_terminate, ANY_ARG },
-	{ key_record, ANY_ARG },
+	{ key_record, ANY_ARG }, { key_restart, ANY_ARG }, { key_knob_ask, ANY_ARG },
 };
 
 static bool key_acts(const struct keybind *b)

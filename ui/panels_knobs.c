@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act.h"
+#include "prompt.h"
 #include "text.h"
 #include "tui_state.h"
+#include "util/escape.h"
 #include "util/util.h"
 
 #define KNOBS_LABEL "KNOBS "
@@ -27,6 +30,13 @@ struct panels_knobs {
 	pid_t pend_prog;
 	char pend_name[CM_NAME_MAX];
 	long pend_value;
+
+	/* The knob a typed value (v) or a restart offer is about. */
+	pid_t ask_prog;
+	char ask_name[CM_NAME_MAX];
+	char ask_what[CM_NAME_MAX + 16];    /* "demo NAME" or the program's name, for messages */
+	long ask_value, ask_min, ask_max;
+	bool ask_at_start;
 };
 
 struct panels_knobs *panels_knobs_new(void)
@@ -59,7 +69,8 @@ static int knobs_index(const struct tui *t, const struct program *pr)
 
 static void knobs_item(const struct telemetry_knob *k, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %ld [%ld..%ld]", k->name, k->value, k->min, k->max);
+	snprintf(buf, len, "%s %ld [%ld..%ld]%s", k->name, k->value, k->min, k->max,
+		 k->at_start ? " (at start)" : "");
 }
 
 /* Places knobs [first, last) from line y on, wrapping at the screen edge,
@@ -106,23 +117,51 @@ int panels_knob_lines(const struct tui *t, const struct program *pr, int y, int 
 	return knobs_flow(t, s, first, s->n_knobs, sel, y, lines, draw);
 }
 
-long panels_knob_step(long min, long max)
+/* The smallest of 1, 2, 5, 10, 20, 50, ... above v (v >= 0); LONG_MAX
+ * when none fits in a long. */
+static long series_above(long v)
 {
-	double range = (double)max - (double)min;
-	if (range <= 100)
-		return 1;
-	double tenth = range / 10, p = 1;
-	while (p * 10 <= tenth)
-		p *= 10;
-	static const double mult[] = { 1, 2, 5, 10 };
-	double best = p;
-	for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
-		double c = mult[i] * p, d = c > tenth ? c - tenth : tenth - c;
-		double bd = best > tenth ? best - tenth : tenth - best;
-		if (d < bd)
-			best = c;
+	static const long mult[] = { 1, 2, 5 };
+	for (long p = 1;; p *= 10) {
+		for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+			if (p > LONG_MAX / mult[i])
+				return LONG_MAX;
+			if (p * mult[i] > v)
+				return p * mult[i];
+		}
+		if (p > LONG_MAX / 10)
+			return LONG_MAX;
 	}
-	return best >= 9.2e18 ? 1000000000000000000L : (long)best;
+}
+
+/* The largest of 1, 2, 5, 10, ... below v (v >= 0); 0 when v <= 1. */
+static long series_below(long v)
+{
+	long best = 0;
+	for (long c = series_above(0); c < v && c != LONG_MAX; c = series_above(c))
+		best = c;
+	return best;
+}
+
+long panels_knob_next(long value, long min, long max, int dir)
+{
+	if (value >= max && dir > 0)
+		return max;
+	if (value <= min && dir < 0)
+		return min;
+	if (value > max || value < min)
+		return value > max ? max : min;
+	if ((unsigned long)max - (unsigned long)min <= PANELS_KNOB_FINE)
+		return dir > 0 ? value + 1 : value - 1;
+	/* Negative values mirror the series: -1, -2, -5, ... */
+	long mag = value == LONG_MIN ? LONG_MAX : value < 0 ? -value : value;
+	bool away = value == 0 || (dir > 0) == (value > 0);    /* from zero, or towards it */
+	long next = away ? series_above(mag) : series_below(mag);
+	if (next == LONG_MAX)
+		return dir > 0 ? max : min;     /* no series number beyond: the bound */
+	if (value < 0 || (value == 0 && dir < 0))
+		next = -next;
+	return next > max ? max : next < min ? min : next;
 }
 
 /* The knob of pr the keys act on; reports and returns -1 if none. */
@@ -146,8 +185,8 @@ enum tui_reaction panels_knob_select(struct tui *t, const struct program *pr, in
 	const struct telemetry_knob *k = &s->knobs[i];
 	t->knobs->prog = pr->pid;
 	snprintf(t->knobs->name, sizeof t->knobs->name, "%s", k->name);
-	tui_message(t, false, "knob %s = %ld [%ld..%ld]: + and - change it by %ld", k->name,
-		    k->value, k->min, k->max, panels_knob_step(k->min, k->max));
+	tui_message(t, false, "knob %s = %ld [%ld..%ld]%s: + and - step it, v types a value",
+		    k->name, k->value, k->min, k->max, k->at_start ? " (at start)" : "");
 	return TUI_REDRAW;
 }
 
@@ -161,17 +200,84 @@ static const char *knobs_why(int rc)
 	}
 }
 
-/* The value one step from base towards dir, kept in [min, max]. */
-static long knobs_next(long base, long min, long max, long step, int dir)
+/* Remembers knob k of pr as the one a prompt or an offer is about. */
+static void knobs_ask_about(struct tui *t, const struct program *pr, const struct telemetry_knob *k)
 {
-	if (base > max)
-		return max;
-	if (base < min)
-		return min;
-	if (dir > 0)
-		return (unsigned long)max - (unsigned long)base <= (unsigned long)step ? max
-										    : base + step;
-	return (unsigned long)base - (unsigned long)min <= (unsigned long)step ? min : base - step;
+	struct panels_knobs *p = t->knobs;
+	p->ask_prog = pr->pid;
+	snprintf(p->ask_name, sizeof p->ask_name, "%s", k->name);
+	char safe[CM_NAME_MAX];
+	escape_text(pr->demo ? pr->demo : pr->name, safe, sizeof safe);
+	snprintf(p->ask_what, sizeof p->ask_what, "%s%s", pr->demo ? "demo " : "", safe);
+	p->ask_value = k->value;
+	p->ask_min = k->min;
+	p->ask_max = k->max;
+	p->ask_at_start = k->at_start;
+}
+
+/* The restart offer for a knob read only at start: y restarts. */
+static enum tui_reaction knobs_confirm_key(struct tui *t, const struct tui_actions *a, int ch)
+{
+	struct panels_knobs *p = t->knobs;
+	tui_mode_pop(t);
+	if (ch != 'y' && ch != 'Y') {
+		tui_message(t, false, "%s not changed: it is read only at start", p->ask_name);
+		return TUI_REDRAW;
+	}
+	act_restart_program(t, a, p->ask_prog, p->ask_what, p->ask_name, p->ask_value);
+	return TUI_REDRAW | TUI_RESAMPLE;
+}
+
+static void knobs_confirm_draw(struct tui *t)
+{
+	const struct panels_knobs *p = t->knobs;
+	char q[TUI_TEXT_MAX];
+	snprintf(q, sizeof q, "%s is read only at start: restart %s with %s=%ld? (y/n)", p->ask_name,
+		 p->ask_what, p->ask_name, p->ask_value);
+	text_fill(LINES - 1, 0, COLS, t->attr[UI_HEADER]);
+	text_put(LINES - 1, 0, q, COLS, t->attr[UI_HEADER] | A_BOLD);
+}
+
+static const struct tui_mode knobs_confirm_mode = {
+	.name = "restart?",
+	.key = knobs_confirm_key,
+	.draw = knobs_confirm_draw,
+};
+
+/* Sets the asked-about knob to v, or offers the restart a knob read only
+ * at start needs. */
+static enum tui_reaction knobs_apply(struct tui *t, const struct tui_actions *a, long v)
+{
+	struct panels_knobs *p = t->knobs;
+	const char *name = p->ask_name;
+	p->ask_value = v;
+	if (p->ask_at_start) {
+		tui_mode_push(t, &knobs_confirm_mode);
+		return TUI_REDRAW;
+	}
+	int rc = a->set_knob ? a->set_knob(a->ctx, p->ask_prog, name, v) : ENOSYS;
+	if (rc) {
+		tui_message(t, true, "cannot set %s to %ld: %s", name, v, knobs_why(rc));
+		return TUI_REDRAW;
+	}
+	p->pend = true;
+	p->pend_gen = t->programs_gen;
+	p->pend_prog = p->ask_prog;
+	p->pend_value = v;
+	snprintf(p->pend_name, sizeof p->pend_name, "%s", name);
+	tui_message(t, false, "%s = %ld", name, v);
+	return TUI_REDRAW | TUI_RESAMPLE;
+}
+
+/* The value the keys start from: the last one set while the snapshot
+ * does not show it yet. */
+static long knobs_base(const struct tui *t, const struct program *pr, const struct telemetry_knob *k)
+{
+	const struct panels_knobs *p = t->knobs;
+	if (p->pend && p->pend_gen == t->programs_gen && p->pend_prog == pr->pid &&
+	    strcmp(p->pend_name, k->name) == 0)
+		return p->pend_value;
+	return k->value;
 }
 
 enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
@@ -180,33 +286,58 @@ enum tui_reaction panels_knob_change(struct tui *t, const struct tui_actions *a,
 	int i = knobs_target(t, pr);
 	if (i < 0)
 		return TUI_REDRAW;
-	struct panels_knobs *p = t->knobs;
 	const struct telemetry_knob *k = &pr->snap->knobs[i];
-	char name[CM_NAME_MAX];
-	snprintf(name, sizeof name, "%s", k->name);
-	pid_t pid = pr->pid;
-	long base = k->value, min = k->min, max = k->max;
-	if (p->pend && p->pend_gen == t->programs_gen && p->pend_prog == pid &&
-	    strcmp(p->pend_name, name) == 0)
-		base = p->pend_value;
-	long v = knobs_next(base, min, max, panels_knob_step(min, max), dir);
-	p->prog = pid;
-	snprintf(p->name, sizeof p->name, "%s", name);
+	long base = knobs_base(t, pr, k);
+	long v = panels_knob_next(base, k->min, k->max, dir);
+	t->knobs->prog = pr->pid;
+	snprintf(t->knobs->name, sizeof t->knobs->name, "%s", k->name);
 	if (v == base) {
-		tui_message(t, false, "%s is already at its %s, %ld", name,
+		tui_message(t, false, "%s is already at its %s, %ld", k->name,
 			    dir > 0 ? "maximum" : "minimum", v);
 		return TUI_REDRAW;
 	}
-	int rc = a->set_knob ? a->set_knob(a->ctx, pid, name, v) : ENOSYS;
-	if (rc) {
-		tui_message(t, true, "cannot set %s to %ld: %s", name, v, knobs_why(rc));
+	knobs_ask_about(t, pr, k);
+	return knobs_apply(t, a, v);
+}
+
+enum tui_reaction panels_knob_ask(struct tui *t, const struct program *pr)
+{
+	int i = knobs_target(t, pr);
+	if (i < 0)
+		return TUI_REDRAW;
+	const struct telemetry_knob *k = &pr->snap->knobs[i];
+	t->knobs->prog = pr->pid;
+	snprintf(t->knobs->name, sizeof t->knobs->name, "%s", k->name);
+	knobs_ask_about(t, pr, k);
+	t->knobs->ask_value = knobs_base(t, pr, k);
+	prompt_open(t, PROMPT_KNOB);
+	return TUI_REDRAW;
+}
+
+void panels_knob_label(const struct tui *t, char *buf, size_t len)
+{
+	const struct panels_knobs *p = t->knobs;
+	snprintf(buf, len, "%s [%ld..%ld]%s: ", p->ask_name, p->ask_min, p->ask_max,
+		 p->ask_at_start ? " (at start)" : "");
+}
+
+void panels_knob_prefill(const struct tui *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%ld", t->knobs->ask_value);
+}
+
+enum tui_reaction panels_knob_typed(struct tui *t, const struct tui_actions *a, const char *text)
+{
+	const struct panels_knobs *p = t->knobs;
+	long v;
+	if (!util_parse_long(text, &v)) {
+		tui_message(t, true, "%s: \"%s\" is not a whole number; not changed", p->ask_name, text);
 		return TUI_REDRAW;
 	}
-	p->pend = true;
-	p->pend_gen = t->programs_gen;
-	p->pend_prog = pid;
-	p->pend_value = v;
-	snprintf(p->pend_name, sizeof p->pend_name, "%s", name);
-	tui_message(t, false, "%s = %ld", name, v);
-	return TUI_REDRAW | TUI_RESAMPLE;
+	if (v < p->ask_min || v > p->ask_max) {
+		tui_message(t, true, "%s must be from %ld to %ld; %ld refused", p->ask_name, p->ask_min,
+			    p->ask_max, v);
+		return TUI_REDRAW;
+	}
+	return knobs_apply(t, a, v);
 }

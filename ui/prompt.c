@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "act.h"
+#include "demomenu.h"
 #include "logpane.h"
 #include "outpane.h"
+#include "panels_knobs.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util/util.h"
@@ -41,6 +43,8 @@ struct prompt_def {
 	enum tui_reaction (*enter)(struct tui *t, const struct tui_actions *a);
 	enum tui_reaction (*cancel)(struct tui *t);
 	bool (*key)(struct tui *t, int ch);      /* extra keys; true if used */
+	/* The label made for this opening (replaces label), or NULL. */
+	void (*label_of)(const struct tui *t, char *buf, size_t len);
 };
 
 /* ---- the editor ------------------------------------------------------ */
@@ -328,21 +332,50 @@ static enum tui_reaction logpid_enter(struct tui *t, const struct tui_actions *a
 	return TUI_REDRAW;
 }
 
+static void knob_open(struct tui *t)
+{
+	char v[32];
+	panels_knob_prefill(t, v, sizeof v);
+	prompt_set(t->prompt, v);
+}
+
+static enum tui_reaction knob_enter(struct tui *t, const struct tui_actions *a)
+{
+	return panels_knob_typed(t, a, t->prompt->buf);
+}
+
+static void demo_open(struct tui *t)
+{
+	char v[PROMPT_MAX];
+	demomenu_knobs_prefill(t, v, sizeof v);
+	prompt_set(t->prompt, v);
+}
+
+static enum tui_reaction demo_enter(struct tui *t, const struct tui_actions *a)
+{
+	return demomenu_launch_with(t, a, t->prompt->buf);
+}
+
 static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 	[PROMPT_LAUNCH] = { "Launch: ", "command line, e.g. sleep 60 (Enter runs, ^T traces, Esc cancels)",
-			    PROMPT_MAX - 1, true, launch_open, NULL, launch_enter, NULL, launch_key },
+			    PROMPT_MAX - 1, true, launch_open, NULL, launch_enter, NULL, launch_key, NULL },
 	[PROMPT_SEARCH] = { "Search: ", "PID, name or command line (F3 next, Enter keeps, Esc back)",
 			    TUI_TEXT_MAX - 1, false, search_open, search_change, search_enter,
-			    search_cancel, search_key },
+			    search_cancel, search_key, NULL },
 	[PROMPT_FILTER] = { "Filter: ", "show only PID, name or command line containing this",
 			    TUI_TEXT_MAX - 1, false, filter_open, filter_change, filter_enter,
-			    filter_cancel, NULL },
+			    filter_cancel, NULL, NULL },
 	[PROMPT_FIND] = { "Find in output: ", "text (Enter finds the newest match, n older, N newer)",
-			  OUTPANE_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL },
+			  OUTPANE_FIND_MAX - 1, false, find_open, NULL, find_enter, NULL, NULL, NULL },
 	[PROMPT_LOGPID] = { "Event log PID: ", "a PID, or 0 / empty for every event",
-			    15, false, logpid_open, NULL, logpid_enter, NULL, NULL },
+			    15, false, logpid_open, NULL, logpid_enter, NULL, NULL, NULL },
 	[PROMPT_LOGFIND] = { "Find in events: ", "text, e.g. zombie or a PID (Enter finds the newest match, n older, N newer)",
-			     LOGPANE_FIND_MAX - 1, false, logfind_open, NULL, logfind_enter, NULL, NULL },
+			     LOGPANE_FIND_MAX - 1, false, logfind_open, NULL, logfind_enter, NULL, NULL, NULL },
+	[PROMPT_KNOB] = { "Knob: ", "a whole number in the range (Enter sets, Esc cancels)", 30, false,
+			  knob_open, NULL, knob_enter, NULL, NULL, panels_knob_label },
+	[PROMPT_DEMO] = { "Demo: ", "knobs as name=value,... (Enter launches, Esc back to the menu)",
+			  PROMPT_MAX - 1, false, demo_open, NULL, demo_enter, NULL, NULL,
+			  demomenu_knobs_label },
 };
 
 /* ---- the prompt as a mode --------------------------------------------- */
@@ -388,7 +421,10 @@ static int prompt_line(const struct tui *t, int y)
 {
 	const struct prompt *p = t->prompt;
 	const struct prompt_def *d = &prompt_defs[p->kind];
-	int x = text_put(y, 0, d->label, COLS, t->attr[UI_HEADER]);
+	char label[TUI_TEXT_MAX];
+	if (d->label_of)
+		d->label_of(t, label, sizeof label);
+	int x = text_put(y, 0, d->label_of ? label : d->label, COLS, t->attr[UI_HEADER]);
 	int avail = COLS - x - 1;     /* the cursor needs a cell after the text */
 	if (avail <= 0)
 		return COLS - 1;

@@ -182,6 +182,11 @@ void tui_set_deadlocks(struct tui *t, const struct deadlocks *d)
 	t->deadlocks = d;
 }
 
+void tui_programs_moved(struct tui *t)
+{
+	tui_model_moving(t);
+}
+
 void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n)
 {
 	t->demos = d;

@@ -44,6 +44,12 @@ struct tui_actions {
 	void (*seek)(void *ctx, int how);
 	/* Non-NULL: why every action above but seek is refused (a replay). */
 	const char *readonly;
+	/* Launches program again with the same arguments (a demo with its
+	 * knobs' current values, knob at value unless knob is NULL): 0 when
+	 * launched at once (it had ended), EINPROGRESS when the old one is
+	 * being stopped first, else an errno value with a message in err. */
+	int (*restart)(void *ctx, pid_t program, const char *knob, long value, char *err,
+		       size_t errlen);
 };
 
 /* Where a replay's seek keys go. */
@@ -78,6 +84,10 @@ double tui_delay(const struct tui *t);
 /* Replaces the launched programs (with their telemetry) shown in the
  * panels. The array must stay valid until the next call. */
 void tui_set_programs(struct tui *t, const struct program *p, size_t n);
+
+/* The programs array given by tui_set_programs may have moved (a launch
+ * outside a key): not read again until the next tui_set_programs. */
+void tui_programs_moved(struct tui *t);
 
 /* The demo catalogue for the launch menu; must outlive t. */
 void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);

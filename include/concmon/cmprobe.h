@@ -82,6 +82,10 @@ void cm_queue_free(struct cm_queue *q);
 /* Knob: an integer concmon may change while the program runs. */
 struct cm_knob;
 struct cm_knob *cm_knob_new(const char *name, long value, long min, long max);
+/* A knob the program reads only once, at start (a size, a count of
+ * threads): concmon marks it "(at start)" and offers a restart with the new
+ * value instead of a change that would do nothing. */
+struct cm_knob *cm_knob_new_at_start(const char *name, long value, long min, long max);
 long cm_knob_get(const struct cm_knob *k);
 void cm_knob_set(struct cm_knob *k, long value);   /* clamped to [min, max] */
 

@@ -21,7 +21,7 @@
 
 #define CM_TELEMETRY_ENV "CONCMON_TELEMETRY_FD"
 #define CM_TELEMETRY_MAGIC UINT64_C(0x314d454c4554434d) /* "MCTELEM1" little-endian */
-#define CM_TELEMETRY_VERSION 1u
+#define CM_TELEMETRY_VERSION 2u /* 2: cm_knob_rec.flags */
 
 #define CM_NAME_MAX 32          /* bytes, NUL included (same as cmprobe.h) */
 #define CM_MAX_QUEUES 32
@@ -45,6 +45,11 @@ enum cm_rec_flags {
 	CM_REC_TRACED = 1u << 1, /* written by the preloaded tracer, not by the program's own calls */
 };
 #define CM_REC_FLAGS_ALL (CM_REC_SHARED | CM_REC_TRACED)
+
+enum cm_knob_flags {
+	CM_KNOB_AT_START = 1u << 0, /* the program reads it once, at start: a change needs a restart */
+};
+#define CM_KNOB_FLAGS_ALL CM_KNOB_AT_START
 
 enum cm_lock_kind {
 	CM_LOCK_MUTEX = 1,
@@ -124,6 +129,8 @@ struct cm_knob_rec {
 	char name[CM_NAME_MAX];
 	_Atomic int64_t value;          /* written by the program and by concmon; in [min, max] */
 	_Atomic int64_t min, max;       /* fixed while live */
+	_Atomic uint32_t flags;         /* enum cm_knob_flags, fixed while live */
+	_Atomic uint32_t reserved;
 };
 
 struct cm_value_rec {
@@ -151,9 +158,9 @@ _Static_assert(sizeof(struct cm_header) == 72, "cm_header layout");
 _Static_assert(sizeof(struct cm_queue_rec) == 88, "cm_queue_rec layout");
 _Static_assert(sizeof(struct cm_lock_rec) == 144, "cm_lock_rec layout");
 _Static_assert(sizeof(struct cm_thread_rec) == 64, "cm_thread_rec layout");
-_Static_assert(sizeof(struct cm_knob_rec) == 64, "cm_knob_rec layout");
+_Static_assert(sizeof(struct cm_knob_rec) == 72, "cm_knob_rec layout");
 _Static_assert(sizeof(struct cm_value_rec) == 48, "cm_value_rec layout");
-_Static_assert(sizeof(struct cm_segment) == 72 + 32 * 88 + 64 * 144 + 256 * 64 + 32 * 64 + 32 * 48,
+_Static_assert(sizeof(struct cm_segment) == 72 + 32 * 88 + 64 * 144 + 256 * 64 + 32 * 72 + 32 * 48,
 	       "cm_segment layout");
 
 #endif

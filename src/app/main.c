@@ -28,6 +28,7 @@
 #include "report/batch.h"
 #include "supervise/demolist.h"
 #include "supervise/programs.h"
+#include "supervise/relaunch.h"
 #include "supervise/supervisor.h"
 #include "tui.h"
 #include "util/util.h"
@@ -42,6 +43,7 @@ struct app {
 	struct supervisor *sup;
 	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
 	struct programs *progs;     /* what concmon launched, with telemetry */
+	struct relaunches *relaunches; /* restarts waiting for their old program to go */
 	struct deadlocks *deadlocks;
 	struct layers *layers;      /* what concmon infers of its programs' concurrency */
 	struct events *events;      /* the lifecycle event log */
@@ -104,6 +106,7 @@ static void reaped_events(struct app *a, pid_t pid, const char *name, int code, 
 }
 
 static void read_kevents(struct app *a);
+static void relaunch_due(struct app *a);
 
 /* True when concmon itself has just reaped pid (collected, not yet
  * logged): gone from /proc, but not by its parent's hand. */
@@ -160,6 +163,7 @@ static void note_reaped(struct app *a, pid_t pid, const char *name, int code, in
 		kevents_forget(a->kev, pid);
 	}
 	programs_ended(a->progs, pid, util_now());
+	relaunches_gone(a->relaunches, pid);
 }
 
 /* supervisor_reap's callback: only collects, so no phase runs inside
@@ -190,6 +194,7 @@ static void settle_reaped(struct app *a)
 		free(r->name);
 	}
 	a->nreaped = 0;
+	relaunch_due(a);
 }
 
 /* Reaps during shutdown, where no loop runs: each one settled at once. */
@@ -366,6 +371,48 @@ static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen
 		a->resample = true;
 	}
 	return rc;
+}
+
+/* Launches r (a restart) and says so in the status line. */
+static int relaunch_now(struct app *a, struct relaunch *r, char *err, size_t errlen)
+{
+	int rc = launch(a, r->argv, r->line, r->demo, err, errlen);
+	if (a->tui) {
+		tui_programs_moved(a->tui);
+		if (rc)
+			tui_status(a->tui, "cannot restart: %s", err);
+		else
+			tui_status(a->tui, "restarted %s", r->demo ? r->demo : r->line ? r->line
+										: r->argv[0]);
+	}
+	relaunch_clear(r);
+	a->resample = true;
+	return rc;
+}
+
+/* The restarts whose old program has now been reaped. */
+static void relaunch_due(struct app *a)
+{
+	struct relaunch r;
+	char err[512];
+	while (relaunches_due(a->relaunches, &r))
+		if (a->quit)
+			relaunch_clear(&r);     /* shutting down: nothing new starts */
+		else if (relaunch_now(a, &r, err, sizeof err) && !a->tui)
+			fprintf(stderr, "concmon: cannot restart %s\n", err);
+}
+
+/* tui_actions.restart: see relaunches_request. */
+static int act_restart(void *ctx, pid_t program, const char *knob, long value, char *err,
+		       size_t errlen)
+{
+	struct app *a = ctx;
+	const struct task *t = lifecycle_find(a->lc, program);
+	unsigned long long start = t && !t->exited && t->state != 'Z' ? t->start_ticks : 0;
+	struct relaunch now;
+	int rc = relaunches_request(a->relaunches, a->progs, a->sup, program, start, knob, value,
+				    &now, err, errlen);
+	return rc ? rc : relaunch_now(a, &now, err, errlen);
 }
 
 static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
@@ -601,8 +648,11 @@ static int arm_timer(struct app *a, double delay)
 
 static void run(struct app *a)
 {
-	const struct tui_actions actions = { a, act_signal, act_terminate, act_launch, act_launch_demo,
-					     act_set_knob, act_record, NULL, NULL };
+	const struct tui_actions actions = {
+		.ctx = a, .signal = act_signal, .terminate = act_terminate, .launch = act_launch,
+		.launch_demo = act_launch_demo, .set_knob = act_set_knob, .record = act_record,
+		.restart = act_restart,
+	};
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
@@ -741,6 +791,7 @@ static int start(struct app *a)
 		tui_set_demos(a->tui, a->demos, a->ndemos);
 	}
 	a->progs = programs_new(a->sup);
+	a->relaunches = relaunches_new();
 	a->deadlocks = deadlocks_new();
 	a->layers = layers_new();
 	a->events = events_new(4096);
@@ -826,6 +877,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "concmon: %lu frames\n", frames);
 	supervisor_free(a.sup);
 	programs_free(a.progs);
+	relaunches_free(a.relaunches);
 	deadlocks_free(a.deadlocks);
 	layers_free(a.layers);
 	kevents_close(a.kev);

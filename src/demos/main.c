@@ -17,8 +17,17 @@ static void print_list(void)
 	size_t n;
 	const struct demo_def *d = demo_table(&n);
 
-	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\t%s\n", d[i].name, d[i].group, d[i].desc);
+	/* The fourth field, the knobs as name=default:min..max ('*' after one
+	 * read only at start), "-" for none, lets concmon's menu set them. */
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\t%s\t%s\t", d[i].name, d[i].group, d[i].desc);
+		for (int k = 0; k < DEMO_KNOBS_MAX && d[i].knobs[k].name; k++) {
+			const struct demo_knob_def *kd = &d[i].knobs[k];
+			printf("%s%s=%ld:%ld..%ld%s", k ? "," : "", kd->name, kd->value, kd->min,
+			       kd->max, kd->at_start ? "*" : "");
+		}
+		printf("%s\n", d[i].knobs[0].name ? "" : "-");
+	}
 }
 
 static void print_knobs(FILE *f, const struct demo_def *d)
@@ -26,8 +35,8 @@ static void print_knobs(FILE *f, const struct demo_def *d)
 	for (int k = 0; k < DEMO_KNOBS_MAX && d->knobs[k].name; k++) {
 		const struct demo_knob_def *kd = &d->knobs[k];
 
-		fprintf(f, "      %s=%ld  (%ld..%ld) %s\n", kd->name, kd->value, kd->min,
-			kd->max, kd->help);
+		fprintf(f, "      %s=%ld  (%ld..%ld) %s%s\n", kd->name, kd->value, kd->min,
+			kd->max, kd->help, kd->at_start ? " (read at start)" : "");
 	}
 }
 
@@ -108,8 +117,8 @@ static int run_demo(const struct demo_def *d, const long *values)
 	printf("concmon-demo %s (pid %d): %s\n", d->name, (int)getpid(), d->desc);
 	printf("knobs:");
 	for (int k = 0; k < DEMO_KNOBS_MAX && d->knobs[k].name; k++) {
-		ctx.knobs[k] = cm_knob_new(d->knobs[k].name, values[k], d->knobs[k].min,
-					   d->knobs[k].max);
+		ctx.knobs[k] = (d->knobs[k].at_start ? cm_knob_new_at_start : cm_knob_new)(
+			d->knobs[k].name, values[k], d->knobs[k].min, d->knobs[k].max);
 		printf(" %s=%ld", d->knobs[k].name, values[k]);
 	}
 	printf("%s\n", d->knobs[0].name ? "" : " none");

@@ -15,6 +15,7 @@ struct demo_knob_def {
 	const char *name;       /* NULL ends the list */
 	long value, min, max;   /* default and bounds */
 	const char *help;
+	bool at_start;          /* read once, at start (cm_knob_new_at_start) */
 };
 
 struct demo_ctx;

@@ -28,7 +28,7 @@ static long clamp(long v, long min, long max)
 	return v < min ? min : v > max ? max : v;
 }
 
-struct cm_knob *cm_knob_new(const char *name, long value, long min, long max)
+static struct cm_knob *knob_new(const char *name, long value, long min, long max, uint32_t flags)
 {
 	cm_init();
 	if (min > max)
@@ -46,6 +46,7 @@ struct cm_knob *cm_knob_new(const char *name, long value, long min, long max)
 		RST(r->min, min);
 		RST(r->max, max);
 		RST(r->value, value);
+		RST(r->flags, flags);
 		probe_publish(r);
 		k->value = &r->value;
 	}
@@ -54,6 +55,16 @@ struct cm_knob *cm_knob_new(const char *name, long value, long min, long max)
 						      memory_order_relaxed))
 		;
 	return k;
+}
+
+struct cm_knob *cm_knob_new(const char *name, long value, long min, long max)
+{
+	return knob_new(name, value, min, max, 0);
+}
+
+struct cm_knob *cm_knob_new_at_start(const char *name, long value, long min, long max)
+{
+	return knob_new(name, value, min, max, CM_KNOB_AT_START);
 }
 
 long cm_knob_get(const struct cm_knob *k)

@@ -207,8 +207,9 @@ static void json_knobs_values(FILE *fp, const struct program *p, size_t n)
 			sep(fp, &first);
 			fprintf(fp, "{\"pid\":%d,\"name\":", (int)p[i].pid);
 			escape_json_string(fp, s->knobs[k].name);
-			fprintf(fp, ",\"value\":%ld,\"min\":%ld,\"max\":%ld}", s->knobs[k].value,
-				s->knobs[k].min, s->knobs[k].max);
+			fprintf(fp, ",\"value\":%ld,\"min\":%ld,\"max\":%ld,\"at_start\":%s}",
+				s->knobs[k].value, s->knobs[k].min, s->knobs[k].max,
+				s->knobs[k].at_start ? "true" : "false");
 		}
 	}
 	first = 1;

@@ -26,6 +26,55 @@ static int take(char *dst, size_t cap, const char *s, const char *e)
 	return 1;
 }
 
+/* A number at *p (before e), moving *p past it. */
+static bool take_long(const char **p, const char *e, long *out)
+{
+	char num[24];
+	size_t n = 0;
+	while (*p + n < e && n < sizeof num - 1 && ((*p)[n] == '-' || ((*p)[n] >= '0' && (*p)[n] <= '9')))
+		n++;
+	if (n == 0 || n == sizeof num - 1)
+		return false;
+	memcpy(num, *p, n);
+	num[n] = '\0';
+	errno = 0;
+	char *end;
+	*out = strtol(num, &end, 10);
+	*p += n;
+	return errno == 0 && *end == '\0';
+}
+
+/* One knob "name=value:min..max[*]" in [s, e). */
+static bool take_knob(struct demo_knob_info *k, const char *s, const char *e)
+{
+	const char *eq = memchr(s, '=', (size_t)(e - s));
+	if (!eq || !take(k->name, sizeof k->name, s, eq) || (size_t)(eq - s) >= sizeof k->name)
+		return false;
+	const char *p = eq + 1;
+	if (!take_long(&p, e, &k->value) || p >= e || *p++ != ':' || !take_long(&p, e, &k->min) ||
+	    e - p < 2 || p[0] != '.' || p[1] != '.')
+		return false;
+	p += 2;
+	if (!take_long(&p, e, &k->max))
+		return false;
+	k->at_start = p < e && *p == '*';
+	p += k->at_start;
+	return p == e && k->min <= k->value && k->value <= k->max;
+}
+
+/* The knobs field [s, e) into d. */
+static void take_knobs(struct demo_info *d, const char *s, const char *e)
+{
+	d->nknobs = 0;
+	while (s < e && d->nknobs < DEMO_INFO_KNOBS) {
+		const char *c = memchr(s, ',', (size_t)(e - s));
+		const char *ke = c ? c : e;
+		if (take_knob(&d->knobs[d->nknobs], s, ke))
+			d->nknobs++;
+		s = ke + 1;
+	}
+}
+
 size_t demolist_parse(const char *text, size_t len, struct demo_info *out, size_t max)
 {
 	size_t n = 0;
@@ -35,11 +84,16 @@ size_t demolist_parse(const char *text, size_t len, struct demo_info *out, size_
 		const char *eol = nl ? nl : end;
 		const char *t1 = memchr(p, '\t', (size_t)(eol - p));
 		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(eol - t1 - 1)) : NULL;
+		const char *t3 = t2 ? memchr(t2 + 1, '\t', (size_t)(eol - t2 - 1)) : NULL;
 		struct demo_info *d = &out[n];
+		memset(d, 0, sizeof *d);
 		if (t2 && take(d->name, sizeof d->name, p, t1) &&
 		    take(d->group, sizeof d->group, t1 + 1, t2) &&
-		    take(d->description, sizeof d->description, t2 + 1, eol))
+		    take(d->description, sizeof d->description, t2 + 1, t3 ? t3 : eol)) {
+			if (t3)
+				take_knobs(d, t3 + 1, eol);
 			n++;
+		}
 		p = eol + 1;
 	}
 	return n;

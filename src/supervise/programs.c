@@ -40,6 +40,10 @@ static void program_clear(struct program *pr)
 	output_free(pr->out);
 	free(pr->name);
 	free(pr->demo);
+	for (size_t i = 0; pr->argv && pr->argv[i]; i++)
+		free(pr->argv[i]);
+	free(pr->argv);
+	free(pr->knobs);
 	free(pr->snap);
 	telemetry_free(pr->tel);
 }
@@ -64,6 +68,17 @@ static char *join_argv(char *const argv[])
 		o += sprintf(o, "%s%s", i ? " " : "", argv[i]);
 	*o = '\0';
 	return s;
+}
+
+static char **copy_argv(char *const argv[])
+{
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	char **c = xcalloc(n + 1, sizeof *c);
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(argv[i]);
+	return c;
 }
 
 /* Bytes of output kept per program. */
@@ -207,6 +222,8 @@ pid_t programs_launch(struct programs *p, char *const argv[], const char *line, 
 	pr->pid = pid;
 	pr->name = argv ? join_argv(argv) : xstrdup(line);
 	pr->demo = demo ? xstrdup(demo) : NULL;
+	pr->argv = argv ? copy_argv(argv) : NULL;
+	pr->trace = trace;
 	pr->tel = tel;
 	pr->out = output_new(OUTPUT_BYTES);
 	pr->out_fd = rd[0];
@@ -248,6 +265,27 @@ pid_t programs_launch_demo(struct programs *p, const char *spec, char *err, size
 	return pid;
 }
 
+/* Copies the snapshot's knobs, which a restart needs after the end. */
+static void program_keep_knobs(struct program *pr)
+{
+	size_t n = pr->snap->n_knobs;
+	if (n != pr->n_knobs) {
+		free(pr->knobs);
+		pr->knobs = n ? xcalloc(n, sizeof *pr->knobs) : NULL;
+		pr->n_knobs = n;
+	}
+	if (n)
+		memcpy(pr->knobs, pr->snap->knobs, n * sizeof *pr->knobs);
+}
+
+const struct telemetry_knob *programs_knob(const struct program *pr, const char *name)
+{
+	for (size_t i = 0; i < pr->n_knobs; i++)
+		if (strcmp(pr->knobs[i].name, name) == 0)
+			return &pr->knobs[i];
+	return NULL;
+}
+
 void programs_read(struct programs *p, double now)
 {
 	size_t keep = 0;
@@ -263,6 +301,7 @@ void programs_read(struct programs *p, double now)
 			char why[128];
 			if (telemetry_read(pr->tel, pr->snap, why, sizeof why) == 0) {
 				pr->error[0] = '\0';
+				program_keep_knobs(pr);
 			} else {
 				snprintf(pr->error, sizeof pr->error, "corrupt telemetry: %s", why);
 				free(pr->snap);
@@ -350,6 +389,9 @@ int programs_set_knob(struct programs *p, pid_t pid, const char *name, long valu
 			continue;
 		if (!pr->tel)
 			return ENODATA;
+		const struct telemetry_knob *k = programs_knob(pr, name);
+		if (k && k->at_start)
+			return ENOTSUP;
 		return telemetry_set_knob(pr->tel, name, value) ? 0 : ENOENT;
 	}
 	return ESRCH;
@@ -361,6 +403,8 @@ const char *programs_knob_error(int err)
 	case ESRCH: return "no such launched program";
 	case ENOENT: return "no such knob, or the value is outside its range";
 	case ENODATA: return "the program publishes no telemetry";
+	case ENOTSUP: return "the program reads this knob only at start: it needs a restart "
+			     "(R in the TUI, or launch the demo again with the value)";
 	default: return strerror(err);
 	}
 }

@@ -19,6 +19,12 @@ struct program {
 	pid_t pid;
 	char *name;                       /* the command line as launched */
 	char *demo;                       /* demo name, or NULL */
+	char **argv;                      /* as launched (NULL-terminated), or NULL: name is the line */
+	bool trace;                       /* launched with libconcmon-trace preloaded */
+	/* The knobs of the last good snapshot, kept after the program ended:
+	 * a restart launches a demo with these values. */
+	struct telemetry_knob *knobs;
+	size_t n_knobs;
 	struct telemetry *tel;            /* NULL when no segment could be made */
 	struct telemetry_snapshot *snap;  /* last good snapshot, NULL before one */
 	char error[160];                  /* why the segment was rejected, "" if it was not */
@@ -99,8 +105,12 @@ void programs_sight(struct programs *p, programs_inferred_fn *inferred_ok, void 
 struct program *programs_list_mut(struct programs *p, size_t *n);
 
 /* Sets knob name to value in program pid. 0, or ESRCH (no such program),
- * ENOENT (no such knob or out of its range), ENODATA (no telemetry). */
+ * ENOENT (no such knob or out of its range), ENODATA (no telemetry),
+ * ENOTSUP (the program reads that knob only at start: it needs a restart). */
 int programs_set_knob(struct programs *p, pid_t pid, const char *name, long value);
+
+/* The knob called name in pr's last snapshot (or the last one it had), or NULL. */
+const struct telemetry_knob *programs_knob(const struct program *pr, const char *name);
 
 /* A sentence for an error of programs_set_knob (static storage). */
 const char *programs_knob_error(int err);

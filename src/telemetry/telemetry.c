@@ -324,8 +324,12 @@ static int check_knob(const struct cm_knob_rec *r, unsigned i, struct telemetry_
 	if (v < lo || v > hi)
 		return util_fail(-1, err, errlen, "knob %u: value %" PRId64 " outside [%" PRId64 ", %" PRId64 "]",
 			    i, v, lo, hi);
+	uint32_t flags = LD(r->flags);
+	if (flags & ~(uint32_t)CM_KNOB_FLAGS_ALL)
+		return util_fail(-1, err, errlen, "knob %u: bad flags %#x", i, (unsigned)flags);
 	if (check_name(k->name, r->name, "knob", i, "name", err, errlen) < 0)
 		return -1;
+	k->at_start = flags & CM_KNOB_AT_START;
 	k->slot = i;
 	k->pid = LD(r->pid);
 	k->value = (long)v;

@@ -82,6 +82,7 @@ struct telemetry_knob {
 	pid_t pid;
 	char name[CM_NAME_MAX];
 	long value, min, max;
+	bool at_start;                  /* CM_KNOB_AT_START: read once; a change needs a restart */
 };
 
 struct telemetry_value {

@@ -124,6 +124,23 @@ ssize_t util_read_at(int dirfd, const char *path, char *buf, size_t len, bool to
 	return (ssize_t)got;
 }
 
+bool util_parse_long(const char *s, long *out)
+{
+	char *end;
+	while (*s == ' ')
+		s++;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	while (*end == ' ')
+		end++;
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
 ssize_t util_read_file(const char *path, char *buf, size_t len)
 {
 	return util_read_at(AT_FDCWD, path, buf, len, true);

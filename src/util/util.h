@@ -33,6 +33,10 @@ int util_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
 double util_now(void);
 double util_wall(void);
 
+/* Parses s as one whole decimal long, spaces around it allowed: false when
+ * it is not one or does not fit. */
+bool util_parse_long(const char *s, long *out);
+
 /* Reads at most len-1 bytes of path into buf, NUL-terminates it; returns the
  * byte count or -1 with errno. Retries on EINTR. */
 ssize_t util_read_file(const char *path, char *buf, size_t len);

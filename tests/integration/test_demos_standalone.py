@@ -192,9 +192,15 @@ class Catalog(unittest.TestCase):
         rows = [line.split("\t") for line in r.stdout.splitlines()]
         self.assertEqual(len(rows), 20, r.stdout)
         for row in rows:
-            self.assertEqual(len(row), 3, row)
+            self.assertEqual(len(row), 4, row)
             self.assertTrue(all(field.strip() for field in row), row)
             self.assertLess(len(row[2]), 100, "a one-line description: %r" % row[2])
+            # The knobs, for the menu: name=default:min..max, '*' read at start.
+            for k in row[3].split(","):
+                self.assertRegex(k, r"^[a-z_]+=-?\d+:-?\d+\.\.-?\d+\*?$|^-$", row)
+        knobs = {row[0]: row[3] for row in rows}
+        self.assertIn("capacity=10:1..100*", knobs["pipeline-threads"])
+        self.assertIn("rate=5:1..1000,", knobs["pipeline-procs"])
         self.assertEqual([row[0] for row in rows], CATALOG)
         self.assertEqual(set(PLAN), set(CATALOG))
 

@@ -55,6 +55,24 @@ class Telemetry(unittest.TestCase):
             run.wait_stderr("no such knob, or the value is outside its range")
             self.assertEqual(knob(run.latest(), "dryers"), k["value"])
 
+    def test_knobs_read_at_start_are_marked_and_the_knob_command_refuses_them(self):
+        with self.demo("washer-dryer-threads,capacity=7", commands=True) as run:
+            snap = run.wait_for(lambda s: records(s, "knobs", "capacity"), SLOW,
+                                "the capacity knob")
+            byname = {k["name"]: k for k in records(snap, "knobs")}
+            self.assertIs(byname["capacity"]["at_start"], True, byname)
+            self.assertEqual(byname["capacity"]["value"], 7)
+            for name in ("washers", "dryers", "wash_ms", "dry_ms"):
+                self.assertIs(byname[name]["at_start"], False, byname[name])
+            run.send("knob %d capacity 9" % program_pid(snap))
+            run.wait_stderr(r"capacity 9: the program reads this knob only at start: it needs "
+                            r"a restart")
+            # Not written: the value shown stays what the program runs with.
+            self.assertEqual(knob(run.latest(), "capacity"), 7)
+            self.assertEqual(records(run.latest(), "queues", "clothes")[0]["capacity"], 7)
+            run.send("knob %d dryers 2" % program_pid(snap))
+            run.wait_for(lambda s: knob(s, "dryers") == 2, SLOW, "a live knob still turns")
+
     def values(self, snap):
         return {v["name"]: v["value"] for v in records(snap, "values")}
 

@@ -109,6 +109,24 @@ static void test_demolist_parse(void **state)
 	assert_int_equal(strlen(d[0].description), sizeof d[0].description - 1);
 }
 
+static void test_demolist_knobs(void **state)
+{
+	(void)state;
+	const char text[] = "p\tq\tpipes\trate=5:1..1000,cap=10:1..100*,bad=7:1..5,neg=-2:-9..9\n"
+			    "n\tg\tno knobs\t-\n";
+	struct demo_info d[2];
+	assert_int_equal(demolist_parse(text, sizeof text - 1, d, 2), 2);
+	assert_string_equal(d[0].description, "pipes");
+	assert_int_equal(d[0].nknobs, 3);      /* bad: default out of its bounds */
+	assert_string_equal(d[0].knobs[0].name, "rate");
+	assert_int_equal(d[0].knobs[0].value, 5);
+	assert_int_equal(d[0].knobs[0].max, 1000);
+	assert_false(d[0].knobs[0].at_start);
+	assert_true(d[0].knobs[1].at_start);
+	assert_int_equal(d[0].knobs[2].min, -9);
+	assert_int_equal(d[1].nknobs, 0);
+}
+
 /* A fake concmon-demo whose --list describes how it was started. */
 static const char lister[] =
 	"#!/bin/sh\n"
@@ -178,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_blank_and_comments),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_demolist_parse),
+		cmocka_unit_test(test_demolist_knobs),
 		cmocka_unit_test(test_demolist_load_child_hygiene),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,8 +83,8 @@ static void put_thread(struct cm_segment *s, unsigned i, int32_t tid, const char
 	raise_count(&s->hdr.n_threads, i);
 }
 
-static void put_knob(struct cm_segment *s, unsigned i, const char *name, int64_t v, int64_t lo,
-		     int64_t hi)
+static struct cm_knob_rec *put_knob(struct cm_segment *s, unsigned i, const char *name, int64_t v,
+				    int64_t lo, int64_t hi)
 {
 	struct cm_knob_rec *k = &s->knobs[i];
 	k->state = CM_REC_LIVE;
@@ -94,6 +94,7 @@ static void put_knob(struct cm_segment *s, unsigned i, const char *name, int64_t
 	k->min = lo;
 	k->max = hi;
 	raise_count(&s->hdr.n_knobs, i);
+	return k;
 }
 
 /* One record of every kind, some slots left free, waits of every kind. */
@@ -131,6 +132,7 @@ static void fill_good(struct cm_segment *s)
 	put_thread(s, 4, 105, "lost", CM_WAIT_LOCK, 5);   /* slot 5 not live */
 	put_thread(s, 5, 106, "eater", CM_WAIT_QUEUE_GET, 0);
 	put_knob(s, 0, "dryers", 1, 1, 4);
+	put_knob(s, 2, "capacity", 5, 1, 100)->flags = CM_KNOB_AT_START;
 	s->values[1].state = CM_REC_LIVE;
 	s->values[1].pid = 4243;
 	snprintf(s->values[1].name, CM_NAME_MAX, "lost updates");
@@ -215,9 +217,12 @@ static void test_good_segment(void **state)
 	assert_int_equal(snap.threads[3].wait, -1);
 	assert_string_equal(snap.queues[snap.threads[4].wait].name, "wash");
 
-	assert_int_equal(snap.n_knobs, 1);
+	assert_int_equal(snap.n_knobs, 2);
 	assert_int_equal(snap.knobs[0].value, 1);
 	assert_int_equal(snap.knobs[0].max, 4);
+	assert_false(snap.knobs[0].at_start);
+	assert_string_equal(snap.knobs[1].name, "capacity");
+	assert_true(snap.knobs[1].at_start);
 	assert_int_equal(snap.n_values, 1);
 	assert_string_equal(snap.values[0].name, "lost updates");
 	assert_int_equal(snap.values[0].value, -5);
@@ -257,7 +262,7 @@ static void test_unaligned_input(void **state)
 
 #define MUT(fn, body) static void fn(struct cm_segment *s) { body; }
 MUT(m_magic, s->hdr.magic ^= 1)
-MUT(m_version, s->hdr.version = 2)
+MUT(m_version, s->hdr.version = CM_TELEMETRY_VERSION + 1)
 MUT(m_size, s->hdr.size = 1000)
 MUT(m_cap, s->hdr.cap_queues = 33)
 MUT(m_cap_holders, s->hdr.cap_holders = 9)
@@ -307,6 +312,7 @@ MUT(m_wait_huge, s->threads[5].wait_index = 0xffffffffu)
 MUT(m_knob_range, s->knobs[0].min = 5)
 MUT(m_knob_value, s->knobs[0].value = 5)
 MUT(m_knob_low, s->knobs[0].value = INT64_MIN)
+MUT(m_knob_flags, s->knobs[0].flags = CM_KNOB_AT_START | 4u)
 
 static const struct corruption {
 	const char *what;
@@ -314,7 +320,7 @@ static const struct corruption {
 	const char *reason;             /* expected in the message */
 } corruptions[] = {
 	{ "wrong magic", m_magic, "bad magic" },
-	{ "wrong version", m_version, "version 2, expected 1" },
+	{ "wrong version", m_version, "version 3, expected 2" },
 	{ "wrong size field", m_size, "size 1000" },
 	{ "wrong capacity", m_cap, "queues: capacity 33" },
 	{ "wrong holder capacity", m_cap_holders, "holder or name capacity" },
@@ -364,6 +370,7 @@ static const struct corruption {
 	{ "knob min > max", m_knob_range, "knob 0: min 5 > max 4" },
 	{ "knob value above max", m_knob_value, "knob 0: value 5 outside [1, 4]" },
 	{ "knob value INT64_MIN", m_knob_low, "knob 0: value -9223372036854775808" },
+	{ "knob flags unknown", m_knob_flags, "knob 0: bad flags 0x5" },
 };
 
 static void test_each_corruption(void **state)

@@ -1,6 +1,7 @@
 /* test_ui_spark.c - the queue panel's history: sparkline slices by time,
  * rates over a window, resets, the ring, the depth bar; and the knob step. */
 #include <setjmp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -164,16 +165,57 @@ static void bar_is_proportional_with_honest_ends(void **state)
 	assert_string_equal(e, "░░░░");
 }
 
-static void knob_step_is_one_or_a_round_tenth(void **state)
+/* Presses of + (dir > 0) or - from value until target, at most 100. */
+static int presses(long value, long target, long min, long max, int dir)
+{
+	int n = 0;
+	while (value != target && n < 100) {
+		value = panels_knob_next(value, min, max, dir);
+		n++;
+	}
+	return n;
+}
+
+static void knob_steps_follow_the_one_two_five_series(void **state)
 {
 	(void)state;
-	assert_int_equal(panels_knob_step(1, 16), 1);
-	assert_int_equal(panels_knob_step(0, 100), 1);
-	assert_int_equal(panels_knob_step(0, 101), 10);
-	assert_int_equal(panels_knob_step(10, 5000), 500);
-	assert_int_equal(panels_knob_step(1000, 1000000), 100000);
-	assert_int_equal(panels_knob_step(0, 300000), 20000);
-	assert_true(panels_knob_step(-9000000000000000000L, 9000000000000000000L) > 0);
+	static const long up[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
+	long v = 1;
+	for (size_t i = 1; i < sizeof up / sizeof up[0]; i++)
+		assert_int_equal(v = panels_knob_next(v, 1, 1000, +1), up[i]);
+	assert_int_equal(panels_knob_next(1000, 1, 1000, +1), 1000);   /* stays at max */
+	for (size_t i = sizeof up / sizeof up[0] - 1; i-- > 0;)
+		assert_int_equal(v = panels_knob_next(v, 1, 1000, -1), up[i]);
+	assert_int_equal(panels_knob_next(1, 1, 1000, -1), 1);
+	/* The issue's figures: rate=50 from 1 in 5 presses (was 48); work=1000
+	 * from 4000 in 2 (was unreachable). */
+	assert_int_equal(presses(1, 50, 1, 1000, +1), 5);
+	assert_int_equal(presses(4000, 1000, 0, 60000, -1), 2);
+	assert_int_equal(presses(8, 100, 1, 100, +1), 4);      /* clients=100 */
+	/* Off the series: to the next one, and the bounds hold. */
+	assert_int_equal(panels_knob_next(150, 10, 5000, +1), 200);
+	assert_int_equal(panels_knob_next(150, 10, 5000, -1), 100);
+	assert_int_equal(panels_knob_next(20, 10, 5000, -1), 10);
+	assert_int_equal(panels_knob_next(10, 10, 5000, -1), 10);
+	assert_int_equal(panels_knob_next(3000, 10, 5000, +1), 5000);
+	assert_int_equal(panels_knob_next(0, 0, 60000, +1), 1);
+	assert_int_equal(panels_knob_next(1, 0, 60000, -1), 0);
+	assert_int_equal(panels_knob_next(40000, 0, 60000, +1), 50000);
+	assert_int_equal(panels_knob_next(50000, 0, 60000, +1), 60000);
+	/* Narrow ranges (thread counts, switches) move by 1. */
+	assert_int_equal(panels_knob_next(3, 1, 16, +1), 4);
+	assert_int_equal(panels_knob_next(4, 1, 32, -1), 3);
+	assert_int_equal(panels_knob_next(0, 0, 1, +1), 1);
+	assert_int_equal(panels_knob_next(1, 0, 1, -1), 0);
+	/* Negative values mirror the series; out of range snaps in; no overflow. */
+	assert_int_equal(panels_knob_next(0, -1000, 1000, -1), -1);
+	assert_int_equal(panels_knob_next(-5, -1000, 1000, -1), -10);
+	assert_int_equal(panels_knob_next(-5, -1000, 1000, +1), -2);
+	assert_int_equal(panels_knob_next(-1, -1000, 1000, +1), 0);
+	assert_int_equal(panels_knob_next(7000, 10, 5000, -1), 5000);
+	assert_int_equal(panels_knob_next(LONG_MAX - 1, LONG_MIN, LONG_MAX, +1), LONG_MAX);
+	assert_int_equal(panels_knob_next(LONG_MIN + 1, LONG_MIN, LONG_MAX, -1), LONG_MIN);
+	assert_int_equal(panels_knob_next(LONG_MIN, LONG_MIN, LONG_MAX, +1), -5000000000000000000L);
 }
 
 int main(void)
@@ -187,7 +229,7 @@ int main(void)
 		cmocka_unit_test(bursts_of_refreshes_do_not_flood_the_ring),
 		cmocka_unit_test(prune_forgets_silent_queues),
 		cmocka_unit_test(bar_is_proportional_with_honest_ends),
-		cmocka_unit_test(knob_step_is_one_or_a_round_tenth),
+		cmocka_unit_test(knob_steps_follow_the_one_two_five_series),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

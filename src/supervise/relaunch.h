@@ -1,0 +1,56 @@
+/* relaunch.h - launching a program again with the same arguments (the TUI's
+ * R key, and the restart a knob read only at start needs), and the
+ * restarts that wait for the old program to be gone. */
+#ifndef CONCMON_RELAUNCH_H
+#define CONCMON_RELAUNCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "supervise/programs.h"
+
+/* How to launch a program again: exactly one of argv (as launched), line
+ * (a command line, "--trace " first when it was traced) and demo (a spec
+ * "NAME,k=v,..." for programs_launch_demo) is set. */
+struct relaunch {
+	char **argv;
+	char *line;
+	char *demo;
+};
+
+/* Fills r from pr: a demo gets its spec with every knob at its last
+ * published value, and knob (unless NULL) at value; other programs their
+ * argv or command line. Free with relaunch_clear. */
+void relaunch_of(const struct program *pr, const char *knob, long value, struct relaunch *r);
+
+/* Frees what r holds and empties it. */
+void relaunch_clear(struct relaunch *r);
+
+/* Restarts waiting for their old program to be reaped. */
+struct relaunches;
+struct relaunches *relaunches_new(void);
+void relaunches_free(struct relaunches *q);
+
+/* Launch r once old is gone: takes r's contents (r is emptied). A second
+ * restart of the same old program replaces the first. */
+void relaunches_add(struct relaunches *q, pid_t old, struct relaunch *r);
+
+/* A restart of launched program pid (knob, unless NULL, at value). When
+ * it has ended: 0, with *now to launch at once. Else the supervisor stops
+ * it by PID and start (0: already exiting, a zombie or unknown: nothing is
+ * sent) and the restart waits for it: EINPROGRESS. ESRCH (not a launched
+ * program) or the supervisor's error, with a message in err. */
+int relaunches_request(struct relaunches *q, const struct programs *progs, struct supervisor *sup,
+		       pid_t pid, unsigned long long start, const char *knob, long value,
+		       struct relaunch *now, char *err, size_t errlen);
+
+/* old is gone: its restart (if one waits) is due. Launching is left to
+ * relaunches_due, outside the reaping that calls this. */
+void relaunches_gone(struct relaunches *q, pid_t old);
+
+/* Moves one due restart into *r (to launch now) and forgets it; false when
+ * none is due. */
+bool relaunches_due(struct relaunches *q, struct relaunch *r);
+
+#endif
