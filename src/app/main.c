@@ -11,7 +11,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "app/control.h"
+#include "app/actions.h"
+#include "app/app.h"
 #include "app/heap.h"
 #include "app/options.h"
 #include "app/recorder.h"
@@ -32,55 +33,6 @@
 #include "supervise/supervisor.h"
 #include "tui.h"
 #include "util/util.h"
-
-/* After reading the kernel's events, the socket is left alone this long:
- * in a fork storm one wakeup then reads a batch, not a message or two,
- * while an event waits at most this (exit-to-event latency stays low). */
-#define KERNEL_PAUSE 0.004
-
-struct app {
-	struct options opt;
-	struct supervisor *sup;
-	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
-	struct programs *progs;     /* what concmon launched, with telemetry */
-	struct relaunches *relaunches; /* restarts waiting for their old program to go */
-	struct deadlocks *deadlocks;
-	struct layers *layers;      /* what concmon infers of its programs' concurrency */
-	struct events *events;      /* the lifecycle event log */
-	struct kevents *kev;        /* exact events from the kernel, NULL without root */
-	struct taskdiff *diff;      /* events derived from snapshots */
-	struct peaks *peaks;        /* what the kernel saw between refreshes */
-	struct peak_frame peak;     /* its account of the last refresh */
-	uint64_t events_watched;    /* last event whose new process the guardian knows */
-	struct pollfd *fds;         /* the loop's poll set */
-	size_t fds_cap;
-	struct demo_info *demos;    /* the demo catalogue, for the launch menu */
-	size_t ndemos;
-	struct proctable *pt;
-	struct lifecycle *lc;
-	struct tui *tui;            /* NULL in batch mode */
-	struct batch *batch;        /* batch mode's printer, NULL with the TUI */
-	struct record *rec;         /* --record or the TUI's W: where snapshots go, else NULL */
-	size_t heap_high;           /* heap_trim's high-water mark */
-	long hz;
-	pid_t self;
-	int sigfd, timerfd;
-	long refreshes;
-	int quit_signal;            /* the signal that asked concmon to stop, 0 if none */
-	bool quit;
-	bool resample;              /* sample again before the next poll */
-	bool resample_soon;         /* the TUI: sample when a frame may be drawn */
-	double kernel_due;          /* util_now() when the socket is read again */
-	struct reaped {             /* reaped, not yet logged (see settle_reaped) */
-		pid_t pid;
-		char *name;             /* what concmon launched, NULL if adopted */
-		int code, sig;
-	} *reaped;
-	size_t nreaped, reaped_cap;
-	int ctl_fd;                 /* batch mode: commands on stdin, -1 when none */
-	char ctl_buf[4096];         /* a partial command line */
-	size_t ctl_len;
-};
 
 /* Events for a process concmon reaped: adopted first if it was someone
  * else's child, how it ended (unless the kernel said so already), reaped. */
@@ -105,8 +57,6 @@ static void reaped_events(struct app *a, pid_t pid, const char *name, int code, 
 	events_add(a->events, e);
 }
 
-static void read_kevents(struct app *a);
-static void relaunch_due(struct app *a);
 
 /* True when concmon itself has just reaped pid (collected, not yet
  * logged): gone from /proc, but not by its parent's hand. */
@@ -187,14 +137,14 @@ static void settle_reaped(struct app *a)
 	if (!a->nreaped)
 		return;
 	if (a->kev)
-		read_kevents(a);
+		main_read_kevents(a);
 	for (size_t i = 0; i < a->nreaped; i++) {
 		struct reaped *r = &a->reaped[i];
 		note_reaped(a, r->pid, r->name, r->code, r->sig);
 		free(r->name);
 	}
 	a->nreaped = 0;
-	relaunch_due(a);
+	actions_relaunch_due(a);
 }
 
 /* Reaps during shutdown, where no loop runs: each one settled at once. */
@@ -218,7 +168,7 @@ static void publish(struct app *a)
 	}
 }
 
-static void on_signaled(void *arg, pid_t pid, int sig, int result)
+void main_on_signaled(void *arg, pid_t pid, int sig, int result)
 {
 	struct app *a = arg;
 	const struct task *t = lifecycle_find(a->lc, pid);
@@ -264,7 +214,7 @@ static void sample(struct app *a)
 	 * before: the kernel queues a process's exit message before it becomes
 	 * a zombie, so one this snapshot saw as Z is in the socket by now. */
 	if (a->kev)
-		read_kevents(a);
+		main_read_kevents(a);
 	if (!s)
 		return;
 	lifecycle_update(a->lc, s, n, util_now(), a->hz, threads);
@@ -302,224 +252,6 @@ static void sample(struct app *a)
 	heap_trim(&a->heap_high);
 	if (a->opt.iterations && a->refreshes >= a->opt.iterations)
 		a->quit = true;
-}
-
-/* The process a task belongs to, for its start time. */
-static unsigned long long process_start(struct app *a, const struct task *t)
-{
-	const struct task *p = task_is_thread(t) ? lifecycle_find(a->lc, t->pid) : t;
-	return p ? p->start_ticks : 0;
-}
-
-static int act_signal(void *ctx, const struct task *t, int sig)
-{
-	struct app *a = ctx;
-	if (t->exited)
-		return ESRCH;
-	return supervisor_signal(a->sup, t->pid, process_start(a, t), sig);
-}
-
-static int act_terminate(void *ctx, const struct task *t)
-{
-	struct app *a = ctx;
-	if (t->exited)
-		return ESRCH;
-	return supervisor_terminate(a->sup, t->pid, process_start(a, t), util_now());
-}
-
-/* Launches argv (traced with --trace), the command line line (traced when
- * it starts with "--trace "), or the demo spec demo. The kernel events
- * of the launch are read at once, so that one whose exec failed is logged
- * under the name of what it was to run. */
-static int launch(struct app *a, char *const argv[], const char *line, const char *demo,
-		  char *err, size_t errlen)
-{
-	bool trace = (argv && a->opt.trace) || programs_trace_prefix(&line);
-	char name[16];
-	programs_launch_name(argv, line, demo, name, sizeof name);
-	if (a->kev)
-		kevents_name_launch(a->kev, name);
-	pid_t pid = demo ? programs_launch_demo(a->progs, demo, err, errlen)
-		  : programs_launch(a->progs, argv, line, NULL, trace, err, errlen);
-	if (a->kev) {
-		read_kevents(a);
-		kevents_name_launch(a->kev, NULL);
-	}
-	if (pid < 0)
-		return ENOEXEC;
-	lifecycle_note_launched(a->lc, pid);
-	return 0;
-}
-
-static int act_launch(void *ctx, const char *line, char *err, size_t errlen)
-{
-	struct app *a = ctx;
-	int rc = launch(a, NULL, line, NULL, err, errlen);
-	if (!rc) {
-		tui_status(a->tui, "launched: %s", line);
-		a->resample = true; /* after the view has finished with its input */
-	}
-	return rc;
-}
-
-static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen)
-{
-	struct app *a = ctx;
-	int rc = launch(a, NULL, NULL, spec, err, errlen);
-	if (!rc) {
-		tui_status(a->tui, "launched demo %s", spec);
-		a->resample = true;
-	}
-	return rc;
-}
-
-/* Launches r (a restart) and says so in the status line. */
-static int relaunch_now(struct app *a, struct relaunch *r, char *err, size_t errlen)
-{
-	int rc = launch(a, r->argv, r->line, r->demo, err, errlen);
-	if (a->tui) {
-		tui_programs_moved(a->tui);
-		if (rc)
-			tui_status(a->tui, "cannot restart: %s", err);
-		else
-			tui_status(a->tui, "restarted %s", r->demo ? r->demo : r->line ? r->line
-										: r->argv[0]);
-	}
-	relaunch_clear(r);
-	a->resample = true;
-	return rc;
-}
-
-/* The restarts whose old program has now been reaped. */
-static void relaunch_due(struct app *a)
-{
-	struct relaunch r;
-	char err[512];
-	while (relaunches_due(a->relaunches, &r))
-		if (a->quit)
-			relaunch_clear(&r);     /* shutting down: nothing new starts */
-		else if (relaunch_now(a, &r, err, sizeof err) && !a->tui)
-			fprintf(stderr, "concmon: cannot restart %s\n", err);
-}
-
-/* tui_actions.restart: see relaunches_request. */
-static int act_restart(void *ctx, pid_t program, const char *knob, long value, char *err,
-		       size_t errlen)
-{
-	struct app *a = ctx;
-	const struct task *t = lifecycle_find(a->lc, program);
-	unsigned long long start = t && !t->exited && t->state != 'Z' ? t->start_ticks : 0;
-	struct relaunch now;
-	int rc = relaunches_request(a->relaunches, a->progs, a->sup, program, start, knob, value,
-				    &now, err, errlen);
-	return rc ? rc : relaunch_now(a, &now, err, errlen);
-}
-
-static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
-{
-	struct app *a = ctx;
-	int rc = programs_set_knob(a->progs, program, knob, value);
-	if (!rc)
-		a->resample = true;
-	return rc;
-}
-
-static int act_record(void *ctx, char *msg, size_t len)
-{
-	struct app *a = ctx;
-	const char *cont = supervisor_containment_name(supervisor_containment(a->sup, NULL));
-	return a->rec ? recorder_stop(&a->rec, msg, len)
-		      : recorder_start(&a->rec, NULL, a->opt.all, cont, msg, len);
-}
-
-/* The start time of process pid as the model knows it, or 0 when it is
- * not a live process of the model: the command then gets ESRCH and never
- * reaches whatever process holds that PID now. */
-static unsigned long long command_target(struct app *a, pid_t pid, int sig)
-{
-	const struct task *t = lifecycle_find(a->lc, pid);
-	if (t && !t->exited && !task_is_thread(t) && t->start_ticks)
-		return t->start_ticks;
-	on_signaled(a, pid, sig, ESRCH);
-	return 0;
-}
-
-/* A zombie has exited already: no signal can touch it. Says so (on
- * stderr, batch mode) and returns true. */
-static bool zombie_refused(struct app *a, pid_t pid, const char *line)
-{
-	const struct task *t = lifecycle_find(a->lc, pid);
-	if (!t || t->exited || t->state != 'Z')
-		return false;
-	fprintf(stderr, "concmon: %s: %d is a zombie: it has exited and cannot be killed; its parent "
-		"%d must reap it with wait(), or exit so that concmon adopts and reaps it\n",
-		line, (int)pid, (int)t->ppid);
-	return true;
-}
-
-static void run_command(struct app *a, const char *line)
-{
-	struct control_cmd c;
-	char err[512] = "";
-	int rc = 0;
-	unsigned long long start;
-	if (control_parse(line, &c, err, sizeof err) < 0) {
-		fprintf(stderr, "concmon: %s\n", err);
-		return;
-	}
-	if ((c.op == CONTROL_SIGNAL || c.op == CONTROL_TERMINATE) && zombie_refused(a, c.pid, line))
-		return;
-	switch (c.op) {
-	case CONTROL_NONE:
-		return;
-	case CONTROL_KNOB:
-		rc = programs_set_knob(a->progs, c.pid, c.name, c.value);
-		break;
-	case CONTROL_SIGNAL:
-		start = command_target(a, c.pid, c.sig);
-		rc = start ? supervisor_signal(a->sup, c.pid, start, c.sig) : ESRCH;
-		break;
-	case CONTROL_TERMINATE:
-		start = command_target(a, c.pid, SIGTERM);
-		rc = start ? supervisor_terminate(a->sup, c.pid, start, util_now()) : ESRCH;
-		break;
-	case CONTROL_LAUNCH:
-	case CONTROL_DEMO:
-		if (launch(a, NULL, c.op == CONTROL_LAUNCH ? c.rest : NULL,
-			   c.op == CONTROL_DEMO ? c.rest : NULL, err, sizeof err) != 0)
-			fprintf(stderr, "concmon: cannot launch %s\n", err);
-		break;
-	}
-	if (rc)
-		fprintf(stderr, "concmon: %s: %s\n", line,
-			c.op == CONTROL_KNOB ? programs_knob_error(rc) : strerror(rc));
-	a->resample = true;
-}
-
-/* Batch mode: runs every complete line waiting on stdin. */
-static void read_commands(struct app *a)
-{
-	ssize_t r = read(a->ctl_fd, a->ctl_buf + a->ctl_len, sizeof a->ctl_buf - 1 - a->ctl_len);
-	if (r < 0 && errno == EINTR)
-		return;
-	if (r <= 0) {
-		a->ctl_fd = -1; /* end of input: nothing more will come */
-		return;
-	}
-	a->ctl_len += (size_t)r;
-	a->ctl_buf[a->ctl_len] = '\0';
-	char *line = a->ctl_buf, *nl;
-	while ((nl = strchr(line, '\n'))) {
-		*nl = '\0';
-		run_command(a, line);
-		line = nl + 1;
-	}
-	a->ctl_len -= (size_t)(line - a->ctl_buf);
-	memmove(a->ctl_buf, line, a->ctl_len);
-	if (a->ctl_len == sizeof a->ctl_buf - 1) {
-		fprintf(stderr, "concmon: command line too long, ignored\n");
-		a->ctl_len = 0;
-	}
 }
 
 static void drain_signals(struct app *a)
@@ -564,7 +296,7 @@ static void watch_spawned(struct app *a)
 	}
 }
 
-static void read_kevents(struct app *a)
+void main_read_kevents(struct app *a)
 {
 	unsigned lost = kevents_read(a->kev);
 	watch_spawned(a);
@@ -648,11 +380,8 @@ static int arm_timer(struct app *a, double delay)
 
 static void run(struct app *a)
 {
-	const struct tui_actions actions = {
-		.ctx = a, .signal = act_signal, .terminate = act_terminate, .launch = act_launch,
-		.launch_demo = act_launch_demo, .set_knob = act_set_knob, .record = act_record,
-		.restart = act_restart,
-	};
+	struct tui_actions actions;
+	actions_fill(a, &actions);
 	double next_kill = -1;
 	sample(a);
 	while (!a->quit) {
@@ -667,7 +396,7 @@ static void run(struct app *a)
 		 * an exit is reported before its reaping, and what a zombie
 		 * ran is read while /proc still shows it. */
 		if (fds[SLOT_KERNEL].revents || (a->kev && fds[SLOT_SIGNALS].revents)) {
-			read_kevents(a);
+			main_read_kevents(a);
 			a->kernel_due = util_now() + KERNEL_PAUSE;
 		}
 		for (size_t i = FIXED_FDS; i < nfds; i++)
@@ -679,7 +408,7 @@ static void run(struct app *a)
 		if (fds[SLOT_INPUT].revents && a->tui)
 			r = tui_input(a->tui, &actions);
 		else if (fds[SLOT_INPUT].revents)
-			read_commands(a);
+			actions_read_commands(a);
 		if (r & TUI_QUIT)
 			a->quit = true;
 		if ((r & TUI_RETIME) && arm_timer(a, tui_delay(a->tui)) < 0)
@@ -750,7 +479,7 @@ static int parse_args(struct app *a, int argc, char **argv)
 static void launch_reporting(struct app *a, char *const argv[], const char *demo)
 {
 	char err[512];
-	if (launch(a, argv, NULL, demo, err, sizeof err) == 0)
+	if (actions_launch(a, argv, NULL, demo, err, sizeof err) == 0)
 		return;
 	if (a->tui)
 		tui_status(a->tui, "cannot launch %s", err);
@@ -812,7 +541,7 @@ static int start(struct app *a)
 	}
 	else if (a->tui)
 		tui_status(a->tui, "events from snapshots only (%s)", err);
-	supervisor_on_signal(a->sup, on_signaled, a);
+	supervisor_on_signal(a->sup, main_on_signaled, a);
 	const char *why;
 	enum containment level = supervisor_containment(a->sup, &why);
 	if (a->tui)
