@@ -67,3 +67,15 @@ def count_tasks():
             except OSError:
                 pass
     return n
+
+
+MODE = re.compile(r"(?:^|\s)(tree|flat)(?:,|\s)")
+
+
+def header_mode(screen):
+    """"tree" or "flat" from the TUI's header (its first line), in words
+    ("| tree, threads, ...") or compact ("| tree thr PID cg 1s"); None
+    before the TUI has drawn."""
+    lines = screen.splitlines()
+    m = MODE.search(lines[0]) if lines and lines[0].startswith("concmon") else None
+    return m.group(1) if m else None

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 
-from benchlib import HZ, BenchError, log, median, proc_ticks
+from benchlib import HZ, BenchError, header_mode, log, median, proc_ticks
 
 
 def stat_of(pid):
@@ -120,7 +120,7 @@ def storm_tui(cfg, bins, tmp, rnd):
         pid = tmux_start(socks[1], ["sh", "-c", f'CONCMON_FRAME_COUNT=1 exec "$@" 2>{err}', "sh",
                                     bins["concmon"]] + storm_argv(bins, log, cfg["storm_secs"]))
         # The event pane open: every event of the storm is shown (the worst case).
-        poll_until(lambda: "tree," in tmux_screen(socks[1]), 20, "the TUI")
+        poll_until(lambda: header_mode(tmux_screen(socks[1])) == "tree", 20, "the TUI")
         subprocess.run(["tmux", "-L", socks[1], "send-keys", "-t", "s", "e"], check=True)
         st = Storm(pid, base, cfg["storm_secs"])
         st.measure()

@@ -12,7 +12,8 @@ import subprocess
 import threading
 import time
 
-from benchlib import HZ, BenchError, count_tasks, log, median, percentile, proc_ticks, run_rusage
+from benchlib import (HZ, BenchError, count_tasks, header_mode, log, median, percentile, proc_ticks,
+                      run_rusage)
 
 
 def forks_since_boot():
@@ -433,7 +434,11 @@ def bench_tui(cfg, bins, row_g, row_h):
     tm = Tmux(bins["concmon"], ["--", "sleep", "100000"])
     try:
         tm.wait_for("sleep 100000")
-        tm.wait_for("tree,")
+        poll_mode = time.monotonic() + 10
+        while header_mode(tm.screen()) != "tree":
+            if time.monotonic() > poll_mode:
+                raise BenchError(f"the TUI never showed its tree mode:\n{tm.screen()}")
+            time.sleep(0.01)
         # g: idle CPU at the default delay
         secs = cfg["idle"]
         t0, k0, f0 = time.monotonic(), proc_ticks(tm.pid), forks_since_boot()
@@ -455,13 +460,13 @@ def bench_tui(cfg, bins, row_g, row_h):
         lat, polls = [], []
         for i in range(cfg["keys"]):
             before = tm.screen()
-            want = "flat," if "tree," in before else "tree,"
+            want = "flat" if header_mode(before) == "tree" else "tree"
             s = time.perf_counter()
             tm.command("send-keys -t b t")
             n = 0
             while True:
                 n += 1
-                if want in tm.screen():
+                if header_mode(tm.screen()) == want:
                     break
                 if time.perf_counter() - s > 5:
                     raise BenchError(f"key t did not change the screen to {want!r}")
