@@ -194,7 +194,9 @@ static void print_snapshot(struct app *a)
 static void record_snapshot(struct app *a, const struct task *t, size_t n)
 {
 	char msg[512];
-	if (!recorder_frame(&a->rec, t, n, a->events, deadlocks_count(a->deadlocks), layers_wait,
+	struct record_programs pr = { .d = a->deadlocks };
+	pr.p = programs_list(a->progs, &pr.np);
+	if (!recorder_frame(&a->rec, t, n, a->events, &pr, layers_wait,
 			    a->layers, msg, sizeof msg))
 		return;
 	if (a->tui)

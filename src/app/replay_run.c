@@ -1,7 +1,7 @@
 /* replay_run.c - see replay_run.h. The snapshots go through the same
- * printer as live ones, so a replay's JSON has the live shape; what was
- * not recorded (programs' telemetry and output, the deadlock rings) is
- * printed empty. */
+ * printer as live ones, so a replay's JSON has the live shape: the
+ * recorded programs' telemetry and deadlock rings go where live ones go;
+ * what was not recorded (the programs' output) is printed empty. */
 #include "app/replay_run.h"
 
 #include <errno.h>
@@ -23,7 +23,7 @@
 
 /* Prints snapshot i of r; -1 on a bad snapshot or a closed stdout. */
 static int print_frame(struct replay *r, size_t i, struct batch *b, struct events *ev,
-		       const struct deadlocks *none, const struct options *o)
+		       struct deadlocks *dl, const struct options *o)
 {
 	struct replay_frame f;
 	char err[256];
@@ -33,10 +33,12 @@ static int print_frame(struct replay *r, size_t i, struct batch *b, struct event
 	}
 	for (size_t k = 0; k < f.nevents; k++)
 		events_add_recorded(ev, f.events[k]);
+	deadlocks_load(dl, f.programs, f.nprograms, f.links, f.cycle_start, f.ncycles);
 	const char *cont = replay_containment(r);
 	struct batch_input in = {
 		.time = f.time, .tasks = f.tasks, .ntasks = f.ntasks, .all = replay_all(r),
-		.json = o->json, .events = ev, .deadlocks = none, .wait = replay_wait, .wait_ctx = r, .containment = cont[0] ? cont : NULL,
+		.json = o->json, .events = ev, .deadlocks = dl, .wait = replay_wait, .wait_ctx = r,
+		.programs = f.programs, .nprograms = f.nprograms, .containment = cont[0] ? cont : NULL,
 	};
 	return batch_print(b, stdout, &in);
 }
@@ -54,14 +56,14 @@ int replay_run_batch(const struct options *o)
 			"%zu snapshots read\n", o->replay, replay_count(r));
 	struct batch *b = batch_new();
 	struct events *ev = events_new(4096);
-	struct deadlocks *none = deadlocks_new(); /* the rings are not recorded: an empty list */
+	struct deadlocks *dl = deadlocks_new(); /* each snapshot's recorded rings */
 	int rc = 0;
 	size_t n = replay_count(r);
 	if (o->iterations && (size_t)o->iterations < n)
 		n = (size_t)o->iterations;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = print_frame(r, i, b, ev, none, o);
-	deadlocks_free(none);
+		rc = print_frame(r, i, b, ev, dl, o);
+	deadlocks_free(dl);
 	events_free(ev);
 	batch_free(b);
 	replay_free(r);
@@ -73,6 +75,7 @@ struct replay_view {
 	struct replay *r;
 	struct tui *tui;
 	struct events *ev;
+	struct deadlocks *dl; /* the shown snapshot's recorded rings */
 	size_t cur;           /* the snapshot shown */
 	size_t events_to;     /* ev holds the events of snapshots [0, events_to) */
 	size_t want;          /* a seek to apply after the key, SIZE_MAX if none */
@@ -105,12 +108,16 @@ static void view_show(struct replay_view *v, size_t i)
 	struct replay_frame f;
 	char err[256], when[32] = "";
 	if (view_load(v, i, &f, err, sizeof err) < 0) {
+		deadlocks_load(v->dl, NULL, 0, NULL, NULL, 0);
+		tui_set_programs(v->tui, NULL, 0);
 		tui_set_tasks(v->tui, NULL, 0);
 		tui_status(v->tui, "replay %s: snapshot %zu: %s", v->path, i + 1, err);
 		return;
 	}
 	v->cur = i;
+	deadlocks_load(v->dl, f.programs, f.nprograms, f.links, f.cycle_start, f.ncycles);
 	tui_set_tasks(v->tui, f.tasks, f.ntasks);
+	tui_set_programs(v->tui, f.programs, f.nprograms);
 	tui_events_changed(v->tui);
 	time_t sec = (time_t)f.time;
 	struct tm tm;
@@ -194,15 +201,15 @@ int replay_run_tui(const struct options *o)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	int sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	struct deadlocks *none = deadlocks_new();
-	tui_set_deadlocks(t, none);
+	struct deadlocks *dl = deadlocks_new();
+	tui_set_deadlocks(t, dl);
 	tui_set_waits(t, replay_wait, r);
-	struct replay_view v = { .r = r, .tui = t, .want = SIZE_MAX, .path = o->replay };
+	struct replay_view v = { .r = r, .tui = t, .dl = dl, .want = SIZE_MAX, .path = o->replay };
 	view_show(&v, 0);
 	view_loop(&v, sigfd);
 	tui_free(t);
 	events_free(v.ev);
-	deadlocks_free(none);
+	deadlocks_free(dl);
 	replay_free(r);
 	close(sigfd);
 	return 0;

@@ -102,7 +102,9 @@ static void name_cycle(struct deadlocks *d, const struct program *p, struct wg_c
 	}
 }
 
-void deadlocks_update(struct deadlocks *d, const struct program *p, size_t n)
+/* The graph of the n programs, cycles found; returns how many, with room
+ * for their starts. */
+static size_t build(struct deadlocks *d, const struct program *p, size_t n, size_t cycles_room)
 {
 	waitgraph_reset(d->g);
 	d->nrefs = d->nlinks = d->ncycles = 0;
@@ -110,16 +112,40 @@ void deadlocks_update(struct deadlocks *d, const struct program *p, size_t n)
 		if (p[i].snap && !p[i].ended)
 			add_program(d, i, p[i].snap);
 	size_t cycles = waitgraph_find(d->g);
-	if (cycles + 1 > d->capstart) {
-		d->capstart = cycles + 16;
+	size_t room = cycles > cycles_room ? cycles : cycles_room;
+	if (room + 1 > d->capstart) {
+		d->capstart = room + 16;
 		d->start = xrealloc(d->start, d->capstart * sizeof *d->start);
 	}
+	return cycles;
+}
+
+void deadlocks_update(struct deadlocks *d, const struct program *p, size_t n)
+{
+	size_t cycles = build(d, p, n, 0);
 	for (size_t i = 0; i < cycles; i++) {
 		d->start[i] = d->nlinks;
 		name_cycle(d, p, waitgraph_cycle(d->g, i));
 	}
 	d->start[cycles] = d->nlinks;
 	d->ncycles = cycles;
+}
+
+void deadlocks_load(struct deadlocks *d, const struct program *p, size_t n,
+		    const struct deadlock_link *links, const size_t *start, size_t ncycles)
+{
+	build(d, p, n, ncycles);
+	size_t nlinks = ncycles ? start[ncycles] : 0;
+	if (nlinks > d->caplinks) {
+		d->caplinks = nlinks;
+		d->links = xrealloc(d->links, d->caplinks * sizeof *d->links);
+	}
+	if (nlinks)
+		memcpy(d->links, links, nlinks * sizeof *links);
+	d->nlinks = nlinks;
+	for (size_t i = 0; i <= ncycles; i++)
+		d->start[i] = ncycles ? start[i] : 0;
+	d->ncycles = ncycles;
 }
 
 size_t deadlocks_count(const struct deadlocks *d)

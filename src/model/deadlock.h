@@ -32,6 +32,12 @@ void deadlocks_free(struct deadlocks *d);
 /* Rebuilds the graph from the n programs' snapshots and finds the cycles. */
 void deadlocks_update(struct deadlocks *d, const struct program *p, size_t n);
 
+/* A recorded list (a replay): the graph from the n programs' snapshots,
+ * for deadlocks_stuck, and the ncycles cycles as recorded, cycle i being
+ * links[start[i]] up to links[start[i + 1]] (start has ncycles + 1). */
+void deadlocks_load(struct deadlocks *d, const struct program *p, size_t n,
+		    const struct deadlock_link *links, const size_t *start, size_t ncycles);
+
 /* Deadlock i (0 <= i < count), valid until the next update. */
 size_t deadlocks_count(const struct deadlocks *d);
 struct deadlock deadlocks_get(const struct deadlocks *d, size_t i);

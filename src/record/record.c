@@ -10,7 +10,14 @@
  * process's) varint cmdline length and bytes; with RT_WAIT varint length
  * and bytes of what it waits for ("sleeps 0.5 s").
  * An event: varint seq; f64 time; u8 kind; zigzag pid, tid, other, code,
- * result; u8 exact; varint comm length and bytes. */
+ * result; u8 exact; varint comm length and bytes.
+ * Then the deadlocks: per cycle varint links, per link zigzag program,
+ * tid, holder and strings role, lock, holder_role. Then varint programs,
+ * each: zigzag pid; varint flags (record_program_flag); u8 sight (an
+ * index into record_sights); strings name, [demo], sight_why, error; with
+ * RP_SNAP its telemetry: varint attaches, traced, the five counts, then
+ * the queues, locks, threads, knobs and values, field by field (see
+ * put_snapshot). A string is a varint length and its bytes. */
 #include "record/record.h"
 
 #include <errno.h>
@@ -155,6 +162,144 @@ static void put_event(struct buf *b, const struct event *e)
 	put_string(b, e->comm, sizeof e->comm - 1);
 }
 
+/* What a program's sight is written as: its index here. */
+const char *const record_sights[RECORD_SIGHTS] = { "none", "probe", "traced", "inferred" };
+
+static void put_queue(struct buf *b, const struct telemetry_queue *q)
+{
+	put_varint(b, q->slot);
+	put_u8(b, q->source);
+	put_u8(b, q->kind);
+	put_signed(b, q->pid);
+	put_signed(b, q->reader);
+	put_u8(b, (q->shared ? 1u : 0) | (q->closed ? 2u : 0) | (q->listener ? 4u : 0));
+	put_string(b, q->name, CM_NAME_MAX - 1);
+	put_varint(b, q->capacity);
+	put_varint(b, q->depth);
+	put_varint(b, q->puts);
+	put_varint(b, q->gets);
+	put_varint(b, q->blocked_put);
+	put_varint(b, q->blocked_get);
+}
+
+static void put_lock(struct buf *b, const struct telemetry_lock *l)
+{
+	put_varint(b, l->slot);
+	put_u8(b, l->source);
+	put_varint(b, l->addr);
+	put_signed(b, l->pid);
+	put_u8(b, l->shared);
+	put_u8(b, l->kind);
+	put_string(b, l->name, CM_NAME_MAX - 1);
+	put_varint(b, l->permits);
+	put_varint(b, l->value);
+	put_varint(b, l->holder_count);
+	unsigned nh = l->n_holders < CM_MAX_HOLDERS ? l->n_holders : CM_MAX_HOLDERS;
+	put_varint(b, nh);
+	for (unsigned h = 0; h < nh; h++)
+		put_signed(b, l->holders[h]);
+	put_varint(b, l->depth);
+	put_varint(b, l->waiters);
+	put_varint(b, l->acquisitions);
+	put_varint(b, l->contended);
+	put_varint(b, l->wait_ns_total);
+	put_varint(b, l->wait_ns_max);
+	put_varint(b, l->hold_ns_total);
+}
+
+static void put_thread(struct buf *b, const struct telemetry_thread *t)
+{
+	put_u8(b, t->source);
+	put_signed(b, t->tid);
+	put_signed(b, t->pid - t->tid);
+	put_string(b, t->role, CM_NAME_MAX - 1);
+	put_u8(b, t->wait_kind);
+	put_signed(b, t->wait);
+	put_varint(b, t->wait_since_ns);
+}
+
+static void put_snapshot(struct buf *b, const struct telemetry_snapshot *s)
+{
+	put_varint(b, s->attaches);
+	put_varint(b, s->traced);
+	put_varint(b, s->n_queues);
+	put_varint(b, s->n_locks);
+	put_varint(b, s->n_threads);
+	put_varint(b, s->n_knobs);
+	put_varint(b, s->n_values);
+	for (size_t i = 0; i < s->n_queues; i++)
+		put_queue(b, &s->queues[i]);
+	for (size_t i = 0; i < s->n_locks; i++)
+		put_lock(b, &s->locks[i]);
+	for (size_t i = 0; i < s->n_threads; i++)
+		put_thread(b, &s->threads[i]);
+	for (size_t i = 0; i < s->n_knobs; i++) {
+		const struct telemetry_knob *k = &s->knobs[i];
+		put_varint(b, k->slot);
+		put_signed(b, k->pid);
+		put_string(b, k->name, CM_NAME_MAX - 1);
+		put_signed(b, k->value);
+		put_signed(b, k->min);
+		put_signed(b, k->max);
+		put_u8(b, k->at_start);
+	}
+	for (size_t i = 0; i < s->n_values; i++) {
+		const struct telemetry_value *v = &s->values[i];
+		put_varint(b, v->slot);
+		put_signed(b, v->pid);
+		put_string(b, v->name, CM_NAME_MAX - 1);
+		put_signed(b, v->value);
+	}
+}
+
+static unsigned sight_index(const char *sight)
+{
+	for (unsigned i = 0; sight && i < RECORD_SIGHTS; i++)
+		if (strcmp(sight, record_sights[i]) == 0)
+			return i;
+	return 0;
+}
+
+static void put_program(struct buf *b, const struct program *p)
+{
+	unsigned f = (p->ended ? RP_ENDED : 0) | (p->demo ? RP_DEMO : 0) | (p->snap ? RP_SNAP : 0);
+	put_signed(b, p->pid);
+	put_varint(b, f);
+	put_u8(b, sight_index(p->sight));
+	put_string(b, p->name ? p->name : "", RECORD_CMDLINE_MAX);
+	if (p->demo)
+		put_string(b, p->demo, RECORD_CMDLINE_MAX);
+	put_string(b, p->sight_why, RECORD_WHY_MAX);
+	put_string(b, p->error, RECORD_ERROR_MAX);
+	if (p->snap)
+		put_snapshot(b, p->snap);
+}
+
+/* The deadlock cycles and the programs, after the events. */
+static void put_programs(struct buf *b, const struct record_programs *pr, size_t ncycles)
+{
+	size_t links = 0;
+	for (size_t i = 0; i < ncycles; i++) {
+		struct deadlock c = deadlocks_get(pr->d, i);
+		size_t n = links + c.n > RECORD_LINKS_MAX ? 0 : c.n; /* past the cap: empty */
+		links += n;
+		put_varint(b, n);
+		for (size_t k = 0; k < n; k++) {
+			const struct deadlock_link *l = &c.links[k];
+			put_signed(b, l->program);
+			put_signed(b, l->tid);
+			put_signed(b, l->holder);
+			put_string(b, l->role, CM_NAME_MAX - 1);
+			put_string(b, l->lock, CM_NAME_MAX - 1);
+			put_string(b, l->holder_role, CM_NAME_MAX - 1);
+		}
+	}
+	size_t np = pr ? (pr->np < RECORD_PROGRAMS_MAX ? pr->np : RECORD_PROGRAMS_MAX) : 0;
+	put_varint(b, np);
+	for (size_t i = 0; i < np; i++)
+		put_program(b, &pr->p[i]);
+}
+
 /* Writes head (the payload's first bytes) and the buffer as one frame of
  * kind; records the first error. */
 static void write_frame(struct record *rec, enum record_kind kind, const struct buf *head)
@@ -233,9 +378,12 @@ static bool put_events(struct record *rec, const struct events *ev, size_t *coun
 }
 
 int record_frame(struct record *rec, double wall, const struct task *t, size_t n,
-		 const struct events *ev, size_t deadlocks, record_wait_fn *wait,
+		 const struct events *ev, const struct record_programs *pr, record_wait_fn *wait,
 		 const void *wait_ctx)
 {
+	size_t deadlocks = pr && pr->d ? deadlocks_count(pr->d) : 0;
+	if (deadlocks > RECORD_LINKS_MAX)
+		deadlocks = RECORD_LINKS_MAX;
 	if (rec->error)
 		return rec->error;
 	rec->b.len = 0;
@@ -244,6 +392,7 @@ int record_frame(struct record *rec, double wall, const struct task *t, size_t n
 			 wait && !t[i].exited ? wait(wait_ctx, t[i].tid) : NULL);
 	size_t nevents;
 	bool exits = put_events(rec, ev, &nevents);
+	put_programs(&rec->b, pr, deadlocks);
 	uint8_t hp[48];
 	struct buf head = { hp, 0, sizeof hp }; /* 38 bytes at most: never grown */
 	put_double(&head, wall);

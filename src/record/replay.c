@@ -41,6 +41,11 @@ struct replay {
 	const char **waits;         /* per task, NULL when none */
 	size_t *by_tid;             /* task indexes in tid order, for replay_wait */
 	size_t ntasks;
+	struct program *progs;      /* the decoded snapshot's programs */
+	struct telemetry_snapshot **snaps; /* one per program slot, kept between frames */
+	size_t nsnaps;
+	struct deadlock_link *links;
+	size_t *cycle_start;
 };
 
 /* Reads a frame's payload; bad is set, never cleared, on any overrun. */
@@ -303,6 +308,12 @@ void replay_free(struct replay *r)
 	free(r->strings);
 	free(r->waits);
 	free(r->by_tid);
+	free(r->progs);
+	for (size_t i = 0; i < r->nsnaps; i++)
+		free(r->snaps[i]);
+	free(r->snaps);
+	free(r->links);
+	free(r->cycle_start);
 	free(r);
 }
 
@@ -456,6 +467,195 @@ const char *replay_wait(const void *ctx, pid_t tid)
 	return NULL;
 }
 
+/* A signed varint within [-2^63, 2^63 - 1] (a knob's long). */
+static int64_t get_long(struct cursor *c)
+{
+	uint64_t u = get_varint(c);
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+/* A u8 no greater than max. */
+static unsigned get_u8_max(struct cursor *c, unsigned max)
+{
+	unsigned v = get_u8(c);
+	if (v > max)
+		c->bad = true;
+	return c->bad ? 0 : v;
+}
+
+/* A PID or TID: 0 up to INT32_MAX. */
+static pid_t get_pid(struct cursor *c)
+{
+	int v = get_int(c);
+	if (v < 0)
+		c->bad = true;
+	return c->bad ? 0 : v;
+}
+
+static void get_queue(struct cursor *c, struct telemetry_queue *q)
+{
+	q->slot = (unsigned)get_bounded(c, UINT32_MAX);
+	q->source = (enum tel_source)get_u8_max(c, TEL_INFERRED);
+	q->kind = (enum tel_queue_kind)get_u8_max(c, TEL_QUEUE_MQUEUE);
+	q->pid = get_pid(c);
+	q->reader = get_pid(c);
+	unsigned f = get_u8_max(c, 7);
+	q->shared = f & 1;
+	q->closed = f & 2;
+	q->listener = f & 4;
+	get_string(c, q->name, CM_NAME_MAX - 1);
+	q->capacity = get_varint(c);
+	q->depth = get_varint(c);
+	q->puts = get_varint(c);
+	q->gets = get_varint(c);
+	q->blocked_put = (unsigned)get_bounded(c, UINT32_MAX);
+	q->blocked_get = (unsigned)get_bounded(c, UINT32_MAX);
+}
+
+static void get_lock(struct cursor *c, struct telemetry_lock *l)
+{
+	l->slot = (unsigned)get_bounded(c, UINT32_MAX);
+	l->source = (enum tel_source)get_u8_max(c, TEL_INFERRED);
+	l->addr = get_varint(c);
+	l->pid = get_pid(c);
+	l->shared = get_u8_max(c, 1);
+	l->kind = (enum cm_lock_kind)get_u8_max(c, CM_LOCK_KIND_MAX);
+	get_string(c, l->name, CM_NAME_MAX - 1);
+	l->permits = (unsigned)get_bounded(c, UINT32_MAX);
+	l->value = (unsigned)get_bounded(c, UINT32_MAX);
+	l->holder_count = (unsigned)get_bounded(c, UINT32_MAX);
+	l->n_holders = (unsigned)get_bounded(c, CM_MAX_HOLDERS);
+	for (unsigned h = 0; h < l->n_holders; h++)
+		l->holders[h] = get_pid(c);
+	l->depth = (unsigned)get_bounded(c, UINT32_MAX);
+	l->waiters = (unsigned)get_bounded(c, UINT32_MAX);
+	l->acquisitions = get_varint(c);
+	l->contended = get_varint(c);
+	l->wait_ns_total = get_varint(c);
+	l->wait_ns_max = get_varint(c);
+	l->hold_ns_total = get_varint(c);
+}
+
+/* A thread; its wait must index the snapshot's locks or queues (s's
+ * counts, read before the threads). */
+static void get_thread(struct cursor *c, struct telemetry_thread *t,
+		       const struct telemetry_snapshot *s)
+{
+	t->source = (enum tel_source)get_u8_max(c, TEL_INFERRED);
+	t->tid = get_pid(c);
+	int64_t pid = (int64_t)t->tid + get_int(c);
+	if (pid < 0 || pid > INT32_MAX)
+		c->bad = true;
+	t->pid = (pid_t)(c->bad ? 0 : pid);
+	get_string(c, t->role, CM_NAME_MAX - 1);
+	t->wait_kind = (enum cm_wait_kind)get_u8_max(c, CM_WAIT_KIND_MAX);
+	t->wait = get_int(c);
+	size_t room = t->wait_kind == CM_WAIT_NONE ? 0
+		      : t->wait_kind == CM_WAIT_LOCK ? s->n_locks : s->n_queues;
+	if (t->wait < -1 || (t->wait >= 0 && (size_t)t->wait >= room))
+		c->bad = true;
+	t->wait_since_ns = get_varint(c);
+}
+
+static void get_knobs_values(struct cursor *c, struct telemetry_snapshot *s)
+{
+	for (size_t i = 0; i < s->n_knobs && !c->bad; i++) {
+		struct telemetry_knob *k = &s->knobs[i];
+		k->slot = (unsigned)get_bounded(c, UINT32_MAX);
+		k->pid = get_pid(c);
+		get_string(c, k->name, CM_NAME_MAX - 1);
+		k->value = (long)get_long(c);
+		k->min = (long)get_long(c);
+		k->max = (long)get_long(c);
+		k->at_start = get_u8_max(c, 1);
+	}
+	for (size_t i = 0; i < s->n_values && !c->bad; i++) {
+		struct telemetry_value *v = &s->values[i];
+		v->slot = (unsigned)get_bounded(c, UINT32_MAX);
+		v->pid = get_pid(c);
+		get_string(c, v->name, CM_NAME_MAX - 1);
+		v->value = (long)get_long(c);
+	}
+}
+
+static void get_snapshot(struct cursor *c, struct telemetry_snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	s->attaches = (unsigned)get_bounded(c, UINT32_MAX);
+	s->traced = (unsigned)get_bounded(c, UINT32_MAX);
+	s->n_queues = (size_t)get_bounded(c, TEL_MAX_QUEUES);
+	s->n_locks = (size_t)get_bounded(c, TEL_MAX_LOCKS);
+	s->n_threads = (size_t)get_bounded(c, TEL_MAX_THREADS);
+	s->n_knobs = (size_t)get_bounded(c, CM_MAX_KNOBS);
+	s->n_values = (size_t)get_bounded(c, CM_MAX_VALUES);
+	for (size_t i = 0; i < s->n_queues && !c->bad; i++)
+		get_queue(c, &s->queues[i]);
+	for (size_t i = 0; i < s->n_locks && !c->bad; i++)
+		get_lock(c, &s->locks[i]);
+	for (size_t i = 0; i < s->n_threads && !c->bad; i++)
+		get_thread(c, &s->threads[i], s);
+	get_knobs_values(c, s);
+}
+
+/* Program i: its strings into the arena, its telemetry into r->snaps[i]. */
+static void get_program(struct replay *r, struct cursor *c, size_t i, char **strings)
+{
+	struct program *p = &r->progs[i];
+	memset(p, 0, sizeof *p);
+	p->pid = get_pid(c);
+	unsigned f = (unsigned)get_bounded(c, RP_ALL_FLAGS);
+	p->sight = record_sights[get_u8_max(c, RECORD_SIGHTS - 1)];
+	p->ended = f & RP_ENDED;
+	p->name = (char *)get_arena_string(c, strings, RECORD_CMDLINE_MAX);
+	p->demo = f & RP_DEMO ? (char *)get_arena_string(c, strings, RECORD_CMDLINE_MAX) : NULL;
+	get_string(c, p->sight_why, RECORD_WHY_MAX);
+	get_string(c, p->error, RECORD_ERROR_MAX);
+	p->out_fd = p->err_fd = -1;
+	if (!(f & RP_SNAP) || c->bad)
+		return;
+	if (i >= r->nsnaps) {
+		r->snaps = xrealloc(r->snaps, (i + 1) * sizeof *r->snaps);
+		for (; r->nsnaps <= i; r->nsnaps++)
+			r->snaps[r->nsnaps] = xmalloc(sizeof **r->snaps);
+	}
+	get_snapshot(c, r->snaps[i]);
+	p->snap = r->snaps[i];
+}
+
+/* The deadlock cycles (ncycles, from the head) and the programs. */
+static void get_programs(struct replay *r, struct cursor *c, struct replay_frame *f,
+			 char **strings)
+{
+	r->cycle_start = xcalloc(f->deadlocks + 1, sizeof *r->cycle_start);
+	size_t nlinks = 0, cap = 0;
+	for (size_t i = 0; i < f->deadlocks && !c->bad; i++) {
+		size_t n = (size_t)get_bounded(c, RECORD_LINKS_MAX - nlinks);
+		if (nlinks + n > cap) {
+			cap = nlinks + n;
+			r->links = xrealloc(r->links, (cap ? cap : 1) * sizeof *r->links);
+		}
+		for (size_t k = 0; k < n && !c->bad; k++) {
+			struct deadlock_link *l = &r->links[nlinks + k];
+			l->program = get_pid(c);
+			l->tid = get_pid(c);
+			l->holder = get_pid(c);
+			get_string(c, l->role, CM_NAME_MAX - 1);
+			get_string(c, l->lock, CM_NAME_MAX - 1);
+			get_string(c, l->holder_role, CM_NAME_MAX - 1);
+		}
+		nlinks += n;
+		r->cycle_start[i + 1] = nlinks;
+	}
+	f->ncycles = f->deadlocks;
+	f->nprograms = (size_t)get_bounded(c, RECORD_PROGRAMS_MAX);
+	r->progs = xcalloc(f->nprograms ? f->nprograms : 1, sizeof *r->progs);
+	for (size_t i = 0; i < f->nprograms && !c->bad; i++)
+		get_program(r, c, i, strings);
+	f->links = r->links;
+	f->cycle_start = r->cycle_start;
+	f->programs = r->progs;
+}
+
 static int decode(struct replay *r, size_t i, struct replay_frame *f, char *err, size_t errlen)
 {
 	if (i >= r->n)
@@ -463,7 +663,7 @@ static int decode(struct replay *r, size_t i, struct replay_frame *f, char *err,
 	struct cursor c = { r->data + r->frames[i].offset, r->frames[i].len, 0, false };
 	memset(f, 0, sizeof *f);
 	f->time = get_double(&c);
-	f->deadlocks = (size_t)get_bounded(&c, c.len);
+	f->deadlocks = (size_t)get_bounded(&c, RECORD_LINKS_MAX);
 	f->ntasks = (size_t)get_bounded(&c, c.len / TASK_MIN_BYTES);
 	f->nevents = (size_t)get_bounded(&c, c.len / EVENT_MIN_BYTES);
 	if (c.bad || !isfinite(f->time) ||
@@ -474,6 +674,12 @@ static int decode(struct replay *r, size_t i, struct replay_frame *f, char *err,
 	free(r->strings);
 	free(r->waits);
 	free(r->by_tid);
+	free(r->progs);
+	free(r->links);
+	free(r->cycle_start);
+	r->progs = NULL;
+	r->links = NULL;
+	r->cycle_start = NULL;
 	r->ntasks = 0;
 	size_t nt = f->ntasks ? f->ntasks : 1;
 	r->tasks = xcalloc(nt, sizeof *r->tasks);
@@ -486,8 +692,11 @@ static int decode(struct replay *r, size_t i, struct replay_frame *f, char *err,
 		get_task(&c, &r->tasks[k], k ? &r->tasks[k - 1] : NULL, &s, &r->waits[k]);
 	for (size_t k = 0; k < f->nevents && !c.bad; k++)
 		get_event(&c, &r->events[k]);
-	if (c.bad || c.pos != c.len)
+	if (c.bad)
 		return fail(err, errlen, "a snapshot's tasks or events are malformed");
+	get_programs(r, &c, f, &s);
+	if (c.bad || c.pos != c.len)
+		return fail(err, errlen, "a snapshot's deadlocks or programs are malformed");
 	f->tasks = r->tasks;
 	f->events = r->events;
 	sort_by_tid(r, f->ntasks);

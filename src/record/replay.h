@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/deadlock.h"
 #include "model/events.h"
 #include "model/task.h"
 
@@ -23,6 +24,13 @@ struct replay_frame {
 	size_t ntasks;
 	const struct event *events; /* logged since the previous snapshot */
 	size_t nevents;
+	const struct program *programs; /* snap points at the recorded telemetry; no
+					 * segment, output or argv */
+	size_t nprograms;
+	const struct deadlock_link *links; /* the deadlock cycles, one after another */
+	const size_t *cycle_start;      /* ncycles + 1 entries: cycle i is links
+					 * [cycle_start[i], cycle_start[i + 1]) */
+	size_t ncycles;                 /* == deadlocks */
 };
 
 struct replay;

@@ -138,8 +138,8 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 	struct summary sum;
 	tasktree_summary(in->tasks, in->ntasks, in->all, &sum);
 	if (in->json) {
-		size_t np = 0;
-		const struct program *p = in->progs ? programs_list(in->progs, &np) : NULL;
+		size_t np = in->nprograms;
+		const struct program *p = in->progs ? programs_list(in->progs, &np) : in->programs;
 		struct report_extra x = {
 			.programs = p, .nprograms = np, .deadlocks = in->deadlocks, .infer = in->infer,
 			.wait = in->wait, .wait_ctx = in->wait_ctx,

@@ -24,6 +24,8 @@ struct batch_input {
 	bool all;                           /* --all: the summary counts every task */
 	bool json;                          /* NDJSON, else text */
 	struct programs *progs;             /* their output lines are marked printed; NULL: none */
+	const struct program *programs;     /* without progs: a replay's programs */
+	size_t nprograms;
 	const struct deadlocks *deadlocks;
 	const struct infer *infer;          /* each task's "waiting"; NULL: not inferred */
 	const char *(*wait)(const void *ctx, pid_t tid); /* without infer: a replay's waits */

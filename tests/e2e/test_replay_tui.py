@@ -1,7 +1,8 @@
 """Record and replay in the TUI: a zombies demo recorded with --record,
 replayed with --replay (G to the end, step back to the snapshot with 3
-zombies, jump to the next zombie, actions refused); and W starting and
-stopping a recording in the live TUI."""
+zombies, jump to the next zombie, actions refused); a deadlock demo
+replayed with its DEADLOCK banner and D view; and W starting and stopping
+a recording in the live TUI."""
 
 import glob
 import json
@@ -76,6 +77,33 @@ class ReplayTui(PaneMixin, unittest.TestCase):
             self.tmux.wait_screen(r"a replay is read-only: no signals, launches, knobs or recording")
             self.tmux.send("g")
             self.tmux.wait_screen(r"snapshot 1/%d at" % frames)
+        self.tmux.send("q")
+        poll(lambda: not pid_exists(self.concmon, self.concmon_start), desc="q ends the replay")
+
+    def test_a_replayed_deadlock_shows_its_banner(self):
+        """The deadlock demo's philosophers deadlock by design: L jumps to
+        the first snapshot with the ring, the banner and D show it."""
+        with BatchRun(None, delay=0.05, args=["--demo", "deadlock", "--record", self.path]) as run:
+            snap = run.wait_for(lambda s: s["deadlocks"], desc="a deadlock")
+            run.wait_for(lambda s: True, since=run.snapshots.index(snap) + 2,
+                         desc="two snapshots more")
+            run.signal(signal.SIGTERM)
+            run.wait_exit()
+            run.check_clean(self)
+            frames = len(run.snapshots)
+            first = next(i for i, s in enumerate(run.snapshots) if s["deadlocks"]) + 1
+        self.open_pane(["--replay", self.path])
+        self.assertEqual(self.snapshot_shown(), (1, frames))
+        if first > 1:
+            self.assertNotIn("DEADLOCK:", self.tmux.screen())
+            self.tmux.send("L")
+            self.tmux.wait_screen(r"snapshot %d/%d at" % (first, frames))
+        self.tmux.wait_screen(r"DEADLOCK: .*philosopher")
+        self.tmux.send("D")
+        self.tmux.wait_screen(r"fork-1")
+        self.tmux.wait_screen(r"fork-2")
+        self.tmux.send("Space")  # any key closes the D view
+        poll(lambda: "any other key closes" not in self.tmux.screen(), desc="the D view closed")
         self.tmux.send("q")
         poll(lambda: not pid_exists(self.concmon, self.concmon_start), desc="q ends the replay")
 

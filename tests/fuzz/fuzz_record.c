@@ -26,6 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					      strlen(f.tasks[k].comm);
 			(void)len;
 		}
+		/* The programs and rings as a replay hands them on. */
+		for (size_t k = 0; k < f.nprograms; k++) {
+			const struct program *p = &f.programs[k];
+			volatile size_t len = strlen(p->name) + (p->demo ? strlen(p->demo) : 0) +
+					      strlen(p->sight) + strlen(p->sight_why) + strlen(p->error);
+			(void)len;
+		}
+		struct deadlocks *d = deadlocks_new();
+		deadlocks_load(d, f.programs, f.nprograms, f.links, f.cycle_start, f.ncycles);
+		deadlocks_free(d);
 	}
 	if (n)
 		replay_seek_mark(r, n / 2, -1, RECORD_MARK_ZOMBIE);

@@ -56,6 +56,31 @@ class Replay(unittest.TestCase):
         r, first = replay(self.path, "-n", "2")
         self.assertEqual(first, replayed[:2])
 
+    def test_replay_shows_the_recorded_deadlock_and_telemetry(self):
+        """The deadlock demo's philosophers deadlock by design: the replay
+        prints the same rings, locks, threads and programs as the live run."""
+        with BatchRun(None, delay=0.05, args=["--demo", "deadlock", "--record", self.path]) as run:
+            snap = run.wait_for(lambda s: s["deadlocks"], desc="a deadlock")
+            n = run.snapshots.index(snap)
+            run.wait_for(lambda s: True, since=n + 2, desc="two snapshots more")
+            run.signal(signal.SIGTERM)
+            run.wait_exit()
+            run.check_clean(self)
+            live = list(run.snapshots)
+        r, replayed = replay(self.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(replayed), len(live))
+        keys = ("deadlocks", "locks", "queues", "probe_threads", "knobs", "values", "programs")
+        for i, (a, b) in enumerate(zip(live, replayed)):
+            with self.subTest(snapshot=i):
+                for k in keys:
+                    self.assertEqual(a[k], b[k], k)
+        last = replayed[n]
+        self.assertTrue(last["deadlocks"], last)
+        self.assertEqual(len(last["deadlocks"][0]["cycle"]), 2, last["deadlocks"])
+        self.assertTrue(last["locks"] and last["programs"], last)
+        self.assertEqual(last["programs"][0]["demo"], "deadlock")
+
     def test_a_recording_cut_short_is_replayed_without_its_index(self):
         live = self.record_zombies(signal.SIGKILL)
         r, replayed = replay(self.path)
@@ -72,7 +97,7 @@ class Replay(unittest.TestCase):
         r, out = replay(self.path)
         self.assertEqual(r.returncode, 1)
         self.assertEqual(out, [])
-        self.assertIn("recording format version 7, this concmon reads 1", r.stderr)
+        self.assertIn("recording format version 7, this concmon reads 2", r.stderr)
         with open(self.path, "wb") as f:
             f.write(b"{\"time\": 1}\n")
         r, out = replay(self.path)
