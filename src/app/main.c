@@ -177,12 +177,12 @@ void main_on_signaled(void *arg, pid_t pid, int sig, int result)
 	events_add(a->events, e);
 }
 
-static void print_snapshot(struct app *a)
+static void print_snapshot(struct app *a, double wall)
 {
 	size_t n;
 	const struct task *tasks = lifecycle_tasks(a->lc, &n);
 	struct batch_input in = {
-		.tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
+		.time = wall, .tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
 		.progs = a->progs, .deadlocks = a->deadlocks, .infer = layers_infer(a->layers), .events = a->events,
 		.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
 	};
@@ -191,12 +191,12 @@ static void print_snapshot(struct app *a)
 }
 
 /* Appends the snapshot to the recording; a write error ends it, said once. */
-static void record_snapshot(struct app *a, const struct task *t, size_t n)
+static void record_snapshot(struct app *a, double wall, const struct task *t, size_t n)
 {
 	char msg[512];
 	struct record_programs pr = { .d = a->deadlocks };
 	pr.p = programs_list(a->progs, &pr.np);
-	if (!recorder_frame(&a->rec, t, n, a->events, &pr, layers_wait,
+	if (!recorder_frame(&a->rec, wall, t, n, a->events, &pr, layers_wait,
 			    a->layers, msg, sizeof msg))
 		return;
 	if (a->tui)
@@ -245,12 +245,15 @@ static void sample(struct app *a)
 	if (a->kev)
 		kevents_sweep(a->kev);
 	a->refreshes++;
+	/* One clock reading for the snapshot printed and the one recorded, so
+	 * that a replay prints the very time the live run printed. */
+	double wall = util_wall();
 	if (a->rec)
-		record_snapshot(a, t, nt);
+		record_snapshot(a, wall, t, nt);
 	if (a->tui)
 		publish(a);
 	else
-		print_snapshot(a);
+		print_snapshot(a, wall);
 	heap_trim(&a->heap_high);
 	if (a->opt.iterations && a->refreshes >= a->opt.iterations)
 		a->quit = true;

@@ -41,11 +41,12 @@ int recorder_stop(struct record **rec, char *msg, size_t len)
 	return 0;
 }
 
-int recorder_frame(struct record **rec, const struct task *t, size_t n, const struct events *ev,
+int recorder_frame(struct record **rec, double wall, const struct task *t, size_t n,
+		   const struct events *ev,
 		   const struct record_programs *pr, record_wait_fn *wait, const void *wait_ctx, char *msg,
 		   size_t len)
 {
-	int e = record_frame(*rec, util_wall(), t, n, ev, pr, wait, wait_ctx);
+	int e = record_frame(*rec, wall, t, n, ev, pr, wait, wait_ctx);
 	if (!e)
 		return 0;
 	util_fail(e, msg, len, "recording to %s stopped: %s", record_path(*rec), strerror(e));

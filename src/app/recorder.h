@@ -22,7 +22,8 @@ int recorder_stop(struct record **rec, char *msg, size_t len);
 
 /* Appends a snapshot; on a write error stops recording, puts the reason
  * in msg and returns the errno value, else 0. */
-int recorder_frame(struct record **rec, const struct task *t, size_t n, const struct events *ev,
+int recorder_frame(struct record **rec, double wall, const struct task *t, size_t n,
+		   const struct events *ev,
 		   const struct record_programs *pr, record_wait_fn *wait, const void *wait_ctx, char *msg,
 		   size_t len);
 

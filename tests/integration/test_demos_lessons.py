@@ -266,6 +266,9 @@ class Scaling(unittest.TestCase):
             run.wait_line(r"batch 1: 2 threads, global lock ON: \d+ x fib\(22\)")
         with DemoRun("pool-cpu", "fib=22", "processes=1") as run:
             run.wait_line(r"batch 1: 2 processes: \d+ x fib\(22\)")
+            # The watcher polls /proc every 10 ms: wait for it to catch up
+            # (a quiet ASan run once checked before it had seen them).
+            run.wait_descendants(2)
             self.assertEqual(len(run.seen), 2, "two worker processes")
 
 
