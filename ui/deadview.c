@@ -68,24 +68,6 @@ static size_t deadview_banner_text(const struct tui *t, char *text, size_t len, 
 	return n;
 }
 
-/* Bytes of s that fit in width columns, broken after the last space when
- * s does not fit whole (mid-word when a word is wider than the line). */
-static size_t deadview_fit(const char *s, int width)
-{
-	size_t take = 0, space = 0, len = strlen(s);
-	while (take < len) {
-		size_t next = take + 1;
-		while (next < len && ((unsigned char)s[next] & 0xc0) == 0x80)
-			next++;
-		if (text_width_n(s, next) > width)
-			break;
-		take = next;
-		if (s[take - 1] == ' ')
-			space = take;
-	}
-	return take < len && space > 0 ? space : take;
-}
-
 int deadview_banner_lines(const struct tui *t)
 {
 	char text[2048], more[48];
@@ -103,7 +85,7 @@ void deadview_banner(const struct tui *t, int y)
 	attr_t a = t->attr[UI_ERROR] | A_REVERSE;
 	const char *rest = text;
 	if (deadview_banner_lines(t) == 2) {
-		size_t first = deadview_fit(text, COLS);
+		size_t first = text_fit(text, strlen(text), COLS);
 		text_fill(y, 0, COLS, a);
 		text_put(y, 0, text, text_width_n(text, first), a);
 		rest = text + first;

@@ -48,21 +48,9 @@ static int explainpane_wrap_para(const char *s, int width, int line, wrap_fn *fn
 	}
 	int lines = 0;
 	while (len > 0) {
-		size_t take = 0, space = 0;
-		while (take < len) {
-			size_t next = take + 1;
-			while (next < len && ((unsigned char)s[next] & 0xc0) == 0x80)
-				next++;
-			if (text_width_n(s, next) > width)
-				break;
-			take = next;
-			if (s[take - 1] == ' ')
-				space = take;
-		}
+		size_t take = text_fit(s, len, width);
 		if (take == 0)
 			take = 1;                 /* a character wider than the pane */
-		else if (take < len && space > 0)
-			take = space;
 		if (fn)
 			fn(arg, line + lines, s, take);
 		lines++;

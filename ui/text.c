@@ -126,3 +126,19 @@ void text_human_kb(unsigned long kb, char *buf, size_t len)
 	else
 		snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
+
+size_t text_fit(const char *s, size_t len, int width)
+{
+	size_t take = 0, space = 0;
+	while (take < len) {
+		size_t next = take + 1;
+		while (next < len && ((unsigned char)s[next] & 0xc0) == 0x80)
+			next++;
+		if (text_width_n(s, next) > width)
+			break;
+		take = next;
+		if (s[take - 1] == ' ')
+			space = take;
+	}
+	return take < len && space > 0 ? space : take;
+}

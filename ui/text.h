@@ -20,6 +20,11 @@ int text_width_n(const char *s, size_t len);
 /* Fills n columns from (y, x) with spaces in attribute a, clipped. */
 void text_fill(int y, int x, int n, attr_t a);
 
+/* How many of the first len bytes of s fit in width columns, broken after
+ * the last space when not all fit (mid-word when a word is wider than the
+ * line); 0 when even the first character is wider. */
+size_t text_fit(const char *s, size_t len, int width);
+
 /* Formats a size in KiB as "812K", "12.3M", "1.2G" into buf. */
 void text_human_kb(unsigned long kb, char *buf, size_t len);
 
