@@ -4,6 +4,7 @@ best of ARGV[3] repetitions of ARGV[2] iterations; writes them as JSON to
 ARGV[1] with "layer": whether concmon_trace publishes. Run under concmon
 --trace (the layer loaded through sitecustomize), and under plain concmon."""
 import json
+import os
 import queue
 import sys
 import threading
@@ -40,5 +41,7 @@ except ImportError:
 out = {"layer": layer,
        "lock_ns": min(lock_round_trips(n) for _ in range(reps)),
        "queue_ns": min(queue_round_trips(n // 10 or 1) for _ in range(reps))}
-with open(sys.argv[1], "w") as f:
+# Whole or not at all: the bench reads the file as soon as it exists.
+with open(sys.argv[1] + ".tmp", "w") as f:
     json.dump(out, f)
+os.replace(sys.argv[1] + ".tmp", sys.argv[1])

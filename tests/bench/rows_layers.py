@@ -95,11 +95,10 @@ def pylayer_once(cfg, bins, tmp, lib):
                          stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while not (os.path.exists(out) and os.path.getsize(out)):
+        while not os.path.exists(out):     # renamed into place whole
             if time.monotonic() > deadline or p.poll() is not None:
                 raise BenchError("pylayer.py wrote no figures")
             time.sleep(0.05)
-        time.sleep(0.05)        # written in one small write; let it close
         with open(out) as f:
             figs = json.load(f)
     finally:
