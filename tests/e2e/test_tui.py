@@ -110,8 +110,13 @@ class Rows(TuiCase):
                             if p != self.sleep and (proc_stat(p) or {}).get("comm") == "sleep"],
                    desc="a second sleep launched from the prompt")[0]
         self.known[new] = proc_stat(new)["start"]
-        with open("/proc/%d/cmdline" % new, "rb") as f:
-            self.assertEqual(f.read(), b"sleep\x00301\x00")
+        # comm turns "sleep" during the exec, a moment before cmdline is
+        # readable (it reads empty meanwhile: seen once in a full run).
+        def cmdline():
+            with open("/proc/%d/cmdline" % new, "rb") as f:
+                return f.read()
+        poll(cmdline, desc="the new sleep's command line")
+        self.assertEqual(cmdline(), b"sleep\x00301\x00")
         self.wait_row(pid=new)
 
 
