@@ -15,7 +15,8 @@
 
 size_t deadview_count(const struct tui *t)
 {
-	return t->deadlocks ? deadlocks_count(t->deadlocks) : 0;
+	const struct deadlocks *d = tui_deadlocks(t);
+	return d ? deadlocks_count(d) : 0;
 }
 
 /* "T 4512 (philosopher-1)", or "T 4512" without a role. */
@@ -60,7 +61,7 @@ static size_t deadview_banner_text(const struct tui *t, char *text, size_t len, 
 	more[0] = text[0] = '\0';
 	if (n == 0)
 		return 0;
-	struct deadlock c = deadlocks_get(t->deadlocks, 0);
+	struct deadlock c = deadlocks_get(tui_deadlocks(t), 0);
 	int used = snprintf(text, len, "DEADLOCK: ");
 	deadview_sentence(&c, text + used, len - (size_t)used);
 	if (n > 1)      /* with one, D is in the help; the sentence needs the room */
@@ -228,7 +229,7 @@ static int dv_walk(const struct tui *t, int top, int height)
 			"Nothing to look at: no launched program is running.", A_NORMAL);
 	dv_sight_lines(&w);
 	for (size_t i = 0; i < n; i++) {
-		struct deadlock c = deadlocks_get(t->deadlocks, i);
+		struct deadlock c = deadlocks_get(tui_deadlocks(t), i);
 		dv_cycle(&w, i, &c);
 	}
 	if (n)

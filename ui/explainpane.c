@@ -101,8 +101,8 @@ static const char *explainpane_text(const struct tui *t, char *buf, size_t len)
 		snprintf(buf, len, "No row is selected: launch a program (: or F2) to see it explained.");
 		return buf;
 	}
-	size_t used = explain_task(k, panels_owner(t), t->deadlocks, buf, len);
-	const char *w = !k->exited && t->wait_of ? t->wait_of(t->wait_ctx, k->tid) : NULL;
+	size_t used = explain_task(k, panels_owner(t), tui_deadlocks(t), buf, len);
+	const char *w = !k->exited ? tui_wait(t, k->tid) : NULL;
 	if (w && used + 16 < len) {
 		char safe[256];
 		escape_text(w, safe, sizeof safe);

@@ -11,6 +11,7 @@
 #include "report/report.h"
 #include "supervise/output.h"
 #include "text.h"
+#include "timectl.h"
 #include "tui_state.h"
 #include "util/escape.h"
 #include "util/util.h"
@@ -37,15 +38,22 @@ const char *outpane_find_text(const struct tui *t)
 	return t->outpane->find;
 }
 
-static size_t outpane_lines(const struct program *pr)
-{
-	return pr && pr->out ? output_count(pr->out) : 0;
-}
-
 static uint64_t outpane_seq(const void *ctx, size_t i)
 {
 	const struct program *pr = ctx;
 	return output_get(pr->out, i).seq;
+}
+
+/* The lines of pr's output the view shows: frozen, those written by then. */
+static size_t outpane_lines(const struct tui *t, const struct program *pr)
+{
+	size_t n = pr && pr->out ? output_count(pr->out) : 0;
+	uint64_t limit = pr ? timectl_output_limit(t, pr->pid) : UINT64_MAX;
+	if (n == 0 || limit == UINT64_MAX)
+		return n;
+	if (outpane_seq(pr, 0) > limit)
+		return 0;
+	return panes_anchor_bottom(limit, n, outpane_seq, pr) + 1;
 }
 
 /* The launched program the selected task descends from, else the only
@@ -59,6 +67,13 @@ static const struct program *outpane_program(struct tui *t)
 	const struct program *pr = panels_owner(t);
 	if (!pr && np == 1)
 		pr = &progs[0];
+	if (pr && !pr->out) {     /* frozen: the output is the program's, as far as then */
+		size_t nlive;
+		const struct program *live = tui_programs_live(t, &nlive);
+		for (size_t i = 0; i < nlive; i++)
+			if (live[i].pid == pr->pid)
+				pr = &live[i];
+	}
 	pid_t pid = pr ? pr->pid : 0;
 	if (pid != o->prog) {
 		o->prog = pid;
@@ -115,7 +130,7 @@ static int outpane_dropped(const struct tui *t, const struct program *pr, int y,
 static void outpane_draw(struct tui *t, int y, int height, bool focused)
 {
 	const struct program *pr = outpane_program(t);
-	size_t n = outpane_lines(pr), np;
+	size_t n = outpane_lines(t, pr), np;
 	size_t bottom = pr ? panes_anchor_bottom(t->outpane->anchor, n, outpane_seq, pr) : 0;
 	int rows = height - 1;
 	outpane_title(t, pr, y, n, n && bottom + 1 < n, focused);
@@ -150,7 +165,7 @@ static void outpane_scroll(struct tui *t, int how, int page)
 {
 	const struct program *pr = outpane_program(t);
 	if (pr)
-		t->outpane->anchor = panes_anchor_scroll(t->outpane->anchor, outpane_lines(pr), how,
+		t->outpane->anchor = panes_anchor_scroll(t->outpane->anchor, outpane_lines(t, pr), how,
 							 page, outpane_seq, pr);
 }
 
@@ -189,7 +204,7 @@ void outpane_find(struct tui *t, const char *text)
 	if (!text[0])
 		return;
 	const struct program *pr = outpane_program(t);
-	size_t n = outpane_lines(pr);
+	size_t n = outpane_lines(t, pr);
 	if (n == 0 ||
 	    !outpane_find_from(t, pr, n, (long)panes_anchor_bottom(o->anchor, n, outpane_seq, pr), -1))
 		tui_message(t, true, "no output line contains \"%s\"", text);
@@ -203,7 +218,7 @@ void outpane_find_next(struct tui *t, int dir)
 		return;
 	}
 	const struct program *pr = outpane_program(t);
-	size_t n = outpane_lines(pr);
+	size_t n = outpane_lines(t, pr);
 	long from = n ? (long)panes_anchor_bottom(o->anchor, n, outpane_seq, pr) + (dir > 0 ? -1 : 1) : 0;
 	if (n == 0 || !outpane_find_from(t, pr, n, from, dir > 0 ? -1 : 1))
 		tui_message(t, true, "no %s line contains \"%s\"", dir > 0 ? "older" : "newer", o->find);

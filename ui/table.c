@@ -119,7 +119,7 @@ static void cell_start(const struct task *k, const struct cell_ctx *c, char *b, 
  * (worker)"); empty while it runs or when nothing is known. */
 static void cell_wait(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
 {
-	const char *w = !k->exited && c->t->wait_of ? c->t->wait_of(c->t->wait_ctx, k->tid) : NULL;
+	const char *w = !k->exited ? tui_wait(c->t, k->tid) : NULL;
 	static const char verb[] = "waits for ";   /* the column's title says it */
 	if (w && strncmp(w, verb, sizeof verb - 1) == 0)
 		w += sizeof verb - 1;
@@ -290,7 +290,7 @@ static void table_draw_command(const struct tui *t, const struct row *r, int y, 
 	/* A thread's command line is its process's: not repeated; its wait
 	 * is said here when the WAITING column does not fit. */
 	if (task_is_thread(k) && !wait_shown) {
-		const char *w = !k->exited && t->wait_of ? t->wait_of(t->wait_ctx, k->tid) : NULL;
+		const char *w = !k->exited ? tui_wait(t, k->tid) : NULL;
 		if (w) {
 			escape_text(w, line, sizeof line);
 			x += text_put(y, x, "  ", COLS, grey);
@@ -340,8 +340,8 @@ static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL
 	char buf[64];
 
 	/* A thread in a deadlock (or waiting behind one): "!" and a red state. */
-	bool stuck = !k->exited && t->deadlocks && deadlocks_count(t->deadlocks) &&
-		     deadlocks_stuck(t->deadlocks, k->tid);
+	const struct deadlocks *dl = tui_deadlocks(t);
+	bool stuck = !k->exited && dl && deadlocks_count(dl) && deadlocks_stuck(dl, k->tid);
 	if (tagged)
 		text_put(y, 0, "*", 1, t->attr[UI_TAGGED]);
 	else if (stuck)

@@ -1,5 +1,7 @@
-/* timectl.h - time as the view shows it: Z freezes the table, the header
- * and the event log while the model goes on sampling, logging and reaping;
+/* timectl.h - time as the view shows it: Z freezes everything the view
+ * shows (the table with its waits, the header, the deadlock banner, the
+ * telemetry panels, the event log, the output) while the model goes on
+ * sampling, logging and reaping;
  * . shows one more refresh and stays frozen; { and } make the refresh
  * delay slower or faster; the header says FROZEN and shows the peaks the
  * kernel's events saw between two refreshes. */
@@ -20,13 +22,13 @@
 
 struct tui;
 
-/* Its state (frozen, the frozen copy of the tasks, the last peaks); free
+/* Its state (frozen, the snapshot held, the last peaks); free
  * with timectl_free. */
 struct timectl *timectl_new(void);
 void timectl_free(struct timectl *c);
 
-/* Z: freezes the view (it keeps a copy of the tasks shown) or thaws it,
- * asking for a fresh snapshot. */
+/* Z: freezes the view (it holds a snapshot of what it shows) or thaws
+ * it, asking for a fresh one. */
 enum tui_reaction timectl_freeze(struct tui *t);
 
 /* .: while frozen, the next refresh is shown (and the view stays frozen). */
@@ -40,13 +42,20 @@ enum tui_reaction timectl_delay(struct tui *t, int dir);
  * a step was asked for. */
 bool timectl_admits(const struct tui *t);
 
-/* The tasks the view is to show for the model's tasks: those themselves
- * when live; frozen, a copy owned here (the step is then done). Call
- * timectl_release once the view shows them. */
-const struct task *timectl_take(struct tui *t, const struct task *tasks, size_t n);
+/* Whether the view is frozen. */
+bool timectl_frozen(const struct tui *t);
 
-/* Frees the copy the view no longer shows, if any. */
-void timectl_release(struct tui *t);
+/* The model published tasks (valid until the next call): true when the
+ * view shows them now (live); frozen, they are kept for a step or a thaw. */
+bool timectl_published(struct tui *t, const struct task *tasks, size_t n);
+
+/* Before a draw: a step whose publish has arrived holds it now (the
+ * programs and deadlocks of the same refresh with the tasks). */
+void timectl_before_draw(struct tui *t);
+
+/* The newest output line of program the view may show: all while live;
+ * frozen, the one it had written then (0: none). */
+uint64_t timectl_output_limit(const struct tui *t, pid_t program);
 
 /* The newest event the event log may show: all while live. */
 uint64_t timectl_event_limit(const struct tui *t);

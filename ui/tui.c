@@ -114,16 +114,14 @@ void tui_free(struct tui *t)
 	outpane_free(t->outpane);
 	demomenu_free(t->demomenu);
 	view_free(t);
-	timectl_free(t->timectl);   /* after the rows that point into its copy */
+	timectl_free(t->timectl);   /* after the rows that point into its snapshot */
 	free(t);
 }
 
 void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n)
 {
-	if (!timectl_admits(t))
-		return;
-	tui_show_tasks(t, timectl_take(t, tasks, n), n);
-	timectl_release(t);
+	if (timectl_published(t, tasks, n))
+		tui_show_tasks(t, tasks, n);
 }
 
 void tui_set_peaks(struct tui *t, const struct peak_frame *p)
@@ -152,7 +150,8 @@ void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
 	t->nprograms = n;
 	t->programs_gen = ++t->model_gen;
 	t->dirty = true;
-	panels_published(t);
+	if (!timectl_frozen(t))    /* frozen, the panels show the snapshot held */
+		panels_published(t);
 }
 
 void tui_set_events(struct tui *t, const struct events *ev)
@@ -283,6 +282,7 @@ void tui_draw(struct tui *t, double now)
 	t->dirty = t->urgent = false;
 	t->last_frame = now;
 	t->frames++;
+	timectl_before_draw(t);
 	erase();
 	t->cursor_y = t->cursor_x = -1;
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES)

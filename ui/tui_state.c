@@ -10,9 +10,30 @@
 
 const struct program *tui_programs(const struct tui *t, size_t *n)
 {
+	if (t->held) {
+		*n = t->held->nprograms;
+		return t->held->programs;
+	}
+	return tui_programs_live(t, n);
+}
+
+const struct program *tui_programs_live(const struct tui *t, size_t *n)
+{
 	bool valid = t->programs && t->programs_gen == t->model_gen;
 	*n = valid ? t->nprograms : 0;
 	return valid ? t->programs : NULL;
+}
+
+const struct deadlocks *tui_deadlocks(const struct tui *t)
+{
+	return t->held ? t->held->deadlocks : t->deadlocks;
+}
+
+const char *tui_wait(const struct tui *t, pid_t tid)
+{
+	if (t->held)
+		return t->held->wait_of ? t->held->wait_of(t->held->wait_ctx, tid) : NULL;
+	return t->wait_of ? t->wait_of(t->wait_ctx, tid) : NULL;
 }
 
 void tui_model_moving(struct tui *t)
@@ -57,7 +78,8 @@ void tui_set_cursor(struct tui *t, int y, int x)
 
 int tui_banner_lines(const struct tui *t)
 {
-	if (!t->deadlocks || deadlocks_count(t->deadlocks) == 0 || LINES < TUI_MIN_LINES)
+	const struct deadlocks *d = tui_deadlocks(t);
+	if (!d || deadlocks_count(d) == 0 || LINES < TUI_MIN_LINES)
 		return 0;
 	return t->banner_lines ? t->banner_lines(t) : 1;
 }

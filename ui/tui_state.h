@@ -30,6 +30,15 @@
 /* Modes open at once: the table, a prompt or menu, help over it. */
 #define TUI_MODE_DEPTH 8
 
+/* What a frozen view shows instead of the model's (timectl.c owns it). */
+struct tui_held {
+	const struct program *programs;
+	size_t nprograms;
+	const struct deadlocks *deadlocks;
+	tui_wait_fn *wait_of;
+	const void *wait_ctx;
+};
+
 /* A task remembered across refreshes: a TID alone can be recycled. */
 struct tui_ident {
 	pid_t tid;
@@ -113,6 +122,10 @@ struct tui {
 	struct logpane *logpane;
 	struct outpane *outpane;
 	struct timectl *timectl;        /* freeze, step, the refresh delay, peaks */
+	/* Frozen: the programs, deadlocks and waits shown, which the fields
+	 * above (the model's, kept current) are not; NULL when live. Read
+	 * through tui_programs, tui_deadlocks and tui_wait. */
+	const struct tui_held *held;
 };
 
 /* Shows tasks (n of them): the summary and the rows are rebuilt. The
@@ -123,10 +136,21 @@ void tui_show_tasks(struct tui *t, const struct task *tasks, size_t n);
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The launched programs of the last publish (n of them), or NULL and 0
- * once a launch may have moved the model's array, until the next publish.
- * Valid until the next publish or launch: never kept across them. */
+/* The launched programs shown (n of them): frozen, those of the frozen
+ * snapshot; live, those of the last publish, or NULL and 0 once a launch
+ * may have moved the model's array, until the next publish. Valid until
+ * the next publish or launch: never kept across them. */
 const struct program *tui_programs(const struct tui *t, size_t *n);
+
+/* The model's programs as tui_programs gives them when live, frozen or
+ * not: what acts on them now (the output they go on writing). */
+const struct program *tui_programs_live(const struct tui *t, size_t *n);
+
+/* The deadlocks shown (the frozen ones while frozen), or NULL. */
+const struct deadlocks *tui_deadlocks(const struct tui *t);
+
+/* Why thread tid waits as shown (frozen: then), or NULL. */
+const char *tui_wait(const struct tui *t, pid_t tid);
 
 /* A launch is about to run: the model's programs array may move. */
 void tui_model_moving(struct tui *t);

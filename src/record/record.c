@@ -326,9 +326,15 @@ struct record *record_open(const char *path, bool all, const char *containment, 
 		util_fail(0, err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
+	return record_open_stream(fp, path, all, containment, err, errlen);
+}
+
+struct record *record_open_stream(FILE *fp, const char *name, bool all, const char *containment,
+				  char *err, size_t errlen)
+{
 	struct record *rec = xcalloc(1, sizeof *rec);
 	rec->fp = fp;
-	rec->path = xstrdup(path);
+	rec->path = xstrdup(name);
 	struct buf *b = &rec->b;
 	put_bytes(b, RECORD_MAGIC, 8);
 	put_u8(b, RECORD_VERSION);
@@ -337,7 +343,7 @@ struct record *record_open(const char *path, bool all, const char *containment, 
 	put_u8(b, (unsigned)n);
 	put_bytes(b, containment ? containment : "", n);
 	if (fwrite(b->p, 1, b->len, fp) != b->len || fflush(fp) != 0) {
-		util_fail(0, err, errlen, "%s: %s", path, strerror(errno));
+		util_fail(0, err, errlen, "%s: %s", name, strerror(errno));
 		rec->error = EIO;
 		fclose(rec->fp);
 		rec->fp = NULL;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "model/deadlock.h"
 #include "model/events.h"
@@ -59,6 +60,12 @@ struct record;
  * reason in err. */
 struct record *record_open(const char *path, bool all, const char *containment, char *err,
 			   size_t errlen);
+
+/* The same on an open stream (an open_memstream: a snapshot held in
+ * memory), named name in messages; record_close closes fp, also on
+ * failure here (NULL is then returned). */
+struct record *record_open_stream(FILE *fp, const char *name, bool all, const char *containment,
+				  char *err, size_t errlen);
 
 /* What a thread waits for in words, NULL when nothing is known. */
 typedef const char *record_wait_fn(const void *ctx, pid_t tid);
