@@ -126,14 +126,14 @@ static void explainpane_line(void *arg, int line, const char *s, size_t len)
 		len = sizeof buf - 1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	text_put(d->y0 + y, 1, buf, COLS - 2, A_NORMAL);
+	text_put(d->y0 + y, 1, buf, text_cols() - 2, A_NORMAL);
 }
 
 static int explainpane_want(const struct tui *t, int room)
 {
 	(void)room;
 	static char text[EXPLAINPANE_TEXT_MAX];
-	return explainpane_wrap(explainpane_text(t, text, sizeof text), COLS - 2, NULL, NULL) + 1;
+	return explainpane_wrap(explainpane_text(t, text, sizeof text), text_cols() - 2, NULL, NULL) + 1;
 }
 
 /* The title says which lines show when not all fit, so a reader knows
@@ -146,7 +146,7 @@ static void explainpane_draw(struct tui *t, int y, int height, bool focused)
 	char title[128];
 	explainpane_text(t, text, sizeof text);
 	int rows = height - 1;
-	int total = explainpane_wrap(text, COLS - 2, NULL, NULL);
+	int total = explainpane_wrap(text, text_cols() - 2, NULL, NULL);
 	int max_top = total - rows > 0 ? total - rows : 0;
 	if (e->top > max_top)
 		e->top = max_top;
@@ -161,7 +161,7 @@ static void explainpane_draw(struct tui *t, int y, int height, bool focused)
 	panes_title(t, y, title, focused ? "Up/Down scroll  Tab next  E hides " :
 		    "Tab scrolls  E hides ", focused);
 	struct explain_draw d = { y + 1, e->top, rows };
-	explainpane_wrap(text, COLS - 2, explainpane_line, &d);
+	explainpane_wrap(text, text_cols() - 2, explainpane_line, &d);
 }
 
 static void explainpane_scroll(struct tui *t, int how, int page)

@@ -214,6 +214,12 @@ static enum tui_reaction key_pane_size(struct tui *t, const struct tui_actions *
 	return panes_resize(t, arg);
 }
 
+static enum tui_reaction key_pane_split(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return panes_split_next(t);
+}
+
 static enum tui_reaction key_follow(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
@@ -398,6 +404,9 @@ static const struct keybind key_table[] = {
 	  key_pane_size, 1 },
 	{ { '(' }, "Shrink", "the focused pane (else the last opened) gets a line fewer", false,
 	  key_pane_size, -1 },
+	{ { '|' }, "Split",
+	  "panes stacked, or side by side: equal, left wider, right wider (| goes round)", false,
+	  key_pane_split, 0 },
 	{ { '\t' }, "Focus", "keys go round the open panes and back (scroll; / n N find in output, log); none: next knob",
 	  false, key_focus, 1 },
 	{ { 'f' }, "Follow", "the event log shows only the selected task (its PID and threads); f again: all",

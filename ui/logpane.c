@@ -177,7 +177,7 @@ static void logpane_draw(struct tui *t, int y, int height, bool focused)
 	int rows = height - 1;
 	logpane_title(t, y, n, n && bottom + 1 < n, focused);
 	if (n == 0) {
-		text_put(y + 1, 1, t->events ? "no events yet" : "no event log", COLS - 1,
+		text_put(y + 1, 1, t->events ? "no events yet" : "no event log", text_cols() - 1,
 			 t->attr[UI_GREY]);
 		return;
 	}
@@ -193,8 +193,8 @@ static void logpane_draw(struct tui *t, int y, int height, bool focused)
 		enum ui_color c = e->kind < EV_KIND_COUNT ? logpane_colors[e->kind] : UI_NORMAL;
 		attr_t a = e->seq == l->find_hit ? t->attr[UI_MENU_SEL] : t->attr[c];
 		if (e->seq == l->find_hit)
-			text_fill(y + 1 + rows - used + r, 1, COLS - 1, a);
-		text_put(y + 1 + rows - used + r, 1, safe, COLS - 1, a);
+			text_fill(y + 1 + rows - used + r, 1, text_cols() - 1, a);
+		text_put(y + 1 + rows - used + r, 1, safe, text_cols() - 1, a);
 	}
 }
 

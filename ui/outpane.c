@@ -110,8 +110,8 @@ static void outpane_line(const struct tui *t, const struct output_line *l, int y
 			a = t->attr[UI_ERROR] & ~A_BOLD;
 	}
 	if (hit)
-		text_fill(y, 1, COLS - 1, a);
-	text_put(y, 1, safe, COLS - 1, a);
+		text_fill(y, 1, text_cols() - 1, a);
+	text_put(y, 1, safe, text_cols() - 1, a);
 }
 
 /* "N older lines dropped" on the first line; returns the lines it took. */
@@ -123,7 +123,7 @@ static int outpane_dropped(const struct tui *t, const struct program *pr, int y,
 	char msg[64];
 	snprintf(msg, sizeof msg, "%llu older line%s dropped", (unsigned long long)dropped,
 		 dropped == 1 ? "" : "s");
-	text_put(y, 1, msg, COLS - 1, t->attr[UI_GREY]);
+	text_put(y, 1, msg, text_cols() - 1, t->attr[UI_GREY]);
 	return 1;
 }
 
@@ -137,14 +137,14 @@ static void outpane_draw(struct tui *t, int y, int height, bool focused)
 	if (!pr) {
 		tui_programs(t, &np);
 		text_put(y + 1, 1, np ? "select a row of a program concmon launched" :
-			 "no program launched yet (: or F2 launches one)", COLS - 1, t->attr[UI_GREY]);
+			 "no program launched yet (: or F2 launches one)", text_cols() - 1, t->attr[UI_GREY]);
 		return;
 	}
 	int skip = outpane_dropped(t, pr, y + 1, rows);
 	y += skip;
 	rows -= skip;
 	if (n == 0) {
-		text_put(y + 1, 1, "no output yet", COLS - 1, t->attr[UI_GREY]);
+		text_put(y + 1, 1, "no output yet", text_cols() - 1, t->attr[UI_GREY]);
 		return;
 	}
 	size_t first = panes_window(n, bottom, rows);

@@ -285,22 +285,22 @@ static void panels_draw_title(const struct tui *t, const struct layout *L, int y
 	const struct program *pr = L->pr;
 	attr_t a = t->attr[UI_TITLE];
 	char buf[TUI_TEXT_MAX], q[32], l[32], th[32];
-	text_fill(y, 0, COLS, a);
+	text_fill(y, 0, text_cols(), a);
 	snprintf(buf, sizeof buf, " %d %s%s", (int)pr->pid, pr->demo ? pr->demo : pr->name,
 		 pr->ended ? " (ended)" : "");
-	int x = text_put(y, 0, buf, COLS / 2 > 20 ? COLS / 2 : COLS, a | A_BOLD);
+	int x = text_put(y, 0, buf, text_cols() / 2 > 20 ? text_cols() / 2 : text_cols(), a | A_BOLD);
 	if (L->s) {
 		plural(q, sizeof q, L->s->n_queues, "queue");
 		plural(l, sizeof l, L->s->n_locks, "lock");
 		plural(th, sizeof th, L->s->n_threads, "thread");
 		snprintf(buf, sizeof buf, "  %s%s: %s, %s, %s", pr->sight ? pr->sight : "telemetry",
 			 panels_also_inferred(pr) ? "+inferred" : "", q, l, th);
-		x += text_put(y, x, buf, COLS - x, a);
+		x += text_put(y, x, buf, text_cols() - x, a);
 	}
 	const char *hint = L->s && L->s->n_knobs ? "[ ] knob  + - change  p hides " : "p hides ";
 	int w = text_width(hint);
-	if (COLS - w > x + 2)
-		text_put(y, COLS - w, hint, w, a);
+	if (text_cols() - w > x + 2)
+		text_put(y, text_cols() - w, hint, w, a);
 }
 
 /* "12.5", "340", or "-" when unknown. */
@@ -329,7 +329,7 @@ static struct qcols panels_qcols(void)
 	c.num = c.bar + QBAR_W + 2;
 	c.spark = c.num + 10;
 	int tail = 8 + 8 + 16;        /* put/s, get/s, blocked */
-	c.sw = COLS - c.spark - 1 - tail;
+	c.sw = text_cols() - c.spark - 1 - tail;
 	if (c.sw > PANELS_SPARK_MAX)
 		c.sw = PANELS_SPARK_MAX;
 	if (c.sw < PANELS_SPARK_MIN)
@@ -356,13 +356,13 @@ static void panels_queue_head(const struct tui *t, const struct layout *L, int y
 		text_put(y, c.spark, "LAST 60s", c.sw, a);
 	panels_right(y, c.put, 7, "PUT/s", a);
 	panels_right(y, c.get, 7, "GET/s", a);
-	text_put(y, c.blocked, "BLOCKED", COLS, a);
+	text_put(y, c.blocked, "BLOCKED", text_cols(), a);
 	if ((size_t)L->qrows < L->s->n_queues) {
 		char more[32];
 		snprintf(more, sizeof more, "+%zu more", L->s->n_queues - (size_t)L->qrows);
 		int w = text_width(more);
-		if (COLS - w > c.blocked + 10)
-			text_put(y, COLS - w, more, w, t->attr[UI_GREY]);
+		if (text_cols() - w > c.blocked + 10)
+			text_put(y, text_cols() - w, more, w, t->attr[UI_GREY]);
 	}
 }
 
@@ -428,18 +428,18 @@ static void panels_queue_line(const struct tui *t, const struct layout *L, size_
 		snprintf(buf, sizeof buf, "%u put %u get%s", q->blocked_put, q->blocked_get,
 			 q->closed ? "  closed" : "");
 	attr_t ba = q->blocked_put || q->blocked_get ? t->attr[UI_STOP] : A_NORMAL;
-	text_put(y, c.blocked, buf, COLS, q->closed ? t->attr[UI_GREY] : ba);
+	text_put(y, c.blocked, buf, text_cols(), q->closed ? t->attr[UI_GREY] : ba);
 }
 
 /* The published values ("expected 400000  actual 391234") on y. */
 static void panels_values_line(const struct tui *t, const struct telemetry_snapshot *s, int y)
 {
-	int x = 1 + text_put(y, 1, PANELS_VALUES_LABEL, COLS, t->attr[UI_HEADER]);
+	int x = 1 + text_put(y, 1, PANELS_VALUES_LABEL, text_cols(), t->attr[UI_HEADER]);
 	char item[CM_NAME_MAX + 32];
-	for (size_t i = 0; i < s->n_values && x < COLS; i++) {
-		x += text_put(y, x, s->values[i].name, COLS - x, A_NORMAL);
+	for (size_t i = 0; i < s->n_values && x < text_cols(); i++) {
+		x += text_put(y, x, s->values[i].name, text_cols() - x, A_NORMAL);
 		snprintf(item, sizeof item, " %ld", s->values[i].value);
-		x += text_put(y, x, item, COLS - x, A_BOLD);
+		x += text_put(y, x, item, text_cols() - x, A_BOLD);
 		x += PANELS_GAP;
 	}
 }
@@ -453,7 +453,7 @@ static void panels_draw(struct tui *t, int y, int height, bool focused)
 	int end = y + (height < L.total ? height : L.total);
 	panels_draw_title(t, &L, y++);
 	if (L.error && y < end)
-		text_put(y++, 1, L.pr->error, COLS - 1, t->attr[UI_ERROR]);
+		text_put(y++, 1, L.pr->error, text_cols() - 1, t->attr[UI_ERROR]);
 	if (!L.s)
 		return;
 	if (L.qhead && y < end) {

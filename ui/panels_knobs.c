@@ -83,21 +83,21 @@ static int knobs_flow(const struct tui *t, const struct telemetry_snapshot *s, s
 	int x = x0, line = 0;
 	char item[CM_NAME_MAX + 80];
 	if (draw) {
-		text_put(y, 1, KNOBS_LABEL, COLS, t->attr[UI_HEADER]);
+		text_put(y, 1, KNOBS_LABEL, text_cols(), t->attr[UI_HEADER]);
 		if (first)
 			text_put(y, x0 - 2, "..", 2, t->attr[UI_GREY]);
 	}
 	for (size_t i = first; i < last; i++) {
 		knobs_item(&s->knobs[i], item, sizeof item);
 		int w = text_width(item);
-		if (x + w > COLS && x > x0) {
+		if (x + w > text_cols() && x > x0) {
 			line++;
 			x = x0;
 		}
 		if (line >= lines)
 			return lines;
 		if (draw)
-			text_put(y + line, x, item, COLS - x,
+			text_put(y + line, x, item, text_cols() - x,
 				 (int)i == sel ? t->attr[UI_MENU_SEL] | A_BOLD : A_NORMAL);
 		x += w + KNOBS_GAP;
 	}

@@ -150,7 +150,7 @@ static bool lock_split(const struct telemetry_snapshot *s, size_t i, uint64_t no
 	char who[LOCK_WHO_MAX], waiting[LOCK_WHO_MAX];
 	lock_holders(s, &s->locks[i], who, sizeof who);
 	lock_waiters(s, i, now_ns, waiting, sizeof waiting);
-	return waiting[0] && text_width(who) + 2 + text_width(waiting) > COLS - LC_WHO;
+	return waiting[0] && text_width(who) + 2 + text_width(waiting) > text_cols() - LC_WHO;
 }
 
 static uint64_t lock_now_ns(void)
@@ -224,13 +224,13 @@ static void lock_head(const struct tui *t, const struct telemetry_snapshot *s, i
 	lock_right(y, LC_CONT, 5, "CONT%", a);
 	lock_right(y, LC_AVG, 7, "AVG ms", a);
 	lock_right(y, LC_MAX, 7, "MAX ms", a);
-	int x = LC_WHO + text_put(y, LC_WHO, "HOLDERS / WAITING", COLS, a);
+	int x = LC_WHO + text_put(y, LC_WHO, "HOLDERS / WAITING", text_cols(), a);
 	if ((size_t)rows < s->n_locks) {
 		char more[32];
 		snprintf(more, sizeof more, "+%zu more", s->n_locks - (size_t)rows);
 		int w = text_width(more);
-		if (COLS - w > x + 2)
-			text_put(y, COLS - w, more, w, t->attr[UI_GREY]);
+		if (text_cols() - w > x + 2)
+			text_put(y, text_cols() - w, more, w, t->attr[UI_GREY]);
 	}
 }
 
@@ -264,12 +264,12 @@ static void lock_line(const struct tui *t, const struct telemetry_snapshot *s, s
 	lock_ms(buf, sizeof buf, waits > 0, lk->wait_ns_max);
 	lock_right(y, LC_MAX, 7, buf, A_NORMAL);
 	lock_holders(s, lk, buf, sizeof buf);
-	int x = LC_WHO + text_put(y, LC_WHO, buf, COLS, stuck ? hot : A_NORMAL);
+	int x = LC_WHO + text_put(y, LC_WHO, buf, text_cols(), stuck ? hot : A_NORMAL);
 	lock_waiters(s, i, now_ns, waiting, sizeof waiting);
 	if (split)
-		text_put(y + 1, LC_NAME + 2, waiting, COLS, contended ? hot : A_NORMAL);
+		text_put(y + 1, LC_NAME + 2, waiting, text_cols(), contended ? hot : A_NORMAL);
 	else if (waiting[0])
-		text_put(y, x + (x > LC_WHO ? 2 : 0), waiting, COLS, contended ? hot : A_NORMAL);
+		text_put(y, x + (x > LC_WHO ? 2 : 0), waiting, text_cols(), contended ? hot : A_NORMAL);
 }
 
 int panels_lock_lines(const struct tui *t, const struct telemetry_snapshot *s, int y, int lines)

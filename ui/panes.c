@@ -17,6 +17,7 @@ struct panes {
 	size_t n;
 	int fixed[PANES_MAX];                    /* lines set by ( and ), title included; 0: auto */
 	const struct pane_ops *focus;            /* NULL: the keys go to the table */
+	size_t split;                            /* panes_splits: the layout | chose */
 };
 
 struct panes *panes_new(void)
@@ -70,45 +71,140 @@ static void panes_share(const int want[PANES_MAX], size_t n, int left, int lines
 	}
 }
 
-/* Shares the room among the open panes. Each drawn pane has at least two
- * lines (its title and one more); when not all can, the panes opened last
- * (what the user asked for just now) keep theirs. A pane sized with ( and )
- * gets its lines first; the lines beyond those two are shared by
- * panes_share among the others. Returns the lines used. */
-static int panes_layout(const struct tui *t, int lines[PANES_MAX])
+/* The layouts | goes through, in order: the left column's share of the
+ * width in sixths (0: stacked), and what the next press gives. */
+static const struct panes_split_kind {
+	int left_sixths;
+	const char *name, *next;
+} panes_splits[] = {
+	{ 0, "stacked", "side by side" },
+	{ 3, "side by side", "left wider" },
+	{ 4, "side by side, left wider", "right wider" },
+	{ 2, "side by side, right wider", "stacked" },
+};
+#define PANES_SPLITS (sizeof panes_splits / sizeof panes_splits[0])
+
+int panes_split_width(int cols, int left_sixths)
+{
+	int usable = cols - 1;                   /* the separator */
+	if (left_sixths <= 0 || usable < 2 * PANES_COLUMN_MIN)
+		return 0;
+	int left = usable * left_sixths / 6;
+	if (left < PANES_COLUMN_MIN)
+		left = PANES_COLUMN_MIN;
+	if (usable - left < PANES_COLUMN_MIN)
+		left = usable - PANES_COLUMN_MIN;
+	return left;
+}
+
+size_t panes_split_left(size_t n)
+{
+	return (n + 1) / 2;
+}
+
+/* Where each open pane goes at the last layout. */
+struct panes_geom {
+	int lines[PANES_MAX];   /* 0: not drawn */
+	int top[PANES_MAX];     /* its first line, from the top of the area */
+	int x0[PANES_MAX], width[PANES_MAX];
+	int left_w;             /* the left column's width; 0: stacked */
+	int height;             /* the taller column */
+};
+
+/* Shares room among the n panes idx[] (opening order), one under the
+ * other, in a column of width columns from x0 (want() is asked with that
+ * region set). Each drawn pane has at least two lines (its title and one
+ * more); when not all can, the panes opened last (what the user asked for
+ * just now) keep theirs. A pane sized with ( and ) gets its lines first;
+ * the lines beyond those two are shared by panes_share among the others.
+ * Returns the lines used. */
+static int panes_stack(const struct tui *t, const size_t *idx, size_t n, int x0, int width,
+		       struct panes_geom *g)
 {
 	const struct panes *p = t->panes;
 	bool short_screen;
 	int room = panes_room(t, &short_screen), more[PANES_MAX], left = room;
-	for (size_t i = p->n; i-- > 0;) {
+	text_region(x0, width);
+	for (size_t k = n; k-- > 0;) {
+		size_t i = idx[k];
 		bool fits = left >= 2 && (!short_screen || p->open[i]->squeeze);
 		int want = fits ? p->open[i]->want(t, room) : 0;
 		if (want > 0 && p->fixed[i] > 0)
 			want = p->fixed[i];
-		more[i] = want >= 2 ? (want < room ? want : room) - 2 : -1;
-		if (more[i] >= 0)
+		more[k] = want >= 2 ? (want < room ? want : room) - 2 : -1;
+		if (more[k] >= 0)
 			left -= 2;
 	}
+	text_region_reset();
 	int extra[PANES_MAX], got[PANES_MAX], fixed_got[PANES_MAX];
-	for (size_t i = 0; i < p->n; i++) {
-		bool fixed = p->fixed[i] > 0 && more[i] > 0;
-		fixed_got[i] = fixed ? (more[i] < left ? more[i] : left) : 0;
-		left -= fixed_got[i];
-		extra[i] = more[i] > 0 && !fixed ? more[i] : 0;
+	for (size_t k = 0; k < n; k++) {
+		bool fixed = p->fixed[idx[k]] > 0 && more[k] > 0;
+		fixed_got[k] = fixed ? (more[k] < left ? more[k] : left) : 0;
+		left -= fixed_got[k];
+		extra[k] = more[k] > 0 && !fixed ? more[k] : 0;
 	}
-	panes_share(extra, p->n, left, got);
+	panes_share(extra, n, left, got);
 	int total = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		lines[i] = more[i] >= 0 ? 2 + got[i] + fixed_got[i] : 0;
-		total += lines[i];
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		g->lines[i] = more[k] >= 0 ? 2 + got[k] + fixed_got[k] : 0;
+		g->top[i] = total;
+		g->x0[i] = x0;
+		g->width[i] = width;
+		total += g->lines[i];
 	}
 	return total;
 }
 
+/* The open panes that have something to show (want() > 0 on the whole
+ * width) into idx, in opening order; returns how many. Only these are
+ * parted into columns, so an empty pane (panels without telemetry) does
+ * not take a column. */
+static size_t panes_showing(const struct tui *t, size_t idx[PANES_MAX])
+{
+	const struct panes *p = t->panes;
+	bool short_screen;
+	int room = panes_room(t, &short_screen);
+	size_t m = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (room >= 2 && p->open[i]->want(t, room) > 0)
+			idx[m++] = i;
+	return m;
+}
+
+/* The left column's width for the panes showing: 0 stacked, by choice, or
+ * because fewer than two show or the screen is too narrow (the choice
+ * stays for when they do). */
+static int panes_left_width(const struct panes *p, size_t showing)
+{
+	return showing < 2 ? 0 : panes_split_width(COLS, panes_splits[p->split].left_sixths);
+}
+
+static void panes_layout(const struct tui *t, struct panes_geom *g)
+{
+	const struct panes *p = t->panes;
+	size_t all[PANES_MAX], idx[PANES_MAX];
+	for (size_t i = 0; i < p->n; i++) {
+		all[i] = i;
+		g->lines[i] = 0;
+	}
+	size_t m = p->split ? panes_showing(t, idx) : 0;
+	g->left_w = panes_left_width(p, m);
+	if (g->left_w == 0) {
+		g->height = panes_stack(t, all, p->n, 0, COLS, g);
+		return;
+	}
+	size_t nl = panes_split_left(m);
+	int hl = panes_stack(t, idx, nl, 0, g->left_w, g);
+	int hr = panes_stack(t, idx + nl, m - nl, g->left_w + 1, COLS - g->left_w - 1, g);
+	g->height = hl > hr ? hl : hr;
+}
+
 int panes_height(const struct tui *t)
 {
-	int lines[PANES_MAX];
-	return panes_layout(t, lines);
+	struct panes_geom g;
+	panes_layout(t, &g);
+	return g.height;
 }
 
 static size_t panes_index(const struct panes *p, const struct pane_ops *ops)
@@ -121,23 +217,26 @@ static size_t panes_index(const struct panes *p, const struct pane_ops *ops)
 
 int panes_lines_of(const struct tui *t, const struct pane_ops *ops)
 {
-	int lines[PANES_MAX];
-	panes_layout(t, lines);
+	struct panes_geom g;
+	panes_layout(t, &g);
 	size_t i = panes_index(t->panes, ops);
-	return i < t->panes->n ? lines[i] : 0;
+	return i < t->panes->n ? g.lines[i] : 0;
 }
 
 void panes_draw(struct tui *t, int y, int height)
 {
 	const struct panes *p = t->panes;
-	int lines[PANES_MAX], end = y + height;
-	panes_layout(t, lines);
+	struct panes_geom g;
+	panes_layout(t, &g);
 	for (size_t i = 0; i < p->n; i++) {
-		if (lines[i] == 0 || y + lines[i] > end)
+		if (g.lines[i] == 0 || g.top[i] + g.lines[i] > height)
 			continue;
-		p->open[i]->draw(t, y, lines[i], p->focus == p->open[i]);
-		y += lines[i];
+		text_region(g.x0[i], g.width[i]);
+		p->open[i]->draw(t, y + g.top[i], g.lines[i], p->focus == p->open[i]);
+		text_region_reset();
 	}
+	if (g.left_w > 0 && height > 0)
+		text_vline(y, g.left_w, height < g.height ? height : g.height, t->attr[UI_TITLE]);
 }
 
 bool panes_is_open(const struct tui *t, const struct pane_ops *ops)
@@ -175,7 +274,7 @@ void panes_open(struct tui *t, const struct pane_ops *ops)
 }
 
 /* The pane ( and ) size: the focused one, else the last opened one drawn. */
-static size_t panes_sized(const struct tui *t, int lines[PANES_MAX])
+static size_t panes_sized(const struct tui *t, const int lines[PANES_MAX])
 {
 	const struct panes *p = t->panes;
 	const struct pane_ops *f = panes_focused(t);
@@ -190,15 +289,15 @@ static size_t panes_sized(const struct tui *t, int lines[PANES_MAX])
 enum tui_reaction panes_resize(struct tui *t, int delta)
 {
 	struct panes *p = t->panes;
-	int lines[PANES_MAX];
-	panes_layout(t, lines);
-	size_t i = panes_sized(t, lines);
+	struct panes_geom g;
+	panes_layout(t, &g);
+	size_t i = panes_sized(t, g.lines);
 	if (i == p->n) {
 		tui_message(t, true, "no pane open to resize: e events, E explanation, o output, "
 			    "p panels");
 		return TUI_REDRAW;
 	}
-	int was = lines[i];
+	int was = g.lines[i];
 	p->fixed[i] = was + delta < 2 ? 2 : was + delta;
 	int now = panes_lines_of(t, p->open[i]);
 	if (now == was && delta > 0)
@@ -215,6 +314,58 @@ enum tui_reaction panes_toggle(struct tui *t, const struct pane_ops *ops)
 		tui_message(t, false, "%s hidden", ops->name);
 	else if (panes_lines_of(t, ops) == 0)
 		tui_message(t, true, "the terminal is too short for the %s", ops->name);
+	return TUI_REDRAW;
+}
+
+/* Appends the names of the n panes idx[] to buf, ", " between them. */
+static void panes_names(const struct panes *p, const size_t *idx, size_t n, char *buf,
+			size_t len)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t at = strlen(buf);
+		snprintf(buf + at, len - at, "%s%s", k ? ", " : "", p->open[idx[k]]->name);
+	}
+}
+
+/* Why the panes cannot go side by side now, in words; NULL when they can. */
+static const char *panes_split_refused(size_t showing, char *buf, size_t len)
+{
+	if (showing < 2)
+		return "side by side needs two panes open (e events, E explanation, o output, "
+		       "p panels)";
+	if (panes_split_width(COLS, panes_splits[1].left_sixths) > 0)
+		return NULL;
+	snprintf(buf, len, "too narrow for panes side by side: %d columns, each needs %d", COLS,
+		 PANES_COLUMN_MIN);
+	return buf;
+}
+
+enum tui_reaction panes_split_next(struct tui *t)
+{
+	struct panes *p = t->panes;
+	size_t next = (p->split + 1) % PANES_SPLITS, idx[PANES_MAX];
+	size_t m = panes_showing(t, idx);
+	char why[96];
+	const char *refused = next ? panes_split_refused(m, why, sizeof why) : NULL;
+	if (refused) {
+		p->split = 0;
+		tui_message(t, true, "%s; panes stay stacked", refused);
+		return TUI_REDRAW;
+	}
+	p->split = next;
+	if (next == 0) {
+		tui_message(t, false, "panes stacked (| puts them side by side)");
+		return TUI_REDRAW;
+	}
+	char names[TUI_TEXT_MAX] = "";
+	size_t nl = panes_split_left(m);
+	panes_names(p, idx, nl, names, sizeof names);
+	size_t at = strlen(names);
+	snprintf(names + at, sizeof names - at, " | ");
+	panes_names(p, idx + nl, m - nl, names, sizeof names);
+	int lw = panes_left_width(p, m);
+	tui_message(t, false, "panes %s: %s (%d | %d columns; | again: %s)",
+		    panes_splits[next].name, names, lw, COLS - lw - 1, panes_splits[next].next);
 	return TUI_REDRAW;
 }
 
@@ -252,13 +403,14 @@ void panes_scroll(struct tui *t, int how)
 void panes_title(const struct tui *t, int y, const char *title, const char *hint, bool focused)
 {
 	attr_t a = t->attr[UI_TITLE];
-	text_fill(y, 0, COLS, a);
-	int x = text_put(y, 0, title, COLS, a | A_BOLD);
+	int cols = text_cols();
+	text_fill(y, 0, cols, a);
+	int x = text_put(y, 0, title, cols, a | A_BOLD);
 	if (focused)
-		x += text_put(y, x, " [keys here]", COLS - x, a);
+		x += text_put(y, x, " [keys here]", cols - x, a);
 	int w = text_width(hint);
-	if (COLS - w > x + 2)
-		text_put(y, COLS - w, hint, w, a);
+	if (cols - w > x + 2)
+		text_put(y, cols - w, hint, w, a);
 }
 
 int panes_want_lines(const struct tui *t)

@@ -7,7 +7,8 @@
  * behind its own header; this module only knows the list. The table keeps
  * PANES_MIN_TASK_ROWS rows (PANES_LEAST_TASK_ROWS on a short screen, for the
  * panes that allow it) and the selected row always stays on screen: the
- * table scrolls, the panes shrink or are not drawn. */
+ * table scrolls, the panes shrink or are not drawn. Side by side (|), the
+ * panes share two columns, each as tall as the area. */
 #ifndef CONCMON_PANES_H
 #define CONCMON_PANES_H
 
@@ -21,6 +22,8 @@
 #define PANES_LEAST_TASK_ROWS 3
 /* Panes open at once: every kind there is. */
 #define PANES_MAX 4
+/* Side by side, each column has at least this many columns. */
+#define PANES_COLUMN_MIN 40
 
 /* What a bottom pane does. */
 struct pane_ops {
@@ -44,7 +47,8 @@ void panes_free(struct panes *p);
 /* Lines all open panes take now (0: none, or no room). */
 int panes_height(const struct tui *t);
 
-/* Draws the open panes, one under the other, in lines [y, y + height). */
+/* Draws the open panes in lines [y, y + height): one under the other, or
+ * in two columns (see panes_split_next), each pane in its own text_region. */
 void panes_draw(struct tui *t, int y, int height);
 
 /* Opens ops (appended below the others) or closes it; returns whether it
@@ -59,6 +63,23 @@ enum tui_reaction panes_toggle(struct tui *t, const struct pane_ops *ops);
  * lines more or fewer, at least its title and one line; what is left is
  * shared among the others. Says what happened in the status line. */
 enum tui_reaction panes_resize(struct tui *t, int delta);
+
+/* |: stacked -> side by side (equal widths) -> left wider (2/3) -> right
+ * wider -> stacked. Side by side, the first half of the open panes (in
+ * opening order, the odd one included) stack in the left column, the rest
+ * in the right; fewer than two panes, or a screen narrower than two
+ * columns of PANES_COLUMN_MIN, draw stacked without losing the choice (the
+ * key refuses then, saying why). Says what happened. */
+enum tui_reaction panes_split_next(struct tui *t);
+
+/* The left column's width side by side on a screen of cols columns with
+ * the left taking left_sixths sixths (each column at least
+ * PANES_COLUMN_MIN, one column between them); 0 when they do not fit or
+ * left_sixths is 0 (stacked). */
+int panes_split_width(int cols, int left_sixths);
+
+/* Of n open panes side by side, how many go in the left column. */
+size_t panes_split_left(size_t n);
 
 /* Opens ops when it is not open yet (the log's f and #). */
 void panes_open(struct tui *t, const struct pane_ops *ops);

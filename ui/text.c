@@ -51,15 +51,40 @@ static size_t text_next(const char *p, size_t left, int *width, bool *bad)
 	return n;
 }
 
+/* The horizontal region x is counted in (a pane's column): its first
+ * screen column and its width; width < 0: the whole screen. */
+static int region_x0 = 0, region_w = -1;
+
+void text_region(int x0, int width)
+{
+	region_x0 = x0 < 0 ? 0 : x0;
+	region_w = width < 0 ? 0 : width;
+}
+
+void text_region_reset(void)
+{
+	region_x0 = 0;
+	region_w = -1;
+}
+
+int text_cols(void)
+{
+	if (region_w < 0)
+		return COLS;
+	/* A region reaching past a screen that shrank ends at the screen's edge. */
+	int w = COLS - region_x0;
+	return region_w < w ? region_w : w > 0 ? w : 0;
+}
+
 int text_put(int y, int x, const char *s, int maxw, attr_t a)
 {
-	int limit = COLS - x;
+	int limit = text_cols() - x;
 	if (maxw < limit)
 		limit = maxw;
 	if (y < 0 || y >= LINES || x < 0 || limit <= 0 || !s)
 		return 0;
 	attrset(a);
-	move(y, x);
+	move(y, region_x0 + x);
 	size_t left = strlen(s);
 	const char *p = s;
 	int used = 0;
@@ -102,14 +127,26 @@ int text_width(const char *s)
 
 void text_fill(int y, int x, int n, attr_t a)
 {
-	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+	int cols = text_cols();
+	if (y < 0 || y >= LINES || x < 0 || x >= cols)
 		return;
-	if (n > COLS - x)
-		n = COLS - x;
+	if (n > cols - x)
+		n = cols - x;
 	if (n <= 0)
 		return;
 	/* hline takes the attribute with the character, not from attrset. */
-	mvhline(y, x, (chtype)' ' | a, n);
+	mvhline(y, region_x0 + x, (chtype)' ' | a, n);
+}
+
+void text_vline(int y, int x, int n, attr_t a)
+{
+	int cols = text_cols();
+	if (x < 0 || x >= cols || y < 0)
+		return;
+	if (n > LINES - y)
+		n = LINES - y;
+	if (n > 0)
+		mvvline(y, region_x0 + x, ACS_VLINE | a, n);
 }
 
 void text_human_kb(unsigned long kb, char *buf, size_t len)

@@ -6,10 +6,22 @@
 #include <stddef.h>
 
 /* Draws s at (y, x) with attribute a, using at most maxw columns and never
- * past the right edge of the screen. Anything a terminal could interpret
- * (control characters, invalid UTF-8, bidi overrides) is drawn as '?'.
+ * past the right edge of the screen (of the region, see text_region).
+ * Anything a terminal could interpret (control characters, invalid UTF-8,
+ * bidi overrides) is drawn as '?'.
  * Returns the columns used; off-screen positions draw nothing. */
 int text_put(int y, int x, const char *s, int maxw, attr_t a);
+
+/* From now on x counts from screen column x0 and the right edge is
+ * x0 + width (a pane in a column); text_region_reset: the whole screen. */
+void text_region(int x0, int width);
+void text_region_reset(void);
+
+/* Width of the region drawn in: COLS when none is set. */
+int text_cols(void);
+
+/* Draws a vertical line of n rows from (y, x) in attribute a, clipped. */
+void text_vline(int y, int x, int n, attr_t a);
 
 /* Columns s would take when drawn by text_put (no limit). */
 int text_width(const char *s);
