@@ -132,6 +132,24 @@ static const struct demo_def demos[] = {
 		{ "tasks", 200, 1, 500, "tasks per burst", LIVE },
 		{ "workers", 8, 1, 32, "pool size", LIVE },
 		{ "task_ms", 200, 10, 5000, "ms each task waits (I/O)", LIVE } } },
+	{ "joinable-queue", "queues",
+	  "task_done() and join(): the producer waits until every item is done, not just taken",
+	  false, demo_joinable_queue, {
+		{ "items", 8, 1, 100, "items the producer puts per round", LIVE },
+		{ "workers", 2, 1, 16, "worker threads", LIVE },
+		{ "work_ms", 500, 0, 10000, "ms a worker spends per item", LIVE },
+		{ "forget", 0, 0, 1, "1: the next item done gets no task_done (join hangs)", LIVE } } },
+	{ "memory-isolation", "processes",
+	  "a global changed in a child process is unseen by the parent; in a thread, seen",
+	  false, demo_memory_isolation, {
+		{ "shared", 0, 0, 1, "1: the child also writes a MAP_SHARED page", LIVE },
+		{ "period_ms", 3000, 0, MS_MAX, "ms between rounds (0: only on SIGUSR1)", LIVE },
+		{ "child_ms", 1500, 0, MS_MAX, "ms the child lives after its write", LIVE } } },
+	{ "busy-poll-vs-select", "scaling",
+	  "waiting for rare input: a non-blocking read loop burns a core, select() sleeps",
+	  false, demo_busy_poll_vs_select, {
+		{ "select", 0, 0, 1, "0: busy loop on a non-blocking read, 1: select()", LIVE },
+		{ "period_ms", 1000, 10, MS_MAX, "ms between two lines of input", LIVE } } },
 };
 
 const struct demo_def *demo_table(size_t *n)

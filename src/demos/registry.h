@@ -72,5 +72,8 @@ int demo_graceful_shutdown(struct demo_ctx *ctx);
 int demo_ticket_lock(struct demo_ctx *ctx);
 int demo_blocking_vs_eventloop(struct demo_ctx *ctx);
 int demo_fanout_threads(struct demo_ctx *ctx);
+int demo_joinable_queue(struct demo_ctx *ctx);
+int demo_memory_isolation(struct demo_ctx *ctx);
+int demo_busy_poll_vs_select(struct demo_ctx *ctx);
 
 #endif

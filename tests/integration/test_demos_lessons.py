@@ -272,5 +272,115 @@ class Scaling(unittest.TestCase):
             self.assertEqual(len(run.seen), 2, "two worker processes")
 
 
+def thread_cpu_ticks(pid, tid):
+    """utime + stime of one thread, in clock ticks."""
+    try:
+        with open("/proc/%d/task/%d/stat" % (pid, tid)) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
+class JoinableQueue(unittest.TestCase):
+    def test_the_queue_empties_before_join_returns(self):
+        # What to try: work_ms=3000, the queue empty while unfinished is 2.
+        with DemoRun("joinable-queue", "items=4", "work_ms=3000") as run:
+            run.wait_line(r"worker-\d: queue EMPTY \(depth 0\) but unfinished 2: join\(\) "
+                          r"still waits")
+            m = run.wait_line(r"status: queue depth 0, unfinished 2, producer JOINING for "
+                              r"(\d+) ms$", timeout=SLOW)
+            self.assertNotIn("join() returned", run.stdout())
+            prod = named_tids(run.pid, "producer")
+            self.assertEqual(len(prod), 1)
+            self.assertEqual(thread_state(run.pid, prod[0]), "S", "the producer sleeps in join")
+            done = run.wait_line(r"task_done\(\): unfinished 0: every item is DONE", timeout=SLOW)
+            ret = run.wait_line(r"round 1: join\(\) returned after (\d+) ms: all 4 items done")
+            self.assertGreaterEqual(int(ret.group(1)), 6000, "2 rounds of 3 s on 2 workers")
+            self.assertLess(run.lines.index(done.string), run.lines.index(ret.string))
+            self.assertTrue(m)
+
+    def join_ms(self, workers):
+        with DemoRun("joinable-queue", "items=8", "work_ms=500", "workers=%d" % workers) as run:
+            m = run.wait_line(r"round 1: join\(\) returned after (\d+) ms: all 8 items done",
+                              timeout=SLOW)
+            return int(m.group(1))
+
+    def test_four_workers_finish_a_round_in_half_the_time_of_two(self):
+        # 8 items x 500 ms: at least 2000 ms on 2 workers, 1000 ms on 4;
+        # the upper bound leaves a second of slack for a loaded machine.
+        self.assertGreaterEqual(self.join_ms(2), 2000)
+        four = self.join_ms(4)
+        self.assertGreaterEqual(four, 1000)
+        self.assertLess(four, 2000)
+
+    def test_a_forgotten_task_done_hangs_join_for_good(self):
+        with DemoRun("joinable-queue", "items=4", "work_ms=100") as run:
+            run.wait_line(r"round 1: join\(\) returned")
+            run.proc.send_signal(signal.SIGUSR1)
+            run.wait_line(r"main: SIGUSR1: the next item a worker finishes gets no task_done")
+            m = run.wait_line(r"round (\d+): putting")
+            run.wait_line(r"item \d+\.\d+ done but I FORGOT task_done")
+            hung = r"status: queue depth 0, unfinished 1, producer JOINING for (\d+) ms: the " \
+                   r"queue is empty but a task_done is missing"
+            poll(lambda: [x for x in re.findall(hung, run.stdout()) if int(x) >= 3000], SLOW,
+                 desc="join() hung for 3 s with unfinished 1 and an empty queue")
+            last = max(int(r) for r in re.findall(r"round (\d+): putting", run.stdout()))
+            rounds_ok = re.findall(r"round (\d+): join\(\) returned", run.stdout())
+            self.assertTrue(int(m.group(1)) >= last - 1, "no new round while join hangs")
+            self.assertNotIn(str(last), rounds_ok, "the hung round never returned")
+
+
+class MemoryIsolation(unittest.TestCase):
+    def test_child_write_unseen_thread_write_seen_at_the_same_address(self):
+        with DemoRun("memory-isolation", "child_ms=10000", "period_ms=0") as run:
+            child = run.wait_line(r"^\[(\d+)\] child: set global = 101 at (0x[0-9a-f]+); "
+                                  r"I read 101")
+            parent = run.wait_line(r"parent: after the child: global = 100 at (0x[0-9a-f]+): "
+                                   r"UNCHANGED")
+            cpid = int(child.group(1))
+            self.assertNotEqual(cpid, run.pid)
+            self.assertEqual(child.group(2), parent.group(1), "the same virtual address")
+            # child_ms=10000: the child is still alive, holding 101, as the parent reads 100
+            self.assertIn(cpid, children_of(run.pid))
+            self.assertTrue(pid_alive(cpid))
+            run.wait_line(r"parent: after the thread: global = 102 at %s: SEEN" % parent.group(1),
+                          timeout=SLOW)
+            run.wait_line(r"round 1: child wrote 101 -> parent sees 100; thread wrote 102 -> "
+                          r"parent sees 102$")
+            self.assertNotIn(cpid, children_of(run.pid), "reaped before the thread round")
+
+    def test_the_key_runs_a_round_and_a_shared_page_is_seen(self):
+        with DemoRun("memory-isolation", "child_ms=0", "period_ms=0", "shared=1") as run:
+            run.wait_line(r"round 1: child wrote 101 .*; shared page: SEEN$")
+            self.assertNotIn("round 2:", run.stdout())
+            run.proc.send_signal(signal.SIGUSR1)
+            child = run.wait_line(r"\[\d+\] child: set the MAP_SHARED page at (0x[0-9a-f]+) "
+                                  r"to 203")
+            run.wait_line(r"parent: the MAP_SHARED page at %s reads 203: SEEN" % child.group(1))
+            run.wait_line(r"round 2: child wrote 201 -> parent sees 200; thread wrote 202 -> "
+                          r"parent sees 202; shared page: SEEN")
+
+
+class BusyPoll(unittest.TestCase):
+    def test_busy_reader_burns_cpu_and_select_reader_does_not(self):
+        # Both run at once and are measured over the same interval, so a
+        # loaded machine slows the busy reader without failing the test.
+        with DemoRun("busy-poll-vs-select", "period_ms=100") as busy, \
+                DemoRun("busy-poll-vs-select", "period_ms=100", "select=1") as sel:
+            busy.wait_line(r"reader: BUSY POLL")
+            sel.wait_line(r"reader: select\(\)")
+            tb = poll(lambda: named_tids(busy.pid, "reader"), desc="the busy reader")[0]
+            ts = poll(lambda: named_tids(sel.pid, "reader"), desc="the select reader")[0]
+            b0, s0 = thread_cpu_ticks(busy.pid, tb), thread_cpu_ticks(sel.pid, ts)
+            poll(lambda: thread_cpu_ticks(busy.pid, tb) - b0 >= 100, SLOW,
+                 desc="1 s of CPU for the busy reader")
+            spent = thread_cpu_ticks(sel.pid, ts) - s0
+            self.assertLessEqual(spent, 5, "the select reader over the same interval")
+            m = sel.wait_line(r"status: SELECT: (\d+) lines so far, 0 empty reads/s")
+            self.assertGreater(int(m.group(1)), 0, "it reads the same lines")
+            busy.wait_line(r"status: BUSY POLL: \d+ lines so far, [1-9]\d* empty reads/s")
+
+
 if __name__ == "__main__":
     main()

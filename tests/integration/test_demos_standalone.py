@@ -21,6 +21,7 @@ CATALOG = [
     "washer-dryer-procs", "pipeline-threads", "race-counter", "deadlock", "recursive-lock",
     "semaphore", "event-gate", "condition-queue", "pool-cpu", "zombies", "orphans", "daemon",
     "graceful-shutdown", "ticket-lock", "blocking-vs-eventloop", "fanout-threads",
+    "joinable-queue", "memory-isolation", "busy-poll-vs-select",
 ]
 
 
@@ -177,6 +178,9 @@ PLAN = {
     "ticket-lock": ([], 1, False),
     "blocking-vs-eventloop": ([], 1, False),
     "fanout-threads": (["tasks=50"], 0, False),
+    "joinable-queue": (["work_ms=5000"], 0, False),
+    "memory-isolation": (["child_ms=30000"], 1, False),
+    "busy-poll-vs-select": ([], 0, False),
 }
 
 
@@ -190,7 +194,7 @@ class Catalog(unittest.TestCase):
         r = run_cli("--list")
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = [line.split("\t") for line in r.stdout.splitlines()]
-        self.assertEqual(len(rows), 20, r.stdout)
+        self.assertEqual(len(rows), 23, r.stdout)
         for row in rows:
             self.assertEqual(len(row), 4, row)
             self.assertTrue(all(field.strip() for field in row), row)
