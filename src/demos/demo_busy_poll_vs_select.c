@@ -25,7 +25,12 @@ struct poller {
 	int rfd, wfd;               /* the pipe: ticker -> reader */
 	struct cm_knob *kselect, *period_ms;
 	atomic_long lines, empty_reads, wakeups, latency_us;
-	struct cm_value *v_lines, *v_empty_s, *v_cpu, *v_latency;
+	struct cm_value *v_lines, *v_empty_s, *v_cpu, *v_latency, *v_mode;
+};
+
+/* The reader's counters at the start of the interval being measured. */
+struct interval {
+	long cpu_us, t_us, empty;
 };
 
 static long now_us(void)
@@ -125,26 +130,25 @@ static long thread_cpu_us(clockid_t cid)
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
-/* Prints and publishes the last interval: lines, empty reads per second
- * and the reader's CPU time as a share of one core. */
-static void report(struct poller *pl, clockid_t cid, long *cpu0, long *t0, long *empty0)
+/* Prints and publishes the interval since *iv (run in mode sel): lines,
+ * empty reads per second, the reader's CPU time as a share of one core;
+ * then starts the next interval. */
+static void report(struct poller *pl, clockid_t cid, struct interval *iv, bool sel)
 {
 	long cpu = thread_cpu_us(cid), t = now_us(), empty = atomic_load(&pl->empty_reads);
-	long dt = t - *t0 > 0 ? t - *t0 : 1;
-	long pct = (cpu - *cpu0) * 100 / dt, empty_s = (empty - *empty0) * 1000000 / dt;
-	bool sel = cm_knob_get(pl->kselect) != 0;
+	long dt = t - iv->t_us > 0 ? t - iv->t_us : 1;
+	long pct = (cpu - iv->cpu_us) * 100 / dt, empty_s = (empty - iv->empty) * 1000000 / dt;
 
 	cm_value_set(pl->v_lines, atomic_load(&pl->lines));
 	cm_value_set(pl->v_empty_s, empty_s);
 	cm_value_set(pl->v_cpu, pct);
 	cm_value_set(pl->v_latency, atomic_load(&pl->latency_us));
+	cm_value_set(pl->v_mode, sel);
 	printf("status: %s: %ld lines so far, %ld empty reads/s, %ld select wakeups so far, "
 	       "reader CPU %ld%% of one core, last line read %ld us after it was written\n",
 	       sel ? "SELECT" : "BUSY POLL", atomic_load(&pl->lines), empty_s,
 	       atomic_load(&pl->wakeups), pct, atomic_load(&pl->latency_us));
-	*cpu0 = cpu;
-	*t0 = t;
-	*empty0 = empty;
+	*iv = (struct interval){ cpu, t, empty };
 }
 
 int demo_busy_poll_vs_select(struct demo_ctx *ctx)
@@ -153,11 +157,13 @@ int demo_busy_poll_vs_select(struct demo_ctx *ctx)
 		.kselect = demo_knob(ctx, "select"), .period_ms = demo_knob(ctx, "period_ms"),
 		.v_lines = cm_value_new("lines"), .v_empty_s = cm_value_new("empty_reads_per_s"),
 		.v_cpu = cm_value_new("reader_cpu_pct"), .v_latency = cm_value_new("latency_us"),
+		.v_mode = cm_value_new("select_mode"),
 	};
 	int fds[2];
 	pthread_t rd, tk;
 	clockid_t cid;
-	long cpu0, t0 = now_us(), empty0 = 0, next = demo_now_ms() + STATUS_MS;
+	struct interval iv = { 0 };
+	long next = demo_now_ms() + STATUS_MS, sel = cm_knob_get(pl.kselect);
 
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
 		perror("pipe2");
@@ -171,11 +177,14 @@ int demo_busy_poll_vs_select(struct demo_ctx *ctx)
 	demo_thread_start(&tk, ticker, &pl);
 	if (pthread_getcpuclockid(rd, &cid) != 0)
 		cid = CLOCK_THREAD_CPUTIME_ID;  /* cannot happen for a live thread */
-	cpu0 = thread_cpu_us(cid);
+	iv = (struct interval){ thread_cpu_us(cid), now_us(), 0 };
 	while (demo_sleep_ms(100)) {
-		if (demo_now_ms() >= next) {
-			next += STATUS_MS;
-			report(&pl, cid, &cpu0, &t0, &empty0);
+		long was = sel;
+
+		/* A switch closes the interval, so each one covers a single mode. */
+		if (demo_knob_changed(pl.kselect, &sel) || demo_now_ms() >= next) {
+			next = demo_now_ms() + STATUS_MS;
+			report(&pl, cid, &iv, was != 0);
 		}
 	}
 	printf("main: stopping: joining the reader and the ticker\n");

@@ -87,6 +87,87 @@ class Telemetry(unittest.TestCase):
             snap = run.wait_for(rounds_done, SLOW, "a finished round with the lock")
             self.assertEqual(self.values(snap).get("lost"), 0, self.values(snap))
 
+    def thread_row(self, snap, comm):
+        pid = program_pid(snap)
+        rows = [t for t in snap["tasks"] if t["pid"] == pid and t["tid"] != pid
+                and t["comm"] == comm and not t["exited"]]
+        return rows[0] if rows else None
+
+    def test_joinable_queue_empty_is_not_done_and_a_forgotten_task_done_hangs_join(self):
+        with self.demo("joinable-queue,items=4,work_ms=1500", commands=True) as run:
+            def empty_not_done(s):
+                q = records(s, "queues", "jobs")
+                prod = self.thread_row(s, "producer")
+                return (q and q[0]["depth"] == 0 and self.values(s).get("unfinished", 0) > 0
+                        and prod and prod["waiting"] == "waits for all-done [probe]")
+            snap = run.wait_for(empty_not_done, SLOW, "depth 0, unfinished > 0, producer joining")
+            waits = {t["role"]: t["wait_on"] for t in records(snap, "probe_threads")}
+            self.assertEqual(waits["producer"], "all-done")
+            run.wait_for(lambda s: self.values(s).get("rounds_done", 0) >= 1, SLOW, "a round")
+            run.send("knob %d work_ms 100" % program_pid(snap))
+            run.send("knob %d forget 1" % program_pid(snap))
+
+            def hung(s):
+                v = self.values(s)
+                q = records(s, "queues", "jobs")
+                prod = self.thread_row(s, "producer")
+                return (v.get("forgotten") == 1 and v.get("unfinished") == 1 and q
+                        and q[0]["depth"] == 0 and prod
+                        and prod["waiting"] == "waits for all-done [probe]")
+            first = run.wait_for(hung, SLOW, "unfinished stuck at 1 with an empty queue")
+            later = run.wait_for(lambda s: s["time"] >= first["time"] + 3.0, SLOW, "3 s later",
+                                 since=run.snapshots.index(first))
+            for s in run.snapshots[run.snapshots.index(first):run.snapshots.index(later) + 1]:
+                self.assertTrue(hung(s), "still hung: %r" % self.values(s))
+                self.assertEqual(self.values(s)["rounds_done"], self.values(first)["rounds_done"])
+            run.check_clean(self)
+
+    def test_memory_isolation_values_and_the_shared_page(self):
+        with self.demo("memory-isolation,period_ms=0,child_ms=0", commands=True) as run:
+            snap = run.wait_for(lambda s: self.values(s).get("rounds") == 1, SLOW, "round 1")
+            self.assertEqual({k: self.values(snap)[k] for k in (
+                "child_wrote", "parent_after_child", "thread_wrote", "parent_after_thread",
+                "parent_sees_shared")}, {"child_wrote": 101, "parent_after_child": 100,
+                                         "thread_wrote": 102, "parent_after_thread": 102,
+                                         "parent_sees_shared": -1})
+            pid = program_pid(snap)
+            run.send("knob %d shared 1" % pid)
+            run.wait_for(lambda s: knob(s, "shared") == 1, SLOW, "shared=1")
+            run.send("signal %d USR1" % pid)
+            snap = run.wait_for(lambda s: self.values(s).get("rounds") == 2, SLOW, "round 2")
+            v = self.values(snap)
+            self.assertEqual((v["child_wrote"], v["parent_after_child"], v["parent_sees_shared"]),
+                             (201, 200, 203))
+            run.check_clean(self)
+
+    def test_busy_poll_burns_a_core_and_select_does_not(self):
+        with self.demo("busy-poll-vs-select,period_ms=100", commands=True) as run:
+            def reader_cpu(s):
+                r = self.thread_row(s, "reader")
+                return r["cpu"] if r else None
+            # A busy thread gets a large share even of a loaded machine.
+            snap = run.wait_for(lambda s: (reader_cpu(s) or 0) >= 30, SLOW, "the reader >= 30%")
+            pid = program_pid(snap)
+            run.send("knob %d select 1" % pid)
+            turned = run.wait_for(lambda s: knob(s, "select") == 1, SLOW, "select=1")
+            # The demo's values cover its last 2 s: wait for one all in select mode.
+            calm = run.wait_for(lambda s: reader_cpu(s) is not None and reader_cpu(s) <= 2
+                                and self.values(s).get("select_mode") == 1
+                                and self.values(s).get("empty_reads_per_s") == 0
+                                and self.values(s).get("reader_cpu_pct") <= 2, SLOW,
+                                "the select reader near 0% with no empty reads",
+                                since=run.snapshots.index(turned))
+            lines = self.values(calm)["lines"]
+            run.send("knob %d period_ms 10" % pid)
+            fast = run.wait_for(lambda s: self.values(s).get("lines", 0) >= lines + 100, SLOW,
+                                "100 more lines", since=run.snapshots.index(calm))
+            self.assertLessEqual(self.values(fast)["reader_cpu_pct"], 5, self.values(fast))
+            self.assertLessEqual(reader_cpu(fast), 5)
+            run.send("knob %d select 0" % pid)
+            run.wait_for(lambda s: knob(s, "select") == 0 and (reader_cpu(s) or 0) >= 30, SLOW,
+                         "busy again", since=run.snapshots.index(fast))
+            run.check_clean(self)
+
     def test_semaphore_never_has_more_holders_than_permits(self):
         with self.demo("semaphore") as run:
             def full(s):
