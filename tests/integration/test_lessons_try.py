@@ -170,7 +170,7 @@ class Queues(Lesson):
     def test_pipeline_procs_slow_printer_fills_the_pipes(self):
         d = "pipeline-procs"
         run = self.start(d + ",sink_ms=200,rate=1000")
-        (producer, square, printer), _ = self.pipeline_pids()
+        (producer, square, _), _ = self.pipeline_pids()
 
         def pipe(s, writer):
             q = [q for q in records(s, "queues") if q["kind"] == "pipe" and q["writer_pid"] == writer]
@@ -441,7 +441,7 @@ class Lifecycle(Lesson):
         run = self.start(d + ",count=2,life_ms=3000")   # the middle leaves after 1 s
         _, at = self.wait_line(r"\[(\d+)\] middle: started 2 children")
         self.turn("count", 4)
-        _, lived = self.wait_line(r"orphan \d: lived my life, exiting", at)
+        self.wait_line(r"orphan \d: lived my life, exiting", at)
         _, again = self.wait_line(r"all orphans are gone; a new round in 2 s", at)
         _, at2 = self.wait_line(r"\[(\d+)\] middle: started 4 children", again)
         four = self.wait(lambda s: len(self.orphans_of(s)) == 4, "4 orphans in the new round", at2)
