@@ -52,7 +52,8 @@ void metrics_free(struct metrics *m)
 }
 
 /* Copies at most max bytes of s into out (size > max), whole characters
- * only, each invalid UTF-8 byte and control character as '?'. */
+ * only, each invalid UTF-8 byte and control character but newline (which
+ * the format escapes) as '?'. */
 static void sanitize(const char *s, size_t max, char *out)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -62,7 +63,7 @@ static void sanitize(const char *s, size_t max, char *out)
 		size_t take = n ? n : bad;
 		if (o + (n ? n : 1) > max)
 			break;
-		if (n == 1 && (*p < 0x20 || *p == 0x7f))
+		if (n == 1 && *p != '\n' && (*p < 0x20 || *p == 0x7f))
 			out[o++] = '?';
 		else if (n)
 			memcpy(out + o, p, n), o += n;

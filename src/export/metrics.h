@@ -59,8 +59,8 @@ struct metrics_input {
 char *metrics_render(struct metrics *m, const struct metrics_input *in, size_t *len);
 
 /* Writes s as a label value's body (no quotes): cut to max bytes at a
- * character boundary, invalid UTF-8 and control characters as '?', then
- * backslash, double quote and newline escaped. */
+ * character boundary, invalid UTF-8 and control characters other than
+ * newline as '?', then backslash, double quote and newline escaped. */
 void metrics_put_label(FILE *fp, const char *s, size_t max);
 
 /* The label of a launch: the demo's name, else the base name of the
