@@ -122,6 +122,23 @@ class Tui(PaneMixin, unittest.TestCase):
         poll(zombies, desc="concmon_zombies 3 from the TUI's /metrics")
         self.remember()
 
+    def test_R_counts_a_restart_and_an_exit_by_signal(self):
+        port = free_port()
+        self.open_pane(args=["--listen", str(port)], command=["sleep", "300"])
+        self.tmux.wait_screen(r"metrics on http://127\.0\.0\.1:%d/metrics" % port)
+        self.tmux.wait_screen(r"\bsleep 300\s*$")
+        self.remember()
+        self.tmux.send("R")
+        self.tmux.wait_screen(r"^restarted sleep\b")
+        self.remember()
+        want = ('concmon_program_restarts_total{program="sleep"} 1',
+                'concmon_program_exits_total{program="sleep",cause="signal"} 1')
+
+        def counted():
+            st, text = fetch("http://127.0.0.1:%d/metrics" % port)
+            return st == 200 and all(re.search("^%s$" % re.escape(w), text, re.M) for w in want)
+        poll(counted, desc="the restart and the old sleep's end on /metrics")
+
 
 if __name__ == "__main__":
     main()
