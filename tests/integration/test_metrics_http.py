@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -122,6 +123,41 @@ class Metrics(unittest.TestCase):
         st, _, _ = get(self.port)
         self.assertEqual(st, 200, "still serving after the refusals")
         self.run.check_clean(self)
+
+
+    def test_connection_limits(self):
+        # 4 connections from one address at a time; the rest are closed at once.
+        socks = [socket.create_connection(("127.0.0.1", self.port)) for _ in range(12)]
+        self.addCleanup(lambda: [c.close() for c in socks])
+
+        def refused(c):
+            c.settimeout(0.05)
+            try:
+                return c.recv(1) == b""
+            except socket.timeout:
+                return False
+            except ConnectionResetError:
+                return True
+        closed = set()
+        poll(lambda: closed.update(i for i, c in enumerate(socks) if i not in closed and refused(c))
+             or len(closed) >= 8, desc="the connections past the limit closed")
+        self.assertEqual(len(closed), 8)
+        for c in socks:
+            c.close()
+
+        def scraped():
+            try:
+                return get(self.port)[0] == 200
+            except OSError:      # refused until concmon has seen the others close
+                return False
+        poll(scraped, desc="a scrape once they are gone")
+
+    def test_idle_connection_is_dropped(self):
+        with socket.create_connection(("127.0.0.1", self.port)) as c:
+            c.settimeout(30)
+            t0 = time.monotonic()
+            self.assertEqual(c.recv(1), b"", "closed by concmon")
+            self.assertGreaterEqual(time.monotonic() - t0, 9.0, "after its 10 s timeout")
 
 
 class Listen(unittest.TestCase):
