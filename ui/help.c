@@ -53,6 +53,8 @@ static const char *const help_notes[] = {
 	"and zombies at once, forks and exits per second) is what the kernel reported between two",
 	"refreshes: a 200 ms spike shows at any delay. Without kernel events there is no peak.",
 	"The header's states (run, sleep...) count the rows shown: threads, or processes under H.",
+	"--listen PORT serves Prometheus metrics on http://127.0.0.1:PORT/metrics while the TUI runs",
+	"(counts, per-program CPU and memory, queues, locks; never command lines or environments).",
 };
 
 static void help_walk(struct help_walk *w)

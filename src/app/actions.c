@@ -13,6 +13,7 @@
 #include "model/kevents.h"
 #include "model/lifecycle.h"
 #include "supervise/programs.h"
+#include "export/metrics.h"
 #include "supervise/relaunch.h"
 #include "util/util.h"
 
@@ -89,6 +90,8 @@ static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen
 static int relaunch_now(struct app *a, struct relaunch *r, char *err, size_t errlen)
 {
 	int rc = actions_launch(a, r->argv, r->line, r->demo, err, errlen);
+	if (!rc && a->metrics)
+		metrics_note_restart(a->metrics, r->argv, r->line, r->demo);
 	if (a->tui) {
 		tui_programs_moved(a->tui);
 		if (rc)

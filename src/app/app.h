@@ -42,6 +42,8 @@ struct app {
 	struct tui *tui;            /* NULL in batch mode */
 	struct batch *batch;        /* batch mode's printer, NULL with the TUI */
 	struct record *rec;         /* --record or the TUI's W: where snapshots go, else NULL */
+	struct httpd *httpd;        /* --listen: the /metrics endpoint, else NULL */
+	struct metrics *metrics;    /* --listen: counters for it, else NULL */
 	size_t heap_high;           /* heap_trim's high-water mark */
 	long hz;
 	pid_t self;

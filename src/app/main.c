@@ -17,6 +17,8 @@
 #include "app/options.h"
 #include "app/recorder.h"
 #include "app/replay_run.h"
+#include "export/httpd.h"
+#include "export/metrics.h"
 #include "infer/layers.h"
 #include "kernel/proctable.h"
 #include "model/deadlock.h"
@@ -99,6 +101,17 @@ static void settle_children(void *arg, pid_t parent, double time)
 		a->resample_soon = true; /* the frame shows one snapshot, not this half */
 }
 
+/* A launched program pid ended (by signal sig, else an exit code): counted
+ * for /metrics under its program's name. Its children are not programs. */
+static void metrics_exit(struct app *a, pid_t pid, int sig)
+{
+	size_t np;
+	const struct program *p = programs_list(a->progs, &np);
+	for (size_t i = 0; i < np; i++)
+		if (p[i].pid == pid && !p[i].ended)
+			metrics_note_exit(a->metrics, &p[i], sig);
+}
+
 /* Logs and models one process concmon reaped, after the kernel events. */
 static void note_reaped(struct app *a, pid_t pid, const char *name, int code, int sig)
 {
@@ -112,6 +125,8 @@ static void note_reaped(struct app *a, pid_t pid, const char *name, int code, in
 		lifecycle_note_identity(a->lc, pid, comm, start, a->hz);
 		kevents_forget(a->kev, pid);
 	}
+	if (a->metrics)
+		metrics_exit(a, pid, sig);
 	programs_ended(a->progs, pid, util_now());
 	relaunches_gone(a->relaunches, pid);
 }
@@ -244,6 +259,8 @@ static void sample(struct app *a)
 	supervisor_watch_done(a->sup);
 	if (a->kev)
 		kevents_sweep(a->kev);
+	if (a->metrics)
+		metrics_observe(a->metrics, a->events);
 	a->refreshes++;
 	/* One clock reading for the snapshot printed and the one recorded, so
 	 * that a replay prints the very time the live run printed. */
@@ -314,7 +331,7 @@ void main_read_kevents(struct app *a)
 }
 
 /* The poll set's fixed slots; the programs' output pipes follow them. */
-enum slot { SLOT_SIGNALS, SLOT_TIMER, SLOT_INPUT, SLOT_KERNEL, FIXED_FDS };
+enum slot { SLOT_SIGNALS, SLOT_TIMER, SLOT_INPUT, SLOT_KERNEL, SLOT_HTTP, FIXED_FDS };
 
 static size_t build_pollfds(struct app *a)
 {
@@ -331,6 +348,7 @@ static size_t build_pollfds(struct app *a)
 	a->fds[SLOT_INPUT] = (struct pollfd){ a->tui ? 0 : a->ctl_fd, POLLIN, 0 };
 	bool kernel = a->kev && util_now() >= a->kernel_due;
 	a->fds[SLOT_KERNEL] = (struct pollfd){ kernel ? kevents_fd(a->kev) : -1, POLLIN, 0 };
+	a->fds[SLOT_HTTP] = (struct pollfd){ a->httpd ? httpd_fd(a->httpd) : -1, POLLIN, 0 };
 	size_t n = FIXED_FDS + programs_pollfds(a->progs, a->fds + FIXED_FDS, a->fds_cap - FIXED_FDS);
 	return n;
 }
@@ -350,6 +368,9 @@ static int poll_timeout(struct app *a, double next_kill)
 	double now = util_now(), wait = next_kill;
 	if (a->kev && a->kernel_due > now)
 		wait = sooner(wait, a->kernel_due - now);
+	int http_ms = a->httpd ? httpd_timeout_ms(a->httpd) : -1;
+	if (http_ms >= 0)
+		wait = sooner(wait, http_ms / 1000.0);
 	if (a->tui) {
 		wait = sooner(wait, tui_frame_wait(a->tui, now));
 		if (a->resample_soon)
@@ -407,6 +428,10 @@ static void run(struct app *a)
 		for (size_t i = FIXED_FDS; i < nfds; i++)
 			if (fds[i].revents)
 				programs_read_output(a->progs, fds[i].fd);
+		/* Every pass, ready or not: it never blocks, and it must run
+		 * by its timeout to drop an idle connection. */
+		if (a->httpd)
+			httpd_run(a->httpd);
 		if (fds[SLOT_SIGNALS].revents)
 			drain_signals(a);
 		enum tui_reaction r = TUI_NONE;
@@ -492,6 +517,37 @@ static void launch_reporting(struct app *a, char *const argv[], const char *demo
 		fprintf(stderr, "concmon: cannot launch %s\n", err);
 }
 
+/* httpd's page: the model as the last refresh left it (the loop's thread). */
+static char *metrics_page(void *arg, size_t *len)
+{
+	struct app *a = arg;
+	struct metrics_input in = { .all = a->opt.all, .deadlocks = deadlocks_count(a->deadlocks),
+				    .version = CONCMON_VERSION };
+	in.tasks = lifecycle_tasks(a->lc, &in.ntasks);
+	in.progs = programs_list(a->progs, &in.nprogs);
+	return metrics_render(a->metrics, &in, len);
+}
+
+/* --listen: binds and says where (stderr in batch mode, so that a script
+ * finds a port the kernel chose). 0, or -1 with the reason in err. */
+static int start_listening(struct app *a, char *err, size_t errlen)
+{
+	char where[80];
+	struct httpd_addr addr;
+	if (httpd_parse_addr(a->opt.listen, &addr, err, errlen) < 0)
+		return -1; /* options checked it */
+	a->metrics = metrics_new();
+	a->httpd = httpd_start(&addr, METRICS_CONTENT_TYPE, metrics_page, a, err, errlen);
+	if (!a->httpd)
+		return -1;
+	httpd_describe(a->httpd, where, sizeof where);
+	if (a->tui)
+		tui_status(a->tui, "metrics on http://%s/metrics", where);
+	else
+		fprintf(stderr, "concmon: metrics on http://%s/metrics\n", where);
+	return 0;
+}
+
 /* Starts the model and the view; returns an exit status on failure, else -1. */
 static int start(struct app *a)
 {
@@ -562,6 +618,11 @@ static int start(struct app *a)
 	}
 	if (a->rec && a->tui)
 		tui_status(a->tui, "%s", err);
+	if (a->opt.listen && start_listening(a, err, sizeof err) < 0) {
+		tui_free(a->tui);
+		fprintf(stderr, "concmon: --listen: %s\n", err);
+		return 1;
+	}
 	if (a->tui) {
 		tui_set_events(a->tui, a->events);
 		tui_set_deadlocks(a->tui, a->deadlocks);
@@ -604,6 +665,8 @@ int main(int argc, char **argv)
 	if (a.rec && recorder_stop(&a.rec, msg, sizeof msg))
 		fprintf(stderr, "concmon: %s\n", msg);
 	/* For the benchmarks: how many frames the TUI drew, asked for only. */
+	httpd_stop(a.httpd);
+	metrics_free(a.metrics);
 	bool counted = a.tui && getenv("CONCMON_FRAME_COUNT");
 	unsigned long frames = a.tui ? tui_frames(a.tui) : 0;
 	tui_free(a.tui);

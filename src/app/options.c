@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "export/httpd.h"
 #include "util/util.h"
 
 enum opt_kind {
@@ -16,6 +17,7 @@ enum opt_kind {
 	OPT_DEMO,      /* appended to demos[] */
 	OPT_PATH,      /* const char *, a file name */
 	OPT_THEME,     /* const char *, one of option_themes */
+	OPT_LISTEN,    /* const char *, an address httpd_parse_addr accepts */
 };
 
 /* The TUI's colour themes (ui/color.c draws them); the first is the default. */
@@ -67,6 +69,9 @@ static const struct optdef opt_table[] = {
 	{ 0, "replay", "FILE",
 	  "show the recording FILE instead of live tasks (read-only; with -b: print it)",
 	  OPT_PATH, FIELD(replay), 0, 0, 0 },
+	{ 0, "listen", "[ADDR:]PORT",
+	  "serve Prometheus metrics on http://ADDR:PORT/metrics (ADDR default 127.0.0.1)",
+	  OPT_LISTEN, FIELD(listen), 0, 0, 0 },
 	{ 0, "theme", "NAME",
 	  "colours: default, or projector (high contrast, nothing dim or grey)",
 	  OPT_THEME, FIELD(theme), 0, 0, 0 },
@@ -187,6 +192,14 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 		}
 		return util_fail(OPTIONS_ERROR, err, errlen,
 				 "invalid value '%s' for %s: expected default or projector", value, name);
+	case OPT_LISTEN: {
+		struct httpd_addr addr;
+		char why[192];
+		if (httpd_parse_addr(value, &addr, why, sizeof why) < 0)
+			return util_fail(OPTIONS_ERROR, err, errlen, "invalid value for %s: %s", name, why);
+		*(const char **)field(o, d) = value;
+		return OPTIONS_OK;
+	}
 	case OPT_DEMO:
 		if (!value[0] || value[0] == ',')
 			return util_fail(OPTIONS_ERROR, err, errlen, "option %s needs a demo name", name);
@@ -295,10 +308,10 @@ int options_parse(int argc, char *const argv[], struct options *o, char *err, si
 		return OPTIONS_OK;
 	if (o->json && !o->batch)
 		return util_fail(OPTIONS_ERROR, err, errlen, "--json works only with --batch");
-	if (o->replay && (o->command || o->ndemos || o->record || o->trace || o->log))
+	if (o->replay && (o->command || o->ndemos || o->record || o->trace || o->log || o->listen))
 		return util_fail(OPTIONS_ERROR, err, errlen,
-				 "--replay shows a recording: it launches nothing and records nothing "
-				 "(no COMMAND, --demo, --trace, --record or --log)");
+				 "--replay shows a recording: it launches nothing, records nothing and "
+				 "serves nothing (no COMMAND, --demo, --trace, --record, --log or --listen)");
 	return OPTIONS_OK;
 }
 

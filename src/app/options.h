@@ -26,6 +26,7 @@ struct options {
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
 	const char *record; /* --record FILE: write every snapshot and event; NULL = none */
 	const char *replay; /* --replay FILE: show a recording instead of live tasks */
+	const char *listen; /* --listen [ADDR:]PORT: serve /metrics there; NULL = none */
 	char **command;     /* argv after "--", NULL-terminated; NULL if none. Points into argv. */
 };
 

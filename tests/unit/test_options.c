@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "app/options.h"
+#include "export/httpd.h"
 
 #define ARGV(...) ((char *[]){ "concmon", __VA_ARGS__, NULL })
 
@@ -238,13 +242,44 @@ static void test_errors(void **state)
 	expect_error(ARGV("--all=yes"), "option '--all' takes no value");
 	expect_error(ARGV("--json"), "--json works only with --batch");
 	expect_error(ARGV("--json", "-a"), "--json works only with --batch");
-	const char *replay_alone = "--replay shows a recording: it launches nothing and records "
-				   "nothing (no COMMAND, --demo, --trace, --record or --log)";
+	const char *replay_alone = "--replay shows a recording: it launches nothing, records "
+				   "nothing and serves nothing (no COMMAND, --demo, --trace, --record, "
+				   "--log or --listen)";
 	expect_error(ARGV("--replay", "r", "--", "sleep", "1"), replay_alone);
 	expect_error(ARGV("--replay", "r", "--demo", "zombies"), replay_alone);
 	expect_error(ARGV("--replay=r", "--record", "s"), replay_alone);
+	expect_error(ARGV("--replay", "r", "--listen", "9464"), replay_alone);
 	expect_error(ARGV("--replay", ""), "option --replay needs a file name");
+	expect_error(ARGV("--listen", "http"),
+		     "invalid value for --listen: 'http': the port must be a number from 0 to 65535");
+	expect_error(ARGV("--listen", "70000"),
+		     "invalid value for --listen: '70000': the port must be a number from 0 to 65535");
+	expect_error(ARGV("--listen", "localhost:9464"),
+		     "invalid value for --listen: 'localhost' is not an IPv4 or IPv6 address (no host names)");
+	expect_error(ARGV("--listen", ":9464"),
+		     "invalid value for --listen: ':9464': expected PORT, ADDR:PORT or [ADDR6]:PORT");
 	expect_error(ARGV("--record"), "option '--record' needs a value (FILE)");
+}
+
+static void test_listen(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("-b"), &o), OPTIONS_OK);
+	assert_null(o.listen);
+	assert_int_equal(parse(ARGV("--listen", "9464"), &o), OPTIONS_OK);
+	assert_string_equal(o.listen, "9464");
+	assert_int_equal(parse(ARGV("--listen=0.0.0.0:0"), &o), OPTIONS_OK);
+	assert_int_equal(parse(ARGV("--listen", "[::1]:9464"), &o), OPTIONS_OK);
+	struct httpd_addr a;
+	char why[128];
+	assert_int_equal(httpd_parse_addr("9464", &a, why, sizeof why), 0);
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a.ss;
+	assert_int_equal(v4->sin_family, AF_INET);
+	assert_int_equal(ntohl(v4->sin_addr.s_addr), INADDR_LOOPBACK); /* loopback unless told */
+	assert_int_equal(ntohs(v4->sin_port), 9464);
+	assert_int_equal(httpd_parse_addr("[::]:80", &a, why, sizeof why), 0);
+	assert_int_equal(a.ss.ss_family, AF_INET6);
 }
 
 static void test_record_and_replay(void **state)
@@ -335,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_argv_untouched),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_record_and_replay),
 		cmocka_unit_test(test_help_version_keys),
 		cmocka_unit_test(test_small_err_buffer),
