@@ -72,5 +72,9 @@ int demo_graceful_shutdown(struct demo_ctx *ctx);
 int demo_ticket_lock(struct demo_ctx *ctx);
 int demo_blocking_vs_eventloop(struct demo_ctx *ctx);
 int demo_fanout_threads(struct demo_ctx *ctx);
+/* issue 15, demos 7-9 */
+int demo_exit_semantics(struct demo_ctx *ctx);
+int demo_pool_map(struct demo_ctx *ctx);
+int demo_timeouts(struct demo_ctx *ctx);
 
 #endif
