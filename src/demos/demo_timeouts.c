@@ -1,7 +1,9 @@
 /* demo_timeouts.c - waiting with a timeout: the wait returns when its time
  * is up, whether or not what it waited for happened. Each round main does
  * three waits of `timeout` ms while a helper thread acts after `act_ms`:
- * - join(timeout): the worker ends after act_ms (pthread_clockjoin_np);
+ * - join(timeout): the worker ends after act_ms; like Python's join, main
+ *   waits with a deadline for the worker's "ended" flag (set as it returns),
+ *   then pthread_join()s it, which no longer blocks;
  * - get(timeout): the producer puts an item after act_ms (a queue whose get
  *   waits on a condition with a deadline: Python's queue.Empty on timeout);
  * - Event.wait(timeout): the setter sets the event after act_ms.
@@ -9,9 +11,7 @@
  * Waits are cut in slices of at most 100 ms only so that SIGTERM is noticed;
  * the deadline stays the one given. The queue and the event are real
  * pthread objects published through probe mirrors (cm_qmirror, cm_mirror). */
-#include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -28,7 +28,7 @@ struct timeouts {
 	pthread_cond_t cv;          /* CLOCK_MONOTONIC: an item or the event */
 	int items;                  /* the queue "box" (depth; the item is its number) */
 	bool event_set;
-	atomic_bool worker_alive;   /* is_alive() of the join scene's worker */
+	bool worker_alive;          /* is_alive() of the join scene's worker */
 	enum scene scene;
 	long act_ms;
 	struct cm_qmirror *qm;
@@ -58,28 +58,29 @@ static void *helper(void *p)
 {
 	static const char *const roles[] = { "worker", "producer", "setter" };
 	struct timeouts *t = p;
+	bool acts;
 
 	cm_thread_role(roles[t->scene]);
-	if (!demo_sleep_ms(t->act_ms)) {
-		atomic_store(&t->worker_alive, false);
-		return NULL;
-	}
+	acts = demo_sleep_ms(t->act_ms);
+
 	pthread_mutex_lock(&t->mu);
-	if (t->scene == S_GET) {
+	if (acts && t->scene == S_GET) {
 		t->items++;
 		cm_qmirror_put(t->qm);
-	} else if (t->scene == S_WAIT) {
+	} else if (acts && t->scene == S_WAIT) {
 		t->event_set = true;
 		cm_mirror_value(t->em, 1);
 	}
+	t->worker_alive = false;    /* ends now: what join(timeout) waits for */
 	pthread_cond_broadcast(&t->cv);
 	pthread_mutex_unlock(&t->mu);
-	atomic_store(&t->worker_alive, false);
 	return NULL;
 }
 
 static bool ready(const struct timeouts *t)
 {
+	if (t->scene == S_JOIN)
+		return !t->worker_alive;
 	return t->scene == S_GET ? t->items > 0 : t->event_set;
 }
 
@@ -102,20 +103,6 @@ static bool timed_wait(struct timeouts *t, long timeout)
 	return ok;
 }
 
-/* join(timeout) in slices: 0 when joined, ETIMEDOUT when time is up. */
-static int timed_join(pthread_t th, long timeout)
-{
-	long deadline = demo_now_ms() + timeout;
-	struct timespec ts;
-	int err = ETIMEDOUT;
-
-	while (err == ETIMEDOUT && !demo_should_stop() && demo_now_ms() < deadline) {
-		abs_in(&ts, CLOCK_MONOTONIC, min_l(deadline - demo_now_ms(), SLICE_MS));
-		err = pthread_clockjoin_np(th, NULL, CLOCK_MONOTONIC, &ts);
-	}
-	return err;
-}
-
 static void count(struct timeouts *t, bool ok)
 {
 	cm_value_add(ok ? t->v_successes : t->v_timeouts, 1);
@@ -124,17 +111,22 @@ static void count(struct timeouts *t, bool ok)
 static void scene_join(struct timeouts *t, pthread_t th, long timeout)
 {
 	long start = demo_now_ms();
-	int err = timed_join(th, timeout);
+	bool ended = timed_wait(t, timeout);
 	long took = demo_now_ms() - start;
+	bool alive;
 
-	if (err == 0) {
+	if (ended) {
+		demo_thread_join(th);
 		printf("join(timeout=%ld) returned after %ld ms: worker finished, is_alive() false\n",
 		       timeout, took);
 		count(t, true);
 		return;
 	}
+	pthread_mutex_lock(&t->mu);
+	alive = t->worker_alive;
+	pthread_mutex_unlock(&t->mu);
 	printf("join(timeout=%ld): timed out after %ld ms, worker still alive (is_alive() %s)\n",
-	       timeout, took, atomic_load(&t->worker_alive) ? "true" : "false");
+	       timeout, took, alive ? "true" : "false");
 	count(t, false);
 	demo_thread_join(th);
 	printf("  join() without a timeout: the worker ended %ld ms after the start\n",
@@ -187,7 +179,7 @@ static void run_scene(struct timeouts *t, enum scene s, long timeout, long act_m
 
 	t->scene = s;
 	t->act_ms = act_ms;
-	atomic_store(&t->worker_alive, true);
+	t->worker_alive = true;     /* before the thread exists: no lock needed */
 	demo_thread_start(&th, helper, t);
 	if (s == S_JOIN)
 		scene_join(t, th, timeout);
