@@ -150,6 +150,29 @@ static const struct demo_def demos[] = {
 	  false, demo_busy_poll_vs_select, {
 		{ "select", 0, 0, 1, "0: busy loop on a non-blocking read, 1: select()", LIVE },
 		{ "period_ms", 1000, 10, MS_MAX, "ms between two lines of input", LIVE } } },
+	{ "exit-semantics", "lifecycle",
+	  "main ends: daemon workers are cut off mid-item, non-daemon ones are joined",
+	  false, demo_exit_semantics, {
+		{ "daemon", 1, 0, 1, "1: daemon workers (dropped at exit), 0: joined", AT_START },
+		{ "procs", 0, 0, 1, "0: worker threads, 1: worker processes", AT_START },
+		{ "handler", 1, 0, 1, "procs=1: 1 = Python's exit handler, 0 = none", AT_START },
+		{ "workers", 3, 1, 8, "workers; worker k works k x work_ms", AT_START },
+		{ "work_ms", 1000, 100, 20000, "ms of worker 1's item", LIVE },
+		{ "exit_ms", 1500, 0, MS_MAX, "ms before main ends (0: on SIGUSR1 only)", LIVE } } },
+	{ "pool-map", "scaling",
+	  "Pool.map: results in input order, chunking, and a pool slower than a loop",
+	  false, demo_pool_map, {
+		{ "workers", 3, 1, 8, "pool processes", AT_START },
+		{ "tasks", 12, 1, 200, "items mapped per round", LIVE },
+		{ "task_us", 50000, 1, 1000000, "us of computing per item (on average)", LIVE },
+		{ "chunksize", 1, 0, 100, "items per message (0: Python's default rule)", LIVE },
+		{ "parmap", 0, 0, 1, "1: a process and a pipe per item instead", LIVE } } },
+	{ "timeouts", "signalling",
+	  "join, get and wait with a timeout: each returns in time, done or not",
+	  false, demo_timeouts, {
+		{ "timeout", 1000, 100, MS_MAX, "ms each join/get/wait waits at most", LIVE },
+		{ "act_ms", 1500, 0, MS_MAX, "ms before the worker ends / producer puts / "
+		  "setter sets", LIVE } } },
 };
 
 const struct demo_def *demo_table(size_t *n)

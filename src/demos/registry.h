@@ -75,5 +75,8 @@ int demo_fanout_threads(struct demo_ctx *ctx);
 int demo_joinable_queue(struct demo_ctx *ctx);
 int demo_memory_isolation(struct demo_ctx *ctx);
 int demo_busy_poll_vs_select(struct demo_ctx *ctx);
+int demo_exit_semantics(struct demo_ctx *ctx);
+int demo_pool_map(struct demo_ctx *ctx);
+int demo_timeouts(struct demo_ctx *ctx);
 
 #endif

@@ -21,7 +21,8 @@ CATALOG = [
     "washer-dryer-procs", "pipeline-threads", "race-counter", "deadlock", "recursive-lock",
     "semaphore", "event-gate", "condition-queue", "pool-cpu", "zombies", "orphans", "daemon",
     "graceful-shutdown", "ticket-lock", "blocking-vs-eventloop", "fanout-threads",
-    "joinable-queue", "memory-isolation", "busy-poll-vs-select",
+    "joinable-queue", "memory-isolation", "busy-poll-vs-select", "exit-semantics", "pool-map",
+    "timeouts",
 ]
 
 
@@ -181,6 +182,9 @@ PLAN = {
     "joinable-queue": (["work_ms=5000"], 0, False),
     "memory-isolation": (["child_ms=30000"], 1, False),
     "busy-poll-vs-select": ([], 0, False),
+    "exit-semantics": (["procs=1", "handler=0"], 2, False),
+    "pool-map": ([], 3, False),
+    "timeouts": ([], 0, False),
 }
 
 
@@ -190,11 +194,11 @@ def run_cli(*args):
 
 
 class Catalog(unittest.TestCase):
-    def test_list_has_the_twenty_demos_of_the_catalog(self):
+    def test_list_has_every_demo_of_the_catalog(self):
         r = run_cli("--list")
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = [line.split("\t") for line in r.stdout.splitlines()]
-        self.assertEqual(len(rows), 23, r.stdout)
+        self.assertEqual(len(rows), len(CATALOG), r.stdout)
         for row in rows:
             self.assertEqual(len(row), 4, row)
             self.assertTrue(all(field.strip() for field in row), row)
