@@ -53,6 +53,8 @@ static const char *const help_notes[] = {
 	"and zombies at once, forks and exits per second) is what the kernel reported between two",
 	"refreshes: a 200 ms spike shows at any delay. Without kernel events there is no peak.",
 	"The header's states (run, sleep...) count the rows shown: threads, or processes under H.",
+	"Launch (F7, :) \"--restart=on-failure:5 CMD\" (or never, always) restarts CMD when it ends",
+	"(not when you stop it), waiting 1s, 2s, 4s... up to 60s; its row: [restarts 3, next in 4s].",
 };
 
 static void help_walk(struct help_walk *w)
