@@ -44,6 +44,7 @@ struct program {
 	double restart_at;                /* monotonic time of its restart; 0: none pending */
 	double restart_delay;             /* the backoff of that restart */
 	bool given_up;                    /* it used up its restarts and stays down */
+	bool restart_decided;             /* its end was weighed (once: its PID may come back) */
 	struct output *out;               /* what it wrote on stdout and stderr */
 	int out_fd, err_fd;               /* pipe read ends, -1 after end of file */
 	uint64_t out_reported;            /* batch JSON: last output line printed */

@@ -182,8 +182,9 @@ void relaunch_plan(struct programs *p, pid_t pid, int code, int sig, double now)
 	struct program *list = programs_list_mut(p, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct program *pr = &list[i];
-		if (pr->pid != pid || pr->restart_at > 0 || pr->given_up)
+		if (pr->pid != pid || !pr->ended || pr->restart_decided)
 			continue;
+		pr->restart_decided = true;
 		struct restart_decision d = restart_decide(&pr->restart.spec, code, sig, pr->signaled,
 							   pr->restart.restarts, pr->restart.streak,
 							   now - pr->started_at);
