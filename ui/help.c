@@ -55,6 +55,8 @@ static const char *const help_notes[] = {
 	"The header's states (run, sleep...) count the rows shown: threads, or processes under H.",
 	"--listen PORT serves Prometheus metrics on http://127.0.0.1:PORT/metrics while the TUI runs",
 	"(counts, per-program CPU and memory, queues, locks; never command lines or environments).",
+	"Launch (F7, :) \"--restart=on-failure:5 CMD\" (or never, always) restarts CMD when it ends",
+	"(not when you stop it), waiting 1s, 2s, 4s... up to 60s; its row: [restarts 3, next in 4s].",
 };
 
 static void help_walk(struct help_walk *w)

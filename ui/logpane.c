@@ -149,6 +149,7 @@ static const enum ui_color logpane_colors[EV_KIND_COUNT] = {
 	[EV_EXITED] = UI_NORMAL,   [EV_KILLED] = UI_ERROR,  [EV_ZOMBIE] = UI_ZOMBIE,
 	[EV_REAPED] = UI_NORMAL,   [EV_REPARENTED] = UI_ORPHAN, [EV_STOPPED] = UI_STOP,
 	[EV_CONTINUED] = UI_RUN,   [EV_SIGNAL] = UI_HEADER_MODE,
+	[EV_RESTARTED] = UI_RUN,
 };
 
 static void logpane_title(const struct tui *t, int y, size_t shown, bool back, bool focused)

@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "model/sigtable.h"
 #include "model/tasktree.h"
+#include "supervise/relaunch.h"
 #include "panes.h"
 #include "report/report.h"
 #include "text.h"
@@ -263,12 +264,29 @@ static void table_marks(const struct task *k, char *exit_mark, char *orphan_mark
 		snprintf(orphan_mark, len, " [orphan]");
 }
 
+/* The restarts of the launched program k is (its policy's count and next
+ * try), or "": see relaunch_describe. */
+static void table_restart_mark(const struct tui *t, const struct task *k, char *buf, size_t len)
+{
+	size_t n;
+	const struct program *p = tui_programs(t, &n);
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && !task_is_thread(k); i++)
+		if (p[i].pid == k->pid) {
+			buf[0] = ' ';
+			relaunch_describe(&p[i], t->last_frame, buf + 1, len - 1);
+			if (!buf[1])
+				buf[0] = '\0';
+			return;
+		}
+}
+
 /* COMMAND: glyphs, name, marks, then the command line greyed. */
 static void table_draw_command(const struct tui *t, const struct row *r, int y, int x,
 			       attr_t base, bool wait_shown)
 {
 	const struct task *k = r->task;
-	char name[ACT_NAME_MAX], line[4096], emark[64], omark[64];
+	char name[ACT_NAME_MAX], line[4096], emark[64], omark[64], rmark[64];
 	attr_t grey = t->attr[UI_GREY];
 
 	if (t->opts.tree)
@@ -286,6 +304,8 @@ static void table_draw_command(const struct tui *t, const struct row *r, int y, 
 	table_marks(k, emark, omark, sizeof emark);
 	x += text_put(y, x, emark, COLS, grey);
 	x += text_put(y, x, omark, COLS, k->exited ? grey : t->attr[UI_ORPHAN]);
+	table_restart_mark(t, k, rmark, sizeof rmark);
+	x += text_put(y, x, rmark, COLS, t->attr[UI_HEADER_MODE]);
 
 	/* A thread's command line is its process's: not repeated; its wait
 	 * is said here when the WAITING column does not fit. */

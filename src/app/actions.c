@@ -10,6 +10,7 @@
 
 #include "app/control.h"
 #include "app/recorder.h"
+#include "model/events.h"
 #include "model/kevents.h"
 #include "model/lifecycle.h"
 #include "supervise/programs.h"
@@ -40,14 +41,36 @@ static int act_terminate(void *ctx, const struct task *t)
 	return supervisor_terminate(a->sup, t->pid, process_start(a, t), util_now());
 }
 
+/* The leading "--trace " and "--restart=POLICY " of a typed line (or a
+ * demo spec), in any order: 0, or -1 with a bad policy's sentence in err. */
+static int launch_prefixes(const char **text, bool *trace, struct restart_spec *rs, char *err,
+			   size_t errlen)
+{
+	for (;;) {
+		int r = *text ? restart_prefix(text, rs, err, errlen) : 0;
+		if (r < 0)
+			return -1;
+		if (!r && !(*text && programs_trace_prefix(text)))
+			return 0;
+		*trace |= !r;
+	}
+}
+
 /* Launches argv (traced with --trace), the command line line (traced when
- * it starts with "--trace "), or the demo spec demo. The kernel events
+ * it starts with "--trace "), or the demo spec demo; with policy rs, else
+ * the one a "--restart=" prefix names, else the default. The kernel events
  * of the launch are read at once, so that one whose exec failed is logged
  * under the name of what it was to run. */
 int actions_launch(struct app *a, char *const argv[], const char *line, const char *demo,
-		   char *err, size_t errlen)
+		   const struct restart_state *rs, char *err, size_t errlen)
 {
-	bool trace = (argv && a->opt.trace) || programs_trace_prefix(&line);
+	bool trace = argv && a->opt.trace, demo_trace = false;
+	struct restart_state st = { .spec = relaunch_default_policy() };
+	if (launch_prefixes(&line, &trace, &st.spec, err, errlen) < 0 ||
+	    launch_prefixes(&demo, &demo_trace, &st.spec, err, errlen) < 0)
+		return EINVAL;
+	if (rs)
+		st = *rs;
 	char name[16];
 	programs_launch_name(argv, line, demo, name, sizeof name);
 	if (a->kev)
@@ -60,6 +83,10 @@ int actions_launch(struct app *a, char *const argv[], const char *line, const ch
 	}
 	if (pid < 0)
 		return ENOEXEC;
+	size_t n;
+	struct program *list = programs_list_mut(a->progs, &n);
+	list[n - 1].restart = st;       /* the launch appended it */
+	a->launched = pid;
 	lifecycle_note_launched(a->lc, pid);
 	return 0;
 }
@@ -67,7 +94,7 @@ int actions_launch(struct app *a, char *const argv[], const char *line, const ch
 static int act_launch(void *ctx, const char *line, char *err, size_t errlen)
 {
 	struct app *a = ctx;
-	int rc = actions_launch(a, NULL, line, NULL, err, errlen);
+	int rc = actions_launch(a, NULL, line, NULL, NULL, err, errlen);
 	if (!rc) {
 		tui_status(a->tui, "launched: %s", line);
 		a->resample = true; /* after the view has finished with its input */
@@ -78,7 +105,7 @@ static int act_launch(void *ctx, const char *line, char *err, size_t errlen)
 static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen)
 {
 	struct app *a = ctx;
-	int rc = actions_launch(a, NULL, NULL, spec, err, errlen);
+	int rc = actions_launch(a, NULL, NULL, spec, NULL, err, errlen);
 	if (!rc) {
 		tui_status(a->tui, "launched demo %s", spec);
 		a->resample = true;
@@ -86,12 +113,23 @@ static int act_launch_demo(void *ctx, const char *spec, char *err, size_t errlen
 	return rc;
 }
 
+/* Logs the launch of r, an automatic restart, as pid. */
+static void restarted_event(struct app *a, const struct relaunch *r, pid_t pid)
+{
+	struct event e = { .kind = EV_RESTARTED, .pid = pid, .tid = pid, .other = r->old,
+			   .code = (int)r->restart.restarts, .result = (int)(r->backoff * 1000 + 0.5) };
+	programs_launch_name(r->argv, r->line, r->demo, e.comm, sizeof e.comm);
+	events_add(a->events, e);
+}
+
 /* Launches r (a restart) and says so in the status line. */
 static int relaunch_now(struct app *a, struct relaunch *r, char *err, size_t errlen)
 {
-	int rc = actions_launch(a, r->argv, r->line, r->demo, err, errlen);
+	int rc = actions_launch(a, r->argv, r->line, r->demo, &r->restart, err, errlen);
 	if (!rc && a->metrics)
 		metrics_note_restart(a->metrics, r->argv, r->line, r->demo);
+	if (!rc && r->backoff > 0)
+		restarted_event(a, r, a->launched);
 	if (a->tui) {
 		tui_programs_moved(a->tui);
 		if (rc)
@@ -115,6 +153,16 @@ void actions_relaunch_due(struct app *a)
 			relaunch_clear(&r);     /* shutting down: nothing new starts */
 		else if (relaunch_now(a, &r, err, sizeof err) && !a->tui)
 			fprintf(stderr, "concmon: cannot restart %s\n", err);
+}
+
+double actions_restart_due(struct app *a)
+{
+	struct relaunch r;
+	char err[512];
+	while (!a->quit && relaunch_take_due(a->progs, util_now(), &r))
+		if (relaunch_now(a, &r, err, sizeof err) && !a->tui)
+			fprintf(stderr, "concmon: cannot restart %s\n", err);
+	return a->quit ? -1 : relaunch_next(a->progs, util_now());
 }
 
 /* tui_actions.restart: see relaunches_request. */
@@ -201,7 +249,7 @@ static void run_command(struct app *a, const char *line)
 	case CONTROL_LAUNCH:
 	case CONTROL_DEMO:
 		if (actions_launch(a, NULL, c.op == CONTROL_LAUNCH ? c.rest : NULL,
-			   c.op == CONTROL_DEMO ? c.rest : NULL, err, sizeof err) != 0)
+			   c.op == CONTROL_DEMO ? c.rest : NULL, NULL, err, sizeof err) != 0)
 			fprintf(stderr, "concmon: cannot launch %s\n", err);
 		break;
 	}

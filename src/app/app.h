@@ -49,6 +49,7 @@ struct app {
 	pid_t self;
 	int sigfd, timerfd;
 	long refreshes;
+	pid_t launched;             /* the last program actions_launch started */
 	int quit_signal;            /* the signal that asked concmon to stop, 0 if none */
 	bool quit;
 	bool resample;              /* sample again before the next poll */

@@ -128,6 +128,8 @@ static void note_reaped(struct app *a, pid_t pid, const char *name, int code, in
 	if (a->metrics)
 		metrics_exit(a, pid, sig);
 	programs_ended(a->progs, pid, util_now());
+	if (!a->quit)
+		relaunch_plan(a->progs, pid, code, sig, util_now());
 	relaunches_gone(a->relaunches, pid);
 }
 
@@ -190,6 +192,8 @@ void main_on_signaled(void *arg, pid_t pid, int sig, int result)
 	struct event e = { .kind = EV_SIGNAL, .pid = pid, .tid = pid, .code = sig, .result = result };
 	snprintf(e.comm, sizeof e.comm, "%.31s", t ? t->comm : "?");
 	events_add(a->events, e);
+	if (!result)
+		programs_signaled(a->progs, pid, sig);
 }
 
 static void print_snapshot(struct app *a, double wall)
@@ -448,7 +452,7 @@ static void run(struct app *a)
 			     read(a->timerfd, &expirations, sizeof expirations) > 0;
 		if (sample_due(a, r, timer) && !a->quit)
 			sample(a);
-		next_kill = supervisor_tick(a->sup, util_now());
+		next_kill = sooner(supervisor_tick(a->sup, util_now()), actions_restart_due(a));
 	}
 }
 
@@ -505,11 +509,13 @@ static int parse_args(struct app *a, int argc, char **argv)
 	return -1;
 }
 
-/* Launches at start; a failure is reported and concmon goes on. */
-static void launch_reporting(struct app *a, char *const argv[], const char *demo)
+/* Launches at start with policy rs; a failure is reported and concmon goes on. */
+static void launch_reporting(struct app *a, char *const argv[], const char *demo,
+			     const struct restart_spec *rs)
 {
 	char err[512];
-	if (actions_launch(a, argv, NULL, demo, err, sizeof err) == 0)
+	struct restart_state st = { .spec = *rs };
+	if (actions_launch(a, argv, NULL, demo, &st, err, sizeof err) == 0)
 		return;
 	if (a->tui)
 		tui_status(a->tui, "cannot launch %s", err);
@@ -633,9 +639,9 @@ static int start(struct app *a)
 	if (!a->tui && !isatty(0))
 		a->ctl_fd = 0;
 	for (size_t i = 0; i < a->opt.ndemos; i++)
-		launch_reporting(a, NULL, a->opt.demos[i]);
+		launch_reporting(a, NULL, a->opt.demos[i], &a->opt.demo_restart[i]);
 	if (a->opt.command)
-		launch_reporting(a, a->opt.command, NULL);
+		launch_reporting(a, a->opt.command, NULL, &a->opt.command_restart);
 	return -1;
 }
 

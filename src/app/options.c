@@ -18,6 +18,7 @@ enum opt_kind {
 	OPT_PATH,      /* const char *, a file name */
 	OPT_THEME,     /* const char *, one of option_themes */
 	OPT_LISTEN,    /* const char *, an address httpd_parse_addr accepts */
+	OPT_RESTART,   /* struct restart_spec, see restart_parse */
 };
 
 /* The TUI's colour themes (ui/color.c draws them); the first is the default. */
@@ -57,6 +58,9 @@ static const struct optdef opt_table[] = {
 	{ 0, "demo", "NAME[,KEY=VALUE...]",
 	  "launch a demo workload at start, with knob values (repeatable)",
 	  OPT_DEMO, FIELD(demos), 0, 0, 0 },
+	{ 0, "restart", "POLICY[:MAX]",
+	  "restart the --demo and COMMAND after it when they end: never, on-failure, always",
+	  OPT_RESTART, FIELD(restart), 0, 0, 0 },
 	{ 0, "trace", NULL,
 	  "trace COMMAND's pthread locks and semaphores (preloads libconcmon-trace.so)",
 	  OPT_FLAG, FIELD(trace), 0, 0, 0 },
@@ -205,8 +209,15 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 			return util_fail(OPTIONS_ERROR, err, errlen, "option %s needs a demo name", name);
 		if (o->ndemos == OPTIONS_MAX_DEMOS)
 			return util_fail(OPTIONS_ERROR, err, errlen, "at most %d %s options", OPTIONS_MAX_DEMOS, name);
+		o->demo_restart[o->ndemos] = o->restart;
 		o->demos[o->ndemos++] = value;
 		return OPTIONS_OK;
+	case OPT_RESTART: {
+		char why[200];
+		if (restart_parse(value, (struct restart_spec *)field(o, d), why, sizeof why) < 0)
+			return util_fail(OPTIONS_ERROR, err, errlen, "%s: %s", name, why);
+		return OPTIONS_OK;
+	}
 	}
 	return util_fail(OPTIONS_ERROR, err, errlen, "internal error: bad option kind");
 }
@@ -292,6 +303,7 @@ int options_parse(int argc, char *const argv[], struct options *o, char *err, si
 		if (strcmp(a, "--") == 0) {
 			if (i + 1 < argc && argv[i + 1])
 				o->command = (char **)&argv[i + 1];
+			o->command_restart = o->restart;
 			break;
 		}
 		if (a[0] == '-' && a[1] == '-')

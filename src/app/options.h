@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "supervise/restart.h"
+
 /* How many --demo options one command line may carry. */
 #define OPTIONS_MAX_DEMOS 16
 
@@ -21,6 +23,11 @@ struct options {
 	bool list_demos;    /* print the demo workloads and exit */
 	const char *demos[OPTIONS_MAX_DEMOS]; /* --demo NAME[,key=value...], in order; point into argv */
 	size_t ndemos;
+	/* --restart POLICY[:MAX]: restart is the last one given (never before
+	 * any); each --demo and the COMMAND keep the one given before them. */
+	struct restart_spec restart;
+	struct restart_spec demo_restart[OPTIONS_MAX_DEMOS];
+	struct restart_spec command_restart;
 	bool trace;         /* --trace: preload libconcmon-trace.so into COMMAND */
 	const char *theme;  /* --theme: "default" or "projector" (static strings) */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */

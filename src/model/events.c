@@ -24,6 +24,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_EXITED] = "exited", [EV_KILLED] = "killed", [EV_ZOMBIE] = "zombie",
 	[EV_REAPED] = "reaped", [EV_REPARENTED] = "reparented", [EV_STOPPED] = "stopped",
 	[EV_CONTINUED] = "continued", [EV_SIGNAL] = "signal",
+	[EV_RESTARTED] = "restarted",
 };
 
 const char *events_kind_name(enum event_kind k)
@@ -146,6 +147,10 @@ void events_json(FILE *fp, const struct event *e)
 		fprintf(fp, ",\"signal\":%d,\"result\":", e->code);
 		escape_json_string(fp, e->result ? strerror(e->result) : "ok");
 		break;
+	case EV_RESTARTED:
+		fprintf(fp, ",\"attempt\":%d,\"backoff\":%d.%03d,\"previous\":%d", e->code,
+			e->result / 1000, e->result % 1000, (int)e->other);
+		break;
 	default: break;
 	}
 	fprintf(fp, ",\"exact\":%s}", e->exact ? "true" : "false");
@@ -201,6 +206,10 @@ void events_describe(const struct event *e, char *buf, size_t len)
 	case EV_SIGNAL:
 		snprintf(buf, len, "signal %s to %s: %s", signame(e->code, sig, sizeof sig), who,
 			 e->result ? strerror(e->result) : "ok");
+		break;
+	case EV_RESTARTED:
+		snprintf(buf, len, "restarted %s in place of %d: attempt %d after %.1fs", who,
+			 (int)e->other, e->code, e->result / 1000.0);
 		break;
 	default: snprintf(buf, len, "? %s", who); break;
 	}

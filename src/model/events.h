@@ -1,6 +1,6 @@
 /* events.h - the lifecycle event log of the supervised tree: spawned, exec,
  * exited/killed, zombie, reaped, re-parented, stopped, continued, and the
- * signals concmon sent. A bounded ring; every event has a sequence number so
+ * signals concmon sent, the restarts of a restart policy. A bounded ring; every event has a sequence number so
  * readers can ask for what is new. */
 #ifndef CONCMON_EVENTS_H
 #define CONCMON_EVENTS_H
@@ -23,6 +23,8 @@ enum event_kind {
 	EV_STOPPED,
 	EV_CONTINUED,
 	EV_SIGNAL,       /* concmon sent signal code to pid; result = 0 or errno */
+	EV_RESTARTED,    /* pid launched by a restart policy in place of other;
+			  * code = attempt (1, 2...), result = backoff waited in ms */
 	EV_KIND_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "supervise/programs.h"
 #include "util/escape.h"
+#include "util/util.h"
 
 static const char *lock_kind_name(enum cm_lock_kind k)
 {
@@ -39,8 +40,27 @@ static void sep(FILE *fp, int *first)
 	*first = 0;
 }
 
+/* "restart_policy", "restart_max" (null: no limit), "restarts",
+ * "next_restart_in" (seconds, null when none is planned), "restart_given_up". */
+static void json_restart(FILE *fp, const struct program *pr, double now)
+{
+	fprintf(fp, ",\"restart_policy\":\"%s\",\"restart_max\":",
+		restart_policy_name(pr->restart.spec.policy));
+	if (pr->restart.spec.max)
+		fprintf(fp, "%u", pr->restart.spec.max);
+	else
+		fputs("null", fp);
+	fprintf(fp, ",\"restarts\":%u,\"next_restart_in\":", pr->restart.restarts);
+	if (pr->restart_at > 0)
+		fprintf(fp, "%.3f", pr->restart_at > now ? pr->restart_at - now : 0.0);
+	else
+		fputs("null", fp);
+	fprintf(fp, ",\"restart_given_up\":%s", pr->given_up ? "true" : "false");
+}
+
 static void json_programs(FILE *fp, const struct program *p, size_t n)
 {
+	double now = util_now();
 	fputs(",\"programs\":[", fp);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(fp, "%s{\"pid\":%d,\"name\":", i ? "," : "", (int)p[i].pid);
@@ -58,6 +78,7 @@ static void json_programs(FILE *fp, const struct program *p, size_t n)
 			escape_json_string(fp, p[i].error);
 		else
 			fputs("null", fp);
+		json_restart(fp, &p[i], now);
 		fputc('}', fp);
 	}
 	fputc(']', fp);

@@ -3,6 +3,7 @@
 #include "supervise/programs.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -224,6 +225,7 @@ pid_t programs_launch(struct programs *p, char *const argv[], const char *line, 
 	pr->demo = demo ? xstrdup(demo) : NULL;
 	pr->argv = argv ? copy_argv(argv) : NULL;
 	pr->trace = trace;
+	pr->started_at = util_now();
 	pr->tel = tel;
 	pr->out = output_new(OUTPUT_BYTES);
 	pr->out_fd = rd[0];
@@ -291,7 +293,8 @@ void programs_read(struct programs *p, double now)
 	size_t keep = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct program *pr = &p->list[i];
-		if (pr->ended && now - pr->ended_at > PROGRAMS_LINGER && pr->out_fd < 0 && pr->err_fd < 0) {
+		if (pr->ended && now - pr->ended_at > PROGRAMS_LINGER && pr->out_fd < 0 && pr->err_fd < 0 &&
+		    pr->restart_at <= 0 && !pr->given_up) {
 			program_clear(pr);
 			continue;
 		}
@@ -333,6 +336,15 @@ void programs_ended(struct programs *p, pid_t pid, double now)
 			pr->snap = NULL;
 		}
 	}
+}
+
+void programs_signaled(struct programs *p, pid_t pid, int sig)
+{
+	if (sig == 0 || sig == SIGSTOP || sig == SIGCONT)
+		return;     /* these pause or resume it: its end is still its own */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->list[i].pid == pid && !p->list[i].ended)
+			p->list[i].signaled = true;
 }
 
 const struct program *programs_list(const struct programs *p, size_t *n)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "supervise/output.h"
+#include "supervise/restart.h"
 #include "supervise/supervisor.h"
 #include "telemetry/telemetry.h"
 
@@ -34,6 +35,16 @@ struct program {
 	char sight_why[128];
 	bool ended;
 	double ended_at;                  /* monotonic seconds */
+	double started_at;                /* monotonic seconds */
+	/* Its restart policy and what it used of it (carried over from the
+	 * program it replaced); signaled: concmon sent it a signal that may
+	 * end it, so its end is the user's doing and never restarted. */
+	struct restart_state restart;
+	bool signaled;
+	double restart_at;                /* monotonic time of its restart; 0: none pending */
+	double restart_delay;             /* the backoff of that restart */
+	bool given_up;                    /* it used up its restarts and stays down */
+	bool restart_decided;             /* its end was weighed (once: its PID may come back) */
 	struct output *out;               /* what it wrote on stdout and stderr */
 	int out_fd, err_fd;               /* pipe read ends, -1 after end of file */
 	uint64_t out_reported;            /* batch JSON: last output line printed */
@@ -84,11 +95,16 @@ void programs_read_output(struct programs *p, int fd);
 void programs_output_reported(struct programs *p, pid_t pid);
 
 /* Reads and validates every live program's segment; forgets programs that
- * ended more than PROGRAMS_LINGER seconds ago and whose output is closed. */
+ * ended more than PROGRAMS_LINGER seconds ago, whose output is closed and
+ * whose restart (if any) is no longer pending. */
 void programs_read(struct programs *p, double now);
 
 /* Records that the program pid ended (no-op for other PIDs). */
 void programs_ended(struct programs *p, pid_t pid, double now);
+
+/* Concmon sent signal sig to pid: when it is a program and sig is one
+ * that may end it (not SIGSTOP, SIGCONT), its end is the user's doing. */
+void programs_signaled(struct programs *p, pid_t pid, int sig);
 
 /* The programs, in launch order; valid until the next call that changes p. */
 const struct program *programs_list(const struct programs *p, size_t *n);

@@ -2,6 +2,7 @@
 #include "supervise/relaunch.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ static char *relaunch_demo_spec(const struct program *pr, const char *knob, long
 void relaunch_of(const struct program *pr, const char *knob, long value, struct relaunch *r)
 {
 	memset(r, 0, sizeof *r);
+	r->restart.spec = pr->restart.spec;
+	r->old = pr->pid;
 	if (pr->demo) {
 		r->demo = relaunch_demo_spec(pr, knob, value);
 	} else if (pr->argv) {
@@ -133,12 +136,12 @@ bool relaunches_due(struct relaunches *q, struct relaunch *r)
 	return false;
 }
 
-int relaunches_request(struct relaunches *q, const struct programs *progs, struct supervisor *sup,
+int relaunches_request(struct relaunches *q, struct programs *progs, struct supervisor *sup,
 		       pid_t pid, unsigned long long start, const char *knob, long value,
 		       struct relaunch *now, char *err, size_t errlen)
 {
 	size_t n;
-	const struct program *list = programs_list(progs, &n), *pr = NULL;
+	struct program *list = programs_list_mut(progs, &n), *pr = NULL;
 	for (size_t i = 0; i < n && !pr; i++)
 		pr = list[i].pid == pid ? &list[i] : NULL;
 	if (!pr) {
@@ -146,8 +149,11 @@ int relaunches_request(struct relaunches *q, const struct programs *progs, struc
 		return ESRCH;
 	}
 	relaunch_of(pr, knob, value, now);
-	if (pr->ended)
+	if (pr->ended) {
+		pr->restart_at = 0;     /* this launch replaces the planned one */
+		pr->given_up = false;
 		return 0;
+	}
 	int rc = start ? supervisor_terminate(sup, pid, start, util_now()) : 0;
 	if (rc) {
 		snprintf(err, errlen, "cannot stop %d: %s", (int)pid, strerror(rc));
@@ -156,4 +162,89 @@ int relaunches_request(struct relaunches *q, const struct programs *progs, struc
 	}
 	relaunches_add(q, pid, now);
 	return EINPROGRESS;
+}
+
+static struct restart_spec default_policy = { RESTART_NEVER, 0 };
+
+void relaunch_set_default_policy(const struct restart_spec *s)
+{
+	default_policy = *s;
+}
+
+struct restart_spec relaunch_default_policy(void)
+{
+	return default_policy;
+}
+
+void relaunch_plan(struct programs *p, pid_t pid, int code, int sig, double now)
+{
+	size_t n;
+	struct program *list = programs_list_mut(p, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct program *pr = &list[i];
+		if (pr->pid != pid || !pr->ended || pr->restart_decided)
+			continue;
+		pr->restart_decided = true;
+		struct restart_decision d = restart_decide(&pr->restart.spec, code, sig, pr->signaled,
+							   pr->restart.restarts, pr->restart.streak,
+							   now - pr->started_at);
+		pr->given_up = d.given_up;
+		pr->restart.streak = d.streak;
+		if (d.restart) {
+			pr->restart_delay = d.delay;
+			pr->restart_at = now + d.delay;
+		}
+	}
+}
+
+double relaunch_next(const struct programs *p, double now)
+{
+	size_t n;
+	const struct program *list = programs_list(p, &n);
+	double next = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].restart_at <= 0)
+			continue;
+		double w = list[i].restart_at > now ? list[i].restart_at - now : 0;
+		if (next < 0 || w < next)
+			next = w;
+	}
+	return next;
+}
+
+bool relaunch_take_due(struct programs *p, double now, struct relaunch *r)
+{
+	size_t n;
+	struct program *list = programs_list_mut(p, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct program *pr = &list[i];
+		if (pr->restart_at <= 0 || pr->restart_at > now)
+			continue;
+		relaunch_of(pr, NULL, 0, r);
+		r->restart = pr->restart;
+		r->restart.restarts++;
+		r->backoff = pr->restart_delay;
+		pr->restart_at = 0;
+		return true;
+	}
+	return false;
+}
+
+void relaunch_describe(const struct program *pr, double now, char *buf, size_t len)
+{
+	unsigned n = pr->restart.restarts, max = pr->restart.spec.max;
+	char count[48];
+	if (max)
+		snprintf(count, sizeof count, "restarts %u/%u", n, max);
+	else
+		snprintf(count, sizeof count, "restarts %u", n);
+	if (pr->given_up)
+		snprintf(buf, len, "[%s: given up]", count);
+	else if (pr->restart_at > 0)
+		snprintf(buf, len, "[%s, next in %.0fs]", count,
+			 pr->restart_at > now ? ceil(pr->restart_at - now) : 0.0);
+	else if (n)
+		snprintf(buf, len, "[%s]", count);
+	else if (len)
+		buf[0] = '\0';
 }

@@ -17,11 +17,15 @@ struct relaunch {
 	char **argv;
 	char *line;
 	char *demo;
+	struct restart_state restart;  /* the policy it keeps, and its counts */
+	pid_t old;                     /* the program it replaces */
+	double backoff;                /* an automatic restart: what it waited */
 };
 
 /* Fills r from pr: a demo gets its spec with every knob at its last
  * published value, and knob (unless NULL) at value; other programs their
- * argv or command line. Free with relaunch_clear. */
+ * argv or command line. The restart policy is pr's, its counts start over
+ * (the user asked). Free with relaunch_clear. */
 void relaunch_of(const struct program *pr, const char *knob, long value, struct relaunch *r);
 
 /* Frees what r holds and empties it. */
@@ -41,7 +45,7 @@ void relaunches_add(struct relaunches *q, pid_t old, struct relaunch *r);
  * it by PID and start (0: already exiting, a zombie or unknown: nothing is
  * sent) and the restart waits for it: EINPROGRESS. ESRCH (not a launched
  * program) or the supervisor's error, with a message in err. */
-int relaunches_request(struct relaunches *q, const struct programs *progs, struct supervisor *sup,
+int relaunches_request(struct relaunches *q, struct programs *progs, struct supervisor *sup,
 		       pid_t pid, unsigned long long start, const char *knob, long value,
 		       struct relaunch *now, char *err, size_t errlen);
 
@@ -52,5 +56,28 @@ void relaunches_gone(struct relaunches *q, pid_t old);
 /* Moves one due restart into *r (to launch now) and forgets it; false when
  * none is due. */
 bool relaunches_due(struct relaunches *q, struct relaunch *r);
+
+/* The restart policy of launches that name none (the command line's
+ * --restart, the prompt's --restart= and the config file set their own):
+ * never until this is called. */
+void relaunch_set_default_policy(const struct restart_spec *s);
+struct restart_spec relaunch_default_policy(void);
+
+/* Program pid ended (exit code, or signal sig with code -1) at monotonic
+ * time now: decides by its policy whether and when it is launched again
+ * (restart_decide) and marks it so (restart_at, or given_up). */
+void relaunch_plan(struct programs *p, pid_t pid, int code, int sig, double now);
+
+/* Seconds from now until the next planned restart (0 when one is due),
+ * -1 when none is planned. */
+double relaunch_next(const struct programs *p, double now);
+
+/* Moves one planned restart due at now into *r (its counts one up) and
+ * unplans it; false when none is due. */
+bool relaunch_take_due(struct programs *p, double now, struct relaunch *r);
+
+/* What a program's row says of its restarts, "" when nothing: "[restarts
+ * 3, next in 4s]", "[restarts 5/5: given up]", "[restarts 2]". */
+void relaunch_describe(const struct program *pr, double now, char *buf, size_t len);
 
 #endif

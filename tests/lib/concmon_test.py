@@ -640,7 +640,7 @@ class Tmux:
         self._tmux("send-keys", "-t", self.name, *keys)
 
     def send_literal(self, text):
-        self._tmux("send-keys", "-l", "-t", self.name, text)
+        self._tmux("send-keys", "-l", "-t", self.name, "--", text)  # text may start with -
 
     def resize(self, width, height):
         self._tmux("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))

@@ -356,6 +356,23 @@ static void test_usage(void **state)
 	free(text);
 }
 
+/* --restart applies to the --demo and the COMMAND after it. */
+static void test_restart(void **state)
+{
+	(void)state;
+	struct options o;
+	assert_int_equal(parse(ARGV("--demo", "a", "--restart", "on-failure:3", "--demo", "b",
+				    "--restart=always", "--", "sh"), &o), OPTIONS_OK);
+	assert_int_equal(o.ndemos, 2);
+	assert_int_equal(o.demo_restart[0].policy, RESTART_NEVER);
+	assert_int_equal(o.demo_restart[1].policy, RESTART_ON_FAILURE);
+	assert_int_equal(o.demo_restart[1].max, 3);
+	assert_int_equal(o.command_restart.policy, RESTART_ALWAYS);
+	assert_int_equal(o.command_restart.max, 0);
+	expect_error(ARGV("--restart", "sometimes"), "--restart: invalid restart policy 'sometimes': "
+		     "expected never, on-failure or always, with an optional :MAX (e.g. on-failure:5)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_help_version_keys),
 		cmocka_unit_test(test_small_err_buffer),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
