@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mouse.h"
 #include "text.h"
 #include "tui_state.h"
 
@@ -266,10 +267,25 @@ static enum tui_reaction deadview_key(struct tui *t, const struct tui_actions *a
 	return TUI_REDRAW;    /* clamped when drawn */
 }
 
+static enum tui_reaction deadview_mouse(struct tui *t, const struct tui_actions *a,
+					const struct mouse_event *ev)
+{
+	(void)a;
+	int step = mouse_wheel_step(ev);
+	if (!step) {
+		tui_mode_pop(t);
+		return TUI_REDRAW;
+	}
+	t->deadlock_top += step;
+	t->deadlock_top = t->deadlock_top < 0 ? 0 : t->deadlock_top;
+	return TUI_REDRAW;
+}
+
 const struct tui_mode deadview_mode = {
 	.name = "deadlocks",
 	.fullscreen = true,
 	.key = deadview_key,
+	.mouse = deadview_mouse,
 	.draw = deadview_draw,
 	.enter = deadview_enter,
 };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "keys.h"
+#include "mouse.h"
 #include "table.h"
 #include "text.h"
 #include "tui_state.h"
@@ -121,6 +122,20 @@ static enum tui_reaction help_key(struct tui *t, const struct tui_actions *a, in
 	return TUI_REDRAW;
 }
 
+static enum tui_reaction help_mouse(struct tui *t, const struct tui_actions *a,
+				    const struct mouse_event *ev)
+{
+	(void)a;
+	int step = mouse_wheel_step(ev);
+	if (!step) {
+		tui_mode_pop(t);
+		return TUI_REDRAW;
+	}
+	t->help_top += step;
+	t->help_top = t->help_top < 0 ? 0 : t->help_top;
+	return TUI_REDRAW;    /* clamped when drawn */
+}
+
 static void help_enter(struct tui *t)
 {
 	t->help_top = 0;
@@ -130,6 +145,7 @@ const struct tui_mode help_mode = {
 	.name = "help",
 	.fullscreen = true,
 	.key = help_key,
+	.mouse = help_mouse,
 	.draw = help_draw,
 	.enter = help_enter,
 };

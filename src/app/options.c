@@ -70,6 +70,10 @@ static const struct optdef opt_table[] = {
 	{ 0, "theme", "NAME",
 	  "colours: default, or projector (high contrast, nothing dim or grey)",
 	  OPT_THEME, FIELD(theme), 0, 0, 0 },
+	{ 0, "no-mouse", NULL,
+	  "ignore the mouse (on: click a row, a column title, a bar key; the wheel scrolls; "
+	  "select text with Shift held)",
+	  OPT_FLAG, FIELD(no_mouse), 0, 0, 0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",
 	  OPT_FLAG, FIELD(list_demos), 0, 0, 0 },

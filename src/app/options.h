@@ -22,6 +22,7 @@ struct options {
 	const char *demos[OPTIONS_MAX_DEMOS]; /* --demo NAME[,key=value...], in order; point into argv */
 	size_t ndemos;
 	bool trace;         /* --trace: preload libconcmon-trace.so into COMMAND */
+	bool no_mouse;      /* --no-mouse: the TUI asks the terminal for no mouse events */
 	const char *theme;  /* --theme: "default" or "projector" (static strings) */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
 	const char *record; /* --record FILE: write every snapshot and event; NULL = none */
