@@ -54,6 +54,9 @@ static const char *const help_notes[] = {
 	"and zombies at once, forks and exits per second) is what the kernel reported between two",
 	"refreshes: a 200 ms spike shows at any delay. Without kernel events there is no peak.",
 	"The header's states (run, sleep...) count the rows shown: threads, or processes under H.",
+	"Mouse: click a row (again: E), a column title (sorts; again: inverts), a key in the bar;",
+	"the wheel scrolls the table or the pane under it; in menus click twice to choose. Select",
+	"text with Shift held (most terminals); --no-mouse leaves the mouse to the terminal.",
 };
 
 static void help_walk(struct help_walk *w)

@@ -71,8 +71,7 @@ static const struct optdef opt_table[] = {
 	  "colours: default, or projector (high contrast, nothing dim or grey)",
 	  OPT_THEME, FIELD(theme), 0, 0, 0 },
 	{ 0, "no-mouse", NULL,
-	  "ignore the mouse (on: click a row, a column title, a bar key; the wheel scrolls; "
-	  "select text with Shift held)",
+	  "ignore the mouse (else clicks and the wheel act; select text with Shift held)",
 	  OPT_FLAG, FIELD(no_mouse), 0, 0, 0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",

@@ -131,7 +131,7 @@ class Wheel(MouseCase):
 
 
 class PaneWheel(PaneMixin, unittest.TestCase):
-    def test_wheel_over_the_explain_pane_scrolls_it_not_the_table(self):
+    def test_wheel_over_the_explain_pane_scrolls_it(self):
         self.open_pane(["--demo", "deadlock"], width=80, height=24)
         self.tmux.wait_screen(r"philosopher-B")
         self.tmux.send("E")
