@@ -271,14 +271,7 @@ static enum tui_reaction deadview_mouse(struct tui *t, const struct tui_actions 
 					const struct mouse_event *ev)
 {
 	(void)a;
-	int step = mouse_wheel_step(ev);
-	if (!step) {
-		tui_mode_pop(t);
-		return TUI_REDRAW;
-	}
-	t->deadlock_top += step;
-	t->deadlock_top = t->deadlock_top < 0 ? 0 : t->deadlock_top;
-	return TUI_REDRAW;
+	return mouse_scroll_or_close(t, ev, &t->deadlock_top);
 }
 
 const struct tui_mode deadview_mode = {

@@ -129,14 +129,7 @@ static enum tui_reaction help_mouse(struct tui *t, const struct tui_actions *a,
 				    const struct mouse_event *ev)
 {
 	(void)a;
-	int step = mouse_wheel_step(ev);
-	if (!step) {
-		tui_mode_pop(t);
-		return TUI_REDRAW;
-	}
-	t->help_top += step;
-	t->help_top = t->help_top < 0 ? 0 : t->help_top;
-	return TUI_REDRAW;    /* clamped when drawn */
+	return mouse_scroll_or_close(t, ev, &t->help_top);
 }
 
 static void help_enter(struct tui *t)

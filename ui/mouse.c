@@ -59,6 +59,18 @@ int mouse_wheel_step(const struct mouse_event *ev)
 	       MOUSE_WHEEL_ROWS;
 }
 
+enum tui_reaction mouse_scroll_or_close(struct tui *t, const struct mouse_event *ev, int *top)
+{
+	int step = mouse_wheel_step(ev);
+	if (!step) {
+		tui_mode_pop(t);
+		return TUI_REDRAW;
+	}
+	*top += step;
+	*top = *top < 0 ? 0 : *top;
+	return TUI_REDRAW;    /* the draw clamps the end */
+}
+
 /* A click on a column title: sorts by its key; on the current one, the
  * order turns round (as I does). */
 static enum tui_reaction mouse_sort(struct tui *t, const struct table_hit *h)

@@ -40,4 +40,8 @@ enum tui_reaction mouse_table(struct tui *t, const struct tui_actions *a,
  * key does). */
 int mouse_wheel_step(const struct mouse_event *ev);
 
+/* A full screen that scrolls (help, deadlocks) from line *top: the wheel
+ * moves *top (not below 0; its draw clamps the end), a click closes it. */
+enum tui_reaction mouse_scroll_or_close(struct tui *t, const struct mouse_event *ev, int *top);
+
 #endif

@@ -82,22 +82,25 @@ class Clicks(MouseCase):
         self.tmux.wait_screen(r"^\s+PID\s+TID\s+PPID")
         self.tmux.wait_no_screen(r"^concmon keys")
 
+    def click_sort(self, x, y, title, order):
+        """Clicks (x, y) on the titles; waits for the message of the sort."""
+        self.tmux.click(x, y)
+        self.tmux.wait_screen(r"^sorted by %s, %s \(click %s again to invert\)"
+                              % (re.escape(title), order, re.escape(title)))
+
     def test_title_click_sorts_and_again_inverts(self):
         y, line = self.titles()
-        self.tmux.click(line.index("CPU%") + 1, y)
-        self.tmux.wait_screen(r"^sorted by CPU%, ascending \(click CPU% again to invert\)")
+        self.click_sort(line.index("CPU%") + 1, y, "CPU%", "ascending")
         self.tmux.wait_screen(r"^concmon .*\b(sort )?CPU%,? c")
-        self.tmux.click(line.index("CPU%"), y)
-        self.tmux.wait_screen(r"^sorted by CPU%, descending")
+        self.click_sort(line.index("CPU%"), y, "CPU%", "descending")
         self.tmux.wait_screen(r"^concmon .*\b(sort )?CPU%( desc|-)")
         self.tmux.click(line.index("PPID"), y)
         self.tmux.wait_screen(r"^PPID has no sort key")
-        # The order itself: names, so no timing decides it.
-        self.tmux.click(line.index("COMMAND") + 10, y)
-        self.tmux.wait_screen(r"^sorted by COMMAND, descending")
+        # The order itself: names, so no timing decides it. A new column
+        # keeps the direction (as the sort menu does).
+        self.click_sort(line.index("COMMAND") + 10, y, "COMMAND", "descending")
         self.tmux.wait_screen(r"worker-2\b.*\n(.*\n)*.*worker-1\b")
-        self.tmux.click(line.index("COMMAND"), y)
-        self.tmux.wait_screen(r"^sorted by COMMAND, ascending")
+        self.click_sort(line.index("COMMAND"), y, "COMMAND", "ascending")
         self.tmux.wait_screen(r"worker-1\b.*\n(.*\n)*.*worker-2\b")
 
     def test_sort_menu_click_moves_then_chooses(self):
