@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mouse.h"
 #include "text.h"
 #include "tui_state.h"
 
@@ -266,10 +267,18 @@ static enum tui_reaction deadview_key(struct tui *t, const struct tui_actions *a
 	return TUI_REDRAW;    /* clamped when drawn */
 }
 
+static enum tui_reaction deadview_mouse(struct tui *t, const struct tui_actions *a,
+					const struct mouse_event *ev)
+{
+	(void)a;
+	return mouse_scroll_or_close(t, ev, &t->deadlock_top);
+}
+
 const struct tui_mode deadview_mode = {
 	.name = "deadlocks",
 	.fullscreen = true,
 	.key = deadview_key,
+	.mouse = deadview_mouse,
 	.draw = deadview_draw,
 	.enter = deadview_enter,
 };

@@ -11,6 +11,7 @@
 #include "act.h"
 #include "explainpane.h"
 #include "model/explain.h"
+#include "mouse.h"
 #include "prompt.h"
 #include "text.h"
 #include "tui_state.h"
@@ -32,6 +33,8 @@ struct demomenu {
 	size_t cur, top;        /* cur is always a demo row when there is one */
 	bool lesson;            /* l: the lesson of the current demo fills the screen */
 	int lesson_top;         /* its first line shown */
+	int shown;              /* rows of the list drawn last, from line 1 */
+	size_t clicked;         /* the row clicked last, +1 (0: none) */
 };
 
 struct demomenu *demomenu_new(void)
@@ -72,6 +75,7 @@ void demomenu_free(struct demomenu *m)
 
 void demomenu_open(struct tui *t)
 {
+	t->demomenu->clicked = 0;
 	tui_mode_push(t, &demomenu_mode);
 }
 
@@ -279,21 +283,48 @@ static void demomenu_draw(struct tui *t)
 	if (namew > COLS / 3)
 		namew = COLS / 3;
 	if (m->lesson) {
+		m->shown = 0;
 		demomenu_lesson(t, &t->demos[m->rows[m->cur]], 1, h, true);
 		return;
 	}
 	/* Room under the whole list: the current demo's lesson shows there. */
 	int list = (int)m->nrows + DEMOMENU_LESSON_MIN + 1 <= h ? (int)m->nrows : h;
 	demomenu_scroll(m, (size_t)list);
+	m->shown = list;
 	for (int r = 0; r < list && m->top + (size_t)r < m->nrows; r++)
 		demomenu_row(t, m->top + (size_t)r, 1 + r, namew);
 	if (list < h && m->rows[m->cur] >= 0)
 		demomenu_lesson(t, &t->demos[m->rows[m->cur]], 2 + list, h - list - 1, false);
 }
 
+/* A click on a demo moves the cursor to it; a second click on it launches
+ * it. The wheel moves the cursor, or scrolls a lesson shown alone. */
+static enum tui_reaction demomenu_mouse(struct tui *t, const struct tui_actions *a,
+					const struct mouse_event *ev)
+{
+	struct demomenu *m = t->demomenu;
+	if (ev->kind != MOUSE_CLICK && m->lesson) {
+		m->lesson_top += mouse_wheel_step(ev);
+		m->lesson_top = m->lesson_top < 0 ? 0 : m->lesson_top;
+		return TUI_REDRAW;
+	}
+	if (ev->kind != MOUSE_CLICK)
+		return demomenu_key(t, a, ev->kind == MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN);
+	size_t r = m->top + (size_t)(ev->y - 1);
+	if (ev->y < 1 || ev->y > m->shown || r >= m->nrows || m->rows[r] < 0)
+		return TUI_NONE;
+	if (m->clicked == r + 1 && m->cur == r)
+		return demomenu_launch(t, a);
+	m->cur = r;
+	m->clicked = r + 1;
+	m->lesson_top = 0;
+	return TUI_REDRAW;
+}
+
 const struct tui_mode demomenu_mode = {
 	.name = "demos",
 	.key = demomenu_key,
+	.mouse = demomenu_mouse,
 	.draw = demomenu_draw,
 };
 

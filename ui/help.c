@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "keys.h"
+#include "mouse.h"
 #include "table.h"
 #include "text.h"
 #include "tui_state.h"
@@ -57,6 +58,9 @@ static const char *const help_notes[] = {
 	"(counts, per-program CPU and memory, queues, locks; never command lines or environments).",
 	"Launch (F7, :) \"--restart=on-failure:5 CMD\" (or never, always) restarts CMD when it ends",
 	"(not when you stop it), waiting 1s, 2s, 4s... up to 60s; its row: [restarts 3, next in 4s].",
+	"Mouse: click a row (again: E), a column title (sorts; again: inverts), a key in the bar;",
+	"the wheel scrolls the table or the pane under it; in menus click twice to choose. Select",
+	"text with Shift held (most terminals); --no-mouse leaves the mouse to the terminal.",
 };
 
 static void help_walk(struct help_walk *w)
@@ -125,6 +129,13 @@ static enum tui_reaction help_key(struct tui *t, const struct tui_actions *a, in
 	return TUI_REDRAW;
 }
 
+static enum tui_reaction help_mouse(struct tui *t, const struct tui_actions *a,
+				    const struct mouse_event *ev)
+{
+	(void)a;
+	return mouse_scroll_or_close(t, ev, &t->help_top);
+}
+
 static void help_enter(struct tui *t)
 {
 	t->help_top = 0;
@@ -134,6 +145,7 @@ const struct tui_mode help_mode = {
 	.name = "help",
 	.fullscreen = true,
 	.key = help_key,
+	.mouse = help_mouse,
 	.draw = help_draw,
 	.enter = help_enter,
 };

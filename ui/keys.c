@@ -557,26 +557,63 @@ static bool keys_bar_pick(bool shown[KEY_TABLE_LEN])
 	return false;
 }
 
+/* Where an entry of the bar is drawn: its key name at x, its label after
+ * it, w columns in all. Drawing and clicking both read this layout, so a
+ * click runs the key whose label is under the pointer. */
+struct keys_bar_slot {
+	size_t i;
+	int x, w;
+};
+
+/* The bar's entries on COLS columns into s; returns how many. */
+static size_t keys_bar_layout(struct keys_bar_slot s[KEY_TABLE_LEN], bool *pad)
+{
+	bool shown[KEY_TABLE_LEN];
+	size_t n = 0;
+	int x = 0;
+	*pad = keys_bar_pick(shown);
+	for (size_t i = 0; i < KEY_TABLE_LEN && x < COLS; i++) {
+		if (!shown[i])
+			continue;
+		if (x)
+			x++;
+		s[n] = (struct keys_bar_slot){ i, x, keys_bar_width(i, *pad) - 1 };
+		x += s[n++].w;
+	}
+	return n;
+}
+
 void keys_draw_bar(const struct tui *t, int y)
 {
 	int x = 0;
 	char name[16], label[64];
-	bool shown[KEY_TABLE_LEN];
-	bool pad = keys_bar_pick(shown);
-	for (size_t i = 0; i < KEY_TABLE_LEN && x < COLS; i++) {
-		if (!shown[i])
-			continue;
-		keys_name(key_table[i].keys[0], name, sizeof name);
-		snprintf(label, sizeof label, pad ? "%-6s" : "%s", key_table[i].label);
-		if (x)
-			x += text_put(y, x, " ", COLS, A_NORMAL);
-		x += text_put(y, x, name, COLS, t->attr[UI_BAR_KEY]);
+	struct keys_bar_slot s[KEY_TABLE_LEN];
+	bool pad;
+	size_t n = keys_bar_layout(s, &pad);
+	for (size_t k = 0; k < n; k++) {
+		const struct keybind *b = &key_table[s[k].i];
+		keys_name(b->keys[0], name, sizeof name);
+		snprintf(label, sizeof label, pad ? "%-6s" : "%s", b->label);
+		if (k)
+			text_put(y, s[k].x - 1, " ", COLS, A_NORMAL);
+		x = s[k].x + text_put(y, s[k].x, name, COLS, t->attr[UI_BAR_KEY]);
 		x += text_put(y, x, label, COLS, t->attr[UI_BAR_LABEL]);
 	}
 	if (t->ntags && x < COLS) {
 		snprintf(label, sizeof label, "  %zu tagged (U untags)", t->ntags);
 		text_put(y, x, label, COLS, t->attr[UI_TAGGED]);
 	}
+}
+
+int keys_bar_at(int x)
+{
+	struct keys_bar_slot s[KEY_TABLE_LEN];
+	bool pad;
+	size_t n = keys_bar_layout(s, &pad);
+	for (size_t k = 0; k < n; k++)
+		if (x >= s[k].x && x < s[k].x + s[k].w)
+			return key_table[s[k].i].keys[0];
+	return 0;
 }
 
 void keys_print(FILE *fp)

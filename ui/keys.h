@@ -24,6 +24,10 @@ void keys_help_line(size_t i, char *buf, size_t len);
 /* Draws the bottom key bar ("F1Help F3Search ...") on line y. */
 void keys_draw_bar(const struct tui *t, int y);
 
+/* The key whose entry the bar (as keys_draw_bar draws it) shows at column
+ * x, or 0: a click there runs it. */
+int keys_bar_at(int x);
+
 /* A key code as the help writes it: "F9", "Up", "Ctrl-L", "Space", "q". */
 void keys_name(int ch, char *buf, size_t len);
 

@@ -13,6 +13,7 @@
 #include "act.h"
 #include "model/sigtable.h"
 #include "model/tasktree.h"
+#include "mouse.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util/util.h"
@@ -33,6 +34,7 @@ struct menu {
 	pid_t target_tid;
 	unsigned long long target_start;
 	char target_who[ACT_WHO_MAX];   /* "1234 (sleep)" */
+	size_t clicked;                 /* the item clicked last, +1 (0: none) */
 };
 
 struct menu *menu_new(void)
@@ -348,8 +350,31 @@ static void menu_draw(struct tui *t)
 	}
 }
 
+/* A click on an item moves the cursor to it; a second click on it chooses
+ * it (never the first: the cursor starts on SIGTERM). A click outside the
+ * box cancels; the wheel moves the cursor. */
+static enum tui_reaction menu_mouse(struct tui *t, const struct tui_actions *a,
+				    const struct mouse_event *ev)
+{
+	struct menu *m = t->menu;
+	struct menu_box b = menu_geometry(t);
+	if (ev->kind != MOUSE_CLICK)
+		return menu_key(t, a, ev->kind == MOUSE_WHEEL_UP ? KEY_UP : KEY_DOWN);
+	if (ev->y < b.y || ev->y >= b.y + b.h || ev->x < b.x || ev->x >= b.x + b.w)
+		return menu_key(t, a, 27);
+	size_t i = m->top + (size_t)(ev->y - b.y - 1);
+	if (ev->y == b.y || ev->y == b.y + b.h - 1 || i >= menu_defs[m->kind].count())
+		return TUI_NONE;
+	if (m->clicked == i + 1 && m->cur == i)
+		return menu_key(t, a, '\n');
+	m->cur = i;
+	m->clicked = i + 1;
+	return TUI_REDRAW;
+}
+
 const struct tui_mode menu_mode = {
 	.name = "menu",
 	.key = menu_key,
+	.mouse = menu_mouse,
 	.draw = menu_draw,
 };

@@ -400,6 +400,30 @@ void panes_scroll(struct tui *t, int how)
 		f->scroll_by(t, how, panes_lines_of(t, f) - 2);
 }
 
+const struct pane_ops *panes_at(const struct tui *t, int y, int x)
+{
+	const struct panes *p = t->panes;
+	struct panes_geom g;
+	panes_layout(t, &g);
+	for (size_t i = 0; i < p->n; i++)
+		if (g.lines[i] > 0 && y >= g.top[i] && y < g.top[i] + g.lines[i] &&
+		    x >= g.x0[i] && x < g.x0[i] + g.width[i])
+			return p->open[i];
+	return NULL;
+}
+
+void panes_focus(struct tui *t, const struct pane_ops *ops)
+{
+	t->panes->focus = ops && ops->scroll_by && panes_is_open(t, ops) ? ops : NULL;
+}
+
+void panes_scroll_pane(struct tui *t, const struct pane_ops *ops, int how)
+{
+	int lines = panes_lines_of(t, ops);
+	if (ops->scroll_by && lines > 0)
+		ops->scroll_by(t, how, lines - 2);
+}
+
 void panes_title(const struct tui *t, int y, const char *title, const char *hint, bool focused)
 {
 	attr_t a = t->attr[UI_TITLE];

@@ -100,6 +100,17 @@ const struct pane_ops *panes_focused(const struct tui *t);
 /* Scrolls the focused pane: +-1 a line, +-2 a page, +-3 to an end. */
 void panes_scroll(struct tui *t, int how);
 
+/* The pane drawn at (y, x), y counted from the top of the area, or NULL
+ * (a gap, the separator, nothing open there). */
+const struct pane_ops *panes_at(const struct tui *t, int y, int x);
+
+/* The movement keys go to ops (a click on it), or to the table (NULL, or
+ * a pane that does not scroll or is not open). */
+void panes_focus(struct tui *t, const struct pane_ops *ops);
+
+/* Scrolls ops as panes_scroll does the focused pane (the wheel over it). */
+void panes_scroll_pane(struct tui *t, const struct pane_ops *ops, int how);
+
 /* Draws a pane's title bar on y: title, "[keys here]" when focused, then
  * hint right-aligned. */
 void panes_title(const struct tui *t, int y, const char *title, const char *hint, bool focused);

@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "model/sigtable.h"
 #include "model/tasktree.h"
+#include "mouse.h"
 #include "supervise/relaunch.h"
 #include "panes.h"
 #include "report/report.h"
@@ -417,6 +418,38 @@ void table_draw(struct tui *t, int y, int height)
 	}
 }
 
+/* The line of the column titles and the rows under them, as
+ * table_mode_draw lays them out. */
+static int table_titles_y(const struct tui *t, int *rows)
+{
+	*rows = tui_body_lines(t) - panes_height(t) - 1;
+	return 1 + tui_banner_lines(t);
+}
+
+struct table_hit table_at(const struct tui *t, int y, int x)
+{
+	struct table_hit h = { TABLE_HIT_NONE, 0, -1, NULL };
+	int rows, ty = table_titles_y(t, &rows);
+	if (y > ty && y <= ty + rows && t->top + (size_t)(y - ty - 1) < t->nrows) {
+		h.what = TABLE_HIT_ROW;
+		h.row = t->top + (size_t)(y - ty - 1);
+	}
+	if (y != ty)
+		return h;
+	int cx[COL_COUNT];
+	table_layout(t, cx);
+	for (int i = 0; i < COL_COUNT; i++) {
+		const struct column *col = &table_columns[i];
+		/* A column owns its cells and the gap after them; COMMAND the rest. */
+		if (cx[i] >= 0 && x >= cx[i] && (col->width == 0 || x <= cx[i] + col->width)) {
+			h.what = TABLE_HIT_TITLE;
+			h.sort = col->sort;
+			h.title = col->title;
+		}
+	}
+	return h;
+}
+
 struct header_count {
 	const char *one, *many;
 	const char *tag;        /* the compact header's label: "p" after, "Z" before the number */
@@ -536,11 +569,12 @@ static void table_draw_status(const struct tui *t, int y)
 
 static void table_mode_draw(struct tui *t)
 {
-	int bh = tui_banner_lines(t), ph = panes_height(t);
+	int bh = tui_banner_lines(t), ph = panes_height(t), rows;
 	table_draw_header(t, 0);
 	if (bh)
 		deadview_banner(t, 1);
-	table_draw(t, 1 + bh, tui_body_lines(t) - ph);
+	int ty = table_titles_y(t, &rows);
+	table_draw(t, ty, rows + 1);
 	panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
 	table_draw_status(t, LINES - 1);
 }
@@ -548,5 +582,6 @@ static void table_mode_draw(struct tui *t)
 const struct tui_mode table_mode = {
 	.name = "table",
 	.key = keys_dispatch,
+	.mouse = mouse_table,
 	.draw = table_mode_draw,
 };

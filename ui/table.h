@@ -22,6 +22,19 @@ const struct table_state *table_states(size_t *n);
 /* Line 0: "concmon", the counts, the view mode and the refresh delay. */
 void table_draw_header(const struct tui *t, int y);
 
+/* What a screen cell of the table mode shows (table_at). */
+enum table_hit_kind { TABLE_HIT_NONE, TABLE_HIT_TITLE, TABLE_HIT_ROW };
+struct table_hit {
+	enum table_hit_kind what;
+	size_t row;             /* TABLE_HIT_ROW: index into the rows */
+	int sort;               /* TABLE_HIT_TITLE: the enum sort_key it shows, or -1 */
+	const char *title;      /* TABLE_HIT_TITLE: the column's title (static) */
+};
+
+/* What (y, x) shows in the table as last drawn: a column title, a row, or
+ * neither (the header, the banner, past the last row). */
+struct table_hit table_at(const struct tui *t, int y, int x);
+
 /* Column titles on line y and the rows below it, height lines in all. */
 void table_draw(struct tui *t, int y, int height);
 

@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "logpane.h"
 #include "menu.h"
+#include "mouse.h"
 #include "outpane.h"
 #include "panels.h"
 #include "panels_knobs.h"
@@ -86,6 +87,7 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->timectl = timectl_new();
 	panes_open(t, &panels_ops);
 	tui_mode_push(t, &table_mode);
+	tui_set_mouse(t, true);
 	return t;
 }
 
@@ -94,6 +96,17 @@ bool tui_set_theme(struct tui *t, const char *theme)
 	bool ok = color_init(t->attr, theme);
 	t->dirty = true;
 	return ok;
+}
+
+void tui_set_mouse(struct tui *t, bool on)
+{
+	t->mouse = on;
+	mouse_enable(on);
+}
+
+bool tui_mouse(const struct tui *t)
+{
+	return t->mouse;
 }
 
 void tui_free(struct tui *t)
@@ -202,6 +215,13 @@ enum tui_reaction tui_input(struct tui *t, const struct tui_actions *a)
 		t->urgent = true;          /* what a key does shows at once */
 		if (ch == KEY_RESIZE) {    /* resizeterm queues this; already handled */
 			r |= TUI_REDRAW;
+			continue;
+		}
+		if (ch == KEY_MOUSE) {     /* a click or the wheel: mouse.c routes it */
+			r |= mouse_input(t, a);
+			t->dirty = true;
+			if (r & TUI_QUIT)
+				break;
 			continue;
 		}
 		/* A message lasts until the next key; the key may set a new one. */

@@ -68,6 +68,13 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen);
  * False for an unknown name (the colours stay as they were). */
 bool tui_set_theme(struct tui *t, const char *theme);
 
+/* Clicks and the wheel on (the default) or off (--no-mouse, the config
+ * file): on, most terminals select text only with Shift held. */
+void tui_set_mouse(struct tui *t, bool on);
+
+/* Whether the mouse is on. */
+bool tui_mouse(const struct tui *t);
+
 /* Restores the terminal and frees everything. Safe on NULL. */
 void tui_free(struct tui *t);
 

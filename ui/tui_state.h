@@ -45,8 +45,11 @@ struct tui_ident {
 	unsigned long long start;
 };
 
+struct mouse_event;
+
 struct tui {
 	SCREEN *scr;
+	bool mouse;                     /* clicks and the wheel are asked for (tui_set_mouse) */
 	bool all;                       /* --all: shown in the header */
 	bool no_cgroup;                 /* contained by process groups only: in the header */
 	double delay;                   /* refresh seconds: shown in the header */
@@ -170,6 +173,9 @@ struct tui_mode {
 	const char *name;
 	bool fullscreen;        /* drawn alone: the modes below it are not drawn */
 	enum tui_reaction (*key)(struct tui *t, const struct tui_actions *a, int ch);
+	/* A click or the wheel (mouse.h); NULL: the mode ignores the mouse. */
+	enum tui_reaction (*mouse)(struct tui *t, const struct tui_actions *a,
+				   const struct mouse_event *ev);
 	void (*draw)(struct tui *t);    /* over what the modes below drew */
 	void (*enter)(struct tui *t);   /* on push; may be NULL */
 	void (*leave)(struct tui *t);   /* on pop; may be NULL */

@@ -565,6 +565,8 @@ static int start(struct app *a)
 			return 1;
 		}
 		tui_set_theme(a->tui, a->opt.theme);   /* options checked the name */
+		if (a->opt.no_mouse)
+			tui_set_mouse(a->tui, false);
 	} else {
 		a->batch = batch_new();
 	}

@@ -29,6 +29,7 @@ struct options {
 	struct restart_spec demo_restart[OPTIONS_MAX_DEMOS];
 	struct restart_spec command_restart;
 	bool trace;         /* --trace: preload libconcmon-trace.so into COMMAND */
+	bool no_mouse;      /* --no-mouse: the TUI asks the terminal for no mouse events */
 	const char *theme;  /* --theme: "default" or "projector" (static strings) */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
 	const char *record; /* --record FILE: write every snapshot and event; NULL = none */

@@ -193,6 +193,8 @@ int replay_run_tui(const struct options *o)
 		replay_free(r);
 		return 1;
 	}
+	if (o->no_mouse)
+		tui_set_mouse(t, false);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGWINCH);

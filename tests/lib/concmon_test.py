@@ -514,11 +514,11 @@ class PaneMixin:
     sanitizer report. self.known maps the PIDs to kill to start times.
     open_pane() does all of it for `concmon -d 0.2 ARGS [-- COMMAND]`."""
 
-    def open_pane(self, args=(), command=(), width=120, height=40):
+    def open_pane(self, args=(), command=(), width=120, height=40, term="screen"):
         argv = [concmon_bin(), "-d", "0.2"] + list(args)
         if command:
             argv += ["--"] + list(command)
-        self.tmux = Tmux(" ".join(shlex.quote(a) for a in argv), width, height)
+        self.tmux = Tmux(" ".join(shlex.quote(a) for a in argv), width, height, term=term)
         self.known = {}
         self.addCleanup(self.cleanup)
         self.attach_concmon()
@@ -556,11 +556,16 @@ class PaneMixin:
 
 class Tmux:
     """One concmon screen in a private tmux server (own socket), so tests
-    never touch a user's tmux and everything is cleaned up by kill-server."""
+    never touch a user's tmux and everything is cleaned up by kill-server.
+    The program sees TERM=screen (tmux's classic default) unless term says
+    otherwise; its terminfo decides how curses reads the mouse: screen and
+    tmux-256color the X10 form (ESC [ M b x y), xterm-256color SGR (ESC [ <
+    b ; x ; y M). click() and wheel() write what the TERM given expects."""
 
     _count = 0
 
-    def __init__(self, command, width=120, height=40, cwd=None):
+    def __init__(self, command, width=120, height=40, cwd=None, term="screen"):
+        self.term = term
         Tmux._count += 1
         self.name = "concmon-test-%d-%d" % (os.getpid(), Tmux._count)
         self.socket = self.name
@@ -570,7 +575,7 @@ class Tmux:
             "ASAN_OPTIONS": self._opts("ASAN_OPTIONS", "log_path=%s/asan" % self.tmpdir),
             "UBSAN_OPTIONS": self._opts("UBSAN_OPTIONS",
                                         "log_path=%s/ubsan:print_stacktrace=1" % self.tmpdir),
-            "TERM": "screen",
+            "TERM": term,
         }
         prefix = " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in env.items())
         self.command = "exec env %s %s" % (prefix, command)
@@ -641,6 +646,25 @@ class Tmux:
 
     def send_literal(self, text):
         self._tmux("send-keys", "-l", "-t", self.name, "--", text)  # text may start with -
+
+    def _mouse(self, button, x, y, release=False):
+        """Writes one mouse report at 0-based cell (x, y) into the pane, as
+        a terminal would after ESC [ ?1000 h (curses asks for it)."""
+        if self.term.startswith("xterm"):
+            self.send_literal("\x1b[<%d;%d;%d%s" % (button, x + 1, y + 1, "m" if release else "M"))
+            return
+        if x > 93 or y > 93:      # one byte each, printable ASCII (DEL is 127)
+            raise ValueError("X10 mouse reports reach 0-based column and line 93 at most")
+        self.send_literal("\x1b[M%c%c%c" % (32 + (3 if release else button), 33 + x, 33 + y))
+
+    def click(self, x, y):
+        """Button 1 pressed and released at 0-based (x, y)."""
+        self._mouse(0, x, y)
+        self._mouse(0, x, y, release=True)
+
+    def wheel(self, x, y, up=False):
+        """One notch of the wheel (down unless up) at 0-based (x, y)."""
+        self._mouse(64 if up else 65, x, y)
 
     def resize(self, width, height):
         self._tmux("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
