@@ -72,5 +72,8 @@ int demo_graceful_shutdown(struct demo_ctx *ctx);
 int demo_ticket_lock(struct demo_ctx *ctx);
 int demo_blocking_vs_eventloop(struct demo_ctx *ctx);
 int demo_fanout_threads(struct demo_ctx *ctx);
+int demo_coroutines(struct demo_ctx *ctx);
+int demo_futures(struct demo_ctx *ctx);
+int demo_subprocess_output(struct demo_ctx *ctx);
 
 #endif
