@@ -179,7 +179,7 @@ static int wait_then_read(pid_t pid, int *fds, long *counts, long bytes, struct 
 	return st;
 }
 
-static void report(enum cmd c, pid_t pid, int st, const long *counts, int code, long ms)
+static void report(enum cmd c, pid_t pid, int st, const long *counts, int code, long ms, bool bug)
 {
 	char buf[64];
 
@@ -195,7 +195,8 @@ static void report(enum cmd c, pid_t pid, int st, const long *counts, int code, 
 	}
 	printf("%s: pid %d %s after %ld ms; read stdout %ld bytes, stderr %ld bytes%s\n",
 	       cmd_names[c], (int)pid, demo_status_str(st, buf, sizeof buf), ms, counts[0],
-	       counts[1], c == CMD_CHECK_OUTPUT ? " (read to EOF, then wait)" :
+	       counts[1], bug ? " (BUG: waited first, read after)" :
+	       c == CMD_CHECK_OUTPUT ? " (read to EOF, then wait)" :
 	       c == CMD_COMMUNICATE ? " (both pipes read together with poll, then wait)" : "");
 }
 
@@ -226,7 +227,7 @@ static void run_one(struct demo_ctx *ctx, enum cmd c, struct values *v)
 		printf("parent: stopping: child %d ended (it was killed so that wait() returns)\n",
 		       (int)pid);
 	else
-		report(c, pid, st, counts, code, demo_now_ms() - t0);
+		report(c, pid, st, counts, code, demo_now_ms() - t0, bug);
 }
 
 /* Kills the child on a stop; reads the forgotten pipe on SIGUSR1. */

@@ -21,6 +21,7 @@ CATALOG = [
     "washer-dryer-procs", "pipeline-threads", "race-counter", "deadlock", "recursive-lock",
     "semaphore", "event-gate", "condition-queue", "pool-cpu", "zombies", "orphans", "daemon",
     "graceful-shutdown", "ticket-lock", "blocking-vs-eventloop", "fanout-threads",
+    "coroutines", "futures", "subprocess-output",
 ]
 
 
@@ -177,6 +178,9 @@ PLAN = {
     "ticket-lock": ([], 1, False),
     "blocking-vs-eventloop": ([], 1, False),
     "fanout-threads": (["tasks=50"], 0, False),
+    "coroutines": (["long_fib=30"], 1, False),
+    "futures": (["task_ms=100"], 0, False),
+    "subprocess-output": (["bug=1"], 1, False),
 }
 
 
@@ -186,11 +190,11 @@ def run_cli(*args):
 
 
 class Catalog(unittest.TestCase):
-    def test_list_has_the_twenty_demos_of_the_catalog(self):
+    def test_list_has_the_twenty_three_demos_of_the_catalog(self):
         r = run_cli("--list")
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = [line.split("\t") for line in r.stdout.splitlines()]
-        self.assertEqual(len(rows), 20, r.stdout)
+        self.assertEqual(len(rows), 23, r.stdout)
         for row in rows:
             self.assertEqual(len(row), 4, row)
             self.assertTrue(all(field.strip() for field in row), row)
