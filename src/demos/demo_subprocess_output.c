@@ -30,6 +30,11 @@ static atomic_int child_pid;
 static atomic_int rescue_fd = -1;
 static atomic_long rescued = -1;        /* bytes the watcher read, -1: none */
 
+/* Delivered to the watcher only: a handler run in the main thread would
+ * leave it in wait4 (restarted), and sanitizer runtimes that defer signals
+ * to the next intercepted call would never run the handler at all. */
+static sigset_t stop_signals;
+
 struct values {
 	struct cm_value *rounds, *out_bytes, *err_bytes, *status, *stuck;
 };
@@ -70,6 +75,7 @@ static bool write_lines(int fd, long n, const char *tag)
 static _Noreturn void child_main(pid_t parent, enum cmd c, long bytes, int code)
 {
 	demo_die_with_parent(parent, SIGKILL);
+	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);   /* blocked in the parent's thread */
 	prctl(PR_SET_NAME, "child-cmd");
 	if (c == CMD_FAILING) {
 		dprintf(2, "child-cmd: no such file: input.txt\n");
@@ -263,10 +269,15 @@ int demo_subprocess_output(struct demo_ctx *ctx)
 	struct values v = { cm_value_new("rounds"), cm_value_new("stdout_bytes"),
 			    cm_value_new("stderr_bytes"), cm_value_new("exit_status"),
 			    cm_value_new("stuck") };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	pthread_t w;
 
 	cm_thread_role("parent");
+	sigemptyset(&stop_signals);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&stop_signals, sigs[i]);
 	demo_thread_start(&w, watcher, NULL);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	printf("parent: rounds of check_output, communicate and a failing command; the child "
 	       "writes %ld bytes\n", demo_knob_value(ctx, "bytes"));
 	for (int round = 0; !demo_should_stop(); round = (round + 1) % CMD_COUNT) {
