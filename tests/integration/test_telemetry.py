@@ -184,10 +184,14 @@ class NewDemosTelemetry(unittest.TestCase):
                          "every connection ready at once after a stall")
             run.send("knob %d long_fib 0" % program_pid(snap))
             turned = run.wait_for(lambda s: knob(s, "long_fib") == 0, SLOW, "long_fib at 0")
-            # A long request in flight may still finish: count from 1.5 s on.
+            # A long request in flight may still finish: count from twice the
+            # longest one seen on (sanitizer builds compute fib slowly).
+            longest = max(self.values(s).get("long_ms", 0) for s in run.snapshots) / 1000.0
             t0 = turned["time"]
-            first = run.wait_for(lambda s: s["time"] >= t0 + 1.5, SLOW, "1.5 s later")
-            last = run.wait_for(lambda s: s["time"] >= t0 + 3.5, SLOW, "3.5 s later")
+            first = run.wait_for(lambda s: s["time"] >= t0 + 2 * longest + 0.5, 2 * SLOW,
+                                 "the long request in flight finished")
+            last = run.wait_for(lambda s: s["time"] >= first["time"] + max(2.0, 2 * longest),
+                                2 * SLOW, "four long periods later")
             self.assertEqual(self.values(last).get("long_requests"),
                              self.values(first)["long_requests"])
             self.assertGreater(self.values(last)["requests"], self.values(first)["requests"])
