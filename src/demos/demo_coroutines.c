@@ -241,19 +241,6 @@ struct client {
 	bool waiting, is_long;
 };
 
-static int client_connect(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 /* Sends what is due (fib(20) every period_ms; the long one every
  * long_every_ms); fills pfds (the stop pipe first), returns how many. */
 static int client_tick(struct client *c, int n, struct demo_ctx *ctx, struct pollfd *pfds)
@@ -312,7 +299,7 @@ static int coroutines_client(int port, struct demo_ctx *ctx)
 	demo_die_with_parent(getppid(), SIGTERM);
 	cm_thread_role("clients");
 	for (int i = 0; i < n; i++) {
-		c[i] = (struct client){ .fd = client_connect(port), .is_long = i == n - 1,
+		c[i] = (struct client){ .fd = demo_connect_loopback(port), .is_long = i == n - 1,
 					.next_ms = demo_now_ms() + (i == n - 1 ? 1000 : 10L * i) };
 		if (c[i].fd < 0)
 			return 1;
