@@ -1,6 +1,6 @@
 /* demomenu.c - the demo launch menu. It takes every line but the status
- * line, so a launch error stays readable under it, and the whole catalogue
- * (twenty demos in six groups) fits a normal terminal without scrolling. */
+ * line, so a launch error stays readable under it; the catalogue (29 demos
+ * in six groups) scrolls on a terminal shorter than it. */
 #include "demomenu.h"
 
 #include <stdbool.h>

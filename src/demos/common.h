@@ -80,6 +80,9 @@ int demo_pidfds_running(const int *pidfds, int n);
 /* True, with *last updated, when the knob's value is not *last. */
 bool demo_knob_changed(const struct cm_knob *k, long *last);
 
+/* A blocking TCP socket connected to 127.0.0.1:port, or -1. */
+int demo_connect_loopback(int port);
+
 /* A number in [lo, hi] from a small xorshift PRNG; each caller owns its
  * state (so it is thread-safe). */
 long demo_rand_range(unsigned *state, long lo, long hi);

@@ -183,19 +183,6 @@ struct client {
 	bool waiting;               /* a request is out, no reply yet */
 };
 
-static int client_connect(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 /* Connects or disconnects clients to match want, sends due requests;
  * fills pfds (the stop pipe first) and returns how many. */
 static int client_tick(struct client *c, int port, long want, long period, struct pollfd *pfds,
@@ -206,7 +193,7 @@ static int client_tick(struct client *c, int port, long want, long period, struc
 
 	pfds[0] = (struct pollfd){ .fd = demo_stop_fd(), .events = POLLIN };
 	for (int i = 0; i < CLIENTS_MAX; i++) {
-		if (i < want && c[i].fd < 0 && (c[i].fd = client_connect(port)) >= 0) {
+		if (i < want && c[i].fd < 0 && (c[i].fd = demo_connect_loopback(port)) >= 0) {
 			c[i].next_ms = now + period * i / want;
 			c[i].waiting = false;
 		} else if (i >= want && c[i].fd >= 0) {

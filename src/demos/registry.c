@@ -173,6 +173,31 @@ static const struct demo_def demos[] = {
 		{ "timeout", 1000, 100, MS_MAX, "ms each join/get/wait waits at most", LIVE },
 		{ "act_ms", 1500, 0, MS_MAX, "ms before the worker ends / producer puts / "
 		  "setter sets", LIVE } } },
+	/* futures sits in "scaling" with the other pools: an executor is a pool
+	 * plus futures for its results. */
+	{ "coroutines", "scaling",
+	  "one thread, many tasks: a generator scheduler and a fib server; one long request stalls all",
+	  false, demo_coroutines, {
+		{ "clients", 4, 1, 50, "client connections asking fib(20)", AT_START },
+		{ "period_ms", 100, 10, 1000, "ms between two requests of a client", LIVE },
+		{ "long_fib", 44, 0, 46, "n of the long fib(n) request (0: none)", LIVE },
+		{ "long_every_ms", 3000, 500, MS_MAX, "ms between two long requests", LIVE } } },
+	{ "futures", "scaling",
+	  "an executor: submit vs map, as_completed, a done callback, an error at result()",
+	  false, demo_futures, {
+		{ "workers", 5, 1, 16, "pool threads", AT_START },
+		{ "tasks", 5, 1, 16, "tasks per round", LIVE },
+		{ "task_ms", 500, 10, 5000, "ms the first (longest) task takes", LIVE },
+		{ "fail", 3, 0, 16, "the task that raises (0: none)", LIVE },
+		{ "sync", 0, 0, 1, "1: call result() right after each submit", LIVE },
+		{ "pause_ms", 1500, 0, MS_MAX, "ms between rounds", LIVE } } },
+	{ "subprocess-output", "processes",
+	  "capture a child's output through pipes; wait() before reading deadlocks on a full pipe",
+	  false, demo_subprocess_output, {
+		{ "bug", 0, 0, 1, "1: wait() for the child before reading its output", LIVE },
+		{ "bytes", 100000, 1000, 1000000, "bytes the child writes to stdout", LIVE },
+		{ "code", 3, 0, 255, "exit status of the failing command", LIVE },
+		{ "pause_ms", 1000, 0, MS_MAX, "ms between rounds", LIVE } } },
 };
 
 const struct demo_def *demo_table(size_t *n)

@@ -78,5 +78,8 @@ int demo_busy_poll_vs_select(struct demo_ctx *ctx);
 int demo_exit_semantics(struct demo_ctx *ctx);
 int demo_pool_map(struct demo_ctx *ctx);
 int demo_timeouts(struct demo_ctx *ctx);
+int demo_coroutines(struct demo_ctx *ctx);
+int demo_futures(struct demo_ctx *ctx);
+int demo_subprocess_output(struct demo_ctx *ctx);
 
 #endif

@@ -1,4 +1,4 @@
-"""Issue 15, demos 7-9 (exit-semantics, pool-map, timeouts): every "What to
+"""exit-semantics, pool-map, timeouts: every "What to
 try" of their lessons, driven by knobs and signals, read in the demo's
 output and /proc (DemoRun) and in concmon's batch JSON (BatchRun)."""
 

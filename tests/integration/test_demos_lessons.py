@@ -380,6 +380,139 @@ class BusyPoll(unittest.TestCase):
             m = sel.wait_line(r"status: SELECT: (\d+) lines so far, 0 empty reads/s")
             self.assertGreater(int(m.group(1)), 0, "it reads the same lines")
             busy.wait_line(r"status: BUSY POLL: \d+ lines so far, [1-9]\d* empty reads/s")
+# coroutines, futures, subprocess-output.
+
+def wchan(pid):
+    try:
+        with open("/proc/%d/wchan" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+class Coroutines(unittest.TestCase):
+    def test_generators_take_turns_round_robin_as_in_the_seed(self):
+        with DemoRun("coroutines", "long_fib=0") as run:
+            run.wait_line(r"fib server on 127\.0\.0\.1:\d+")
+            steps = re.findall(r"(gen-\d) \(gen_fib\(\d\)\)(?: yields (\d+)|: (StopIteration))",
+                               run.stdout())
+            got = [(g, v or "done") for g, v, _ in steps]
+            self.assertEqual([v for _, v in got], ["1", "1", "1", "1", "2", "2", "3", "done",
+                                                   "5", "done"], got)
+            self.assertEqual([g for g, _ in got][:8], ["gen-1", "gen-2"] * 4, got)
+
+    def test_one_long_request_stalls_every_client(self):
+        with DemoRun("coroutines", "period_ms=20", "long_fib=43", "long_every_ms=1000") as run:
+            stall = run.wait_line(r"request fib\(43\) ran (\d+) ms in the one thread: no other "
+                                  r"task ran meanwhile; 5 tasks were blocked", timeout=SLOW)
+            ms = int(stall.group(1))
+            at = next(i for i, l in enumerate(run.lines) if stall.group(0) in l)
+            # The replies held up by the stall fall in the next one or two windows.
+            lats = []
+            for _ in range(2):
+                m = run.wait_line(r"clients: \d+ replies in the last second, max latency (\d+) ms",
+                                  timeout=SLOW, since=at + 1)
+                lats.append(int(m.group(1)))
+                at = next(i for i in range(at + 1, len(run.lines)) if m.group(0) in run.lines[i])
+            self.assertGreaterEqual(max(lats), ms // 2, (ms, lats, run.lines[-12:]))
+            peak = run.wait_line(r"ready queue peak (\d+)", timeout=SLOW, since=at - 2)
+            # Every client (4 and the long one) becomes ready at once after a stall.
+            peaks = [int(x) for x in re.findall(r"ready queue peak (\d+)", run.stdout())]
+            self.assertGreaterEqual(max(peaks), 4, (peak.group(0), peaks))
+            self.assertEqual(named(run.pid, "scheduler"), ["scheduler"])
+
+    def test_no_long_request_no_stall_and_one_thread_for_fast_clients(self):
+        with DemoRun("coroutines", "long_fib=0", "period_ms=20") as run:
+            run.wait_line(r"fib server")
+            since = len(run.lines)
+            for _ in range(3):
+                m = run.wait_line(r"clients: (\d+) replies in the last second", timeout=SLOW,
+                                  since=since)
+                since = run.lines.index(m.string) + 1
+            rate = run.wait_line(r"scheduler: (\d+) requests/s", timeout=SLOW)
+            self.assertGreater(int(rate.group(1)), 80, rate.group(0))   # 200/s asked
+            out = run.stdout()
+            self.assertNotIn("the long request's reply", out)
+            self.assertNotRegex(out, r"request fib\((?!20\))")
+            self.assertEqual(named(run.pid, "scheduler"), ["scheduler"])
+
+
+class Futures(unittest.TestCase):
+    def rounds(self, run, n):
+        run.wait_line(r"round %d: \d+ tasks took" % n, timeout=SLOW)
+        return run.stdout()
+
+    def test_as_completed_in_finishing_order_map_in_submission_order(self):
+        with DemoRun("futures", "task_ms=1000", "pause_ms=0") as run:
+            out = self.rounds(run, 2)
+            self.assertIn("as_completed order: 5 4 3 2 1 (finishing order", out)
+            # Each done callback ran in the pool thread that ran the task.
+            for tid, thread in re.findall(r"as_completed: task (\d) -> \d+ at \d+ ms \(ran \d+ ms "
+                                          r"in (pool-\d)\)", out):
+                self.assertRegex(out, r"callback: task %s done, called in thread %s " % (tid, thread))
+            self.assertRegex(out, r"as_completed: task 3: result\(\) raised RuntimeError")
+            mapped = re.findall(r"map: task (\d)", out)
+            self.assertEqual(mapped, ["1", "2", "3"], out)
+            self.assertIn("map: the exception ends the loop over map(): the results of tasks "
+                          "4..5 are never seen", out)
+
+    def test_without_a_failing_task_map_hands_over_all_five(self):
+        with DemoRun("futures", "fail=0", "task_ms=100", "pause_ms=0") as run:
+            out = self.rounds(run, 2)
+            self.assertEqual(re.findall(r"map: task (\d)", out), ["1", "2", "3", "4", "5"])
+            self.assertIn("map order: submission order, 1..5", out)
+            self.assertNotIn("raised", out)
+
+    def test_result_at_once_turns_the_pool_into_a_loop(self):
+        pat = r"round %d: 5 tasks took (\d+) ms in all \(longest task (\d+) ms, sum of tasks (\d+) ms"
+        with DemoRun("futures", "sync=1", "task_ms=300", "pause_ms=0") as run:
+            m = run.wait_line(pat % 1, timeout=SLOW)
+            self.assertGreaterEqual(int(m.group(1)), int(m.group(3)), m.group(0))   # sum
+            self.assertIn("sync: result() right after each submit", run.stdout())
+        with DemoRun("futures", "sync=0", "task_ms=300", "pause_ms=0") as run:
+            m = run.wait_line(pat % 1, timeout=SLOW)
+            self.assertGreaterEqual(int(m.group(1)), int(m.group(2)))
+            self.assertLess(int(m.group(1)), int(m.group(3)), m.group(0))           # not the sum
+
+    def test_one_worker_completes_in_submission_order(self):
+        with DemoRun("futures", "workers=1", "task_ms=100", "pause_ms=0") as run:
+            out = self.rounds(run, 1)
+            self.assertIn("as_completed order: 1 2 3 4 5", out)
+            self.assertEqual(named(run.pid, "pool-"), ["pool-1"])
+
+
+class SubprocessOutput(unittest.TestCase):
+    def test_captures_stdout_and_stderr_and_reports_a_failing_command(self):
+        with DemoRun("subprocess-output", "pause_ms=0") as run:
+            run.wait_line(r"check_output: pid \d+ exited with code 0 after \d+ ms; read stdout "
+                          r"100000 bytes, stderr 0 bytes \(read to EOF, then wait\)")
+            run.wait_line(r"communicate: pid \d+ exited with code 0 after \d+ ms; read stdout "
+                          r"100000 bytes, stderr 50000 bytes")
+            run.wait_line(r"CalledProcessError: Command 'child-cmd' \(pid \d+\) returned non-zero "
+                          r"exit status 3")
+        with DemoRun("subprocess-output", "code=0", "pause_ms=0") as run:
+            run.wait_line(r"run\(check=True\): pid \d+ exited with code 0: no error to raise")
+            self.assertNotIn("CalledProcessError", run.stdout())
+
+    def test_waiting_before_reading_deadlocks_until_someone_reads(self):
+        with DemoRun("subprocess-output", "bug=1") as run:
+            m = run.wait_line(r"BUG: I wait\(\) for child (\d+) before reading its output; it "
+                              r"writes 100000 bytes into a pipe of 65536 bytes")
+            child = int(m.group(1))
+            poll(lambda: wchan(run.pid) == "do_wait" and "pipe_write" in wchan(child),
+                 desc="parent in wait(), child in a pipe write (%r, %r)"
+                 % (wchan(run.pid), wchan(child)))
+            self.assertTrue(pid_alive(child))
+            run.proc.send_signal(signal.SIGUSR1)
+            run.wait_line(r"a second reader drained the pipe \(100000 bytes\)")
+            run.wait_line(r"check_output: pid %d exited with code 0" % child)
+
+    def test_output_that_fits_in_the_pipe_hides_the_bug(self):
+        with DemoRun("subprocess-output", "bug=1", "bytes=60000", "pause_ms=0") as run:
+            run.wait_line(r"writes 60000 bytes into a pipe of 65536 bytes: it fits")
+            run.wait_line(r"communicate: pid \d+ exited with code 0 after \d+ ms; read stdout "
+                          r"60000 bytes, stderr 30000 bytes \(BUG: waited first")
+            self.assertNotIn("second reader", run.stdout())
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ CATALOG = [
     "semaphore", "event-gate", "condition-queue", "pool-cpu", "zombies", "orphans", "daemon",
     "graceful-shutdown", "ticket-lock", "blocking-vs-eventloop", "fanout-threads",
     "joinable-queue", "memory-isolation", "busy-poll-vs-select", "exit-semantics", "pool-map",
-    "timeouts",
+    "timeouts", "coroutines", "futures", "subprocess-output",
 ]
 
 
@@ -185,6 +185,9 @@ PLAN = {
     "exit-semantics": (["procs=1", "handler=0"], 2, False),
     "pool-map": ([], 3, False),
     "timeouts": ([], 0, False),
+    "coroutines": (["long_fib=30"], 1, False),
+    "futures": (["task_ms=100"], 0, False),
+    "subprocess-output": (["bug=1"], 1, False),
 }
 
 

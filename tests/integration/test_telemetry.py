@@ -240,5 +240,92 @@ class Telemetry(unittest.TestCase):
                     self.assertNotEqual(t["former_ppid"], run.pid)
 
 
+# What coroutines, futures and subprocess-output
+# publish, and what concmon infers about them, in batch JSON.
+class NewDemosTelemetry(unittest.TestCase):
+    def demo(self, spec, **kw):
+        return BatchRun(None, delay=0.2, args=["--demo", spec], **kw)
+
+    def values(self, snap):
+        return {v["name"]: v["value"] for v in records(snap, "values")}
+
+    def test_coroutines_a_long_request_shows_in_client_latency(self):
+        with self.demo("coroutines,period_ms=20,long_fib=43,long_every_ms=500",
+                       commands=True) as run:
+            def stalled(s):
+                v = self.values(s)
+                return v.get("long_ms", 0) > 0 and v.get("max_latency_ms", 0) >= v["long_ms"] // 2
+            snap = run.wait_for(stalled, SLOW, "max_latency_ms near long_ms after a stall")
+            ready = records(snap, "queues", "ready")
+            self.assertEqual(ready[0]["source"], "probe", ready)
+            roles = [t["role"] for t in records(snap, "probe_threads")
+                     if t["writer_pid"] == program_pid(snap)]
+            self.assertEqual(roles, ["scheduler"], records(snap, "probe_threads"))
+            run.wait_for(lambda s: self.values(s).get("ready_peak", 0) >= 4, SLOW,
+                         "every connection ready at once after a stall")
+            run.send("knob %d long_fib 0" % program_pid(snap))
+            turned = run.wait_for(lambda s: knob(s, "long_fib") == 0, SLOW, "long_fib at 0")
+            # A long request in flight may still finish: count from twice the
+            # longest one seen on (sanitizer builds compute fib slowly).
+            longest = max(self.values(s).get("long_ms", 0) for s in run.snapshots) / 1000.0
+            t0 = turned["time"]
+            first = run.wait_for(lambda s: s["time"] >= t0 + 2 * longest + 0.5, 2 * SLOW,
+                                 "the long request in flight finished")
+            last = run.wait_for(lambda s: s["time"] >= first["time"] + max(2.0, 2 * longest),
+                                2 * SLOW, "four long periods later")
+            self.assertEqual(self.values(last).get("long_requests"),
+                             self.values(first)["long_requests"])
+            self.assertGreater(self.values(last)["requests"], self.values(first)["requests"])
+
+    def test_futures_pool_queue_and_counts_and_sync(self):
+        with self.demo("futures,workers=2,task_ms=300,pause_ms=100", commands=True) as run:
+            # 5 tasks on 2 workers: three wait in the work queue.
+            snap = run.wait_for(
+                lambda s: any(q["depth"] >= 1 for q in records(s, "queues", "work")),
+                SLOW, "tasks waiting in the work queue")
+            self.assertEqual(records(snap, "queues", "work")[0]["source"], "probe")
+            snap = run.wait_for(lambda s: self.values(s).get("failed", 0) >= 1
+                                and self.values(s).get("done", 0) >= 4, SLOW,
+                                "a round done, one task failed")
+            v = self.values(snap)
+            self.assertLess(v["round_ms"], v["sum_ms"], v)
+            run.wait_for(lambda s: any(t["role"] == "main" and t["wait_on"] == "future-done"
+                                       for t in records(s, "probe_threads")),
+                         SLOW, "main waiting in result() on future-done")
+            run.send("knob %d sync 1" % program_pid(snap))
+            turned = run.wait_for(lambda s: knob(s, "sync") == 1, SLOW, "sync at 1")
+            done = self.values(turned)["done"] + self.values(turned)["failed"]
+            # Two whole rounds later the last one surely ran with sync=1.
+            snap = run.wait_for(lambda s: self.values(s).get("done", 0)
+                                + self.values(s).get("failed", 0) >= done + 10, 3 * SLOW, "two rounds with sync=1",
+                                since=run.snapshots.index(turned))
+            v = self.values(snap)
+            self.assertGreaterEqual(v["round_ms"], v["sum_ms"], v)
+
+    def test_subprocess_output_wait_before_read_shows_both_sides_waiting(self):
+        with self.demo("subprocess-output,bug=1", commands=True) as run:
+            def stuck(s):
+                pid = program_pid(s)
+                kids = [t for t in tasks_of(s, ppid=pid) if not t.get("exited")]
+                parent = [t for t in tasks_of(s, pid=pid, tid=pid)]
+                pipes = [q for q in records(s, "queues") if q["kind"] == "pipe"
+                         and q["depth"] >= q["capacity"] - 4096]
+                return (kids and parent and pipes and self.values(s).get("stuck") == 1
+                        and (kids[0]["waiting"] or "").startswith("writes pipe to PID %d" % pid)
+                        and parent[0]["waiting"] == "waits for child PID %d (wait4)"
+                        % kids[0]["pid"])
+            snap = run.wait_for(stuck, SLOW, "parent in wait4, child writing a full pipe")
+            pid = program_pid(snap)
+            child = [t for t in tasks_of(snap, ppid=pid) if not t.get("exited")][0]["pid"]
+            pipe = [q for q in records(snap, "queues") if q["kind"] == "pipe"
+                    and q["depth"] >= q["capacity"] - 4096][0]
+            self.assertEqual((pipe["writer_pid"], pipe["reader_pid"], pipe["source"]),
+                             (child, pid, "inferred"), pipe)
+            rounds = self.values(snap)["rounds"]
+            run.send("signal %d USR1" % pid)
+            run.wait_for(lambda s: self.values(s).get("rounds", 0) > rounds, SLOW,
+                         "the round finished once a thread read the pipe")
+
+
 if __name__ == "__main__":
     main()
