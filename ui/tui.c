@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "color.h"
+#include "columns.h"
+#include "model/lifecycle.h"
 #include "deadview.h"
 #include "demomenu.h"
 #include "explainpane.h"
@@ -73,6 +75,9 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->opts.tree = true;
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
+	t->linger = LIFECYCLE_LINGER;
+	char cerr[128];
+	table_columns_set(t, COLUMNS_DEFAULT, cerr, sizeof cerr);
 	t->dirty = true;
 	t->menu = menu_new();
 	t->prompt = prompt_new();
@@ -168,6 +173,28 @@ void tui_events_changed(struct tui *t)
 		t->events_seen = events_last(t->events);
 		t->dirty = true;
 	}
+}
+
+void tui_set_linger(struct tui *t, double seconds)
+{
+	t->linger = seconds > 0 ? seconds : 0;
+	t->dirty = true;
+}
+
+int tui_set_columns(struct tui *t, const char *list, char *err, size_t errlen)
+{
+	return table_columns_set(t, list, err, errlen);
+}
+
+void tui_set_sort(struct tui *t, enum sort_key key, bool descending)
+{
+	t->opts.sort = key;
+	t->opts.descending = descending;
+}
+
+unsigned tui_extras(const struct tui *t)
+{
+	return table_columns_extras(t);
 }
 
 void tui_set_waits(struct tui *t, tui_wait_fn *fn, const void *ctx)

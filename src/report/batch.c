@@ -131,7 +131,8 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 {
 	struct batch_ctx c = { b, in };
 	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID,
-			       .exited_cap = TASKTREE_EXITED_CAP };
+			       .exited_cap = TASKTREE_EXITED_CAP, .exited_after = in->exited_after,
+			       .linger = in->linger };
 	size_t nrows;
 	const struct row *rows = tasktree_rows(b->tree, in->tasks, in->ntasks, &o, &nrows);
 	double now = in->time ? in->time : util_wall();
@@ -144,6 +145,7 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 			.programs = p, .nprograms = np, .deadlocks = in->deadlocks, .infer = in->infer,
 			.wait = in->wait, .wait_ctx = in->wait_ctx,
 			.containment = in->containment, .more = print_events, .more_arg = &c,
+			.extras = in->extras,
 		};
 		report_json(fp, now, rows, nrows, &sum, &x);
 	} else {
