@@ -30,7 +30,7 @@ static void help_emit(struct help_walk *w, const char *lead, attr_t la, const ch
 }
 
 static const char *const help_notes[] = {
-	"Rows: * tagged; grey = exited (kept a few seconds with its exit code or signal);",
+	"Rows: * tagged; grey = exited (kept --linger seconds, 5, with its exit code or signal);",
 	"[orphan of N] = lost its parent N and was adopted by concmon, which reaps it.",
 	"Signals go to every tagged task, or to the selected one when none is tagged.",
 	"In prompts: Enter accepts, Esc cancels, Ctrl-U/Ctrl-K/Ctrl-W delete, Up/Down history.",
@@ -53,6 +53,8 @@ static const char *const help_notes[] = {
 	"and zombies at once, forks and exits per second) is what the kernel reported between two",
 	"refreshes: a 200 ms spike shows at any delay. Without kernel events there is no peak.",
 	"The header's states (run, sleep...) count the rows shown: threads, or processes under H.",
+	"Columns: --columns PID,USER,NI,TIME+,... picks them (also VIRT SHR MEM% TTY PRI IO_R IO_W",
+	"WCHAN CGROUP); every column sorts: F6 lists the shown ones, > and < step, I inverts.",
 };
 
 static void help_walk(struct help_walk *w)
