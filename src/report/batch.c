@@ -145,7 +145,7 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 			.programs = p, .nprograms = np, .deadlocks = in->deadlocks, .infer = in->infer,
 			.wait = in->wait, .wait_ctx = in->wait_ctx,
 			.containment = in->containment, .more = print_events, .more_arg = &c,
-			.extras = in->extras,
+			.extras = in->extras, .unrecorded = in->replay,
 		};
 		report_json(fp, now, rows, nrows, &sum, &x);
 	} else {

@@ -33,6 +33,7 @@ struct batch_input {
 	const struct events *events;
 	const char *containment;            /* "cgroup", "process-groups" */
 	unsigned extras;                    /* enum proc_extra: costly task fields to write */
+	bool replay;                        /* from a recording, which lacks the htop columns' fields */
 	double exited_after;                /* exited tasks before this monotonic time are hidden */
 	double linger;                      /* for the summary rows' text; 0: the default */
 };

@@ -256,7 +256,8 @@ static void json_task(FILE *fp, const struct row *r, const struct report_extra *
 	p = put_number(p, t->start_time, 2);
 	p = put_str(p, ",\"depth\":");
 	p = put_ll(p, r->depth);
-	p = json_task_cheap(p, t);
+	if (!x || !x->unrecorded)
+		p = json_task_cheap(p, t);
 	p = put_str(p, ",\"waiting\":");
 	const char *w = !t->exited ? task_wait(x, t->tid) : NULL;
 	if (!w)
