@@ -144,9 +144,9 @@ void tui_show_tasks(struct tui *t, const struct task *tasks, size_t n)
 {
 	t->tasks = tasks;
 	t->ntasks = n;
-	tasktree_summary(tasks, n, t->all, &t->sum);
 	view_prune_tags(t);
-	view_rebuild(t);
+	view_rebuild(t);   /* sets opts.exited_after: the header counts the exited rows shown */
+	tasktree_summary_shown(tasks, n, t->all, t->opts.exited_after, &t->sum);
 }
 
 void tui_set_programs(struct tui *t, const struct program *progs, size_t n)

@@ -588,6 +588,12 @@ static void count_state(struct summary *s, char state)
 
 void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct summary *s)
 {
+	tasktree_summary_shown(tasks, n, all_tasks, 0, s);
+}
+
+void tasktree_summary_shown(const struct task *tasks, size_t n, bool all_tasks,
+			    double exited_after, struct summary *s)
+{
 	long long live = 0, thread_fields = 0;
 	bool thread_rows = false;
 
@@ -597,7 +603,7 @@ void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct
 		if (!all_tasks && !t->supervised)
 			continue;
 		if (t->exited) {
-			s->exited++;
+			s->exited += t->exited_at >= exited_after;
 			continue;
 		}
 		live++;

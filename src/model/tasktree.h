@@ -108,4 +108,9 @@ struct summary {
  * exited: exited rows, processes and threads alike. */
 void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct summary *s);
 
+/* The same, counting only the exited tasks shown: those that exited at or
+ * after exited_after (tree_opts.exited_after, the linger). */
+void tasktree_summary_shown(const struct task *tasks, size_t n, bool all_tasks,
+			    double exited_after, struct summary *s);
+
 #endif

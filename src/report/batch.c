@@ -137,7 +137,7 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 	const struct row *rows = tasktree_rows(b->tree, in->tasks, in->ntasks, &o, &nrows);
 	double now = in->time ? in->time : util_wall();
 	struct summary sum;
-	tasktree_summary(in->tasks, in->ntasks, in->all, &sum);
+	tasktree_summary_shown(in->tasks, in->ntasks, in->all, in->exited_after, &sum);
 	if (in->json) {
 		size_t np = in->nprograms;
 		const struct program *p = in->progs ? programs_list(in->progs, &np) : in->programs;

@@ -187,6 +187,15 @@ static void test_linger_filter(void **state)
 	o.exited_after = 104.001;   /* linger 0 */
 	assert_int_equal(tasktree_build(t, 3, &o, rows), 1);
 	assert_int_equal(rows[0].task->tid, 1);
+	/* the header counts the exited rows shown */
+	struct summary sum;
+	tasktree_summary_shown(t, 3, true, 0, &sum);
+	assert_int_equal(sum.exited, 2);
+	tasktree_summary_shown(t, 3, true, 102.0, &sum);
+	assert_int_equal(sum.exited, 1);
+	tasktree_summary_shown(t, 3, true, 104.001, &sum);
+	assert_int_equal(sum.exited, 0);
+	assert_int_equal(sum.processes, 1);
 }
 
 /* The fold text says the linger in force. */
