@@ -31,7 +31,7 @@ static void help_emit(struct help_walk *w, const char *lead, attr_t la, const ch
 }
 
 static const char *const help_notes[] = {
-	"Rows: * tagged; grey = exited (kept a few seconds with its exit code or signal);",
+	"Rows: * tagged; grey = exited (kept --linger seconds, 5, with its exit code or signal);",
 	"[orphan of N] = lost its parent N and was adopted by concmon, which reaps it.",
 	"Signals go to every tagged task, or to the selected one when none is tagged.",
 	"In prompts: Enter accepts, Esc cancels, Ctrl-U/Ctrl-K/Ctrl-W delete, Up/Down history.",
@@ -61,6 +61,8 @@ static const char *const help_notes[] = {
 	"Mouse: click a row (again: E), a column title (sorts; again: inverts), a key in the bar;",
 	"the wheel scrolls the table or the pane under it; in menus click twice to choose. Select",
 	"text with Shift held (most terminals); --no-mouse leaves the mouse to the terminal.",
+	"Columns: --columns PID,USER,NI,TIME+,... picks them (also VIRT SHR MEM% TTY PRI IO_R IO_W",
+	"WCHAN CGROUP); every column sorts: F6 lists the shown ones, > and < step, I inverts.",
 };
 
 static void help_walk(struct help_walk *w)

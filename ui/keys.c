@@ -267,6 +267,22 @@ static enum tui_reaction key_invert(struct tui *t, const struct tui_actions *a, 
 	return TUI_REDRAW;
 }
 
+/* > and <: the sort moves to the next or previous shown column, as in
+ * htop; from a key not shown, to the first. */
+static enum tui_reaction key_sort_step(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a;
+	size_t n = t->ncols, at = n;
+	for (size_t i = 0; i < n; i++)
+		if (t->cols[i] == t->opts.sort)
+			at = i;
+	at = at == n ? 0 : (at + n + (size_t)(arg > 0 ? 1 : n - 1)) % n;
+	t->opts.sort = t->cols[at];
+	view_rebuild(t);
+	tui_message(t, false, "sorted by %s", tasksort_column_name(t->opts.sort));
+	return TUI_REDRAW;
+}
+
 static enum tui_reaction key_signal(struct tui *t, const struct tui_actions *a, int arg)
 {
 	return act_signal(t, a, arg);
@@ -374,7 +390,10 @@ static const struct keybind key_table[] = {
 	{ { 27 }, "Clear", "clear the filter: every task shows again", false, key_clear, 0 },
 	{ { KEY_F(5), 't' }, "Tree", "tree or flat list", true, key_tree, 0 },
 	{ { 'H' }, "Threads", "show or hide threads", false, key_threads, 0 },
-	{ { KEY_F(6), '>', '<' }, "SortBy", "choose the sort column", KEYS_BAR_MORE, key_menu, MENU_SORT },
+	{ { KEY_F(6) }, "SortBy", "choose the sort column among the shown ones", KEYS_BAR_MORE,
+	  key_menu, MENU_SORT },
+	{ { '>' }, "SortNext", "sort by the next shown column", false, key_sort_step, 1 },
+	{ { '<' }, "SortPrev", "sort by the previous shown column", false, key_sort_step, -1 },
 	{ { 'I' }, "Invert", "invert the sort order", false, key_invert, 0 },
 	{ { KEY_F(7), ':' }, "Launch",
 	  "launch a command line; Ctrl-T in the prompt (or a leading --trace) traces its locks",

@@ -49,16 +49,17 @@ void menu_free(struct menu *m)
 
 struct menu_def {
 	const char *hint;   /* keys, in the bottom border */
-	size_t (*count)(void);
+	size_t (*count)(const struct tui *t);
 	size_t (*initial)(const struct tui *t);
 	void (*title)(const struct tui *t, char *buf, size_t len);
 	void (*label)(const struct tui *t, size_t i, char *buf, size_t len);
-	bool (*jump)(size_t i, const char *typed);
+	bool (*jump)(const struct tui *t, size_t i, const char *typed);
 	enum tui_reaction (*choose)(struct tui *t, const struct tui_actions *a, size_t i);
 };
 
-static size_t sig_count(void)
+static size_t sig_count(const struct tui *t)
 {
+	(void)t;
 	size_t n;
 	sigtable(&n);
 	return n;
@@ -105,8 +106,9 @@ static void sig_label(const struct tui *t, size_t i, char *buf, size_t len)
 }
 
 /* "15" finds SIGTERM by number; "te", "TERM" or "sigte" by name. */
-static bool sig_jump(size_t i, const char *typed)
+static bool sig_jump(const struct tui *t, size_t i, const char *typed)
 {
+	(void)t;
 	size_t n;
 	const struct sigdesc *s = sigtable(&n);
 	size_t tl = strlen(typed);
@@ -137,14 +139,18 @@ static enum tui_reaction sig_choose(struct tui *t, const struct tui_actions *a, 
 	return act_signal(t, a, s[i].signo);
 }
 
-static size_t sort_count(void)
+/* The sort menu lists the shown columns, in their order. */
+static size_t sort_count(const struct tui *t)
 {
-	return SORT_COUNT;
+	return t->ncols;
 }
 
 static size_t sort_initial(const struct tui *t)
 {
-	return (size_t)t->opts.sort;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (t->cols[i] == t->opts.sort)
+			return i;
+	return 0;
 }
 
 static void sort_title(const struct tui *t, char *buf, size_t len)
@@ -155,19 +161,19 @@ static void sort_title(const struct tui *t, char *buf, size_t len)
 
 static void sort_label(const struct tui *t, size_t i, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s", (size_t)t->opts.sort == i ? "*" : " ",
-		 tasktree_sort_name((enum sort_key)i));
+	snprintf(buf, len, "%s %s", t->opts.sort == t->cols[i] ? "*" : " ",
+		 tasksort_column_name(t->cols[i]));
 }
 
-static bool sort_jump(size_t i, const char *typed)
+static bool sort_jump(const struct tui *t, size_t i, const char *typed)
 {
-	return strncasecmp(tasktree_sort_name((enum sort_key)i), typed, strlen(typed)) == 0;
+	return strncasecmp(tasksort_column_name(t->cols[i]), typed, strlen(typed)) == 0;
 }
 
 static enum tui_reaction sort_choose(struct tui *t, const struct tui_actions *a, size_t i)
 {
 	(void)a;
-	t->opts.sort = (enum sort_key)i;
+	t->opts.sort = t->cols[i];
 	view_rebuild(t);
 	tui_message(t, false, "sorted by %s", tasktree_sort_name(t->opts.sort));
 	return TUI_REDRAW;
@@ -189,7 +195,7 @@ static struct menu_box menu_geometry(const struct tui *t)
 {
 	const struct menu_def *d = &menu_defs[t->menu->kind];
 	char buf[TUI_TEXT_MAX * 2];
-	size_t n = d->count();
+	size_t n = d->count(t);
 	d->title(t, buf, sizeof buf);
 	int w = text_width(buf) + 6;
 	int hw = text_width(d->hint) + 6;
@@ -228,11 +234,11 @@ void menu_open(struct tui *t, enum menu_kind kind)
 static void menu_jump(struct tui *t)
 {
 	const struct menu_def *d = &menu_defs[t->menu->kind];
-	size_t n = d->count();
+	size_t n = d->count(t);
 	if (t->menu->jlen == 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		if (d->jump(i, t->menu->jump)) {
+		if (d->jump(t, i, t->menu->jump)) {
 			t->menu->cur = i;
 			return;
 		}
@@ -260,7 +266,7 @@ static enum tui_reaction menu_key(struct tui *t, const struct tui_actions *a, in
 {
 	struct menu *m = t->menu;
 	const struct menu_def *d = &menu_defs[m->kind];
-	long n = (long)d->count(), cur = (long)m->cur;
+	long n = (long)d->count(t), cur = (long)m->cur;
 	long page = menu_geometry(t).h - 2;
 	if (page < 1)
 		page = 1;
@@ -334,7 +340,7 @@ static void menu_draw(struct tui *t)
 		snprintf(hint, sizeof hint, "%s", d->hint);
 	menu_frame(t, &b, title, hint);
 
-	size_t n = d->count(), h = (size_t)(b.h - 2);
+	size_t n = d->count(t), h = (size_t)(b.h - 2);
 	if (m->cur < m->top)
 		m->top = m->cur;
 	if (m->cur >= m->top + h)
@@ -363,7 +369,7 @@ static enum tui_reaction menu_mouse(struct tui *t, const struct tui_actions *a,
 	if (ev->y < b.y || ev->y >= b.y + b.h || ev->x < b.x || ev->x >= b.x + b.w)
 		return menu_key(t, a, 27);
 	size_t i = m->top + (size_t)(ev->y - b.y - 1);
-	if (ev->y == b.y || ev->y == b.y + b.h - 1 || i >= menu_defs[m->kind].count())
+	if (ev->y == b.y || ev->y == b.y + b.h - 1 || i >= menu_defs[m->kind].count(t))
 		return TUI_NONE;
 	if (m->clicked == i + 1 && m->cur == i)
 		return menu_key(t, a, '\n');

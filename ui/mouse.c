@@ -75,11 +75,8 @@ enum tui_reaction mouse_scroll_or_close(struct tui *t, const struct mouse_event 
  * order turns round (as I does). */
 static enum tui_reaction mouse_sort(struct tui *t, const struct table_hit *h)
 {
-	if (h->sort < 0) {
-		tui_message(t, true, "%s has no sort key: click PID, CPU%%, RSS, S, COMMAND or "
-			    "START (F6 lists them)", h->title);
-		return TUI_REDRAW;
-	}
+	if (h->sort < 0)      /* every column sorts: a title without one is a bug */
+		return TUI_NONE;
 	if ((int)t->opts.sort == h->sort)
 		t->opts.descending = !t->opts.descending;
 	else

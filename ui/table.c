@@ -1,6 +1,6 @@
 /* table.c - draws the header, the column titles and the task rows.
- * Columns are one table: titles, widths, the order in which a narrow
- * terminal drops them, and the sort key each one shows. */
+ * The columns shown are t->cols, in order (columns.c: what each draws);
+ * positions are indexed by sort key, -1 for a column not drawn. */
 #include "table.h"
 
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "act.h"
+#include "columns.h"
 #include "deadview.h"
 #include "keys.h"
 #include "model/sigtable.h"
@@ -24,27 +25,6 @@
 #include "util/escape.h"
 #include "view.h"
 
-/* What a cell formatter may need besides the task. */
-struct cell_ctx {
-	time_t now;
-	const struct tui *t;
-};
-
-typedef void cell_fn(const struct task *k, const struct cell_ctx *c, char *buf, size_t len);
-
-enum col_id { COL_PID, COL_TID, COL_PPID, COL_STATE, COL_CPU, COL_RSS, COL_THR,
-	      COL_START, COL_WAIT, COL_COMMAND, COL_COUNT };
-
-struct column {
-	const char *title;
-	int width;            /* 0: the rest of the line */
-	bool right;           /* numbers align right */
-	int drop;             /* narrow screens hide lower numbers first; 0 never */
-	int sort;             /* the enum sort_key this column shows, or -1 */
-	bool threads_only;    /* only while threads are shown */
-	cell_fn *cell;
-};
-
 /* Room the COMMAND column keeps before other columns are dropped: at 80
  * columns START and RSS go and a command line shows 40 characters. */
 #define TABLE_MIN_COMMAND 36
@@ -53,93 +33,6 @@ struct column {
 #define TABLE_WAIT_MIN_COMMAND 60
 /* Column 0 holds the tag mark; columns start after it. */
 #define TABLE_MARK_WIDTH 1
-
-static void cell_pid(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	(void)c;
-	snprintf(b, n, "%d", (int)k->pid);
-}
-
-static void cell_tid(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	(void)c;
-	snprintf(b, n, "%d", (int)k->tid);
-}
-
-static void cell_ppid(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	(void)c;
-	snprintf(b, n, "%d", (int)k->ppid);
-}
-
-static void cell_state(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	(void)c;
-	char s = k->state > ' ' && k->state < 0x7f ? k->state : '?';
-	snprintf(b, n, "%c", s);
-}
-
-static void cell_cpu(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	(void)c;
-	if (k->exited)
-		snprintf(b, n, "-");
-	else
-		snprintf(b, n, k->cpu < 99.95 ? "%.1f" : "%.0f", k->cpu);
-}
-
-static void cell_rss(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	(void)c;
-	if (k->exited || task_is_thread(k))
-		b[0] = '\0';
-	else
-		text_human_kb(k->rss_kb, b, n);
-}
-
-static void cell_thr(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	(void)c;
-	if (k->exited || task_is_thread(k))
-		b[0] = '\0';
-	else
-		snprintf(b, n, "%d", k->threads);
-}
-
-/* Today's tasks show the time; older ones the date, like ps and htop. */
-static void cell_start(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	time_t when = (time_t)k->start_time;
-	struct tm tm;
-	b[0] = '\0';
-	if (k->start_time <= 0 || !localtime_r(&when, &tm))
-		return;
-	strftime(b, n, c->now - when < 24 * 3600 ? "%H:%M:%S" : "%b %d", &tm);
-}
-
-/* Why the task waits, from the inferred layer ("mutex m held by T 42
- * (worker)"); empty while it runs or when nothing is known. */
-static void cell_wait(const struct task *k, const struct cell_ctx *c, char *b, size_t n)
-{
-	const char *w = !k->exited ? tui_wait(c->t, k->tid) : NULL;
-	static const char verb[] = "waits for ";   /* the column's title says it */
-	if (w && strncmp(w, verb, sizeof verb - 1) == 0)
-		w += sizeof verb - 1;
-	escape_text(w ? w : "", b, n); /* names come from the program's memory and comm */
-}
-
-static const struct column table_columns[COL_COUNT] = {
-	[COL_PID] = { "PID", 7, true, 0, SORT_PID, false, cell_pid },
-	[COL_TID] = { "TID", 7, true, 0, -1, true, cell_tid },
-	[COL_PPID] = { "PPID", 7, true, 6, -1, false, cell_ppid },
-	[COL_STATE] = { "S", 1, false, 0, SORT_STATE, false, cell_state },
-	[COL_CPU] = { "CPU%", 5, true, 5, SORT_CPU, false, cell_cpu },
-	[COL_RSS] = { "RSS", 6, true, 3, SORT_RSS, false, cell_rss },
-	[COL_THR] = { "THR", 4, true, 4, -1, false, cell_thr },
-	[COL_START] = { "START", 8, false, 2, SORT_START, false, cell_start },
-	[COL_WAIT] = { "WAITING", 36, false, 1, -1, false, cell_wait },
-	[COL_COMMAND] = { "COMMAND", 0, false, 0, SORT_COMMAND, false, NULL },
-};
 
 static const struct table_state table_state_list[] = {
 	{ 'R', UI_RUN, "running or ready to run" },
@@ -168,38 +61,51 @@ static enum ui_color table_state_color(char letter)
 	return UI_NORMAL;
 }
 
-/* x position of each column for this screen width, or -1 when hidden. */
-static void table_layout(const struct tui *t, int x[COL_COUNT])
+/* Drops the least useful columns until COMMAND has some room; returns
+ * the width the shown ones take. */
+static int table_drop(const struct tui *t, bool shown[SORT_COUNT], int fixed)
 {
-	bool shown[COL_COUNT];
-	int fixed = TABLE_MARK_WIDTH;
-	for (int i = 0; i < COL_COUNT; i++) {
-		shown[i] = !table_columns[i].threads_only || t->opts.threads;
-		if (shown[i])
-			fixed += table_columns[i].width + 1;
-	}
-	/* Drop the least useful columns until COMMAND has some room. */
 	for (int level = 1; fixed + TABLE_MIN_COMMAND > COLS; level++) {
 		bool any = false;
-		for (int i = 0; i < COL_COUNT; i++) {
-			if (shown[i] && table_columns[i].drop == level) {
-				shown[i] = false;
-				fixed -= table_columns[i].width + 1;
+		for (size_t i = 0; i < t->ncols; i++) {
+			const struct column *col = columns_def(t->cols[i]);
+			if (shown[t->cols[i]] && col->drop == level) {
+				shown[t->cols[i]] = false;
+				fixed -= col->width + 1;
 			}
-			any |= table_columns[i].drop >= level;
+			any |= col->drop >= level;
 		}
 		if (!any)
 			break;
 	}
-	if (shown[COL_WAIT] && fixed + TABLE_WAIT_MIN_COMMAND > COLS) {
-		shown[COL_WAIT] = false;
-		fixed -= table_columns[COL_WAIT].width + 1;
+	if (shown[SORT_WAIT] && fixed + TABLE_WAIT_MIN_COMMAND > COLS) {
+		shown[SORT_WAIT] = false;
+		fixed -= columns_def(SORT_WAIT)->width + 1;
 	}
+	return fixed;
+}
+
+/* x position of each column (by sort key) for this screen width, or -1
+ * when hidden. */
+static void table_layout(const struct tui *t, int x[SORT_COUNT])
+{
+	bool shown[SORT_COUNT] = { false };
+	int fixed = TABLE_MARK_WIDTH;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const struct column *col = columns_def(t->cols[i]);
+		shown[t->cols[i]] = !col->threads_only || t->opts.threads;
+		if (shown[t->cols[i]])
+			fixed += col->width + 1;
+	}
+	table_drop(t, shown, fixed);
 	int pos = TABLE_MARK_WIDTH;
-	for (int i = 0; i < COL_COUNT; i++) {
-		x[i] = shown[i] ? pos : -1;
-		if (shown[i])
-			pos += table_columns[i].width + 1;
+	for (int k = 0; k < SORT_COUNT; k++)
+		x[k] = -1;
+	for (size_t i = 0; i < t->ncols; i++) {
+		enum sort_key k = t->cols[i];
+		x[k] = shown[k] ? pos : -1;
+		if (shown[k])
+			pos += columns_def(k)->width + 1;
 	}
 }
 
@@ -211,19 +117,20 @@ static void table_cell(int y, int x, const struct column *col, const char *s, at
 	text_put(y, x + pad, s, col->width - pad, a);
 }
 
-static void table_draw_titles(const struct tui *t, int y, const int x[COL_COUNT])
+static void table_draw_titles(const struct tui *t, int y, const int x[SORT_COUNT])
 {
 	text_fill(y, 0, COLS, t->attr[UI_TITLE]);
-	for (int i = 0; i < COL_COUNT; i++) {
-		const struct column *col = &table_columns[i];
-		if (x[i] < 0)
+	for (size_t i = 0; i < t->ncols; i++) {
+		enum sort_key k = t->cols[i];
+		const struct column *col = columns_def(k);
+		const char *title = tasksort_column_name(k);
+		if (x[k] < 0)
 			continue;
-		bool sorted = col->sort == (int)t->opts.sort;
-		attr_t a = t->attr[sorted ? UI_TITLE_SORT : UI_TITLE];
+		attr_t a = t->attr[k == t->opts.sort ? UI_TITLE_SORT : UI_TITLE];
 		if (col->width == 0)
-			text_put(y, x[i], col->title, COLS, a);
+			text_put(y, x[k], title, COLS, a);
 		else
-			table_cell(y, x[i], col, col->title, a);
+			table_cell(y, x[k], col, title, a);
 	}
 }
 
@@ -328,17 +235,19 @@ static void table_draw_command(const struct tui *t, const struct row *r, int y, 
 /* A summary row of exited tasks: its parent in PPID, "+" in S, the
  * tally in COMMAND, greyed like the rows it stands for. */
 static void table_draw_fold(const struct tui *t, const struct row *r, int y,
-			    const int x[COL_COUNT])
+			    const int x[SORT_COUNT])
 {
 	char buf[512];
 	attr_t grey = t->attr[UI_GREY];
 	const struct task *p = r->fold->parent;
-	if (x[COL_PPID] >= 0) {
+	if (x[SORT_PPID] >= 0) {
 		snprintf(buf, sizeof buf, "%d", p ? (int)p->pid : 0);
-		table_cell(y, x[COL_PPID], &table_columns[COL_PPID], buf, grey);
+		table_cell(y, x[SORT_PPID], columns_def(SORT_PPID), buf, grey);
 	}
-	table_cell(y, x[COL_STATE], &table_columns[COL_STATE], r->fold->unfolded ? "-" : "+", grey);
-	int cx = x[COL_COMMAND];
+	if (x[SORT_STATE] >= 0)
+		table_cell(y, x[SORT_STATE], columns_def(SORT_STATE), r->fold->unfolded ? "-" : "+",
+			   grey);
+	int cx = x[SORT_COMMAND];
 	if (t->opts.tree)
 		cx += table_draw_glyphs(t, r, y, cx, grey);
 	tasktree_fold_text(r->fold, buf, sizeof buf);
@@ -347,7 +256,7 @@ static void table_draw_fold(const struct tui *t, const struct row *r, int y,
 		 grey);
 }
 
-static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL_COUNT],
+static void table_draw_row(const struct tui *t, size_t i, int y, const int x[SORT_COUNT],
 			   const struct cell_ctx *ctx)
 {
 	const struct row *r = &t->rows[i];
@@ -358,7 +267,7 @@ static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL
 	}
 	bool tagged = view_tagged(t, k);
 	attr_t base = t->attr[k->exited ? UI_GREY : tagged ? UI_TAGGED : UI_NORMAL];
-	char buf[64];
+	char buf[512];
 
 	/* A thread in a deadlock (or waiting behind one): "!" and a red state. */
 	const struct deadlocks *dl = tui_deadlocks(t);
@@ -367,16 +276,19 @@ static void table_draw_row(const struct tui *t, size_t i, int y, const int x[COL
 		text_put(y, 0, "*", 1, t->attr[UI_TAGGED]);
 	else if (stuck)
 		text_put(y, 0, "!", 1, t->attr[UI_ERROR]);
-	for (int c = 0; c < COL_COMMAND; c++) {
-		if (x[c] < 0)
+	for (size_t ci = 0; ci < t->ncols; ci++) {
+		enum sort_key c = t->cols[ci];
+		const struct column *col = columns_def(c);
+		if (x[c] < 0 || !col->cell)
 			continue;
-		table_columns[c].cell(k, ctx, buf, sizeof buf);
+		col->cell(k, ctx, buf, sizeof buf);
 		attr_t a = base;
-		if (c == COL_STATE && !k->exited && !tagged)
+		if (c == SORT_STATE && !k->exited && !tagged)
 			a = t->attr[stuck ? UI_ERROR : table_state_color(k->state)];
-		table_cell(y, x[c], &table_columns[c], buf, a);
+		table_cell(y, x[c], col, buf, a);
 	}
-	table_draw_command(t, r, y, x[COL_COMMAND], base, x[COL_WAIT] >= 0);
+	if (x[SORT_COMMAND] >= 0)
+		table_draw_command(t, r, y, x[SORT_COMMAND], base, x[SORT_WAIT] >= 0);
 }
 
 /* What an empty table means, so the user knows what to do next. */
@@ -396,7 +308,7 @@ static void table_draw_empty(const struct tui *t, int y)
 
 void table_draw(struct tui *t, int y, int height)
 {
-	int x[COL_COUNT];
+	int x[SORT_COUNT];
 	table_layout(t, x);
 	table_draw_titles(t, y, x);
 	int rows = height - 1;
@@ -436,15 +348,16 @@ struct table_hit table_at(const struct tui *t, int y, int x)
 	}
 	if (y != ty)
 		return h;
-	int cx[COL_COUNT];
+	int cx[SORT_COUNT];
 	table_layout(t, cx);
-	for (int i = 0; i < COL_COUNT; i++) {
-		const struct column *col = &table_columns[i];
+	for (size_t i = 0; i < t->ncols; i++) {
+		enum sort_key k = t->cols[i];
+		const struct column *col = columns_def(k);
 		/* A column owns its cells and the gap after them; COMMAND the rest. */
-		if (cx[i] >= 0 && x >= cx[i] && (col->width == 0 || x <= cx[i] + col->width)) {
+		if (cx[k] >= 0 && x >= cx[k] && (col->width == 0 || x <= cx[k] + col->width)) {
 			h.what = TABLE_HIT_TITLE;
-			h.sort = col->sort;
-			h.title = col->title;
+			h.sort = (int)k;
+			h.title = tasksort_column_name(k);
 		}
 	}
 	return h;

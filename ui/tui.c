@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "color.h"
+#include "columns.h"
+#include "model/lifecycle.h"
 #include "deadview.h"
 #include "demomenu.h"
 #include "explainpane.h"
@@ -74,6 +76,9 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->opts.tree = true;
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
+	t->linger = LIFECYCLE_LINGER;
+	char cerr[128];
+	table_columns_set(t, COLUMNS_DEFAULT, cerr, sizeof cerr);
 	t->dirty = true;
 	t->menu = menu_new();
 	t->prompt = prompt_new();
@@ -152,9 +157,9 @@ void tui_show_tasks(struct tui *t, const struct task *tasks, size_t n)
 {
 	t->tasks = tasks;
 	t->ntasks = n;
-	tasktree_summary(tasks, n, t->all, &t->sum);
 	view_prune_tags(t);
-	view_rebuild(t);
+	view_rebuild(t);   /* sets opts.exited_after: the header counts the exited rows shown */
+	tasktree_summary_shown(tasks, n, t->all, t->opts.exited_after, &t->sum);
 }
 
 void tui_set_programs(struct tui *t, const struct program *progs, size_t n)
@@ -181,6 +186,28 @@ void tui_events_changed(struct tui *t)
 		t->events_seen = events_last(t->events);
 		t->dirty = true;
 	}
+}
+
+void tui_set_linger(struct tui *t, double seconds)
+{
+	t->linger = seconds > 0 ? seconds : 0;
+	t->dirty = true;
+}
+
+int tui_set_columns(struct tui *t, const char *list, char *err, size_t errlen)
+{
+	return table_columns_set(t, list, err, errlen);
+}
+
+void tui_set_sort(struct tui *t, enum sort_key key, bool descending)
+{
+	t->opts.sort = key;
+	t->opts.descending = descending;
+}
+
+unsigned tui_extras(const struct tui *t)
+{
+	return table_columns_extras(t);
 }
 
 void tui_set_waits(struct tui *t, tui_wait_fn *fn, const void *ctx)

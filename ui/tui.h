@@ -11,6 +11,7 @@
 #include "model/events.h"
 #include "model/peaks.h"
 #include "model/task.h"
+#include "model/tasksort.h"
 #include "supervise/demolist.h"
 #include "supervise/programs.h"
 
@@ -101,6 +102,19 @@ void tui_set_demos(struct tui *t, const struct demo_info *d, size_t n);
 
 /* Why thread tid waits, in words, or NULL (running, or not known). */
 typedef const char *tui_wait_fn(const void *ctx, pid_t tid);
+
+/* How long exited rows show, in seconds (0: not at all). */
+void tui_set_linger(struct tui *t, double seconds);
+
+/* The columns shown ("PID,USER,CPU%,COMMAND": see columns.h). Returns 0,
+ * or -1 with a reason in err. */
+int tui_set_columns(struct tui *t, const char *list, char *err, size_t errlen);
+
+/* Sorts by key (enum sort_key), descending or not. */
+void tui_set_sort(struct tui *t, enum sort_key key, bool descending);
+
+/* The enum proc_extra bits the shown columns and the sort key need read. */
+unsigned tui_extras(const struct tui *t);
 
 /* Where the WAITING column and the explain pane read waits from; ctx must
  * outlive t. */

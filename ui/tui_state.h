@@ -68,6 +68,10 @@ struct tui {
 	size_t nrows;
 	struct tasktree *tree;          /* view.c: owns rows */
 	struct tree_opts opts;
+	/* The columns shown, in order (COMMAND last): table_columns_set. */
+	enum sort_key cols[TASKSORT_MAX_LIST];
+	size_t ncols;
+	double linger;                  /* seconds exited rows show (--linger) */
 	char filter[TUI_TEXT_MAX];      /* opts.filter points here when set */
 
 	size_t sel;                     /* selected row index */

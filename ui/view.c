@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/lifecycle.h"
 #include "tui_state.h"
 #include "util/util.h"
 
@@ -94,6 +95,12 @@ static void view_prune_unfolded(struct tui *t)
 	qsort(t->unfolded, t->nunfolded, sizeof *t->unfolded, view_ident_cmp);
 }
 
+/* The WAITING sort key's text: what the column shows. */
+static const char *view_wait_text(pid_t tid, void *arg)
+{
+	return tui_wait(arg, tid);
+}
+
 void view_rebuild(struct tui *t)
 {
 	if (!t->tree)
@@ -102,6 +109,14 @@ void view_rebuild(struct tui *t)
 	t->opts.exited_cap = TASKTREE_EXITED_CAP;
 	t->opts.unfolded = view_is_unfolded;
 	t->opts.unfolded_arg = t;
+	t->opts.wait = view_wait_text;
+	t->opts.wait_arg = t;
+	t->opts.linger = t->linger;
+	/* The model keeps exited tasks LIFECYCLE_LINGER seconds at least; a
+	 * shorter linger hides them sooner (0: at once). A replay keeps the
+	 * default: its times are its own and it shows what it recorded. */
+	t->opts.exited_after = t->linger < LIFECYCLE_LINGER ?
+			       util_now() - t->linger + (t->linger > 0 ? 0 : 1e-3) : 0;
 	t->rows = tasktree_rows(t->tree, t->tasks, t->ntasks, &t->opts, &t->nrows);
 	view_prune_unfolded(t);
 	size_t i = t->sel;

@@ -41,6 +41,7 @@ struct app {
 	struct lifecycle *lc;
 	struct tui *tui;            /* NULL in batch mode */
 	struct batch *batch;        /* batch mode's printer, NULL with the TUI */
+	unsigned batch_extras;      /* batch mode: enum proc_extra its --columns name */
 	struct record *rec;         /* --record or the TUI's W: where snapshots go, else NULL */
 	struct httpd *httpd;        /* --listen: the /metrics endpoint, else NULL */
 	struct metrics *metrics;    /* --listen: counters for it, else NULL */

@@ -204,7 +204,11 @@ static void print_snapshot(struct app *a, double wall)
 		.time = wall, .tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
 		.progs = a->progs, .deadlocks = a->deadlocks, .infer = layers_infer(a->layers), .events = a->events,
 		.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
+		.extras = a->batch_extras, .linger = a->opt.linger,
 	};
+	/* The model keeps exited tasks LIFECYCLE_LINGER s at least (view.c). */
+	if (a->opt.linger < LIFECYCLE_LINGER)
+		in.exited_after = util_now() - a->opt.linger + (a->opt.linger > 0 ? 0 : 1e-3);
 	if (batch_print(a->batch, stdout, &in) < 0)
 		a->quit = true; /* nobody is reading any more */
 }
@@ -228,6 +232,8 @@ static void sample(struct app *a)
 {
 	bool threads = a->tui ? tui_threads_shown(a->tui) : true;
 	size_t n;
+	/* The costly facts only while a column (or the sort) needs them. */
+	proctable_set_extras(a->pt, a->tui ? tui_extras(a->tui) : a->batch_extras);
 	const struct sample *s = proctable_sample(a->pt, a->self, supervisor_guardian(a->sup),
 						  a->opt.all, threads, &n);
 	/* The kernel's account first, so a spawn or an exit is logged before the
@@ -477,7 +483,7 @@ static int setup_signals(struct app *a)
 
 static int parse_args(struct app *a, int argc, char **argv)
 {
-	char err[256];
+	char err[512];
 	if (options_parse(argc, argv, &a->opt, err, sizeof err) != OPTIONS_OK) {
 		fprintf(stderr, "concmon: %s\n", err);
 		options_usage(stderr, "concmon");
@@ -567,8 +573,19 @@ static int start(struct app *a)
 		tui_set_theme(a->tui, a->opt.theme);   /* options checked the name */
 		if (a->opt.no_mouse)
 			tui_set_mouse(a->tui, false);
+		tui_set_linger(a->tui, a->opt.linger);
+		if (a->opt.columns)
+			tui_set_columns(a->tui, a->opt.columns, err, sizeof err); /* checked too */
+		if (a->opt.sort >= 0)
+			tui_set_sort(a->tui, (enum sort_key)a->opt.sort, a->opt.sort_desc);
 	} else {
 		a->batch = batch_new();
+		if (a->opt.columns) {
+			enum sort_key cols[TASKSORT_MAX_LIST];
+			int nc = tasksort_parse_list(a->opt.columns, cols, TASKSORT_MAX_LIST, err,
+						     sizeof err);
+			a->batch_extras = tasksort_extras(cols, nc > 0 ? (size_t)nc : 0);
+		}
 	}
 	if (setup_signals(a) < 0) {
 		tui_free(a->tui);
@@ -583,6 +600,7 @@ static int start(struct app *a)
 		return 1;
 	}
 	a->lc = lifecycle_new(a->self);
+	lifecycle_set_linger(a->lc, a->opt.linger);
 	/* Before the proc connector opens: this helper child is not the tree's. */
 	if (a->tui) {
 		a->demos = demolist_load(programs_demo_path(), &a->ndemos);

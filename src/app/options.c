@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "export/httpd.h"
+#include "model/tasksort.h"
 #include "util/util.h"
 
 enum opt_kind {
@@ -19,6 +20,8 @@ enum opt_kind {
 	OPT_THEME,     /* const char *, one of option_themes */
 	OPT_LISTEN,    /* const char *, an address httpd_parse_addr accepts */
 	OPT_RESTART,   /* struct restart_spec, see restart_parse */
+	OPT_COLUMNS,   /* const char *, a column list tasksort_parse_list accepts */
+	OPT_SORT,      /* [-]COLUMN into sort and sort_desc */
 };
 
 /* The TUI's colour themes (ui/color.c draws them); the first is the default. */
@@ -82,6 +85,15 @@ static const struct optdef opt_table[] = {
 	{ 0, "no-mouse", NULL,
 	  "ignore the mouse (else clicks and the wheel act; select text with Shift held)",
 	  OPT_FLAG, FIELD(no_mouse), 0, 0, 0 },
+	{ 0, "columns", "LIST",
+	  "columns shown, comma-separated (names below; COMMAND always last)",
+	  OPT_COLUMNS, FIELD(columns), 0, 0, 0 },
+	{ 0, "sort", "[-]COLUMN",
+	  "sort by COLUMN (any name below); a leading - sorts descending",
+	  OPT_SORT, FIELD(sort), 0, 0, 0 },
+	{ 0, "linger", "SECONDS",
+	  "how long exited tasks stay listed (default 5; 0 = not at all)",
+	  OPT_SECONDS, FIELD(linger), 5.0, 0.0, 86400.0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",
 	  OPT_FLAG, FIELD(list_demos), 0, 0, 0 },
@@ -114,6 +126,7 @@ static void set_defaults(struct options *o)
 	}
 	o->command = NULL;
 	o->theme = option_themes[0];
+	o->sort = -1;
 }
 
 /* Decimal seconds, parsed by hand so that "0.5" means the same under every
@@ -157,6 +170,31 @@ static int parse_count(const char *s, long *out)
 	}
 	*out = v;
 	return 0;
+}
+
+/* --columns LIST and --sort [-]COLUMN: names checked here, so a typo ends
+ * the program with the list of names. */
+static int apply_columns(const struct optdef *d, const char *name, const char *value,
+			 struct options *o, char *err, size_t errlen)
+{
+	char why[128], names[512];
+	enum sort_key list[TASKSORT_MAX_LIST];
+	tasksort_all_names(names, sizeof names);
+	if (d->kind == OPT_COLUMNS) {
+		if (tasksort_parse_list(value, list, TASKSORT_MAX_LIST, why, sizeof why) < 0)
+			return util_fail(OPTIONS_ERROR, err, errlen, "%s: %s (columns: %s)", name, why,
+					 names);
+		o->columns = value;
+		return OPTIONS_OK;
+	}
+	bool desc = value[0] == '-';
+	int k = tasksort_parse(value + desc);
+	if (k < 0)
+		return util_fail(OPTIONS_ERROR, err, errlen, "%s: unknown column '%s' (columns: %s)",
+				 name, value + desc, names);
+	o->sort = k;
+	o->sort_desc = desc;
+	return OPTIONS_OK;
 }
 
 /* Stores value (NULL for a flag) into the field of d; name is the option as
@@ -207,6 +245,9 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 		*(const char **)field(o, d) = value;
 		return OPTIONS_OK;
 	}
+	case OPT_COLUMNS:
+	case OPT_SORT:
+		return apply_columns(d, name, value, o, err, errlen);
 	case OPT_DEMO:
 		if (!value[0] || value[0] == ',')
 			return util_fail(OPTIONS_ERROR, err, errlen, "option %s needs a demo name", name);
@@ -350,4 +391,7 @@ void options_usage(FILE *fp, const char *prog)
 		else
 			fprintf(fp, "%s\n%*s  %s\n", left, USAGE_COLUMN, "", d->help);
 	}
+	char names[512];
+	tasksort_all_names(names, sizeof names);
+	fprintf(fp, "\ncolumns: %s\n", names);
 }

@@ -35,6 +35,10 @@ struct options {
 	const char *record; /* --record FILE: write every snapshot and event; NULL = none */
 	const char *replay; /* --replay FILE: show a recording instead of live tasks */
 	const char *listen; /* --listen [ADDR:]PORT: serve /metrics there; NULL = none */
+	const char *columns; /* --columns LIST, checked; NULL = the default set */
+	int sort;           /* --sort: enum sort_key, -1 = the default (PID) */
+	bool sort_desc;     /* --sort -COLUMN */
+	double linger;      /* --linger: seconds exited rows show */
 	char **command;     /* argv after "--", NULL-terminated; NULL if none. Points into argv. */
 };
 

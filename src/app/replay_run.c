@@ -38,6 +38,7 @@ static int print_frame(struct replay *r, size_t i, struct batch *b, struct event
 	struct batch_input in = {
 		.time = f.time, .tasks = f.tasks, .ntasks = f.ntasks, .all = replay_all(r),
 		.json = o->json, .events = ev, .deadlocks = dl, .wait = replay_wait, .wait_ctx = r,
+		.replay = true,
 		.programs = f.programs, .nprograms = f.nprograms, .containment = cont[0] ? cont : NULL,
 	};
 	return batch_print(b, stdout, &in);

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A cursor over len bytes that need not be NUL-terminated. */
@@ -143,7 +144,7 @@ static int parse_stat(const char *buf, size_t len, struct proc_stat *out, bool a
 	struct cursor c;
 	const char *tok;
 	size_t toklen;
-	long long ppid, pgrp, session, threads, rss;
+	long long ppid, pgrp, session, threads, rss, tty, prio, nice;
 
 	if (!buf || !out)
 		return -1;
@@ -158,21 +159,22 @@ static int parse_stat(const char *buf, size_t len, struct proc_stat *out, bool a
 	if (!take_ll(&c, 0, INT_MAX, &ppid) || !take_ll(&c, INT_MIN, INT_MAX, &pgrp) ||
 	    !take_ll(&c, INT_MIN, INT_MAX, &session))
 		return -1;
-	/* fields 7-13: tty_nr tpgid flags minflt cminflt majflt cmajflt */
-	if (!skip_tokens(&c, 7))
+	/* field 7: tty_nr; 8-13: tpgid flags minflt cminflt majflt cmajflt */
+	if (!take_ll(&c, INT_MIN, INT_MAX, &tty) || !skip_tokens(&c, 6))
 		return -1;
 	/* fields 14-15: utime stime */
 	if (!take_ull(&c, &out->utime) || !take_ull(&c, &out->stime))
 		return -1;
 	/* fields 16-19: cutime cstime priority nice */
-	if (!skip_tokens(&c, 4))
+	if (!skip_tokens(&c, 2) || !take_ll(&c, LONG_MIN, LONG_MAX, &prio) ||
+	    !take_ll(&c, -100, 100, &nice))
 		return -1;
 	/* field 20: num_threads, 21: itrealvalue, 22: starttime */
 	if (!take_ll(&c, 0, LONG_MAX, &threads) || !skip_tokens(&c, 1) ||
 	    !take_ull(&c, &out->start_ticks))
 		return -1;
 	/* field 23: vsize, 24: rss (pages; the kernel prints it signed) */
-	if (!skip_tokens(&c, 1) || !take_ll(&c, LONG_MIN, LONG_MAX, &rss))
+	if (!take_ull(&c, &out->vsize) || !take_ll(&c, LONG_MIN, LONG_MAX, &rss))
 		return -1;
 	/* fields 25-47, then 48-49: arg_start arg_end, when the line has them */
 	if (args && skip_tokens(&c, 23) && (!take_optional_ull(&c, &out->arg_start) ||
@@ -184,6 +186,9 @@ static int parse_stat(const char *buf, size_t len, struct proc_stat *out, bool a
 	out->session = (pid_t)session;
 	out->num_threads = (long)threads;
 	out->rss_pages = (long)rss;
+	out->tty_nr = (int)tty;
+	out->priority = (long)prio;
+	out->nice = (long)nice;
 	return 0;
 }
 
@@ -230,4 +235,75 @@ size_t procparse_cmdline(char *buf, size_t len)
 		if (buf[i] == '\0')
 			buf[i] = ' ';
 	return len;
+}
+
+/* Majors from the kernel's devices.txt: the terminals ps names. */
+void procparse_tty_name(int tty_nr, char *buf, size_t len)
+{
+	unsigned dev = (unsigned)tty_nr;
+	unsigned major = (dev >> 8) & 0xfff, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+	if (tty_nr == 0)
+		snprintf(buf, len, "?");
+	else if (major >= 136 && major <= 143)
+		snprintf(buf, len, "pts/%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		snprintf(buf, len, "tty%u", minor);
+	else if (major == 4)
+		snprintf(buf, len, "ttyS%u", minor - 64);
+	else
+		snprintf(buf, len, "%u:%u", major, minor);
+}
+
+/* The value after "name: " on one of the lines of buf. */
+static bool keyed_ull(const char *buf, size_t len, const char *name, unsigned long long *v)
+{
+	size_t nl = strlen(name);
+	const char *p = buf, *end = buf + len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = eol ? eol : end;
+		if ((size_t)(stop - p) > nl && memcmp(p, name, nl) == 0 && p[nl] == ':') {
+			struct cursor c = { p + nl + 1, stop };
+			return take_ull(&c, v);
+		}
+		p = stop + 1;
+	}
+	return false;
+}
+
+int procparse_io(const char *buf, size_t len, unsigned long long *rchar, unsigned long long *wchar)
+{
+	if (!buf || !keyed_ull(buf, len, "rchar", rchar) || !keyed_ull(buf, len, "wchar", wchar))
+		return -1;
+	return 0;
+}
+
+int procparse_cgroup(const char *buf, size_t len, char *out, size_t outlen)
+{
+	const char *p = buf, *end = buf ? buf + len : NULL;
+	if (!buf || outlen == 0)
+		return -1;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = eol ? eol : end;
+		if (stop - p >= 3 && memcmp(p, "0::", 3) == 0) {
+			size_t n = (size_t)(stop - p - 3);
+			if (n > outlen - 1)
+				n = outlen - 1;
+			memcpy(out, p + 3, n);
+			out[n] = '\0';
+			return 0;
+		}
+		p = stop + 1;
+	}
+	return -1;
+}
+
+long procparse_statm_shared(const char *buf, size_t len)
+{
+	struct cursor c = { buf, buf ? buf + len : NULL };
+	unsigned long long v;
+	if (!buf || !skip_tokens(&c, 2) || !take_ull(&c, &v) || v > LONG_MAX)
+		return -1;
+	return (long)v;
 }

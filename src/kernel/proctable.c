@@ -67,6 +67,11 @@ struct proctable {
 	size_t nqueue, qcap;
 	pid_t walked;            /* the root the last refresh walked from, 0 after --all */
 	long page_kb;
+	unsigned extras_mask;    /* enum proc_extra bits to read */
+	struct procextra *extra; /* once a mask is set */
+	struct proc_extras *extras; /* parallel to samples while extras_mask */
+	size_t extras_cap;
+	size_t proc_at;          /* the sample of the process being read */
 };
 
 struct proctable *proctable_new(void)
@@ -112,7 +117,16 @@ void proctable_free(struct proctable *pt)
 	free(pt->dents_task);
 	free(pt->kids);
 	free(pt->queue);
+	free(pt->extras);
+	procextra_free(pt->extra);
 	free(pt);
+}
+
+void proctable_set_extras(struct proctable *pt, unsigned mask)
+{
+	pt->extras_mask = mask;
+	if (mask && !pt->extra)
+		pt->extra = procextra_new();
 }
 
 /* ---- small readers ---- */
@@ -301,6 +315,31 @@ static void add_sample(struct proctable *pt, const struct proc_stat *st, pid_t p
 	s->start_ticks = st->start_ticks;
 	s->rss_kb = st->rss_pages > 0 ? (unsigned long)st->rss_pages * (unsigned long)pt->page_kb : 0;
 	s->threads = st->num_threads > 0x7fffffff ? 0x7fffffff : (int)st->num_threads;
+	s->tty_nr = st->tty_nr;
+	s->priority = (int)st->priority;
+	s->nice = (int)st->nice;
+	s->vsize_kb = st->vsize / 1024;
+	s->extra = NULL;
+}
+
+/* The extra facts of the sample just added (dirfd holds "TID/..."): a
+ * process's all, a thread's own I/O and wait channel, the rest its
+ * process's. */
+static void add_extras(struct proctable *pt, int dirfd, pid_t tid, bool thread)
+{
+	if (pt->extras_cap < pt->cap) {
+		pt->extras = xrealloc(pt->extras, pt->cap * sizeof *pt->extras);
+		pt->extras_cap = pt->cap;
+	}
+	struct proc_extras *e = &pt->extras[pt->n - 1];
+	unsigned own = thread ? pt->extras_mask & (PROC_EXTRA_IO | PROC_EXTRA_WCHAN) : pt->extras_mask;
+	procextra_read(pt->extra, dirfd, tid, own, pt->page_kb, e);
+	if (thread) {
+		const struct proc_extras *p = &pt->extras[pt->proc_at];
+		e->user = p->user;
+		e->shr_kb = p->shr_kb;
+		memcpy(e->cgroup, p->cgroup, sizeof e->cgroup);
+	}
 }
 
 /* Appends the children of thread tid (a directory relative to taskfd) to
@@ -361,6 +400,8 @@ static bool read_thread(struct proctable *pt, int taskfd, pid_t pid, pid_t tid, 
 		if (!read_stat(taskfd, pid_path(path, tid, "/stat"), &st, false))
 			return false;
 		add_sample(pt, &st, pid, cmdline);
+		if (pt->extras_mask)
+			add_extras(pt, taskfd, tid, true);
 	}
 	return !walk || queue_children(pt, taskfd, tid, hide);
 }
@@ -410,6 +451,10 @@ static void read_process(struct proctable *pt, pid_t pid, bool threads, bool wal
 		return;
 	struct known *k = remember(pt, pid, &st, old);
 	add_sample(pt, &st, pid, k->text);
+	if (pt->extras_mask) {
+		pt->proc_at = pt->n - 1;
+		add_extras(pt, pt->proc_fd, pid, false);
+	}
 	if (!walk && (!threads || st.num_threads <= 1))
 		return;
 	int taskfd = openat(pt->proc_fd, pid_path(path, pid, "/task"),
@@ -455,6 +500,9 @@ const struct sample *proctable_sample(struct proctable *pt, pid_t root, pid_t hi
 	}
 	pt->walked = all ? 0 : root;
 	known_tables_swap(pt);
+	/* Pointed to once the array no longer moves. */
+	for (size_t i = 0; pt->extras_mask && i < pt->n; i++)
+		pt->samples[i].extra = &pt->extras[i];
 	*n = pt->n;
 	return pt->samples;
 }
@@ -526,4 +574,14 @@ long proctable_hz(void)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	return hz > 0 ? hz : 100;
+}
+
+unsigned long long proctable_mem_total_kb(void)
+{
+	char buf[256];
+	unsigned long long kb = 0;
+	if (util_read_file("/proc/meminfo", buf, sizeof buf) <= 0 ||
+	    sscanf(buf, "MemTotal: %llu kB", &kb) != 1)
+		return 0;
+	return kb;
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "kernel/procextra.h"
+
 /* One task as read this refresh. cmdline points into the proctable and is
  * valid until the next proctable_sample(); it is the arguments joined by
  * spaces, "[comm]" when there are none (kernel threads), "[comm] <defunct>"
@@ -19,6 +21,12 @@ struct sample {
 	unsigned long long start_ticks;
 	unsigned long rss_kb;
 	int threads;
+	int tty_nr;                      /* 0: no terminal */
+	int priority, nice;
+	unsigned long long vsize_kb;
+	/* The facts proctable_set_extras asked for (a thread's owner, shared
+	 * memory and cgroup are its process's); NULL when none was asked. */
+	const struct proc_extras *extra;
 };
 
 struct proctable;
@@ -26,6 +34,10 @@ struct proctable;
 /* Creates a sampler. Returns NULL (errno set) when /proc cannot be opened. */
 struct proctable *proctable_new(void);
 void proctable_free(struct proctable *pt);
+
+/* Which extra facts (enum proc_extra bits) the next refreshes read; 0, the
+ * default, reads none and costs nothing. */
+void proctable_set_extras(struct proctable *pt, unsigned mask);
 
 /* Reads the tasks of root's subtree (root itself excluded, and the subtree of
  * `hide` too), or of the whole system when all is set. Threads are included
@@ -62,5 +74,8 @@ bool proctable_stopped(pid_t pid);
 /* Boot time in unix seconds and clock ticks per second (for start_time). */
 double proctable_boot_time(void);
 long proctable_hz(void);
+
+/* MemTotal of /proc/meminfo in KiB (for %MEM), 0 when unreadable. */
+unsigned long long proctable_mem_total_kb(void);
 
 #endif

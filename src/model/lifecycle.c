@@ -28,6 +28,8 @@ struct lifecycle {
 	size_t *order;            /* the samples in TID order; kept to spare a malloc a refresh */
 	size_t order_cap;
 	struct pending launched;
+	double linger;            /* seconds an exited task is shown */
+	double mem_total_kb;      /* for %MEM; 0 unknown */
 };
 
 struct lifecycle *lifecycle_new(pid_t self)
@@ -35,7 +37,35 @@ struct lifecycle *lifecycle_new(pid_t self)
 	struct lifecycle *lc = xcalloc(1, sizeof *lc);
 	lc->self = self;
 	lc->boot_time = proctable_boot_time();
+	lc->linger = LIFECYCLE_LINGER;
+	lc->mem_total_kb = (double)proctable_mem_total_kb();
 	return lc;
+}
+
+void lifecycle_set_linger(struct lifecycle *lc, double seconds)
+{
+	lc->linger = seconds > 0 ? seconds : 0;
+}
+
+double lifecycle_linger(const struct lifecycle *lc)
+{
+	return lc->linger;
+}
+
+/* Exited tasks are kept at least LIFECYCLE_LINGER seconds whatever is
+ * shown: taskdiff, the reaping checks and the guard against stale samples
+ * all need to know a task has ended; views hide them sooner (linger). */
+static double retain(const struct lifecycle *lc)
+{
+	return lc->linger > LIFECYCLE_LINGER ? lc->linger : LIFECYCLE_LINGER;
+}
+
+/* Frees what a task owns. */
+static void task_release(struct task *t)
+{
+	free(t->cmdline);
+	free(t->cgroup);
+	t->cmdline = t->cgroup = NULL;
 }
 
 void lifecycle_free(struct lifecycle *lc)
@@ -43,7 +73,7 @@ void lifecycle_free(struct lifecycle *lc)
 	if (!lc)
 		return;
 	for (size_t i = 0; i < lc->n; i++)
-		free(lc->tasks[i].cmdline);
+		task_release(&lc->tasks[i]);
 	free(lc->tasks);
 	free(lc->ticks);
 	free(lc->next_tasks);
@@ -120,8 +150,56 @@ static void task_create(struct lifecycle *lc, struct task *t, const struct sampl
 	t->cmdline = xstrdup(s->cmdline);
 	t->ppid = s->ppid;
 	t->exit_code = -1;
+	t->shr_kb = -1;
+	t->io_read_bps = t->io_write_bps = -1;
 	if (s->tid == s->pid)
 		t->launched = pending_take(&lc->launched, s->pid);
+}
+
+/* Bytes per second between two counter readings; -1 when unknown. */
+static double io_rate(bool known, unsigned long long prev, unsigned long long now, double elapsed)
+{
+	return known && elapsed > 0 && now >= prev ? (double)(now - prev) / elapsed : -1;
+}
+
+/* The optional columns' facts (task.h); the extra ones only when read. */
+static void task_refresh_more(struct lifecycle *lc, struct task *t, const struct sample *s,
+			      double elapsed, long hz)
+{
+	t->tty_nr = s->tty_nr;
+	t->priority = s->priority;
+	t->nice = s->nice;
+	t->vsize_kb = s->vsize_kb;
+	t->mem_pct = lc->mem_total_kb > 0 ? (double)s->rss_kb * 100.0 / lc->mem_total_kb : 0;
+	t->time_ticks = s->ticks;
+	t->time_s = (double)s->ticks / (double)hz;
+	const struct proc_extras *e = s->extra;
+	if (!e) {
+		t->user = NULL;
+		t->shr_kb = -1;
+		t->io_known = false;
+		t->io_read_bps = t->io_write_bps = -1;
+		t->wchan[0] = '\0';
+		free(t->cgroup);
+		t->cgroup = NULL;
+		return;
+	}
+	t->user = e->user;
+	t->shr_kb = e->shr_kb;
+	t->io_read_bps = io_rate(t->io_known && e->io_known, t->io_rchar, e->io_rchar, elapsed);
+	t->io_write_bps = io_rate(t->io_known && e->io_known, t->io_wchar, e->io_wchar, elapsed);
+	t->io_known = e->io_known;
+	t->io_rchar = e->io_rchar;
+	t->io_wchar = e->io_wchar;
+	memcpy(t->wchan, e->wchan, sizeof t->wchan);
+	t->wchan[sizeof t->wchan - 1] = '\0';
+	if (!e->cgroup[0]) {
+		free(t->cgroup);
+		t->cgroup = NULL;
+	} else if (!t->cgroup || strcmp(t->cgroup, e->cgroup) != 0) {
+		free(t->cgroup);
+		t->cgroup = xstrdup(e->cgroup);
+	}
 }
 
 /* Refreshes t from s; prev_ticks/elapsed give CPU%. */
@@ -146,6 +224,7 @@ static void task_refresh(struct lifecycle *lc, struct task *t, const struct samp
 	if (elapsed > 0 && s->ticks >= prev_ticks)
 		t->cpu = (double)(s->ticks - prev_ticks) / (double)hz / elapsed * 100.0;
 	t->orphan = t->tid == t->pid && t->ppid == lc->self && !t->launched;
+	task_refresh_more(lc, t, s, elapsed, hz);
 }
 
 static void reserve_next(struct lifecycle *lc, size_t need)
@@ -174,15 +253,15 @@ static void swap_buffers(struct lifecycle *lc, size_t n)
 
 /* Keeps an old task that is not in this snapshot, or drops it. A thread
  * that was not looked for is dropped: not seeing it says nothing. */
-static bool keep_vanished(struct task *t, double now, bool threads)
+static bool keep_vanished(struct task *t, double now, bool threads, double keep)
 {
 	if (!threads && task_is_thread(t) && !t->exited) {
-		free(t->cmdline);
+		task_release(t);
 		return false;
 	}
 	mark_exited(t, now);
-	if (now - t->exited_at > LIFECYCLE_LINGER) {
-		free(t->cmdline);
+	if (now - t->exited_at > keep) {
+		task_release(t);
 		return false;
 	}
 	return true;
@@ -253,14 +332,14 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 		}
 		if (old && (!smp || old->tid < smp->tid)) {
 			i++;
-			if (keep_vanished(old, now, threads)) {
+			if (keep_vanished(old, now, threads, retain(lc))) {
 				*dst = *old;
 				lc->next_ticks[out++] = lc->ticks[i - 1];
 			}
 			continue;
 		}
 		if (old && old->tid == smp->tid && old->start_ticks == smp->start_ticks && old->exited &&
-		    now - old->exited_at <= LIFECYCLE_LINGER) {
+		    now - old->exited_at <= retain(lc)) {
 			*dst = *old; /* read before it went: the model knows better */
 			lc->next_ticks[out++] = lc->ticks[i++];
 			j++;
@@ -272,7 +351,7 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 			i++;
 		} else {
 			if (old && old->tid == smp->tid) {
-				free(old->cmdline); /* the TID was reused: the old task is gone */
+				task_release(old); /* the TID was reused: the old task is gone */
 				i++;
 			}
 			task_create(lc, dst, smp, hz);
@@ -299,6 +378,8 @@ static void init_unsampled(struct lifecycle *lc, struct task *t, pid_t pid, cons
 	t->cmdline = xstrdup(name ? name : "");
 	t->launched = pending_take(&lc->launched, pid);
 	t->orphan = !t->launched;
+	t->shr_kb = -1;
+	t->io_read_bps = t->io_write_bps = -1;
 	mark_exited(t, now);
 }
 
@@ -336,7 +417,7 @@ void lifecycle_note_exit(struct lifecycle *lc, pid_t pid, const char *name, int 
 		t = insert_exited(lc, pid, name, now);
 	} else if (t->exit_known) {
 		/* The PID was reused by a process that lived between two samples. */
-		free(t->cmdline);
+		task_release(t);
 		init_unsampled(lc, t, pid, name, now);
 	} else {
 		pending_take(&lc->launched, pid);

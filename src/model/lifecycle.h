@@ -9,7 +9,8 @@
 #include "kernel/proctable.h"
 #include "model/task.h"
 
-/* How long an exited task stays visible, in seconds. */
+/* How long an exited task stays visible by default, in seconds, and the
+ * least time the model keeps it whatever is shown. */
 #define LIFECYCLE_LINGER 5.0
 
 struct lifecycle;
@@ -23,11 +24,18 @@ void lifecycle_free(struct lifecycle *lc);
  * second, threads whether the samples include threads (when not, known
  * threads are forgotten, not called exited). A task is supervised when its
  * ancestry reaches self (so --all samples are told apart). Tasks that
- * vanished are marked exited and dropped LIFECYCLE_LINGER seconds later;
+ * vanished are marked exited and dropped the larger of the linger and
+ * LIFECYCLE_LINGER seconds later;
  * a sample of a task already known to have exited (same TID and start)
  * was read before it went and is ignored. */
 void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n,
 		      double now, long hz, bool threads);
+
+/* How long exited tasks are shown (--linger; 0: not at all, though the
+ * model keeps them LIFECYCLE_LINGER seconds for its own bookkeeping and
+ * events still report the exits). Negative is 0. */
+void lifecycle_set_linger(struct lifecycle *lc, double seconds);
+double lifecycle_linger(const struct lifecycle *lc);
 
 /* Records that concmon launched pid (so it is never called an orphan). */
 void lifecycle_note_launched(struct lifecycle *lc, pid_t pid);

@@ -31,6 +31,21 @@ struct task {
 	bool exit_known;           /* concmon reaped it (and logged so) and knows how it ended */
 	bool reaped;               /* exited, reaped by its parent, and logged so */
 	double exited_at;          /* monotonic seconds */
+	/* htop's optional columns. From /proc/PID/stat, always: */
+	int tty_nr;                /* controlling terminal, 0 = none */
+	int priority, nice;
+	unsigned long long vsize_kb;
+	double mem_pct;            /* rss_kb over the machine's memory, percent */
+	unsigned long long time_ticks; /* utime + stime; TIME+ is this over hz */
+	double time_s;             /* the same in seconds */
+	/* Read only while a shown column needs them (proctable_set_extras): */
+	const char *user;          /* owner's name; static (interned), NULL unknown */
+	long shr_kb;               /* -1 unknown */
+	double io_read_bps, io_write_bps; /* -1 unknown (not asked, or EACCES) */
+	unsigned long long io_rchar, io_wchar; /* the counters the rates come from */
+	bool io_known;             /* the counters above are from the last refresh */
+	char wchan[32];            /* "" unknown or running */
+	char *cgroup;              /* owned like cmdline; NULL unknown */
 };
 
 /* True when the task is a thread other than its process's main thread. */

@@ -18,26 +18,11 @@
 
 #define NONE SIZE_MAX
 
-static const char *const sort_names[SORT_COUNT] = {
-	[SORT_PID] = "PID",
-	[SORT_CPU] = "CPU%",
-	[SORT_RSS] = "RSS",
-	[SORT_STATE] = "STATE",
-	[SORT_COMMAND] = "COMMAND",
-	[SORT_START] = "START",
-};
-
-const char *tasktree_sort_name(enum sort_key k)
-{
-	return (unsigned)k < SORT_COUNT ? sort_names[k] : "?";
-}
-
 /* ---- sorting ---- */
 
 struct sort_ctx {
 	const struct task *tasks;
-	enum sort_key key;
-	bool descending;
+	const struct tree_opts *o;
 };
 
 static int sign_ll(long long a, long long b)
@@ -50,53 +35,15 @@ static int sign_ull(unsigned long long a, unsigned long long b)
 	return (a > b) - (a < b);
 }
 
-/* NaN sorts below every number, so the order stays total. */
-static int sign_double(double a, double b)
-{
-	bool na = a != a, nb = b != b;
-	if (na || nb)
-		return (int)nb - (int)na;
-	return (a > b) - (a < b);
-}
-
-static int sign_str(const char *a, const char *b)
-{
-	int c = strcmp(a ? a : "", b ? b : "");
-	return (c > 0) - (c < 0);
-}
-
-static int compare_key(const struct task *a, const struct task *b, enum sort_key k)
-{
-	switch (k) {
-	case SORT_PID:
-		return sign_ll(a->pid, b->pid);
-	case SORT_CPU:
-		return sign_double(a->cpu, b->cpu);
-	case SORT_RSS:
-		return sign_ull(a->rss_kb, b->rss_kb);
-	case SORT_STATE:
-		return sign_ll((unsigned char)a->state, (unsigned char)b->state);
-	case SORT_COMMAND: {
-		int c = sign_str(a->comm, b->comm);
-		return c ? c : sign_str(a->cmdline, b->cmdline);
-	}
-	case SORT_START:
-		return sign_ull(a->start_ticks, b->start_ticks);
-	case SORT_COUNT:
-		break;
-	}
-	return 0;
-}
-
 /* Key (maybe reversed), then tid, then array position: a total order. */
 static int compare_index(const void *x, const void *y, void *arg)
 {
 	const struct sort_ctx *ctx = arg;
 	size_t ia = *(const size_t *)x, ib = *(const size_t *)y;
 	const struct task *a = &ctx->tasks[ia], *b = &ctx->tasks[ib];
-	int c = compare_key(a, b, ctx->key);
+	int c = tasksort_compare(a, b, ctx->o->sort, ctx->o->wait, ctx->o->wait_arg);
 
-	if (ctx->descending)
+	if (ctx->o->descending)
 		c = -c;
 	if (c == 0)
 		c = sign_ll(a->tid, b->tid);
@@ -112,10 +59,11 @@ static size_t *select_sorted(const struct task *tasks, size_t n, const struct tr
 {
 	size_t *order = xmalloc(n * sizeof(*order));
 	size_t k = 0;
-	struct sort_ctx ctx = { tasks, o->sort, o->descending };
+	struct sort_ctx ctx = { tasks, o };
 
 	for (size_t i = 0; i < n; i++)
-		if (o->threads || !task_is_thread(&tasks[i]))
+		if ((o->threads || !task_is_thread(&tasks[i])) &&
+		    (!tasks[i].exited || tasks[i].exited_at >= o->exited_after))
 			order[k++] = i;
 	qsort_r(order, k, sizeof(*order), compare_index, &ctx);
 	*m = k;
@@ -203,6 +151,7 @@ static size_t fold_open(struct folds *fs, const struct task *parent)
 	memset(x, 0, sizeof *x);
 	x->parent = parent;
 	x->unfolded = fs->o->unfolded && fs->o->unfolded(parent, fs->o->unfolded_arg);
+	x->linger = fs->o->linger > 0 ? fs->o->linger : LIFECYCLE_LINGER;
 	return fs->n++;
 }
 
@@ -639,6 +588,12 @@ static void count_state(struct summary *s, char state)
 
 void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct summary *s)
 {
+	tasktree_summary_shown(tasks, n, all_tasks, 0, s);
+}
+
+void tasktree_summary_shown(const struct task *tasks, size_t n, bool all_tasks,
+			    double exited_after, struct summary *s)
+{
 	long long live = 0, thread_fields = 0;
 	bool thread_rows = false;
 
@@ -648,7 +603,7 @@ void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct
 		if (!all_tasks && !t->supervised)
 			continue;
 		if (t->exited) {
-			s->exited++;
+			s->exited += t->exited_at >= exited_after;
 			continue;
 		}
 		live++;
@@ -741,7 +696,7 @@ void tasktree_fold_text(const struct exit_tally *x, char *buf, size_t len)
 
 	grouped(x->count, num, sizeof num);
 	snprintf(buf, len, "%s%s exited in the last %g s%s:", x->unfolded ? "" : "+", num,
-		 LIFECYCLE_LINGER, x->unfolded ? ", listed above" : "");
+		 x->linger > 0 ? x->linger : LIFECYCLE_LINGER, x->unfolded ? ", listed above" : "");
 	for (size_t i = 0; i < n; i++) {
 		way_text(&w[i], part, sizeof part);
 		used = strlen(buf);

@@ -7,11 +7,8 @@
 #include <stddef.h>
 
 #include "model/task.h"
+#include "model/tasksort.h"
 
-enum sort_key { SORT_PID, SORT_CPU, SORT_RSS, SORT_STATE, SORT_COMMAND, SORT_START, SORT_COUNT };
-
-/* Name of a sort key for menus and help ("PID", "CPU%"...). */
-const char *tasktree_sort_name(enum sort_key k);
 
 struct tree_opts {
 	bool tree;            /* parent -> children; else flat */
@@ -24,6 +21,12 @@ struct tree_opts {
 	 * summary row's heading); parent NULL asks for the roots. NULL: never. */
 	bool (*unfolded)(const struct task *parent, void *arg);
 	void *unfolded_arg;
+	/* Exited tasks show only when they exited at or after this monotonic
+	 * time (the linger setting; 0 shows every one the model keeps). */
+	double exited_after;
+	double linger;        /* seconds the fold text says; 0: LIFECYCLE_LINGER */
+	tasksort_wait_fn *wait; /* the WAITING key's text; NULL: none */
+	void *wait_arg;
 };
 
 /* Exited tasks one parent lists before the rest fold into a summary row:
@@ -38,6 +41,7 @@ struct exit_tally {
 	const struct task *parent;       /* NULL: tasks whose parent is not listed */
 	unsigned count;
 	bool unfolded;                   /* listed anyway, above the summary row */
+	double linger;                   /* the seconds they are shown for */
 	unsigned unknown;                /* ended; concmon does not know how */
 	unsigned codes[TALLY_CODES];     /* exited with code c (its low 8 bits) */
 	unsigned signals[TALLY_SIGNALS]; /* killed by signal s; [0]: one past 64 */
@@ -103,5 +107,10 @@ struct summary {
  * stopped T and t, zombies Z. orphans: live processes with orphan set.
  * exited: exited rows, processes and threads alike. */
 void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct summary *s);
+
+/* The same, counting only the exited tasks shown: those that exited at or
+ * after exited_after (tree_opts.exited_after, the linger). */
+void tasktree_summary_shown(const struct task *tasks, size_t n, bool all_tasks,
+			    double exited_after, struct summary *s);
 
 #endif

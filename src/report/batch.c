@@ -131,12 +131,13 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 {
 	struct batch_ctx c = { b, in };
 	struct tree_opts o = { .tree = true, .threads = true, .sort = SORT_PID,
-			       .exited_cap = TASKTREE_EXITED_CAP };
+			       .exited_cap = TASKTREE_EXITED_CAP, .exited_after = in->exited_after,
+			       .linger = in->linger };
 	size_t nrows;
 	const struct row *rows = tasktree_rows(b->tree, in->tasks, in->ntasks, &o, &nrows);
 	double now = in->time ? in->time : util_wall();
 	struct summary sum;
-	tasktree_summary(in->tasks, in->ntasks, in->all, &sum);
+	tasktree_summary_shown(in->tasks, in->ntasks, in->all, in->exited_after, &sum);
 	if (in->json) {
 		size_t np = in->nprograms;
 		const struct program *p = in->progs ? programs_list(in->progs, &np) : in->programs;
@@ -144,6 +145,7 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 			.programs = p, .nprograms = np, .deadlocks = in->deadlocks, .infer = in->infer,
 			.wait = in->wait, .wait_ctx = in->wait_ctx,
 			.containment = in->containment, .more = print_events, .more_arg = &c,
+			.extras = in->extras, .unrecorded = in->replay,
 		};
 		report_json(fp, now, rows, nrows, &sum, &x);
 	} else {

@@ -32,6 +32,10 @@ struct batch_input {
 	const void *wait_ctx;
 	const struct events *events;
 	const char *containment;            /* "cgroup", "process-groups" */
+	unsigned extras;                    /* enum proc_extra: costly task fields to write */
+	bool replay;                        /* from a recording, which lacks the htop columns' fields */
+	double exited_after;                /* exited tasks before this monotonic time are hidden */
+	double linger;                      /* for the summary rows' text; 0: the default */
 };
 
 struct batch;

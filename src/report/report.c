@@ -11,6 +11,8 @@
 #include <time.h>
 
 #include "infer/infer.h"
+#include "kernel/procextra.h"
+#include "kernel/procparse.h"
 #include "model/sigtable.h"
 #include "report/report_tel.h"
 #include "util/escape.h"
@@ -127,6 +129,74 @@ static const char *task_wait(const struct report_extra *x, pid_t tid)
 	return x->infer ? infer_wait(x->infer, tid) : x->wait ? x->wait(x->wait_ctx, tid) : NULL;
 }
 
+/* The fields from /proc/PID/stat, always there: nice, priority, tty,
+ * vsz_kb, mem_pct, time_s. Appended at p (room for about 200 bytes). */
+static char *json_task_cheap(char *p, const struct task *t)
+{
+	p = put_str(p, ",\"nice\":");
+	p = put_ll(p, t->nice);
+	p = put_str(p, ",\"priority\":");
+	p = put_ll(p, t->priority);
+	p = put_str(p, ",\"tty\":");
+	if (t->tty_nr) {
+		char name[32];  /* "pts/3", "tty1", "4:70": nothing to escape */
+		procparse_tty_name(t->tty_nr, name, sizeof name);
+		*p++ = '"';
+		p = put_str(p, name);
+		*p++ = '"';
+	} else {
+		p = put_str(p, "null");
+	}
+	p = put_str(p, ",\"vsz_kb\":");
+	p = put_ull(p, t->vsize_kb);
+	p = put_str(p, ",\"mem_pct\":");
+	p = put_number(p, t->mem_pct, 2);
+	p = put_str(p, ",\"time_s\":");
+	return put_number(p, t->time_s, 2);
+}
+
+/* A number, or null when negative (unknown). */
+static void json_known(FILE *fp, const char *name, double v, int prec)
+{
+	fprintf(fp, ",\"%s\":", name);
+	if (v < 0)
+		fputs("null", fp);
+	else
+		json_number(fp, v, prec);
+}
+
+/* The fields read only when a column names them (enum proc_extra bits). */
+static void json_task_extras(FILE *fp, const struct task *t, unsigned extras)
+{
+	if (extras & PROC_EXTRA_USER) {
+		fputs(",\"user\":", fp);
+		if (t->user)
+			escape_json_string(fp, t->user);
+		else
+			fputs("null", fp);
+	}
+	if (extras & PROC_EXTRA_SHR)
+		json_known(fp, "shr_kb", (double)t->shr_kb, 0);
+	if (extras & PROC_EXTRA_IO) {
+		json_known(fp, "io_read_bps", t->io_read_bps, 0);
+		json_known(fp, "io_write_bps", t->io_write_bps, 0);
+	}
+	if (extras & PROC_EXTRA_WCHAN) {
+		fputs(",\"wchan\":", fp);
+		if (t->wchan[0])
+			escape_json_string(fp, t->wchan);
+		else
+			fputs("null", fp);
+	}
+	if (extras & PROC_EXTRA_CGROUP) {
+		fputs(",\"cgroup\":", fp);
+		if (t->cgroup)
+			escape_json_string(fp, t->cgroup);
+		else
+			fputs("null", fp);
+	}
+}
+
 static void json_task(FILE *fp, const struct row *r, const struct report_extra *x)
 {
 	const struct task *t = r->task;
@@ -186,15 +256,18 @@ static void json_task(FILE *fp, const struct row *r, const struct report_extra *
 	p = put_number(p, t->start_time, 2);
 	p = put_str(p, ",\"depth\":");
 	p = put_ll(p, r->depth);
+	if (!x || !x->unrecorded)
+		p = json_task_cheap(p, t);
 	p = put_str(p, ",\"waiting\":");
 	const char *w = !t->exited ? task_wait(x, t->tid) : NULL;
 	if (!w)
-		p = put_str(p, "null}");
+		p = put_str(p, "null");
 	fwrite(buf, 1, (size_t)(p - buf), fp);
-	if (w) {
+	if (w)
 		escape_json_string(fp, w);
-		fputc('}', fp);
-	}
+	if (x && x->extras)
+		json_task_extras(fp, t, x->extras);
+	fputc('}', fp);
 }
 
 /* "codes":{"0":2600} or "signals":{"9":11}: the non-zero counts. */

@@ -21,6 +21,8 @@ struct report_extra {
 	const char *(*wait)(const void *ctx, pid_t tid); /* a replay's "waiting", or NULL */
 	const void *wait_ctx;
 	const char *containment;            /* "cgroup", "process-groups"; NULL: not written */
+	unsigned extras;                    /* enum proc_extra: the costly task fields written */
+	bool unrecorded;                    /* a replay: the fields recordings lack (nice... time_s) are left out */
 	void (*more)(FILE *fp, void *arg);  /* writes further ,"key":value members */
 	void *more_arg;
 };

@@ -16,6 +16,8 @@ TASK_KEYS = {
     "supervised": bool, "orphan": bool, "exited": bool,
     "exit_code": (int, type(None)), "exit_signal": (int, type(None)),
     "former_ppid": (int, type(None)), "start_time": (int, float), "depth": int,
+    "nice": int, "priority": int, "tty": (str, type(None)), "vsz_kb": int,
+    "mem_pct": (int, float), "time_s": (int, float),
 }
 SUMMARY_KEYS = ("processes", "threads", "running", "sleeping", "disk_sleep", "stopped",
                 "zombies", "orphans", "exited")

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "model/lifecycle.h"
@@ -83,6 +84,83 @@ static void test_exit_lingers_then_goes(void **state)
 	size_t n;
 	lifecycle_tasks(lc, &n);
 	assert_int_equal(n, 0);
+	lifecycle_free(lc);
+}
+
+/* A linger longer than LIFECYCLE_LINGER keeps exited tasks longer; a
+ * shorter one (0 too) does not drop them sooner: the model's bookkeeping
+ * needs them, views hide them (tasktree's exited_after). */
+static void test_linger_setting(void **state)
+{
+	(void)state;
+	static const struct {
+		double linger, kept_until;
+	} cases[] = { { 30, 30 }, { 0, LIFECYCLE_LINGER }, { 2, LIFECYCLE_LINGER } };
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct lifecycle *lc = lifecycle_new(SELF);
+		lifecycle_set_linger(lc, cases[c].linger);
+		assert_float_equal(lifecycle_linger(lc), cases[c].linger, 1e-9);
+		struct sample s[] = { mk(200, 200, SELF, 'S', 0, 5) };
+		lifecycle_update(lc, s, 1, 1.0, HZ, true);
+		lifecycle_update(lc, NULL, 0, 2.0, HZ, true);        /* gone at 2.0 */
+		assert_true(lifecycle_find(lc, 200)->exited);
+		lifecycle_update(lc, NULL, 0, 2.0 + cases[c].kept_until - 0.1, HZ, true);
+		assert_non_null(lifecycle_find(lc, 200));
+		lifecycle_update(lc, NULL, 0, 2.0 + cases[c].kept_until + 0.1, HZ, true);
+		assert_null(lifecycle_find(lc, 200));
+		lifecycle_free(lc);
+	}
+	struct lifecycle *lc = lifecycle_new(SELF);
+	lifecycle_set_linger(lc, -3);
+	assert_float_equal(lifecycle_linger(lc), 0, 1e-9);
+	lifecycle_free(lc);
+}
+
+/* The optional columns' facts: from stat always, the extras when read;
+ * I/O rates from two readings of the counters. */
+static void test_htop_fields(void **state)
+{
+	(void)state;
+	struct lifecycle *lc = lifecycle_new(SELF);
+	struct sample s[] = { mk(200, 200, SELF, 'S', 250, 5) };
+	s[0].nice = -4, s[0].priority = 16, s[0].tty_nr = 34816, s[0].vsize_kb = 9000;
+	lifecycle_update(lc, s, 1, 1.0, HZ, true);
+	const struct task *t = lifecycle_find(lc, 200);
+	assert_int_equal(t->nice, -4);
+	assert_int_equal(t->priority, 16);
+	assert_int_equal(t->tty_nr, 34816);
+	assert_int_equal(t->vsize_kb, 9000);
+	assert_float_equal(t->time_s, 2.5, 1e-9);
+	assert_null(t->user);
+	assert_int_equal(t->shr_kb, -1);
+	assert_true(t->io_read_bps < 0);
+	assert_null(t->cgroup);
+
+	struct proc_extras e = { .user = "alice", .shr_kb = 12, .io_known = true, .io_rchar = 1000,
+				 .io_wchar = 50, .wchan = "pipe_read", .cgroup = "/a/b" };
+	s[0].extra = &e;
+	lifecycle_update(lc, s, 1, 2.0, HZ, true);
+	t = lifecycle_find(lc, 200);
+	assert_string_equal(t->user, "alice");
+	assert_int_equal(t->shr_kb, 12);
+	assert_true(t->io_read_bps < 0);            /* one reading: no rate yet */
+	assert_string_equal(t->wchan, "pipe_read");
+	assert_string_equal(t->cgroup, "/a/b");
+	e.io_rchar = 5000, e.io_wchar = 50;
+	lifecycle_update(lc, s, 1, 4.0, HZ, true);  /* 4000 bytes in 2 s */
+	t = lifecycle_find(lc, 200);
+	assert_float_equal(t->io_read_bps, 2000, 1e-6);
+	assert_float_equal(t->io_write_bps, 0, 1e-6);
+	e.io_known = false;                         /* EACCES now: unknown, not 0 */
+	lifecycle_update(lc, s, 1, 5.0, HZ, true);
+	assert_true(lifecycle_find(lc, 200)->io_read_bps < 0);
+	snprintf(e.cgroup, sizeof e.cgroup, "/c");
+	lifecycle_update(lc, s, 1, 6.0, HZ, true);
+	assert_string_equal(lifecycle_find(lc, 200)->cgroup, "/c");
+	s[0].extra = NULL;                          /* columns hidden again */
+	lifecycle_update(lc, s, 1, 7.0, HZ, true);
+	assert_null(lifecycle_find(lc, 200)->cgroup);
+	assert_null(lifecycle_find(lc, 200)->user);
 	lifecycle_free(lc);
 }
 
@@ -177,6 +255,8 @@ static void test_hidden_threads_are_not_exits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_linger_setting),
+		cmocka_unit_test(test_htop_fields),
 		cmocka_unit_test(test_cpu_percent),
 		cmocka_unit_test(test_orphan_keeps_former_parent),
 		cmocka_unit_test(test_exit_lingers_then_goes),

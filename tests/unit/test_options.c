@@ -15,6 +15,7 @@
 
 #include "app/options.h"
 #include "export/httpd.h"
+#include "model/tasksort.h"
 
 #define ARGV(...) ((char *[]){ "concmon", __VA_ARGS__, NULL })
 
@@ -69,6 +70,33 @@ static void test_theme(void **state)
 		     "invalid value 'Projector' for --theme: expected default or projector");
 	expect_error(ARGV("--theme="), "invalid value '' for --theme: expected default or projector");
 	expect_error(ARGV("--theme"), "option '--theme' needs a value (NAME)");
+}
+
+static void test_columns_sort_linger(void **state)
+{
+	(void)state;
+	struct options o;
+	char *none[] = { "concmon", NULL };
+	assert_int_equal(parse(none, &o), OPTIONS_OK);
+	assert_null(o.columns);
+	assert_int_equal(o.sort, -1);
+	assert_true(o.linger == 5.0);
+	assert_int_equal(parse(ARGV("--columns", "PID,USER,NI,TIME+,COMMAND", "--sort", "-time+",
+				    "--linger", "0"), &o), OPTIONS_OK);
+	assert_string_equal(o.columns, "PID,USER,NI,TIME+,COMMAND");
+	assert_int_equal(o.sort, SORT_TIME);
+	assert_true(o.sort_desc);
+	assert_true(o.linger == 0.0);
+	assert_int_equal(parse(ARGV("--sort=S"), &o), OPTIONS_OK);
+	assert_int_equal(o.sort, SORT_STATE);
+	assert_false(o.sort_desc);
+	assert_int_equal(parse(ARGV("--columns", "PID,NOPE"), &o), OPTIONS_ERROR);
+	assert_non_null(strstr(err, "--columns: unknown column 'NOPE' (columns: PID,TID,"));
+	assert_non_null(strstr(err, ",CGROUP)"));
+	assert_int_equal(parse(ARGV("--sort", "-"), &o), OPTIONS_ERROR);
+	assert_non_null(strstr(err, "--sort: unknown column ''"));
+	expect_error(ARGV("--linger", "-1"),
+		     "invalid value '-1' for --linger: expected seconds from 0 to 86400");
 }
 
 static void test_zero_argc(void **state)
@@ -376,6 +404,7 @@ static void test_restart(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_columns_sort_linger),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_theme),
 		cmocka_unit_test(test_zero_argc),

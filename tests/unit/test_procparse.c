@@ -49,6 +49,74 @@ static void test_stat_typical(void **state)
 	assert_int_equal(st.num_threads, 3);
 	assert_int_equal(st.start_ticks, 987654);
 	assert_int_equal(st.rss_pages, 1234);
+	assert_int_equal(st.tty_nr, 34816);     /* pts/0 */
+	assert_int_equal(st.priority, 20);
+	assert_int_equal(st.nice, 0);
+	assert_int_equal(st.vsize, 11370496);
+}
+
+/* Fields 7, 18, 19 and 23: tty, priority, nice (negative too), vsize. */
+static void test_stat_htop_fields(void **state)
+{
+	(void)state;
+	struct proc_stat st;
+	const char *s = "7 (x) R 1 7 7 1025 -1 0 0 0 0 0 1 2 0 0 -51 -20 1 0 9 4096 11";
+	assert_int_equal(parse_exact(s, strlen(s), &st), 0);
+	assert_int_equal(st.tty_nr, 1025);
+	assert_int_equal(st.priority, -51);     /* a real-time thread */
+	assert_int_equal(st.nice, -20);
+	assert_int_equal(st.vsize, 4096);
+	const char *bad = "7 (x) R 1 7 7 tty -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 4096 11";
+	assert_int_equal(parse_exact(bad, strlen(bad), &st), -1);
+}
+
+static void test_tty_name(void **state)
+{
+	(void)state;
+	static const struct {
+		int nr;
+		const char *name;
+	} cases[] = {
+		{ 0, "?" }, { 34816, "pts/0" }, { (136 << 8) | 12, "pts/12" },
+		{ (137 << 8) | 4, "pts/260" }, { (4 << 8) | 1, "tty1" }, { (4 << 8) | 64, "ttyS0" },
+		{ (5 << 8) | 1, "5:1" }, { (136 << 8) | (1 << 20) | 3, "pts/259" },
+	};
+	char buf[32];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		procparse_tty_name(cases[i].nr, buf, sizeof buf);
+		assert_string_equal(buf, cases[i].name);
+	}
+}
+
+static void test_io_cgroup_statm(void **state)
+{
+	(void)state;
+	const char io[] = "rchar: 4096\nwchar: 77\nsyscr: 3\nsyscw: 2\nread_bytes: 0\n"
+			  "write_bytes: 8192\ncancelled_write_bytes: 0\n";
+	unsigned long long r = 0, w = 0;
+	assert_int_equal(procparse_io(io, strlen(io), &r, &w), 0);
+	assert_int_equal(r, 4096);
+	assert_int_equal(w, 77);
+	assert_int_equal(procparse_io(io, 14, &r, &w), -1);      /* cut before wchar */
+	assert_int_equal(procparse_io("rchar: x\nwchar: 1\n", 19, &r, &w), -1);
+	assert_int_equal(procparse_io("", 0, &r, &w), -1);
+	assert_int_equal(procparse_io(NULL, 0, &r, &w), -1);
+
+	char cg[16];
+	const char v2[] = "0::/user.slice/session-2.scope\n";
+	assert_int_equal(procparse_cgroup(v2, strlen(v2), cg, sizeof cg), 0);
+	assert_string_equal(cg, "/user.slice/ses"); /* truncated to the buffer */
+	const char hybrid[] = "12:cpu:/a\n0::/b\n";
+	assert_int_equal(procparse_cgroup(hybrid, strlen(hybrid), cg, sizeof cg), 0);
+	assert_string_equal(cg, "/b");
+	const char v1[] = "12:cpu:/a\n11:memory:/a";
+	assert_int_equal(procparse_cgroup(v1, strlen(v1), cg, sizeof cg), -1);
+	assert_int_equal(procparse_cgroup("0::/x", 5, cg, sizeof cg), 0); /* no newline */
+	assert_string_equal(cg, "/x");
+
+	assert_int_equal(procparse_statm_shared("2595 441 375 200 0 185 0\n", 25), 375);
+	assert_int_equal(procparse_statm_shared("2595 441", 8), -1);
+	assert_int_equal(procparse_statm_shared("a b c", 5), -1);
 }
 
 static void test_stat_no_newline_and_short(void **state)
@@ -348,6 +416,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stat_typical),
+		cmocka_unit_test(test_stat_htop_fields),
+		cmocka_unit_test(test_tty_name),
+		cmocka_unit_test(test_io_cgroup_statm),
 		cmocka_unit_test(test_stat_no_newline_and_short),
 		cmocka_unit_test(test_stat_hostile_comm),
 		cmocka_unit_test(test_stat_long_comm_truncated),

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/procparse.h"
 #include "kernel/proctable.h"
 #include "util/util.h"
 
@@ -146,6 +148,58 @@ static const struct sample *sample_until(struct proctable *pt, bool all, bool th
 }
 
 /* ---- tests ---- */
+
+/* The extra facts: none unless asked; asked, each read, threads share
+ * their process's owner, shared memory and cgroup. */
+static void test_extras_only_when_asked(void **state)
+{
+	(void)state;
+	pid_t child = spawn("cmextra", 2, false);
+	struct proctable *pt = proctable_new();
+	assert_non_null(pt);
+	size_t n;
+	const struct sample *s = proctable_sample(pt, getpid(), 0, false, true, &n);
+	for (size_t i = 0; i < n; i++)
+		assert_null(s[i].extra);
+	const struct sample *c = find_tid(s, n, child);
+	assert_non_null(c);
+	assert_int_equal(c->nice, 0);
+	assert_true(c->vsize_kb >= c->rss_kb);
+
+	proctable_set_extras(pt, PROC_EXTRA_USER | PROC_EXTRA_SHR | PROC_EXTRA_IO |
+			     PROC_EXTRA_WCHAN | PROC_EXTRA_CGROUP);
+	s = proctable_sample(pt, getpid(), 0, false, true, &n);
+	c = find_tid(s, n, child);
+	assert_non_null(c);
+	assert_non_null(c->extra);
+	struct passwd *pw = getpwuid(getuid());
+	assert_string_equal(c->extra->user, pw ? pw->pw_name : "?");
+	assert_true(c->extra->shr_kb >= 0);
+	assert_true(c->extra->io_known);    /* our own child: readable */
+	char want[PROC_CGROUP_MAX] = "", buf[4096];
+	ssize_t len = util_read_file("/proc/self/cgroup", buf, sizeof buf);
+	if (len > 0 && procparse_cgroup(buf, (size_t)len, want, sizeof want) == 0)
+		assert_string_equal(c->extra->cgroup, want);
+	int threads = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].pid != child || s[i].tid == child)
+			continue;
+		threads++;
+		assert_non_null(s[i].extra);
+		assert_ptr_equal(s[i].extra->user, c->extra->user);
+		assert_int_equal(s[i].extra->shr_kb, c->extra->shr_kb);
+		assert_string_equal(s[i].extra->cgroup, c->extra->cgroup);
+		assert_true(s[i].extra->io_known);
+	}
+	assert_int_equal(threads, 2);
+
+	proctable_set_extras(pt, 0);
+	s = proctable_sample(pt, getpid(), 0, false, true, &n);
+	for (size_t i = 0; i < n; i++)
+		assert_null(s[i].extra);
+	proctable_free(pt);
+	stop(child);
+}
 
 static void test_subtree_with_threads(void **state)
 {
@@ -504,6 +558,7 @@ static void test_all_reads_the_system(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_extras_only_when_asked),
 		cmocka_unit_test(test_subtree_with_threads),
 		cmocka_unit_test(test_hide_subtree),
 		cmocka_unit_test(test_no_descendants),

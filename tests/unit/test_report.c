@@ -14,9 +14,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "kernel/procparse.h"
 #include "report/report.h"
 #include "util/escape.h"
 #include "util/util.h"
+
+/* The fields from stat every task object has, for a task that left them 0. */
+#define CHEAP "\"nice\":0,\"priority\":0,\"tty\":null,\"vsz_kb\":0,\"mem_pct\":0.00,\"time_s\":0.00,"
 
 /* ---- helpers: capture output, and an independent UTF-8 and JSON checker ---- */
 
@@ -388,15 +392,15 @@ static void test_json_snapshot_exact(void **state)
 		"{\"pid\":100,\"tid\":100,\"ppid\":1,\"tgid\":100,\"state\":\"S\",\"comm\":\"sleep\","
 		"\"cmdline\":\"sleep 5\",\"cpu\":12.3,\"rss_kb\":2048,\"threads\":2,"
 		"\"supervised\":true,\"orphan\":false,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":1700000000.26,\"depth\":0,\"waiting\":null},"
+		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":1700000000.26,\"depth\":0," CHEAP "\"waiting\":null},"
 		"{\"pid\":100,\"tid\":101,\"ppid\":1,\"tgid\":100,\"state\":\"R\",\"comm\":\"work\\\"er\","
 		"\"cmdline\":\"sleep 5\",\"cpu\":0.1,\"rss_kb\":0,\"threads\":2,"
 		"\"supervised\":true,\"orphan\":false,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":0.00,\"depth\":1,\"waiting\":null},"
+		"\"exit_signal\":null,\"former_ppid\":null,\"start_time\":0.00,\"depth\":1," CHEAP "\"waiting\":null},"
 		"{\"pid\":102,\"tid\":102,\"ppid\":100,\"tgid\":102,\"state\":\"Z\",\"comm\":\"sh\","
 		"\"cmdline\":\"\",\"cpu\":0.0,\"rss_kb\":0,\"threads\":1,"
 		"\"supervised\":false,\"orphan\":true,\"exited\":false,\"exit_code\":null,"
-		"\"exit_signal\":null,\"former_ppid\":77,\"start_time\":0.00,\"depth\":1,\"waiting\":null}],"
+		"\"exit_signal\":null,\"former_ppid\":77,\"start_time\":0.00,\"depth\":1," CHEAP "\"waiting\":null}],"
 		"\"summary\":{\"processes\":1,\"threads\":2,\"running\":3,\"sleeping\":4,"
 		"\"disk_sleep\":5,\"stopped\":6,\"zombies\":7,\"orphans\":8,\"exited\":9}}\n";
 	assert_string_equal(got, want);
@@ -433,7 +437,7 @@ static void test_folded_rows(void **state)
 	const char *got = cap_close(&c);
 	assert_true(json_valid(got, strlen(got)));
 	assert_non_null(strstr(got, "\"tasks\":[{\"pid\":10,"));
-	assert_non_null(strstr(got, "\"depth\":0,\"waiting\":null}],\"summary\""));
+	assert_non_null(strstr(got, "\"depth\":0," CHEAP "\"waiting\":null}],\"summary\""));
 	assert_non_null(strstr(got, ",\"exited_summary\":[{\"parent\":10,\"parent_start_time\":"
 			    "1700000000.50,\"count\":2611,\"codes\":{\"0\":2600,\"3\":1},"
 			    "\"signals\":{\"9\":10},\"unknown\":0},{\"parent\":0,\"parent_start_time\":"
@@ -688,7 +692,20 @@ static void ref_json_task(FILE *fp, const struct row *r)
 	else
 		fputs(",\"former_ppid\":null,\"start_time\":", fp);
 	ref_json_number(fp, t->start_time, 2);
-	fprintf(fp, ",\"depth\":%d,\"waiting\":null}", r->depth);
+	fprintf(fp, ",\"depth\":%d,\"nice\":%d,\"priority\":%d,\"tty\":", r->depth, t->nice,
+		t->priority);
+	if (t->tty_nr) {
+		char tty[32];
+		procparse_tty_name(t->tty_nr, tty, sizeof tty);
+		fprintf(fp, "\"%s\"", tty);
+	} else {
+		fputs("null", fp);
+	}
+	fprintf(fp, ",\"vsz_kb\":%llu,\"mem_pct\":", t->vsize_kb);
+	ref_json_number(fp, t->mem_pct, 2);
+	fputs(",\"time_s\":", fp);
+	ref_json_number(fp, t->time_s, 2);
+	fputs(",\"waiting\":null}", fp);
 }
 
 static void test_json_matches_reference(void **state)
@@ -724,6 +741,13 @@ static void test_json_matches_reference(void **state)
 				 : ((double)next_rand() - 2147483648.0) / (double)(1u << (next_rand() % 30));
 			t[i].start_time = pick % 5 == 0 ? specials[pick / 5 % (sizeof specials / sizeof *specials)]
 					: 1.7e9 + (double)next_rand() / 997.0;
+			t[i].nice = (int)(next_rand() % 40) - 20;
+			t[i].priority = (int)(next_rand() % 140) - 100;
+			t[i].tty_nr = next_rand() % 3 ? 0 : (int)next_rand();
+			t[i].vsize_kb = (unsigned long long)next_rand() * next_rand();
+			t[i].mem_pct = pick % 7 == 0 ? specials[pick / 7 % (sizeof specials / sizeof *specials)]
+				     : (double)(next_rand() % 100000) / 1000.0;
+			t[i].time_s = (double)next_rand() / 100.0;
 			rows[i] = (struct row){ &t[i], (int)(next_rand() % 70), false, 0, NULL };
 		}
 		struct capture got, want;
