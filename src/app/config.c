@@ -373,29 +373,35 @@ static void config_line(struct config *c, const char *s, size_t len, size_t no,
 		v++, vlen--;
 	memcpy(value, v, vlen);
 	value[vlen] = '\0';
+	if (config_set(c, config_table[i].name, value, err, sizeof err) < 0)
+		return config_problem(p, no, "%s", err);
 	if (first_line[i])
 		config_problem(p, no, "%s set again (first on line %zu); this one counts",
 			       config_table[i].name, first_line[i]);
-	else
-		first_line[i] = no;
-	if (config_set(c, config_table[i].name, value, err, sizeof err) < 0)
-		config_problem(p, no, "%s", err);
+	first_line[i] = no;
+}
+
+/* Every line of text, problems added to p. */
+static void config_lines(struct config *c, const char *text, size_t len,
+			 struct config_problems *p)
+{
+	size_t first_line[CONFIG_COUNT] = { 0 };
+	size_t no = 0;
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		config_line(c, text + at, end - at, ++no, first_line, p);
+		at = end + 1;
+	}
 }
 
 int config_parse(struct config *c, const char *text, size_t len, const char *which, char *warn,
 		 size_t warnlen)
 {
 	struct config_problems p = { .warn = warn, .warnlen = warnlen, .which = which };
-	size_t first_line[CONFIG_COUNT] = { 0 };
 	if (warn && warnlen)
 		warn[0] = '\0';
-	size_t no = 0;
-	for (size_t at = 0; at < len;) {
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		config_line(c, text + at, end - at, ++no, first_line, &p);
-		at = end + 1;
-	}
+	config_lines(c, text, len, &p);
 	return config_problems_end(&p);
 }
 
@@ -450,17 +456,11 @@ int config_load(struct config *c, const char *path, char *warn, size_t warnlen)
 		char *nl = memrchr(buf, '\n', CONFIG_MAX_BYTES);
 		len = nl ? (size_t)(nl - buf) : 0;
 	}
-	char first[512];
-	int more = config_parse(c, buf, len, path, first, sizeof first);
+	config_lines(c, buf, len, &p);
 	free(buf);
-	if (!cut) {
-		if (warn && warnlen)
-			snprintf(warn, warnlen, "%s", first);
-		return more;
-	}
-	config_problem(&p, 0, "larger than %d KiB: only the first %d KiB read",
-		       CONFIG_MAX_BYTES / 1024, CONFIG_MAX_BYTES / 1024);
-	p.n += more;
+	if (cut)
+		config_problem(&p, 0, "larger than %d KiB: only the first %d KiB read",
+			       CONFIG_MAX_BYTES / 1024, CONFIG_MAX_BYTES / 1024);
 	return config_problems_end(&p);
 }
 
