@@ -62,9 +62,11 @@ static const struct color_theme {
 	const char *name;
 	const struct color_change *changes;
 	size_t n;
+	bool mono;      /* no colour pairs at all, as under NO_COLOR */
 } color_themes[] = {
-	{ "default", NULL, 0 },
-	{ "projector", color_projector, sizeof color_projector / sizeof color_projector[0] },
+	{ "default", NULL, 0, false },
+	{ "monochrome", NULL, 0, true },
+	{ "projector", color_projector, sizeof color_projector / sizeof color_projector[0], false },
 };
 
 static const struct color_theme *color_theme_find(const char *name)
@@ -107,7 +109,7 @@ bool color_init(attr_t out[UI_COLOR_COUNT], const char *theme)
 	const struct color_theme *th = color_theme_find(theme ? theme : "default");
 	if (!th)
 		return false;
-	bool colour = !color_refused() && has_colors() && start_color() == OK &&
+	bool colour = !th->mono && !color_refused() && has_colors() && start_color() == OK &&
 		      COLOR_PAIRS > UI_COLOR_COUNT;
 	bool defaults = colour && use_default_colors() == OK;
 

@@ -31,7 +31,8 @@ enum ui_color {
 };
 
 /* Fills out[] with the attribute of each role under theme ("default",
- * "projector": high contrast, nothing dim or grey). Call after newterm;
+ * "monochrome": bold/reverse only, as under NO_COLOR, "projector": high
+ * contrast, nothing dim or grey). Call after newterm;
  * starts colour when the terminal has it and NO_COLOR is unset or empty,
  * else uses bold/reverse (and dim for grey in the default theme). False,
  * out untouched, for an unknown theme. */

@@ -76,13 +76,25 @@ static void panes_share(const int want[PANES_MAX], size_t n, int left, int lines
 static const struct panes_split_kind {
 	int left_sixths;
 	const char *name, *next;
+	const char *key;        /* in concmonrc (layout=) */
 } panes_splits[] = {
-	{ 0, "stacked", "side by side" },
-	{ 3, "side by side", "left wider" },
-	{ 4, "side by side, left wider", "right wider" },
-	{ 2, "side by side, right wider", "stacked" },
+	{ 0, "stacked", "side by side", "stacked" },
+	{ 3, "side by side", "left wider", "side" },
+	{ 4, "side by side, left wider", "right wider", "left" },
+	{ 2, "side by side, right wider", "stacked", "right" },
 };
 #define PANES_SPLITS (sizeof panes_splits / sizeof panes_splits[0])
+
+bool panes_set_layout(struct tui *t, const char *key)
+{
+	for (size_t i = 0; i < PANES_SPLITS; i++) {
+		if (strcmp(panes_splits[i].key, key) == 0) {
+			t->panes->split = i;
+			return true;
+		}
+	}
+	return false;
+}
 
 int panes_split_width(int cols, int left_sixths)
 {

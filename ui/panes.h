@@ -72,6 +72,10 @@ enum tui_reaction panes_resize(struct tui *t, int delta);
  * key refuses then, saying why). Says what happened. */
 enum tui_reaction panes_split_next(struct tui *t);
 
+/* Chooses the layout | would reach by its concmonrc name: stacked, side,
+ * left (wider) or right (wider). False, nothing changed, for another name. */
+bool panes_set_layout(struct tui *t, const char *key);
+
 /* The left column's width side by side on a screen of cols columns with
  * the left taking left_sixths sixths (each column at least
  * PANES_COLUMN_MIN, one column between them); 0 when they do not fit or

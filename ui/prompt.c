@@ -25,6 +25,7 @@ struct prompt {
 	size_t saved_sel;
 	char *hist[PROMPT_HISTORY];     /* launched lines, oldest first */
 	size_t nhist, hist_pos;         /* hist_pos == nhist: not browsing */
+	bool trace;                     /* the launch prompt opens with --trace */
 };
 
 struct prompt *prompt_new(void)
@@ -249,7 +250,7 @@ static enum tui_reaction filter_cancel(struct tui *t)
 
 static void launch_open(struct tui *t)
 {
-	prompt_set(t->prompt, "");
+	prompt_set(t->prompt, t->prompt->trace ? PROMPT_TRACE : "");
 	t->prompt->hist_pos = t->prompt->nhist;
 }
 
@@ -269,7 +270,7 @@ static void launch_remember(struct prompt *p)
  * command with libconcmon-trace.so preloaded (its locks traced). */
 static bool launch_key(struct tui *t, int ch)
 {
-	static const char prefix[] = "--trace ";
+	static const char prefix[] = PROMPT_TRACE;
 	const size_t n = sizeof prefix - 1;
 	struct prompt *p = t->prompt;
 	if (ch != ('t' & 0x1f))
@@ -450,6 +451,11 @@ const struct tui_mode prompt_mode = {
 	.key = prompt_key,
 	.draw = prompt_draw,
 };
+
+void prompt_set_trace(struct prompt *p, bool on)
+{
+	p->trace = on;
+}
 
 void prompt_free(struct prompt *p)
 {

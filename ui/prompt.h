@@ -16,6 +16,8 @@ enum prompt_kind { PROMPT_LAUNCH, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_FIND, PRO
 
 #define PROMPT_MAX 1024
 #define PROMPT_HISTORY 32
+/* The prefix Ctrl-T adds to a launch line: trace its locks. */
+#define PROMPT_TRACE "--trace "
 
 /* What one key did to the line being edited. */
 enum prompt_edit {
@@ -39,6 +41,9 @@ extern const struct tui_mode prompt_mode;
 /* Applies one key to the line (insert, delete, move, history). Pure
  * editing: knows nothing of what the line is for. */
 enum prompt_edit prompt_edit(struct prompt *p, int ch);
+
+/* on: the launch prompt opens with PROMPT_TRACE typed (concmonrc trace=). */
+void prompt_set_trace(struct prompt *p, bool on);
 
 /* Frees the history and p. Safe on NULL. */
 void prompt_free(struct prompt *p);

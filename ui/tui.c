@@ -114,6 +114,47 @@ bool tui_mouse(const struct tui *t)
 	return t->mouse;
 }
 
+/* The panes by their concmonrc names. */
+static const struct {
+	const char *key;
+	const struct pane_ops *ops;
+} tui_pane_names[] = {
+	{ "panels", &panels_ops },
+	{ "events", &logpane_ops },
+	{ "explain", &explainpane_ops },
+	{ "output", &outpane_ops },
+};
+
+static const struct pane_ops *tui_pane_named(const char *key)
+{
+	for (size_t i = 0; i < sizeof tui_pane_names / sizeof tui_pane_names[0]; i++)
+		if (strcmp(tui_pane_names[i].key, key) == 0)
+			return tui_pane_names[i].ops;
+	return NULL;
+}
+
+bool tui_configure(struct tui *t, const struct tui_start *s, const char **bad)
+{
+	*bad = NULL;
+	t->opts.tree = s->tree;
+	t->opts.threads = s->threads;
+	prompt_set_trace(t->prompt, s->trace);
+	if (s->layout && !panes_set_layout(t, s->layout))
+		*bad = s->layout;
+	for (size_t i = 0; i < sizeof tui_pane_names / sizeof tui_pane_names[0]; i++)
+		if (panes_is_open(t, tui_pane_names[i].ops))
+			panes_switch(t, tui_pane_names[i].ops);
+	for (size_t i = 0; i < s->npanes; i++) {
+		const struct pane_ops *ops = tui_pane_named(s->panes[i]);
+		if (ops)
+			panes_open(t, ops);
+		else if (!*bad)
+			*bad = s->panes[i];
+	}
+	t->dirty = true;
+	return *bad == NULL;
+}
+
 void tui_free(struct tui *t)
 {
 	if (!t)

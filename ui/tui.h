@@ -64,8 +64,8 @@ struct tui;
  * then untouched. all: the --all view; delay: refresh seconds (header). */
 struct tui *tui_new(bool all, double delay, char *err, size_t errlen);
 
-/* Colours by theme: "default" or "projector" (high contrast, no dim or
- * grey text); NO_COLOR in the environment turns colour off either way.
+/* Colours by theme: "default", "monochrome" (no colour) or "projector"
+ * (high contrast, no dim or grey text); NO_COLOR in the environment turns colour off either way.
  * False for an unknown name (the colours stay as they were). */
 bool tui_set_theme(struct tui *t, const char *theme);
 
@@ -75,6 +75,19 @@ void tui_set_mouse(struct tui *t, bool on);
 
 /* Whether the mouse is on. */
 bool tui_mouse(const struct tui *t);
+
+/* How the view starts (concmonrc); names as src/app/config.c lists them. */
+struct tui_start {
+	bool tree, threads;
+	bool trace;                  /* the launch prompt opens with --trace */
+	const char *layout;          /* stacked, side, left or right (as | cycles) */
+	const char *panes[8];        /* panels, events, explain, output: opening order */
+	size_t npanes;
+};
+
+/* Applies s before the first frame. False, with the first name it does not
+ * know in *bad, when one is unknown (everything else is applied). */
+bool tui_configure(struct tui *t, const struct tui_start *s, const char **bad);
 
 /* Restores the terminal and frees everything. Safe on NULL. */
 void tui_free(struct tui *t);

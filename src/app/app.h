@@ -21,6 +21,9 @@
 
 struct app {
 	struct options opt;
+	struct config *config;      /* concmonrc over the defaults (see settings.h) */
+	char *config_path;          /* where it is saved; NULL under --no-config */
+	char config_warn[512];      /* what was wrong with it, "" if nothing */
 	struct supervisor *sup;
 	struct supervisor_inherit inherit; /* signals as concmon's parent left them */
 	struct programs *progs;     /* what concmon launched, with telemetry */

@@ -13,10 +13,12 @@
 
 #include "app/actions.h"
 #include "app/app.h"
+#include "app/config.h"
 #include "app/heap.h"
 #include "app/options.h"
 #include "app/recorder.h"
 #include "app/replay_run.h"
+#include "app/settings.h"
 #include "export/httpd.h"
 #include "export/metrics.h"
 #include "infer/layers.h"
@@ -571,6 +573,7 @@ static int start(struct app *a)
 			return 1;
 		}
 		tui_set_theme(a->tui, a->opt.theme);   /* options checked the name */
+		settings_apply_tui(a->config, a->tui);
 		if (a->opt.no_mouse)
 			tui_set_mouse(a->tui, false);
 		tui_set_linger(a->tui, a->opt.linger);
@@ -658,6 +661,8 @@ static int start(struct app *a)
 	 * not a script (and reading it from the background would stop us). */
 	if (!a->tui && !isatty(0))
 		a->ctl_fd = 0;
+	if (a->tui && a->config_warn[0])
+		tui_status(a->tui, "%s", a->config_warn);
 	for (size_t i = 0; i < a->opt.ndemos; i++)
 		launch_reporting(a, NULL, a->opt.demos[i], &a->opt.demo_restart[i]);
 	if (a->opt.command)
@@ -674,6 +679,10 @@ int main(int argc, char **argv)
 	int rc = parse_args(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
+	a.config = settings_load(&a.opt, &a.config_path, a.config_warn, sizeof a.config_warn);
+	settings_apply_options(a.config, &a.opt);
+	if (a.config_warn[0] && (a.opt.batch || a.opt.replay))
+		fprintf(stderr, "concmon: %s\n", a.config_warn);
 	if (a.opt.replay)
 		return a.opt.batch ? replay_run_batch(&a.opt) : replay_run_tui(&a.opt);
 	rc = start(&a);
@@ -708,6 +717,8 @@ int main(int argc, char **argv)
 	peaks_free(a.peaks);
 	events_free(a.events);
 	free(a.demos);
+	config_free(a.config);
+	free(a.config_path);
 	proctable_free(a.pt);
 	lifecycle_free(a.lc);
 	batch_free(a.batch);

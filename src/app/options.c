@@ -24,8 +24,7 @@ enum opt_kind {
 	OPT_SORT,      /* [-]COLUMN into sort and sort_desc */
 };
 
-/* The TUI's colour themes (ui/color.c draws them); the first is the default. */
-static const char *const option_themes[] = { "default", "projector" };
+const char *const options_themes[] = { "default", "monochrome", "projector", NULL };
 
 struct optdef {
 	char shortname;        /* 0: long form only */
@@ -80,7 +79,7 @@ static const struct optdef opt_table[] = {
 	  "serve Prometheus metrics on http://ADDR:PORT/metrics (ADDR default 127.0.0.1)",
 	  OPT_LISTEN, FIELD(listen), 0, 0, 0 },
 	{ 0, "theme", "NAME",
-	  "colours: default, or projector (high contrast, nothing dim or grey)",
+	  "colours: default, monochrome (no colour), or projector (high contrast, nothing dim)",
 	  OPT_THEME, FIELD(theme), 0, 0, 0 },
 	{ 0, "no-mouse", NULL,
 	  "ignore the mouse (else clicks and the wheel act; select text with Shift held)",
@@ -94,6 +93,12 @@ static const struct optdef opt_table[] = {
 	{ 0, "linger", "SECONDS",
 	  "how long exited tasks stay listed (default 5; 0 = not at all)",
 	  OPT_SECONDS, FIELD(linger), 5.0, 0.0, 86400.0 },
+	{ 0, "config", "FILE",
+	  "read settings from FILE instead of ~/.config/concmon/concmonrc (see README)",
+	  OPT_PATH, FIELD(config), 0, 0, 0 },
+	{ 0, "no-config", NULL,
+	  "read no settings file: built-in defaults and this command line only",
+	  OPT_FLAG, FIELD(no_config), 0, 0, 0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",
 	  OPT_FLAG, FIELD(list_demos), 0, 0, 0 },
@@ -105,6 +110,7 @@ static const struct optdef opt_table[] = {
 };
 
 #define OPT_COUNT_OF (sizeof(opt_table) / sizeof(opt_table[0]))
+_Static_assert(OPT_COUNT_OF <= 64, "options_given keeps one bit per option");
 
 /* Width of the "  -d, --delay SECONDS" column in the usage text. */
 #define USAGE_COLUMN 24
@@ -125,14 +131,14 @@ static void set_defaults(struct options *o)
 			*(long *)field(o, d) = (long)d->def;
 	}
 	o->command = NULL;
-	o->theme = option_themes[0];
+	o->theme = options_themes[0];
 	o->sort = -1;
 }
 
 /* Decimal seconds, parsed by hand so that "0.5" means the same under every
  * LC_NUMERIC (curses programs call setlocale). Accepts "1", "1.", ".5",
  * "0.25"; rejects signs, exponents, hex, inf, nan and empty text. */
-static int parse_seconds(const char *s, double *out)
+int options_parse_seconds(const char *s, double *out)
 {
 	double whole = 0.0, frac = 0.0, scale = 1.0;
 	int digits = 0;
@@ -205,12 +211,13 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 	double secs;
 	long count;
 
+	o->given |= 1ull << (d - opt_table);
 	switch (d->kind) {
 	case OPT_FLAG:
 		*(bool *)field(o, d) = true;
 		return OPTIONS_OK;
 	case OPT_SECONDS:
-		if (parse_seconds(value, &secs) < 0 || secs < d->min || secs > d->max)
+		if (options_parse_seconds(value, &secs) < 0 || secs < d->min || secs > d->max)
 			return util_fail(OPTIONS_ERROR, err, errlen,
 				    "invalid value '%s' for %s: expected seconds from %g to %g",
 				    value, name, d->min, d->max);
@@ -229,14 +236,14 @@ static int apply(const struct optdef *d, const char *name, const char *value,
 		*(const char **)field(o, d) = value;
 		return OPTIONS_OK;
 	case OPT_THEME:
-		for (size_t i = 0; i < sizeof option_themes / sizeof option_themes[0]; i++) {
-			if (strcmp(value, option_themes[i]) == 0) {
-				*(const char **)field(o, d) = option_themes[i];
+		for (size_t i = 0; options_themes[i]; i++) {
+			if (strcmp(value, options_themes[i]) == 0) {
+				*(const char **)field(o, d) = options_themes[i];
 				return OPTIONS_OK;
 			}
 		}
-		return util_fail(OPTIONS_ERROR, err, errlen,
-				 "invalid value '%s' for %s: expected default or projector", value, name);
+		return util_fail(OPTIONS_ERROR, err, errlen, "invalid value '%s' for %s: expected "
+				 "default, monochrome or projector", value, name);
 	case OPT_LISTEN: {
 		struct httpd_addr addr;
 		char why[192];
@@ -369,6 +376,12 @@ int options_parse(int argc, char *const argv[], struct options *o, char *err, si
 				 "--replay shows a recording: it launches nothing, records nothing and "
 				 "serves nothing (no COMMAND, --demo, --trace, --record, --log or --listen)");
 	return OPTIONS_OK;
+}
+
+bool options_given(const struct options *o, const char *longname)
+{
+	const struct optdef *d = find_long(longname, strlen(longname));
+	return d && (o->given & (1ull << (d - opt_table)));
 }
 
 void options_usage(FILE *fp, const char *prog)

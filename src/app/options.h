@@ -30,7 +30,10 @@ struct options {
 	struct restart_spec command_restart;
 	bool trace;         /* --trace: preload libconcmon-trace.so into COMMAND */
 	bool no_mouse;      /* --no-mouse: the TUI asks the terminal for no mouse events */
-	const char *theme;  /* --theme: "default" or "projector" (static strings) */
+	const char *theme;  /* --theme: one of options_themes (static strings) */
+	const char *config; /* --config FILE: the settings file; NULL = the default place */
+	bool no_config;     /* --no-config: read no settings file */
+	unsigned long long given; /* which options the command line gave (see options_given) */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
 	const char *record; /* --record FILE: write every snapshot and event; NULL = none */
 	const char *replay; /* --replay FILE: show a recording instead of live tasks */
@@ -47,6 +50,17 @@ enum { OPTIONS_OK = 0, OPTIONS_EXIT = 1, OPTIONS_ERROR = 2 };
 /* Fills o from argv. Returns OPTIONS_OK, or OPTIONS_ERROR with a one-line
  * reason in err. Never prints, never exits; argv is not modified. */
 int options_parse(int argc, char *const argv[], struct options *o, char *err, size_t errlen);
+
+/* The TUI's colour themes (ui/color.c draws them), NULL-terminated; the
+ * first is the default. */
+extern const char *const options_themes[];
+
+/* Whether the command line gave --longname (it then wins over concmonrc). */
+bool options_given(const struct options *o, const char *longname);
+
+/* Decimal seconds, the same under every locale: "1", "0.5", ".5"; no sign,
+ * exponent, hex, inf or nan. 0, or -1 for anything else. */
+int options_parse_seconds(const char *s, double *out);
 
 /* Writes the usage text, generated from the option table. */
 void options_usage(FILE *fp, const char *prog);

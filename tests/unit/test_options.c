@@ -67,8 +67,8 @@ static void test_theme(void **state)
 	assert_int_equal(parse(ARGV("--theme=default"), &o), OPTIONS_OK);
 	assert_string_equal(o.theme, "default");
 	expect_error(ARGV("--theme", "Projector"),
-		     "invalid value 'Projector' for --theme: expected default or projector");
-	expect_error(ARGV("--theme="), "invalid value '' for --theme: expected default or projector");
+		     "invalid value 'Projector' for --theme: expected default, monochrome or projector");
+	expect_error(ARGV("--theme="), "invalid value '' for --theme: expected default, monochrome or projector");
 	expect_error(ARGV("--theme"), "option '--theme' needs a value (NAME)");
 }
 
