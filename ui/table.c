@@ -12,6 +12,7 @@
 #include "act.h"
 #include "deadview.h"
 #include "keys.h"
+#include "meters.h"
 #include "model/sigtable.h"
 #include "model/tasktree.h"
 #include "panes.h"
@@ -516,11 +517,12 @@ static void table_draw_status(const struct tui *t, int y)
 
 static void table_mode_draw(struct tui *t)
 {
-	int bh = tui_banner_lines(t), ph = panes_height(t);
-	table_draw_header(t, 0);
+	int mh = tui_meter_lines(t), bh = tui_banner_lines(t), ph = panes_height(t);
+	meters_draw(t, 0);
+	table_draw_header(t, mh);
 	if (bh)
-		deadview_banner(t, 1);
-	table_draw(t, 1 + bh, tui_body_lines(t) - ph);
+		deadview_banner(t, mh + 1);
+	table_draw(t, mh + 1 + bh, tui_body_lines(t) - ph);
 	panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);
 	table_draw_status(t, LINES - 1);
 }

@@ -23,6 +23,7 @@ struct options {
 	size_t ndemos;
 	bool trace;         /* --trace: preload libconcmon-trace.so into COMMAND */
 	const char *theme;  /* --theme: "default" or "projector" (static strings) */
+	bool no_meters;     /* --no-meters: no system meters (header, batch "system") */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
 	const char *record; /* --record FILE: write every snapshot and event; NULL = none */
 	const char *replay; /* --replay FILE: show a recording instead of live tasks */

@@ -7,6 +7,7 @@
 #include <libproc2/meminfo.h>
 #include <libproc2/misc.h>
 #include <libproc2/stat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
@@ -112,6 +113,17 @@ double sysmeter_busy(const struct sysmeter_cpu *c)
 {
 	double b = 100.0 - c->idle;
 	return b < 0 ? 0 : b;
+}
+
+void sysmeter_uptime_text(double seconds, char *buf, size_t len)
+{
+	unsigned long long s = seconds > 0 ? (unsigned long long)seconds : 0;
+	unsigned long long days = s / 86400;
+	unsigned h = (unsigned)(s / 3600 % 24), mi = (unsigned)(s / 60 % 60), se = (unsigned)(s % 60);
+	if (days)
+		snprintf(buf, len, "%llu day%s, %02u:%02u:%02u", days, days == 1 ? "" : "s", h, mi, se);
+	else
+		snprintf(buf, len, "%02u:%02u:%02u", h, mi, se);
 }
 
 /* The ticks of one libproc2 stack. */

@@ -61,4 +61,7 @@ bool sysmeter_cpu_shares(const struct sysmeter_ticks *prev, const struct sysmete
 /* The busy share of c (100 - idle), in percent. */
 double sysmeter_busy(const struct sysmeter_cpu *c);
 
+/* Uptime as htop writes it: "03:12:44", "1 day, 03:12:44", "12 days, ...". */
+void sysmeter_uptime_text(double seconds, char *buf, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 #include "model/deadlock.h"
 #include "model/events.h"
 #include "infer/infer.h"
+#include "kernel/sysmeter.h"
 #include "model/task.h"
 #include "supervise/programs.h"
 
@@ -32,6 +33,7 @@ struct batch_input {
 	const void *wait_ctx;
 	const struct events *events;
 	const char *containment;            /* "cgroup", "process-groups" */
+	const struct sysmeter_reading *system; /* the machine's meters; NULL: not read */
 };
 
 struct batch;
