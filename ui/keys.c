@@ -185,9 +185,13 @@ static enum tui_reaction key_panels(struct tui *t, const struct tui_actions *a, 
 static enum tui_reaction key_meters(struct tui *t, const struct tui_actions *a, int arg)
 {
 	(void)a, (void)arg;
+	if (!meters_available(t->meters)) {
+		tui_status(t, "no system meters: concmon runs with --no-meters");
+		return TUI_REDRAW;
+	}
 	bool shown = meters_toggle(t->meters);
 	if (!tui_meter_lines(t) && shown)
-		tui_status(t, "meters on: shown on a screen of 20 lines or more, and not with --no-meters");
+		tui_status(t, "meters on: shown on a screen of 20 lines or more");
 	return TUI_REDRAW;
 }
 

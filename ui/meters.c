@@ -68,6 +68,11 @@ void meters_set(struct meters *m, const struct sysmeter_reading *r)
 	m->r.cpus = m->cpus;
 }
 
+bool meters_available(const struct meters *m)
+{
+	return m->have;
+}
+
 bool meters_toggle(struct meters *m)
 {
 	m->hidden = !m->hidden;

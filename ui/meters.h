@@ -20,6 +20,9 @@ void meters_free(struct meters *m);
 /* Copies reading r (NULL: no meters, they take no line). */
 void meters_set(struct meters *m, const struct sysmeter_reading *r);
 
+/* Whether there is a reading to show (none with --no-meters). */
+bool meters_available(const struct meters *m);
+
 /* Shows or hides the meters; returns whether they are shown now. */
 bool meters_toggle(struct meters *m);
 
