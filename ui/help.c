@@ -53,6 +53,9 @@ static const char *const help_notes[] = {
 	"and zombies at once, forks and exits per second) is what the kernel reported between two",
 	"refreshes: a 200 ms spike shows at any delay. Without kernel events there is no peak.",
 	"The header's states (run, sleep...) count the rows shown: threads, or processes under H.",
+	"Meters above the header (m hides them): a bar per core (green user, red system, blue iowait,",
+	"cyan steal), Mem (used, then buffers/cache) and Swp, tasks, load average, uptime of the",
+	"machine; one compact line below 100x30, none below 20 lines; --no-meters turns them off.",
 };
 
 static void help_walk(struct help_walk *w)
