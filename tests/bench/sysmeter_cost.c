@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	printf("sysmeter_cost: iters %d cpus %zu sysmeter %.2f us bare %.2f us ratio %.2f\n",
 	       per * BLOCKS, r->ncpus, median(meter, BLOCKS), median(bare, BLOCKS),
 	       median(ratio, BLOCKS));
+	int rc = r->cpu_known && r->mem_known ? 0 : 1;
 	sysmeter_free(m);
-	return r->cpu_known && r->mem_known ? 0 : 1;
+	return rc;
 }
