@@ -71,7 +71,7 @@ static const struct optdef opt_table[] = {
 	  "colours: default, or projector (high contrast, nothing dim or grey)",
 	  OPT_THEME, FIELD(theme), 0, 0, 0 },
 	{ 0, "no-meters", NULL,
-	  "no system meters (CPU, memory, load above the table; \"system\" in batch output)",
+	  "no system meters (CPU, memory, load above the table and in batch output)",
 	  OPT_FLAG, FIELD(no_meters), 0, 0, 0 },
 	{ 0, "list-demos", NULL,
 	  "list the demo workloads and exit",

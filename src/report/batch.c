@@ -109,6 +109,8 @@ static void print_events(FILE *fp, void *arg)
 	struct batch_ctx *c = arg;
 	if (c->in->system)
 		report_sys_json(fp, c->in->system);
+	else    /* --no-meters, or a replay (recordings carry no meters): the same shape */
+		fputs(",\"system\":null", fp);
 	print_output(fp, c);
 	struct event buf[256];
 	size_t n, listed = 0, dropped[EV_KIND_COUNT] = { 0 };

@@ -33,7 +33,7 @@ struct batch_input {
 	const void *wait_ctx;
 	const struct events *events;
 	const char *containment;            /* "cgroup", "process-groups" */
-	const struct sysmeter_reading *system; /* the machine's meters; NULL: not read */
+	const struct sysmeter_reading *system; /* the machine's meters; NULL: not read ("system": null) */
 };
 
 struct batch;
