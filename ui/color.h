@@ -27,6 +27,11 @@ enum ui_color {
 	UI_BAR_LABEL,    /* "Help" in the key bar */
 	UI_MENU,         /* menu and help boxes */
 	UI_MENU_SEL,     /* menu cursor */
+	UI_METER_USER,   /* meters: CPU user time, memory used */
+	UI_METER_SYSTEM, /* CPU system time, swap used */
+	UI_METER_IOWAIT, /* CPU waiting for I/O */
+	UI_METER_STEAL,  /* CPU taken by the hypervisor */
+	UI_METER_CACHE,  /* memory in buffers and cache */
 	UI_COLOR_COUNT
 };
 

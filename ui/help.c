@@ -65,6 +65,9 @@ static const char *const help_notes[] = {
 	"text with Shift held (most terminals); --no-mouse leaves the mouse to the terminal.",
 	"Columns: --columns PID,USER,NI,TIME+,... picks them (also VIRT SHR MEM% TTY PRI IO_R IO_W",
 	"WCHAN CGROUP); every column sorts: F6 lists the shown ones, > and < step, I inverts.",
+	"Meters above the header (m hides them): a bar per core (green user, red system, blue iowait,",
+	"cyan steal), Mem (used, then buffers/cache) and Swp, tasks, load average, uptime of the",
+	"machine; one compact line below 100x30, none below 20 lines; --no-meters turns them off.",
 };
 
 static void help_walk(struct help_walk *w)

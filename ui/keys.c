@@ -16,6 +16,7 @@
 #include "help.h"
 #include "logpane.h"
 #include "menu.h"
+#include "meters.h"
 #include "outpane.h"
 #include "panels.h"
 #include "panels_knobs.h"
@@ -178,6 +179,20 @@ static enum tui_reaction key_panels(struct tui *t, const struct tui_actions *a, 
 {
 	(void)a, (void)arg;
 	return panels_toggle(t);
+}
+
+/* m: the system meters come and go; the table gets or gives their lines. */
+static enum tui_reaction key_meters(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	if (!meters_available(t->meters)) {
+		tui_status(t, "no system meters: concmon runs with --no-meters");
+		return TUI_REDRAW;
+	}
+	bool shown = meters_toggle(t->meters);
+	if (!tui_meter_lines(t) && shown)
+		tui_status(t, "meters on: shown on a screen of 20 lines or more");
+	return TUI_REDRAW;
 }
 
 static enum tui_reaction key_knob_select(struct tui *t, const struct tui_actions *a, int arg)
@@ -400,6 +415,8 @@ static const struct keybind key_table[] = {
 	  true, key_prompt, PROMPT_LAUNCH },
 	{ { 'p' }, "Panels", "show or hide the telemetry panels (queues, locks, knobs) below the table",
 	  false, key_panels, 0 },
+	{ { 'm' }, "Meters", "show or hide the system meters above the header (CPU per core, memory, load)",
+	  false, key_meters, 0 },
 	{ { ']' }, "NextKnob", "select the next knob in the knob panel", false, key_knob_select, 1 },
 	{ { '[', KEY_BTAB }, "PrevKnob", "select the previous knob", false, key_knob_select, -1 },
 	{ { '+', '=' }, "Knob+",

@@ -209,8 +209,10 @@ static struct menu_box menu_geometry(const struct tui *t)
 	}
 	struct menu_box b;
 	b.w = w < COLS - 2 ? w : COLS - 2;
-	b.h = (int)n + 2 < LINES - 2 ? (int)n + 2 : LINES - 2;
-	b.y = (LINES - b.h) / 2;
+	/* Centred in what the meters leave, so the header stays in sight. */
+	int top = tui_meter_lines(t), room = LINES - top;
+	b.h = (int)n + 2 < room - 2 ? (int)n + 2 : room - 2;
+	b.y = top + (room - b.h) / 2;
 	b.x = (COLS - b.w) / 2;
 	return b;
 }

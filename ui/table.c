@@ -13,6 +13,7 @@
 #include "columns.h"
 #include "deadview.h"
 #include "keys.h"
+#include "meters.h"
 #include "model/sigtable.h"
 #include "model/tasktree.h"
 #include "mouse.h"
@@ -335,7 +336,7 @@ void table_draw(struct tui *t, int y, int height)
 static int table_titles_y(const struct tui *t, int *rows)
 {
 	*rows = tui_body_lines(t) - panes_height(t) - 1;
-	return 1 + tui_banner_lines(t);
+	return tui_meter_lines(t) + 1 + tui_banner_lines(t);
 }
 
 struct table_hit table_at(const struct tui *t, int y, int x)
@@ -482,10 +483,11 @@ static void table_draw_status(const struct tui *t, int y)
 
 static void table_mode_draw(struct tui *t)
 {
-	int bh = tui_banner_lines(t), ph = panes_height(t), rows;
-	table_draw_header(t, 0);
+	int mh = tui_meter_lines(t), bh = tui_banner_lines(t), ph = panes_height(t), rows;
+	meters_draw(t, 0);
+	table_draw_header(t, mh);
 	if (bh)
-		deadview_banner(t, 1);
+		deadview_banner(t, mh + 1);
 	int ty = table_titles_y(t, &rows);
 	table_draw(t, ty, rows + 1);
 	panes_draw(t, LINES - TUI_FOOTER_LINES - ph, ph);

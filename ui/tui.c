@@ -21,6 +21,7 @@
 #include "logpane.h"
 #include "menu.h"
 #include "mouse.h"
+#include "meters.h"
 #include "outpane.h"
 #include "panels.h"
 #include "panels_knobs.h"
@@ -73,6 +74,8 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	color_init(t->attr, "default");
 	t->banner_lines = deadview_banner_lines;
+	t->meter_lines = meters_lines;
+	t->meters = meters_new();
 	t->opts.tree = true;
 	t->opts.threads = true;
 	t->opts.sort = SORT_PID;
@@ -164,6 +167,7 @@ void tui_free(struct tui *t)
 	delscreen(t->scr);
 	fflush(stdout);
 	menu_free(t->menu);
+	meters_free(t->meters);
 	prompt_free(t->prompt);
 	panes_free(t->panes);
 	panels_free(t->panels);
@@ -186,6 +190,14 @@ void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n)
 void tui_set_peaks(struct tui *t, const struct peak_frame *p)
 {
 	timectl_set_peaks(t, p);
+	t->dirty = true;
+}
+
+void tui_set_meters(struct tui *t, const struct sysmeter_reading *r)
+{
+	if (timectl_frozen(t))     /* frozen, the meters hold still with the rest */
+		return;
+	meters_set(t->meters, r);
 	t->dirty = true;
 }
 

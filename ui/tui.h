@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "kernel/sysmeter.h"
 #include "model/deadlock.h"
 #include "model/events.h"
 #include "model/peaks.h"
@@ -98,6 +99,10 @@ void tui_set_tasks(struct tui *t, const struct task *tasks, size_t n);
 
 /* The peaks between the last two refreshes, for the header (copied). */
 void tui_set_peaks(struct tui *t, const struct peak_frame *p);
+
+/* The system meters' reading for the lines above the header (copied);
+ * NULL: none shown. */
+void tui_set_meters(struct tui *t, const struct sysmeter_reading *r);
 
 /* The refresh delay in seconds, as the user last set it ({ and }). */
 double tui_delay(const struct tui *t);

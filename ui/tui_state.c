@@ -84,9 +84,14 @@ int tui_banner_lines(const struct tui *t)
 	return t->banner_lines ? t->banner_lines(t) : 1;
 }
 
+int tui_meter_lines(const struct tui *t)
+{
+	return t->meter_lines ? t->meter_lines(t) : 0;
+}
+
 int tui_body_lines(const struct tui *t)
 {
-	return LINES - 1 - tui_banner_lines(t) - TUI_FOOTER_LINES;
+	return LINES - tui_meter_lines(t) - 1 - tui_banner_lines(t) - TUI_FOOTER_LINES;
 }
 
 static void tui_vmessage(struct tui *t, bool error, const char *fmt, va_list ap)

@@ -16,7 +16,8 @@
 #include "model/tasktree.h"
 #include "tui.h"
 
-/* Screen layout: header line, column titles, the table, the status line.
+/* Screen layout: the system meters (0 or more lines), header line, column
+ * titles, the table, the status line.
  * Below MIN_COLS x MIN_LINES the table cannot show a PID, a state and a
  * few characters of command, or fewer than two rows would remain, so the
  * screen says "terminal too small" instead (see tui_draw). */
@@ -115,6 +116,9 @@ struct tui {
 	/* deadview.c's line count of the banner: set by tui_new, so this file
 	 * needs no other ui/ module */
 	int (*banner_lines)(const struct tui *t);
+	/* meters.c's line count, the same way */
+	int (*meter_lines)(const struct tui *t);
+	struct meters *meters;          /* the system meters; meters.c owns it */
 	tui_wait_fn *wait_of;           /* why a thread waits (main's inferred layer), or NULL */
 	const void *wait_ctx;
 	uint64_t events_seen;           /* newest event when last marked dirty */
@@ -165,6 +169,9 @@ void tui_model_moving(struct tui *t);
 /* Lines the deadlock banner takes under the header: 0 without a deadlock,
  * else t->banner_lines (1 or 2: it wraps on a narrow screen). */
 int tui_banner_lines(const struct tui *t);
+
+/* Lines the system meters take above the header (0: none or hidden). */
+int tui_meter_lines(const struct tui *t);
 
 /* Lines between the header (with the deadlock banner) and the status line:
  * the column titles, the rows and the bottom panes share them. */

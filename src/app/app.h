@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "app/options.h"
+#include "kernel/sysmeter.h"
 #include "model/peaks.h"
 #include "supervise/supervisor.h"
 
@@ -35,6 +36,8 @@ struct app {
 	struct taskdiff *diff;      /* events derived from snapshots */
 	struct peaks *peaks;        /* what the kernel saw between refreshes */
 	struct peak_frame peak;     /* its account of the last refresh */
+	struct sysmeter *meters;    /* the machine's meters, NULL with --no-meters */
+	const struct sysmeter_reading *sys; /* their last reading, NULL before one */
 	uint64_t events_watched;    /* last event whose new process the guardian knows */
 	struct pollfd *fds;         /* the loop's poll set */
 	size_t fds_cap;

@@ -180,6 +180,7 @@ static void publish(struct app *a)
 		size_t n;
 		const struct task *t = lifecycle_tasks(a->lc, &n);
 		tui_set_peaks(a->tui, &a->peak); /* first: a step shows both */
+		tui_set_meters(a->tui, a->sys);
 		tui_set_tasks(a->tui, t, n);
 		size_t np;
 		const struct program *p = programs_list(a->progs, &np);
@@ -206,7 +207,7 @@ static void print_snapshot(struct app *a, double wall)
 		.time = wall, .tasks = tasks, .ntasks = n, .all = a->opt.all, .json = a->opt.json,
 		.progs = a->progs, .deadlocks = a->deadlocks, .infer = layers_infer(a->layers), .events = a->events,
 		.containment = supervisor_containment_name(supervisor_containment(a->sup, NULL)),
-		.extras = a->batch_extras, .linger = a->opt.linger,
+		.extras = a->batch_extras, .linger = a->opt.linger, .system = a->sys,
 	};
 	/* The model keeps exited tasks LIFECYCLE_LINGER s at least (view.c). */
 	if (a->opt.linger < LIFECYCLE_LINGER)
@@ -257,6 +258,8 @@ static void sample(struct app *a)
 		peaks_refresh(a->peaks, t, nt, a->kev ? &kp : NULL, util_now(), &a->peak);
 	}
 	programs_read(a->progs, util_now());
+	if (a->meters)
+		a->sys = sysmeter_read(a->meters);
 	layers_update(a->layers, a->progs, t, nt);
 	size_t np;
 	const struct program *progs = programs_list(a->progs, &np);
@@ -616,6 +619,8 @@ static int start(struct app *a)
 	a->events = events_new(4096);
 	a->diff = taskdiff_new(a->self);
 	a->peaks = peaks_new();
+	if (!a->opt.no_meters)
+		a->meters = sysmeter_new();
 	if (a->opt.log) {
 		int e = events_log_to(a->events, a->opt.log);
 		if (e) {
@@ -715,6 +720,7 @@ int main(int argc, char **argv)
 	kevents_close(a.kev);
 	taskdiff_free(a.diff);
 	peaks_free(a.peaks);
+	sysmeter_free(a.meters);
 	events_free(a.events);
 	free(a.demos);
 	config_free(a.config);

@@ -34,6 +34,7 @@ struct options {
 	const char *config; /* --config FILE: the settings file; NULL = the default place */
 	bool no_config;     /* --no-config: read no settings file */
 	unsigned long long given; /* which options the command line gave (see options_given) */
+	bool no_meters;     /* --no-meters: no system meters (header, batch "system") */
 	const char *log;    /* --log FILE: append lifecycle events as NDJSON; NULL = none */
 	const char *record; /* --record FILE: write every snapshot and event; NULL = none */
 	const char *replay; /* --replay FILE: show a recording instead of live tasks */

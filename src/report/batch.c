@@ -6,6 +6,7 @@
 
 #include "model/tasktree.h"
 #include "report/report.h"
+#include "report/report_sys.h"
 #include "supervise/output.h"
 #include "util/escape.h"
 #include "util/util.h"
@@ -100,12 +101,16 @@ static void print_dropped(FILE *fp, const size_t *dropped)
 	fputc('}', fp);
 }
 
-/* Batch JSON: the output lines, then the first BATCH_EVENTS_MAX events
+/* Batch JSON: the system meters, the output lines, then the first BATCH_EVENTS_MAX events
  * since the previous snapshot and a count of the rest by kind (a
  * report_extra hook). */
 static void print_events(FILE *fp, void *arg)
 {
 	struct batch_ctx *c = arg;
+	if (c->in->system)
+		report_sys_json(fp, c->in->system);
+	else    /* --no-meters, or a replay (recordings carry no meters): the same shape */
+		fputs(",\"system\":null", fp);
 	print_output(fp, c);
 	struct event buf[256];
 	size_t n, listed = 0, dropped[EV_KIND_COUNT] = { 0 };
@@ -150,6 +155,8 @@ int batch_print(struct batch *b, FILE *fp, const struct batch_input *in)
 		report_json(fp, now, rows, nrows, &sum, &x);
 	} else {
 		print_new_output(fp, &c, output_text);
+		if (in->system)
+			report_sys_text(fp, in->system);
 		report_text(fp, now, rows, nrows, &sum);
 	}
 	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;

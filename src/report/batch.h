@@ -13,6 +13,7 @@
 #include "model/deadlock.h"
 #include "model/events.h"
 #include "infer/infer.h"
+#include "kernel/sysmeter.h"
 #include "model/task.h"
 #include "supervise/programs.h"
 
@@ -36,6 +37,7 @@ struct batch_input {
 	bool replay;                        /* from a recording, which lacks the htop columns' fields */
 	double exited_after;                /* exited tasks before this monotonic time are hidden */
 	double linger;                      /* for the summary rows' text; 0: the default */
+	const struct sysmeter_reading *system; /* the machine's meters; NULL: not read ("system": null) */
 };
 
 struct batch;

@@ -73,9 +73,9 @@ MODE = re.compile(r"(?:^|\s)(tree|flat)(?:,|\s)")
 
 
 def header_mode(screen):
-    """"tree" or "flat" from the TUI's header (its first line), in words
-    ("| tree, threads, ...") or compact ("| tree thr PID cg 1s"); None
-    before the TUI has drawn."""
-    lines = screen.splitlines()
-    m = MODE.search(lines[0]) if lines and lines[0].startswith("concmon") else None
+    """"tree" or "flat" from the TUI's header (its first line under the
+    system meters), in words ("| tree, threads, ...") or compact ("| tree
+    thr PID cg 1s"); None before the TUI has drawn."""
+    header = next((l for l in screen.splitlines() if l.startswith("concmon")), None)
+    m = MODE.search(header) if header else None
     return m.group(1) if m else None

@@ -18,8 +18,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from concmon_test import (HOSTILE_ARGS, HOSTILE_ARGV0, HOSTILE_BIDI, HOSTILE_COMM, PaneMixin, Tmux,
                           as_nobody, check_no_crash, children_of, concmon_bin, descendants_of,
-                          helper, kill_quietly, main, nobody_can_run, pid_alive, pid_exists, poll,
-                          proc_stat)
+                          header_line, helper, kill_quietly, main, nobody_can_run, pid_alive,
+                          pid_exists, poll, proc_stat)
 
 SLOW = 20.0
 
@@ -57,12 +57,12 @@ class Screen(PaneMixin, unittest.TestCase):
 
     def check_drawn(self, width, height):
         """The whole screen is concmon's, drawn for width x height: title on
-        top, one header, the one row, nothing stale, the key bar at the bottom."""
+        top (under the meters), one header, the one row, nothing stale, the key bar at the bottom."""
         def good():
             lines = self.lines()
             if len(lines) != height or any(len(l) > width for l in lines):
                 return False
-            if not lines[0].startswith("concmon") or not lines[-1].startswith("F1"):
+            if header_line(lines) is None or not lines[-1].startswith("F1"):
                 return False
             headers = [l for l in lines if re.search(r"\bPID\s+TID\s+PPID\b", l)]
             rows = [l for l in lines if re.match(row_re(self.child), l)]
@@ -263,8 +263,9 @@ class HostileNames(Screen):
         # row's cells carry none of the colours the name asks for.
         self.assertEqual(self.pane_title(), title, "the pane title is unchanged")
         lines = self.lines()
-        self.assertTrue(lines[0].startswith("concmon"), lines[0])
-        self.assertRegex(lines[1], r"\bPID\s+TID\s+PPID\b")
+        top = header_line(lines)
+        self.assertIsNotNone(top, "\n".join(lines))
+        self.assertRegex(lines[top + 1], r"\bPID\s+TID\s+PPID\b")
         self.assertTrue(lines[-1].startswith("F1"), lines[-1])
         r = self.tmux._tmux("capture-pane", "-p", "-e", "-t", self.tmux.name)
         styled = [l for l in r.stdout.split("\n") if "OWNED" in l]

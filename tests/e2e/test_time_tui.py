@@ -64,10 +64,10 @@ class FreezeAndStep(TimeCase):
         # The model goes on (the process is in /proc and concmon samples),
         # the view does not: no row for 1 s, five refreshes.
         self.absent_for(row, 1.0)
-        self.assertRegex(self.tmux.screen(), r"^concmon FROZEN ")
+        self.assertRegex(self.tmux.screen(), r"(?m)^concmon FROZEN ")
         self.tmux.send(".")
         self.tmux.wait_screen(row)
-        self.assertRegex(self.tmux.screen(), r"^concmon FROZEN ", "a step stays frozen")
+        self.assertRegex(self.tmux.screen(), r"(?m)^concmon FROZEN ", "a step stays frozen")
         self.launch("sleep 78")
         second = self.child("sleep", exclude=(first,))
         row2 = r"(?m)^\s*%d\s+%d\s.*sleep 78" % (second, second)
@@ -135,7 +135,7 @@ class FreezeHoldsOutput(TimeCase):
         self.assertEqual(ticks(self.tmux.screen()), shown, self.tmux.screen())
         self.tmux.send(".")
         poll(lambda: ticks(self.tmux.screen()) >= shown + 20, desc="a step to show newer output")
-        self.assertRegex(self.tmux.screen(), r"^concmon FROZEN ")
+        self.assertRegex(self.tmux.screen(), r"(?m)^concmon FROZEN ")
 
 
 class FreezeHoldsPanels(TimeCase):
@@ -189,7 +189,7 @@ class FreezeHoldsDeadlock(TimeCase):
         self.tmux.send(".")
         self.tmux.wait_screen(r"^DEADLOCK: ")
         self.tmux.wait_screen(r"held by T \d+")
-        self.assertRegex(self.tmux.screen(), r"^concmon FROZEN ")
+        self.assertRegex(self.tmux.screen(), r"(?m)^concmon FROZEN ")
 
 
 class Peaks(TimeCase):

@@ -11,8 +11,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from concmon_test import (PaneMixin, children_of, descendants_of, kill_quietly, main,
-                          pid_exists, poll, proc_stat)
+from concmon_test import (PaneMixin, children_of, descendants_of, header_line, kill_quietly,
+                          main, pid_exists, poll, proc_stat)
 
 
 class ViewCase(PaneMixin, unittest.TestCase):
@@ -136,7 +136,9 @@ class SeveralPanes(ViewCase):
         log = [i for i, l in enumerate(lines) if l.startswith(" Events: ")]
         self.assertTrue(queue and log, "panels and log on one screen:\n" + "\n".join(lines))
         self.assertLess(queue[0], log[0], "the panels above the log:\n" + "\n".join(lines))
-        self.assertTrue(re.match(r"^\s*\d+\s", lines[2]),
+        top = header_line(lines)
+        self.assertIsNotNone(top, "\n".join(lines))
+        self.assertTrue(re.match(r"^\s*\d+\s", lines[top + 2]),
                         "the table stays on top:\n" + "\n".join(lines))
         # A third pane: all three at once.
         self.tmux.send("o")

@@ -506,6 +506,21 @@ def run_concmon(args, timeout=DEADLINE, input_text=None):
 # ---------------------------------------------------------------- tmux
 
 
+# The system meters' lines above the header: a core's bar, Mem, Swp, the
+# Uptime line under them, or the compact line of a small screen.
+METER_LINE = re.compile(r"^(\s*\d+\[|Mem\[|Swp\[|CPU |\s+Uptime: )")
+
+
+def header_line(lines):
+    """The index of concmon's header line in a screen's lines: under the
+    system meters (0 without them). None when there is no header or a line
+    above it is not a meter line (something else drew there)."""
+    for i, line in enumerate(lines):
+        if line.startswith("concmon"):
+            return i if all(METER_LINE.match(above) for above in lines[:i]) else None
+    return None
+
+
 class PaneMixin:
     """For a unittest.TestCase that runs concmon in a tmux pane (self.tmux):
     attach_concmon() waits for the pane's process to become concmon;
