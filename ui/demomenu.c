@@ -190,6 +190,8 @@ static void demomenu_row(const struct tui *t, size_t r, int y, int namew)
 
 /* Lines a lesson needs under the list before it is shown there. */
 #define DEMOMENU_LESSON_MIN 6
+/* Rows the list keeps when it shares the screen with a lesson. */
+#define DEMOMENU_LIST_MIN 8
 
 struct demomenu_lines {
 	const struct tui *t;
@@ -287,8 +289,11 @@ static void demomenu_draw(struct tui *t)
 		demomenu_lesson(t, &t->demos[m->rows[m->cur]], 1, h, true);
 		return;
 	}
-	/* Room under the whole list: the current demo's lesson shows there. */
-	int list = (int)m->nrows + DEMOMENU_LESSON_MIN + 1 <= h ? (int)m->nrows : h;
+	/* The current demo's lesson (with its knobs) shows under the list; a
+	 * list too long for both scrolls, down to DEMOMENU_LIST_MIN rows. */
+	int list = (int)m->nrows;
+	if (list + DEMOMENU_LESSON_MIN + 1 > h)
+		list = h - DEMOMENU_LESSON_MIN - 1 >= DEMOMENU_LIST_MIN ? h - DEMOMENU_LESSON_MIN - 1 : h;
 	demomenu_scroll(m, (size_t)list);
 	m->shown = list;
 	for (int r = 0; r < list && m->top + (size_t)r < m->nrows; r++)
