@@ -86,12 +86,13 @@ static const struct demo_def demos[] = {
 		{ "consumers", 2, 1, 8, "consumer threads", AT_START },
 		{ "work_ms", 200, 0, 5000, "ms a consumer spends per item", LIVE } } },
 	{ "pool-cpu", "scaling",
-	  "fib on a thread pool vs a process pool, with a global lock like Python's GIL",
+	  "fib on a thread pool vs a process pool, with a model of CPython's GIL",
 	  false, demo_pool_cpu, {
 		{ "processes", 0, 0, 1, "0: thread pool, 1: process pool", LIVE },
 		{ "workers", 2, 1, 4, "pool size", LIVE },
 		{ "gil", 1, 0, 1, "1: threads share one global lock (like CPython)", LIVE },
-		{ "fib", 28, 20, 32, "n of each fib(n) task", LIVE } } },
+		{ "fib", 28, 20, 32, "n of each fib(n) task", LIVE },
+		{ "switch_ms", 5, 1, 100, "GIL switch interval (sys.setswitchinterval)", LIVE } } },
 	{ "zombies", "lifecycle",
 	  "children exit but the parent does not wait: zombies until SIGUSR1 reaps them",
 	  false, demo_zombies, {
