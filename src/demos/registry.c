@@ -16,7 +16,8 @@ static const struct demo_def demos[] = {
 	  "children start, exit with their own codes; the parent joins them in order",
 	  true, demo_spawn_join, {
 		{ "count", 4, 1, 20, "children to start", AT_START },
-		{ "duration", 1500, 100, 20000, "ms the first (slowest) child works", AT_START } } },
+		{ "duration", 8000, 100, 60000, "ms the first (slowest) child works", AT_START },
+		{ "linger", 2000, 0, 60000, "ms the parent stays after joining them all", AT_START } } },
 	{ "subprocess-timeout", "processes",
 	  "run a command with a timeout: the parent terminates it when time is up",
 	  false, demo_subprocess_timeout, {
