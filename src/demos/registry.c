@@ -21,8 +21,9 @@ static const struct demo_def demos[] = {
 	{ "subprocess-timeout", "processes",
 	  "run a command with a timeout: the parent terminates it when time is up",
 	  false, demo_subprocess_timeout, {
-		{ "timeout", 2000, 100, MS_MAX, "ms the parent waits before SIGTERM", LIVE },
-		{ "work", 4000, 0, MS_MAX, "ms the command (sleep) needs", LIVE } } },
+		{ "timeout", 2000, 100, MS_MAX, "ms the parent waits before it signals", LIVE },
+		{ "work", 4000, 0, MS_MAX, "ms the command (sleep) needs", LIVE },
+		{ "kill", 0, 0, 1, "on timeout 0: SIGTERM (terminate()), 1: SIGKILL (run())", LIVE } } },
 	{ "pipeline-procs", "queues",
 	  "three processes chained by pipes; kill the last, the others die of SIGPIPE",
 	  false, demo_pipeline_procs, {
