@@ -80,7 +80,8 @@ static const struct demo_def demos[] = {
 	  false, demo_event_gate, {
 		{ "set", 0, 0, 1, "1: the gate (event) is open", LIVE },
 		{ "waiters", 5, 1, 32, "threads waiting at the gate", AT_START },
-		{ "auto_ms", 3000, 0, MS_MAX, "open the gate once after this many ms (0: never)", AT_START } } },
+		{ "auto_ms", 3000, 0, MS_MAX, "open the gate once after this many ms (0: never)", AT_START },
+		{ "timeout_ms", 0, 0, MS_MAX, "waiters call wait(timeout) with this many ms (0: no timeout)", LIVE } } },
 	{ "condition-queue", "signalling",
 	  "consumers sleep on a condition variable until a producer fills a priority queue",
 	  false, demo_condition_queue, {
