@@ -120,6 +120,12 @@ static void gil_drop(struct gil *g)
 	pthread_mutex_unlock(&g->mu);
 }
 
+/* The thread pool hands out work by count: a thread claims a task (under
+ * the GIL, when on) before it takes it from the queue, so a thread never
+ * blocks on the queue while it holds the GIL; with nothing to claim it
+ * drops the GIL and sleeps, as a Python thread blocked in queue.get()
+ * does. Meanwhile a thread with work keeps the GIL from task to task:
+ * only a drop request takes it away. */
 struct pool {
 	bool processes;
 	int size;
@@ -128,6 +134,10 @@ struct pool {
 	struct cm_queue *tasks, *results;
 	struct worker_set *threads;
 	pid_t pids[POOL_MAX];
+	pthread_mutex_t mu;             /* guards pending and closing */
+	pthread_cond_t work;            /* tasks posted, or the pool closing */
+	long pending;                   /* tasks put (or about to be) and not claimed */
+	bool closing;
 };
 
 /* The "eval breaker": one relaxed load per call, like CPython's check. */
@@ -140,34 +150,79 @@ static long fib(struct gil *g, int n)
 	return n < 2 ? n : fib(g, n - 1) + fib(g, n - 2);
 }
 
-/* Runs fib(n), under the GIL when g; returns the CPU time it used, in µs
- * (the pool's result: how many cores the batch kept busy). */
+/* Runs fib(n), with the GIL held by the caller when g; returns the CPU
+ * time it used, in µs (the pool's result: how many cores the batch kept
+ * busy). */
 static long run_task(struct gil *g, int n)
 {
 	struct timespec a, b;
 	volatile long r;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-	if (g)
-		gil_take(g);
 	r = fib(g, n);
-	if (g)
-		gil_drop(g);
 	(void)r;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
 	return (long)(b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000;
 }
 
+static bool claim(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	bool got = p->pending > 0;
+	if (got)
+		p->pending--;
+	pthread_mutex_unlock(&p->mu);
+	return got;
+}
+
+/* Sleeps until there is work to claim; false when the pool closes. */
+static bool await_work(struct pool *p, struct worker *w)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->pending == 0 && !p->closing && !worker_retired(w))
+		pthread_cond_wait(&p->work, &p->mu);
+	bool go = !p->closing && !worker_retired(w);
+	pthread_mutex_unlock(&p->mu);
+	return go;
+}
+
+/* Holds the GIL or not, as the knob says (it may turn between tasks). */
+static struct gil *gil_follow(struct pool *p, struct gil *held)
+{
+	struct gil *want = cm_knob_get(p->gil_on) ? p->gil : NULL;
+
+	if (held != want) {
+		if (held)
+			gil_drop(held);
+		if (want)
+			gil_take(want);
+	}
+	return want;
+}
+
 static void thread_worker(struct worker *w)
 {
 	struct pool *p = worker_arg(w);
+	struct gil *held = NULL;        /* the GIL, while this thread holds it */
 	intptr_t n;
 
-	while (!worker_retired(w) && cm_queue_get(p->tasks, &n)) {
-		if (demo_should_stop())
+	for (;;) {
+		held = gil_follow(p, held);
+		if (!claim(p)) {
+			if (held)
+				gil_drop(held);
+			held = NULL;
+			if (!await_work(p, w))
+				break;
 			continue;
-		cm_queue_put(p->results, run_task(cm_knob_get(p->gil_on) ? p->gil : NULL, (int)n));
+		}
+		if (!cm_queue_get(p->tasks, &n))
+			break;
+		if (!demo_should_stop())
+			cm_queue_put(p->results, run_task(held, (int)n));
 	}
+	if (held)
+		gil_drop(held);
 }
 
 static _Noreturn void process_worker(struct pool *p, int i)
@@ -189,6 +244,8 @@ static void pool_start(struct pool *p, bool processes, int size)
 
 	p->processes = processes;
 	p->size = size;
+	p->pending = 0;
+	p->closing = false;
 	p->tasks = cm_queue_new("tasks", BATCH_MAX, flags);
 	p->results = cm_queue_new("results", BATCH_MAX, flags);
 	if (!processes) {
@@ -212,6 +269,10 @@ static void pool_start(struct pool *p, bool processes, int size)
  * in the middle of a long task), and every one is reaped. */
 static void pool_stop(struct pool *p)
 {
+	pthread_mutex_lock(&p->mu);
+	p->closing = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
 	cm_queue_close(p->tasks);
 	if (p->threads) {
 		workers_join_all(p->threads);
@@ -250,6 +311,10 @@ static long run_batch(struct pool *p, int n, int k, long *cpu_us)
 	intptr_t r;
 
 	*cpu_us = 0;
+	pthread_mutex_lock(&p->mu);
+	p->pending += k;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
 	for (int i = 0; i < k; i++)
 		cm_queue_put(p->tasks, n);
 	for (int got = 0; got < k;) {
@@ -299,7 +364,8 @@ static void report(struct pool_values *v, const struct pool *p, bool gil, const 
 int demo_pool_cpu(struct demo_ctx *ctx)
 {
 	struct gil gil = { .interval_ms = demo_knob_value(ctx, "switch_ms") };
-	struct pool p = { .gil_on = demo_knob(ctx, "gil"), .gil = &gil };
+	struct pool p = { .gil_on = demo_knob(ctx, "gil"), .gil = &gil,
+			  .mu = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
 	struct pool_values v = { cm_value_new("tasks_per_s"), cm_value_new("speedup_x100"),
 				 cm_value_new("batch_ms"), cm_value_new("serial_ms"),
 				 cm_value_new("cores_x100"), cm_value_new("forced_switches") };
@@ -338,5 +404,7 @@ int demo_pool_cpu(struct demo_ctx *ctx)
 	printf("main: stopping the pool\n");
 	pool_stop(&p);
 	gil_destroy(&gil);
+	pthread_cond_destroy(&p.work);
+	pthread_mutex_destroy(&p.mu);
 	return 0;
 }
