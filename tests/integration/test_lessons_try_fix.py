@@ -61,7 +61,9 @@ class Lesson(unittest.TestCase):
         run = BatchRun(None, delay=0.2, args=["--demo", spec], commands=True)
         self.addCleanup(run.stop)
         self.run_ = run
-        snap = run.wait_for(lambda s: s.get("programs"), DEADLINE, "the demo under concmon")
+        # Its knobs published: a knob command before that is refused.
+        snap = run.wait_for(lambda s: s.get("programs") and s.get("knobs"), SLOW,
+                            "the demo and its knobs under concmon")
         self.pid = snap["programs"][0]["pid"]
         self.outlen = 0
         return run
@@ -70,7 +72,7 @@ class Lesson(unittest.TestCase):
         self.run_.send("knob %d %s %d" % (self.pid, name, value))
         return self.run_.wait_for(lambda s: any(k["name"] == name and k["value"] == value
                                                 for k in s.get("knobs", [])),
-                                  DEADLINE, "knob %s at %d" % (name, value))
+                                  SLOW, "knob %s at %d" % (name, value))
 
     def signal(self, pid, sig):
         self.run_.send("signal %d %s" % (pid, sig))
