@@ -30,13 +30,8 @@ struct gate {
 
 static void gate_init(struct gate *g, struct demo_ctx *ctx)
 {
-	pthread_condattr_t ca;
-
 	pthread_mutex_init(&g->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&g->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	demo_cond_init_monotonic(&g->cond);
 	g->timeout_ms = demo_knob(ctx, "timeout_ms");
 	g->passed = cm_value_new("passed");
 	g->timed_out = cm_value_new("timed_out");
@@ -72,16 +67,9 @@ static void gate_move(struct gate *g, bool open)
  * (> 0) passed first; 0 waits for as long as it takes. */
 static bool gate_wait(struct gate *g, long timeout_ms)
 {
-	struct timespec dl;
+	struct timespec dl = demo_deadline_ms(timeout_ms);
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&g->mu);
 	if (!g->set) {
 		cm_mirror_wait(g->pub);

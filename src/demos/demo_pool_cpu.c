@@ -43,13 +43,8 @@ struct gil {
 
 static void gil_init(struct gil *g)
 {
-	pthread_condattr_t ca;
-
 	pthread_mutex_init(&g->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&g->dropped, &ca);
-	pthread_condattr_destroy(&ca);
+	demo_cond_init_monotonic(&g->dropped);
 	pthread_cond_init(&g->switched, NULL);
 	g->pub = cm_mirror_new("gil", CM_MIRROR_MUTEX, 0, CM_PRIVATE);
 }
@@ -62,20 +57,6 @@ static void gil_destroy(struct gil *g)
 	pthread_mutex_destroy(&g->mu);
 }
 
-static struct timespec deadline_ms(long ms)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
-	return t;
-}
-
 /* take_gil(): wait an interval at a time; an interval in which nobody got
  * the lock ends with a drop request to its holder. */
 static void gil_take(struct gil *g)
@@ -85,7 +66,7 @@ static void gil_take(struct gil *g)
 		cm_mirror_wait(g->pub);
 		while (g->locked) {
 			unsigned long seen = g->switches;
-			struct timespec dl = deadline_ms(atomic_load(&g->interval_ms));
+			struct timespec dl = demo_deadline_ms(atomic_load(&g->interval_ms));
 			int rc = 0;
 
 			while (g->locked && rc != ETIMEDOUT)
