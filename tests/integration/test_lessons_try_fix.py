@@ -100,6 +100,16 @@ class Lesson(unittest.TestCase):
         self.wait(find, "an output line matching %r" % regex, timeout)
         return find(None)
 
+    def share(self, name, pred, n=25):
+        """Of the first n snapshots that have lock name, the share for
+        which pred(lock) holds: a panel that shows it only now and then
+        does not teach it."""
+        got = self.wait(lambda s: len([x for x in self.run_.snapshots if lock(x, name)]) >= n,
+                        "%d snapshots with %s" % (n, name))
+        locks = [lock(x, name) for x in self.run_.snapshots[:self.since(got) + 1]
+                 if lock(x, name)][:n]
+        return len([l for l in locks if pred(l)]) / float(len(locks))
+
     def value_at_least(self, name, lo, since=0, timeout=SLOW):
         snap = self.wait(lambda s: values(s).get(name, -1) >= lo, "%s >= %d" % (name, lo),
                          timeout, since)
@@ -267,6 +277,9 @@ class PipelineThreads(Lesson):
 class RaceCounter(Lesson):
     def test_lock_1_loses_nothing_and_the_panel_shows_holder_and_waiters(self):
         self.demo("race-counter,lock=1")
+        seen = self.share("count-lock", lambda l: l["holders"] and len(l["waiters"]) >= 2)
+        saw("race-counter lock=1: holder and 2+ waiters in %d%% of 25 snapshots", seen * 100)
+        self.assertGreaterEqual(seen, 0.25)   # old code: a round of ~10 ms every 500 ms
         snap = self.wait(lambda s: lk(s, "count-lock", "holders") and
                          len(lk(s, "count-lock", "waiters", [])) >= 2,
                          "count-lock held, two or more counters waiting")
@@ -303,6 +316,10 @@ class RaceCounter(Lesson):
 class TicketLock(Lesson):
     def test_lock_1_sells_exactly_and_the_buyers_queue(self):
         self.demo("ticket-lock,lock=1")
+        seen = self.share("tickets-file", lambda l: l["holders"] and len(l["waiters"]) >= 2)
+        saw("ticket-lock lock=1: holder and 2+ waiting buyers in %d%% of 25 snapshots",
+            seen * 100)
+        self.assertGreaterEqual(seen, 0.25)   # old code: 20 ms holds, 0.4 s in 2.4 s
         snap = self.wait(lambda s: lk(s, "tickets-file", "holders") and
                          len(lk(s, "tickets-file", "waiters", [])) >= 2,
                          "a buyer holds the file lock, two or more wait")
