@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct cm_knob;
 
@@ -86,5 +87,12 @@ int demo_connect_loopback(int port);
 /* A number in [lo, hi] from a small xorshift PRNG; each caller owns its
  * state (so it is thread-safe). */
 long demo_rand_range(unsigned *state, long lo, long hi);
+
+/* A condition variable whose timed waits count on CLOCK_MONOTONIC (a
+ * change of the wall clock does not move their deadlines). */
+void demo_cond_init_monotonic(pthread_cond_t *c);
+
+/* The CLOCK_MONOTONIC time ms milliseconds from now, for those waits. */
+struct timespec demo_deadline_ms(long ms);
 
 #endif

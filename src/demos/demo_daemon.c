@@ -1,5 +1,7 @@
-/* demo_daemon.c - Python's Process(daemon=True) in C: daemon children ask
- * the kernel (PR_SET_PDEATHSIG) to be terminated when their parent dies;
+/* demo_daemon.c - children that die with their parent, in C: daemon
+ * children ask the kernel (PR_SET_PDEATHSIG) to be terminated when their
+ * parent dies (Python's Process(daemon=True) gets there differently: its
+ * exit handler calls terminate(), and joins the non-daemon children);
  * ordinary children do not, so when the parent leaves (after parent_ms, or
  * on SIGUSR1) the daemons die with it and the others are adopted by the
  * subreaper (concmon) or init and live on until life_ms. SIGTERM instead

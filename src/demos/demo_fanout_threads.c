@@ -128,6 +128,7 @@ int demo_fanout_threads(struct demo_ctx *ctx)
 		       pool ? "queued to the pool" : "one new thread each");
 		ran = pool ? burst_pool(&f, n) : burst_spawn(&f, n);
 		cm_value_set(v_burst, demo_now_ms() - t0);
+		cm_value_set(f.v_peak, atomic_load(&f.peak));   /* the last burst's */
 		printf("main: %ld tasks done in %ld ms; at most %ld ran at once on %s\n", ran,
 		       demo_now_ms() - t0, atomic_load(&f.peak),
 		       pool ? "the pool's threads" : "as many threads");

@@ -50,28 +50,61 @@ static void *feeder(void *p)
 	return NULL;
 }
 
-/* The last stage whose input queue is (nearly) full holds the others up. */
-static const char *bottleneck(struct stage *st, size_t cap)
+/* Jobs a second stage i can do at most, from its knobs. */
+static double stage_rate(const struct stage *st)
 {
-	const char *name = st[0].name;
+	long ms = cm_knob_get(st->ms);
 
-	for (int i = 0; i < STAGES; i++)
-		if (cm_queue_depth(st[i].in) + 1 >= cap)
-			name = st[i].name;
-	return name;
+	return (double)cm_knob_get(st->workers) * 1000.0 / (double)(ms > 0 ? ms : 1);
 }
 
-static void status(struct stage *st, size_t cap, long *last_uploaded, struct cm_value *v_rate)
+/* The stage with the lowest rate holds the others up; when two or more
+ * share it (within 5%), the stages only balance and none is named. The
+ * feeder never runs dry, so the download stage counts like any other.
+ * Returns the stage's number from 1, 0 for none. */
+static int bottleneck(const struct stage *st, char *buf, size_t len)
+{
+	double rate[STAGES], low = 1e9;
+	int n_low = 0, at = 0;
+	size_t used;
+
+	for (int i = 0; i < STAGES; i++) {
+		rate[i] = stage_rate(&st[i]);
+		low = rate[i] < low ? rate[i] : low;
+	}
+	used = (size_t)snprintf(buf, len, "none alone, balanced:");
+	for (int i = 0; i < STAGES; i++)
+		if (rate[i] <= low * 1.05) {
+			n_low++;
+			at = i;
+			if (used < len)
+				used += (size_t)snprintf(buf + used, len - used, " %s", st[i].name);
+		}
+	if (used < len)
+		snprintf(buf + used, len - used, " at %.1f jobs/s", low);
+	if (n_low > 1)
+		return 0;
+	snprintf(buf, len, "%s (%.1f jobs/s)", st[at].name, low);
+	return at + 1;
+}
+
+struct pipe_values {
+	struct cm_value *rate, *neck;
+};
+
+static void status(struct stage *st, size_t cap, long *last_uploaded, struct pipe_values *v)
 {
 	long up = atomic_load(&st[STAGES - 1].done);
+	char neck[96];
 
-	cm_value_set(v_rate, up - *last_uploaded);
+	cm_value_set(v->neck, bottleneck(st, neck, sizeof neck));
+	cm_value_set(v->rate, up - *last_uploaded);
 	printf("status: queues download %zu/%zu, resize %zu/%zu, upload %zu/%zu; workers %d/%d/%d;"
-	       " %ld uploaded (%ld/s); bottleneck: %s\n",
+	       " %ld uploaded (%ld/s); stage rates %.1f/%.1f/%.1f jobs/s; bottleneck: %s\n",
 	       cm_queue_depth(st[0].in), cap, cm_queue_depth(st[1].in), cap,
 	       cm_queue_depth(st[2].in), cap, workers_active(st[0].set),
 	       workers_active(st[1].set), workers_active(st[2].set), up, up - *last_uploaded,
-	       bottleneck(st, cap));
+	       stage_rate(&st[0]), stage_rate(&st[1]), stage_rate(&st[2]), neck);
 	*last_uploaded = up;
 }
 
@@ -102,7 +135,7 @@ int demo_pipeline_threads(struct demo_ctx *ctx)
 {
 	size_t cap = (size_t)demo_knob_value(ctx, "capacity");
 	struct stage st[STAGES] = { { 0 } };
-	struct cm_value *v_rate = cm_value_new("uploads_per_s");
+	struct pipe_values v = { cm_value_new("uploads_per_s"), cm_value_new("bottleneck_stage") };
 	long next_status = demo_now_ms() + 1000, uploaded = 0;
 	pthread_t feed;
 
@@ -116,7 +149,7 @@ int demo_pipeline_threads(struct demo_ctx *ctx)
 					    &st[i].nworkers);
 		if (demo_now_ms() >= next_status) {
 			next_status += 1000;
-			status(st, cap, &uploaded, v_rate);
+			status(st, cap, &uploaded, &v);
 		}
 	}
 	for (int i = 0; i < STAGES; i++) {

@@ -24,13 +24,18 @@ struct round {
 };
 
 /* The deliberate data race (TSan suppression: race:race_counter_unsafe_increment).
- * Read, dawdle a little (so the race shows even on two cores), write back. */
+ * Read, dawdle a little (so the race shows even on two cores), write back.
+ * Every 128th time the dawdling is a 1 ms sleep (a slow step inside the
+ * critical section, like a log write): with the lock, the other threads
+ * then wait long enough for the lock panel to show them. */
 __attribute__((noinline, no_sanitize("thread")))
 static void race_counter_unsafe_increment(unsigned i)
 {
 	long seen = count;
 
-	if ((i & 63) == 0)
+	if ((i & 127) == 0)
+		sleep_ms(1);
+	else if ((i & 63) == 0)
 		sched_yield();
 	for (int spin = 0; spin < 50; spin++)
 		__asm__ volatile("" ::: "memory");

@@ -1,7 +1,8 @@
 /* demo_spawn_join.c - the parent starts "count" children; child i works a
  * different time and exits with code 10+i. The parent joins them in the
  * order it started them, so a child that ends early stays a zombie (Z)
- * until its turn comes. Then the demo ends. */
+ * until its turn comes. Then the parent lingers a moment, alone, and the
+ * demo ends. */
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -99,6 +100,12 @@ int demo_spawn_join(struct demo_ctx *ctx)
 		printf("parent: joined child %d (pid %d) after %ld ms: %s\n", i + 1, (int)pids[i],
 		       demo_now_ms() - t0, demo_status_str(st, buf, sizeof buf));
 	}
-	printf("parent: all %d children joined, the demo ends\n", n);
+	/* Lingers so that the last view shows the parent alone: no child, no
+	 * zombie left (a demo that ended at once would leave the last frame
+	 * with the children as they were a refresh ago). */
+	printf("parent: all %d children joined, none left; the demo ends in %ld ms\n", n,
+	       demo_knob_value(ctx, "linger"));
+	demo_sleep_ms(demo_knob_value(ctx, "linger"));
+	printf("parent: the demo ends\n");
 	return 0;
 }

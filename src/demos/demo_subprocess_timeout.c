@@ -1,6 +1,8 @@
-/* demo_subprocess_timeout.c - subprocess.run(cmd, timeout=...) by hand:
- * run `sleep WORK`, wait on its pidfd at most "timeout" ms, and terminate
- * it with SIGTERM when time is up. Repeats, so the knobs can be changed. */
+/* demo_subprocess_timeout.c - a command with a timeout, by hand: run
+ * `sleep WORK`, wait on its pidfd at most "timeout" ms, and when time is up
+ * send SIGTERM, like the seed's communicate(timeout) + terminate(), or with
+ * kill=1 SIGKILL, like subprocess.run(timeout=...). Repeats, so the knobs
+ * can be changed. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,8 +41,9 @@ static enum outcome wait_child(int pidfd, long timeout_ms)
 }
 
 /* One run of the command; false when the demo should stop. */
-static bool run_once(int n, long timeout_ms, long work_ms)
+static bool run_once(int n, long timeout_ms, long work_ms, bool use_kill)
 {
+	int sig = use_kill ? SIGKILL : SIGTERM;
 	char secs[32], buf[64];
 	long t0 = demo_now_ms();
 	enum outcome how;
@@ -61,9 +64,11 @@ static bool run_once(int n, long timeout_ms, long work_ms)
 	       timeout_ms);
 	how = pidfd < 0 ? FINISHED : wait_child(pidfd, timeout_ms);
 	if (how != FINISHED) {
-		printf("run %d: %s: sending SIGTERM to pid %d\n", n,
-		       how == TIMED_OUT ? "TIMEOUT" : "stopping", (int)pid);
-		demo_pidfd_signal(pidfd, SIGTERM);
+		printf("run %d: %s: sending %s to pid %d%s\n", n,
+		       how == TIMED_OUT ? "TIMEOUT" : "stopping", use_kill ? "SIGKILL" : "SIGTERM",
+		       (int)pid, how != TIMED_OUT ? "" : use_kill ? " (as subprocess.run does)"
+		       : " (as Popen.terminate() does)");
+		demo_pidfd_signal(pidfd, sig);
 	}
 	demo_waitpid(pid, &st, 0);
 	if (pidfd >= 0)
@@ -77,7 +82,8 @@ static bool run_once(int n, long timeout_ms, long work_ms)
 int demo_subprocess_timeout(struct demo_ctx *ctx)
 {
 	for (int n = 1;; n++) {
-		if (!run_once(n, demo_knob_value(ctx, "timeout"), demo_knob_value(ctx, "work")))
+		if (!run_once(n, demo_knob_value(ctx, "timeout"), demo_knob_value(ctx, "work"),
+			      demo_knob_value(ctx, "kill") != 0))
 			break;
 		if (!demo_sleep_ms(1500))
 			break;

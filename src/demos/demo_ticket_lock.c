@@ -17,7 +17,8 @@
 #include "registry.h"
 
 #define BUYERS_MAX 16
-#define CHECK_MS 20             /* between reading the count and writing it */
+#define CHECK_MS 100            /* between reading the count and writing it: long
+				 * enough for the waiting buyers to show */
 
 struct sale {
 	int fd;                     /* the tickets file, inherited by the buyers */
@@ -66,7 +67,7 @@ static _Noreturn void buyer(const struct sale *s, int i)
 			break;
 		printf("[%d] buyer %d: saw %d left, booked one (%d so far)\n", (int)getpid(), i, left,
 		       bought);
-		demo_sleep_ms(demo_rand_range(&seed, 10, 60));
+		demo_sleep_ms(demo_rand_range(&seed, 5, 20));
 	}
 	demo_child_exit(bought);
 }

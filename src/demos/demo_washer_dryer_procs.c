@@ -1,7 +1,8 @@
 /* demo_washer_dryer_procs.c - the washer and dryer as processes (the
  * seed's multiprocessing version): the queue lives in shared memory, the
- * dryers are "daemon" children (PR_SET_PDEATHSIG): when the washer's
- * process ends they are terminated with it. Fewer dryers: the washer puts a
+ * dryers are "daemon" children (PR_SET_PDEATHSIG: the kernel's way, where
+ * Python's exit handler calls terminate()): when the washer's process ends
+ * they are terminated with it. Fewer dryers: the washer puts a
  * note in the basket and the dryer that finds it leaves. */
 #include <signal.h>
 #include <stdatomic.h>

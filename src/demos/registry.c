@@ -16,12 +16,14 @@ static const struct demo_def demos[] = {
 	  "children start, exit with their own codes; the parent joins them in order",
 	  true, demo_spawn_join, {
 		{ "count", 4, 1, 20, "children to start", AT_START },
-		{ "duration", 1500, 100, 20000, "ms the first (slowest) child works", AT_START } } },
+		{ "duration", 8000, 100, 60000, "ms the first (slowest) child works", AT_START },
+		{ "linger", 2000, 0, 60000, "ms the parent stays after joining them all", AT_START } } },
 	{ "subprocess-timeout", "processes",
 	  "run a command with a timeout: the parent terminates it when time is up",
 	  false, demo_subprocess_timeout, {
-		{ "timeout", 2000, 100, MS_MAX, "ms the parent waits before SIGTERM", LIVE },
-		{ "work", 4000, 0, MS_MAX, "ms the command (sleep) needs", LIVE } } },
+		{ "timeout", 2000, 100, MS_MAX, "ms the parent waits before it signals", LIVE },
+		{ "work", 4000, 0, MS_MAX, "ms the command (sleep) needs", LIVE },
+		{ "kill", 0, 0, 1, "on timeout 0: SIGTERM (terminate()), 1: SIGKILL (run())", LIVE } } },
 	{ "pipeline-procs", "queues",
 	  "three processes chained by pipes; kill the last, the others die of SIGPIPE",
 	  false, demo_pipeline_procs, {
@@ -78,7 +80,8 @@ static const struct demo_def demos[] = {
 	  false, demo_event_gate, {
 		{ "set", 0, 0, 1, "1: the gate (event) is open", LIVE },
 		{ "waiters", 5, 1, 32, "threads waiting at the gate", AT_START },
-		{ "auto_ms", 3000, 0, MS_MAX, "open the gate once after this many ms (0: never)", AT_START } } },
+		{ "auto_ms", 3000, 0, MS_MAX, "open the gate once after this many ms (0: never)", AT_START },
+		{ "timeout_ms", 0, 0, MS_MAX, "waiters call wait(timeout) with this many ms (0: no timeout)", LIVE } } },
 	{ "condition-queue", "signalling",
 	  "consumers sleep on a condition variable until a producer fills a priority queue",
 	  false, demo_condition_queue, {
@@ -86,12 +89,13 @@ static const struct demo_def demos[] = {
 		{ "consumers", 2, 1, 8, "consumer threads", AT_START },
 		{ "work_ms", 200, 0, 5000, "ms a consumer spends per item", LIVE } } },
 	{ "pool-cpu", "scaling",
-	  "fib on a thread pool vs a process pool, with a global lock like Python's GIL",
+	  "fib on a thread pool vs a process pool, with a model of CPython's GIL",
 	  false, demo_pool_cpu, {
 		{ "processes", 0, 0, 1, "0: thread pool, 1: process pool", LIVE },
 		{ "workers", 2, 1, 4, "pool size", LIVE },
 		{ "gil", 1, 0, 1, "1: threads share one global lock (like CPython)", LIVE },
-		{ "fib", 28, 20, 32, "n of each fib(n) task", LIVE } } },
+		{ "fib", 28, 20, 32, "n of each fib(n) task", LIVE },
+		{ "switch_ms", 5, 1, 100, "GIL switch interval (sys.setswitchinterval)", LIVE } } },
 	{ "zombies", "lifecycle",
 	  "children exit but the parent does not wait: zombies until SIGUSR1 reaps them",
 	  false, demo_zombies, {

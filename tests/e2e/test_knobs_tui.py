@@ -100,6 +100,20 @@ class TypedValue(KnobCase):
         self.tmux.wait_screen(r"^\s*KNOBS\b.*\brate 20 \[1\.\.1000\]")
 
 
+class MinusReachesWork1000(KnobCase):
+    args = ["--demo", "subprocess-timeout"]
+
+    def test_minus_steps_work_from_4000_to_1000(self):
+        """subprocess-timeout's lesson: `-` takes work 4000 -> 2000 -> 1000."""
+        self.demo("subprocess-timeout")
+        self.tmux.wait_screen(r"^\s*KNOBS\b.*\bwork 4000 \[0\.\.60000\]")
+        self.select_knob("work")
+        for want in (2000, 1000):
+            self.tmux.send("-")
+            self.tmux.wait_screen(r"^work = %d\s*$" % want)
+        self.tmux.wait_screen(r"^\s*KNOBS\b.*\bwork 1000 \[0\.\.60000\]")
+
+
 class Restart(KnobCase):
     args = ["--demo", "washer-dryer-threads"]
 

@@ -263,7 +263,7 @@ class Scaling(unittest.TestCase):
 
     def test_pool_cpu_runs_batches_on_threads_and_on_processes(self):
         with DemoRun("pool-cpu", "fib=22") as run:
-            run.wait_line(r"batch 1: 2 threads, global lock ON: \d+ x fib\(22\)")
+            run.wait_line(r"batch 1: 2 threads, GIL ON: \d+ x fib\(22\)")
         with DemoRun("pool-cpu", "fib=22", "processes=1") as run:
             run.wait_line(r"batch 1: 2 processes: \d+ x fib\(22\)")
             # The watcher polls /proc every 10 ms: wait for it to catch up

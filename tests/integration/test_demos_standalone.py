@@ -159,7 +159,7 @@ class DemoRun:
 # Per demo: extra arguments, how many descendants to see before stopping it
 # (so the stop has children to clean up), and whether it ends by itself.
 PLAN = {
-    "spawn-join": (["duration=600"], 4, True),
+    "spawn-join": (["duration=600", "linger=200"], 4, True),
     "subprocess-timeout": (["timeout=5000", "work=5000"], 1, False),
     "pipeline-procs": ([], 3, False),
     "washer-dryer-threads": ([], 0, False),

@@ -174,7 +174,7 @@ class Order(unittest.TestCase):
     def test_parent_exit_follows_the_reaping_it_did(self):
         """spawn-join: the parent joins its children and exits; each child's
         reaping by it is logged before its exit, and not twice."""
-        with BatchRun(None, delay=0.05, args=["--demo", "spawn-join"]) as run:
+        with BatchRun(None, delay=0.05, args=["--demo", "spawn-join,duration=1500,linger=0"]) as run:
             snap = run.wait_for(lambda s: s.get("programs"), desc="the demo")
             parent = snap["programs"][0]["pid"]
             run.wait_for(lambda s: any(e["event"] in EXITS and e["pid"] == parent
