@@ -109,9 +109,13 @@ class Trace(unittest.TestCase):
         # The holder locked it 3 deep while it was untracked; main's wait
         # publishes it, holder and depth read from glibc's mutex.
         with traced([helper("tracefix"), "held"]) as run:
+            # The traced record: an inferred one (named from the ELF symbol)
+            # can come first, for a thread caught blocked before the tracer
+            # published the lock.
             def waited(s):
-                return [l for l in locks(s, "recursive") if l["waiters"] and l["holders"]]
-            snap = run.wait_for(waited, 15, "a waited-for recursive mutex with its holder")
+                return [l for l in locks(s, "recursive")
+                        if l["waiters"] and l["holders"] and l["source"] == "traced"]
+            snap = run.wait_for(waited, 15, "a waited-for traced recursive mutex with its holder")
             m = waited(snap)[0]
             pid = snap["programs"][0]["pid"]
             self.assertEqual(m["waiters"], [pid], m)        # main's TID is the PID
