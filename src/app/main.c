@@ -675,6 +675,15 @@ static int start(struct app *a)
 	return -1;
 }
 
+/* Leaves before the loop (a replay, or a start that failed) with rc: the
+ * settings are the only thing main holds by then. */
+static int leave_early(struct app *a, int rc)
+{
+	config_free(a->config);
+	free(a->config_path);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	heap_setup();
@@ -689,10 +698,10 @@ int main(int argc, char **argv)
 	if (a.config_warn[0] && (a.opt.batch || a.opt.replay))
 		fprintf(stderr, "concmon: %s\n", a.config_warn);
 	if (a.opt.replay)
-		return a.opt.batch ? replay_run_batch(&a.opt) : replay_run_tui(&a.opt);
+		return leave_early(&a, a.opt.batch ? replay_run_batch(&a.opt) : replay_run_tui(&a.opt));
 	rc = start(&a);
 	if (rc >= 0)
-		return rc;
+		return leave_early(&a, rc);
 	run(&a);
 	if (a.tui) {
 		tui_status(a.tui, "stopping supervised processes (SIGTERM, SIGKILL after %.1fs)...",
