@@ -19,7 +19,8 @@ struct tui;
 struct config *settings_load(const struct options *o, char **path, char *warn, size_t len);
 
 /* The options the command line did not give take the file's values
- * (delay, all, theme). */
+ * (delay, all, theme, linger, mouse, meters, columns, sort, restart); the
+ * file's restart policy becomes the default of later launches too. */
 void settings_apply_options(const struct config *c, struct options *o);
 
 /* The view starts as the file says (tree, threads, layout, panes, trace);
