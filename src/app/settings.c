@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "app/config.h"
+#include "model/lifecycle.h"
 #include "model/tasksort.h"
 #include "supervise/relaunch.h"
 #include "supervise/restart.h"
@@ -85,8 +86,6 @@ void settings_apply_options(const struct config *c, struct options *o)
 		o->linger = config_number(c, "linger");
 	if (!options_given(o, "no-mouse"))
 		o->no_mouse = !config_bool(c, "mouse");
-	if (!options_given(o, "no-meters"))
-		o->no_meters = !config_bool(c, "meters");
 	settings_apply_table(c, o);
 	settings_apply_restart(c, o);
 }
@@ -98,9 +97,95 @@ void settings_apply_tui(const struct config *c, struct tui *t)
 		.threads = config_bool(c, "threads"),
 		.trace = config_bool(c, "trace"),
 		.layout = config_enum(c, "layout"),
+		.meters = config_bool(c, "meters"),   /* --no-meters reads none at all */
 	};
 	s.npanes = config_list(c, "panes", s.panes, sizeof s.panes / sizeof s.panes[0]);
 	const char *bad;
 	if (!tui_configure(t, &s, &bad))
 		tui_status(t, "concmonrc: the view has no '%s' (internal mismatch)", bad);
+}
+
+/* ---- the setup screen's view of the settings ---------------------------- */
+
+/* One TUI per run: its settings, the file, and what the model keeps. */
+static struct {
+	struct config *config;
+	const char *path;
+	struct options *opt;
+	struct lifecycle *lc;
+} settings_live;
+
+static const struct config_info *settings_info_of(const char *name)
+{
+	for (size_t i = 0; i < config_count(); i++)
+		if (strcmp(config_info(i)->name, name) == 0)
+			return config_info(i);
+	return NULL;
+}
+
+static bool settings_info(void *ctx, const char *name, struct tui_setting_info *out)
+{
+	(void)ctx;
+	const struct config_info *in = settings_info_of(name);
+	static const enum tui_setting_type types[] = {
+		[CONFIG_BOOL] = TUI_SETTING_BOOL, [CONFIG_NUMBER] = TUI_SETTING_NUMBER,
+		[CONFIG_ENUM] = TUI_SETTING_ENUM, [CONFIG_LIST] = TUI_SETTING_TEXT,
+		[CONFIG_TEXT] = TUI_SETTING_TEXT,
+	};
+	if (!in)
+		return false;
+	*out = (struct tui_setting_info){ types[in->type], in->choices, in->min, in->max, in->help };
+	return true;
+}
+
+static bool settings_get(void *ctx, const char *name, char *buf, size_t len)
+{
+	(void)ctx;
+	return config_get(settings_live.config, name, buf, len);
+}
+
+/* The model's part of a change: the view does the rest (ui/setup.c). */
+static int settings_set(void *ctx, const char *name, const char *value, char *err, size_t errlen)
+{
+	(void)ctx;
+	if (config_set(settings_live.config, name, value, err, errlen) < 0)
+		return -1;
+	if (strcmp(name, "linger") == 0) {
+		settings_live.opt->linger = config_number(settings_live.config, "linger");
+		lifecycle_set_linger(settings_live.lc, settings_live.opt->linger);
+	} else if (strcmp(name, "restart") == 0) {
+		struct restart_spec r;
+		if (restart_parse(config_text(settings_live.config, "restart"), &r, err, errlen) == 0)
+			relaunch_set_default_policy(&r);
+	}
+	return 0;
+}
+
+static int settings_save(void *ctx, char *msg, size_t len)
+{
+	(void)ctx;
+	char err[512];
+	if (!settings_live.path)
+		return util_fail(-1, msg, len, "%s", settings_live.opt->no_config ?
+				 "--no-config: not saved (the changes stay for this session)" :
+				 "not saved: no place for concmonrc (neither XDG_CONFIG_HOME nor "
+				 "HOME is set)");
+	if (config_save(settings_live.config, settings_live.path, err, sizeof err) < 0)
+		return util_fail(-1, msg, len, "not saved: %s", err);
+	snprintf(msg, len, "settings saved to %s", settings_live.path);
+	return 0;
+}
+
+void settings_attach(struct tui *t, struct config *c, const char *path, struct options *o,
+		     struct lifecycle *lc)
+{
+	static const struct tui_settings_ops ops = {
+		.info = settings_info, .get = settings_get, .set = settings_set,
+		.save = settings_save,
+	};
+	settings_live.config = c;
+	settings_live.path = path;
+	settings_live.opt = o;
+	settings_live.lc = lc;
+	tui_set_settings(t, &ops);
 }
