@@ -33,7 +33,7 @@ struct column {
 const struct column *columns_def(enum sort_key k);
 
 /* The default list: PID,TID,PPID,S,CPU%,RSS,THR,START,WAITING,COMMAND. */
-#define COLUMNS_DEFAULT "PID,TID,PPID,S,CPU%,RSS,THR,START,WAITING,COMMAND"
+#define COLUMNS_DEFAULT TASKSORT_DEFAULT_COLUMNS
 
 /* Shows the columns of list ("PID,USER,CPU%,COMMAND", names as
  * tasksort_parse); COMMAND is always last, added when missing. Returns 0,

@@ -22,6 +22,7 @@
 #include "panels_knobs.h"
 #include "panes.h"
 #include "prompt.h"
+#include "setup.h"
 #include "text.h"
 #include "timectl.h"
 #include "tui_state.h"
@@ -73,6 +74,12 @@ static enum tui_reaction key_help(struct tui *t, const struct tui_actions *a, in
 	(void)a, (void)arg;
 	tui_mode_push(t, &help_mode);
 	return TUI_REDRAW;
+}
+
+static enum tui_reaction key_setup(struct tui *t, const struct tui_actions *a, int arg)
+{
+	(void)a, (void)arg;
+	return setup_open(t);
 }
 
 static enum tui_reaction key_tag(struct tui *t, const struct tui_actions *a, int arg)
@@ -415,6 +422,8 @@ static const struct keybind key_table[] = {
 	  true, key_prompt, PROMPT_LAUNCH },
 	{ { 'p' }, "Panels", "show or hide the telemetry panels (queues, locks, knobs) below the table",
 	  false, key_panels, 0 },
+	{ { 'S' }, "Setup", "setup screen: columns and their order, sort, colours and other settings; w saves them",
+	  false, key_setup, 0 },
 	{ { 'm' }, "Meters", "show or hide the system meters above the header (CPU per core, memory, load)",
 	  false, key_meters, 0 },
 	{ { ']' }, "NextKnob", "select the next knob in the knob panel", false, key_knob_select, 1 },

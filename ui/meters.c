@@ -73,6 +73,11 @@ bool meters_available(const struct meters *m)
 	return m->have;
 }
 
+bool meters_shown(const struct meters *m)
+{
+	return !m->hidden;
+}
+
 bool meters_toggle(struct meters *m)
 {
 	m->hidden = !m->hidden;

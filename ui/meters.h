@@ -26,6 +26,9 @@ bool meters_available(const struct meters *m);
 /* Shows or hides the meters; returns whether they are shown now. */
 bool meters_toggle(struct meters *m);
 
+/* Whether they are shown (not hidden by m or the setup screen). */
+bool meters_shown(const struct meters *m);
+
 /* Lines the meters take at the present screen size (0: hidden). */
 int meters_lines(const struct tui *t);
 

@@ -10,6 +10,7 @@
 #include "logpane.h"
 #include "outpane.h"
 #include "panels_knobs.h"
+#include "setup.h"
 #include "text.h"
 #include "tui_state.h"
 #include "util/util.h"
@@ -357,6 +358,19 @@ static enum tui_reaction demo_enter(struct tui *t, const struct tui_actions *a)
 	return demomenu_launch_with(t, a, t->prompt->buf);
 }
 
+static void setting_open(struct tui *t)
+{
+	char v[PROMPT_MAX];
+	setup_prompt_prefill(t, v, sizeof v);
+	prompt_set(t->prompt, v);
+}
+
+static enum tui_reaction setting_enter(struct tui *t, const struct tui_actions *a)
+{
+	(void)a;
+	return setup_typed(t, t->prompt->buf);
+}
+
 static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 	[PROMPT_LAUNCH] = { "Launch: ", "command line, e.g. sleep 60 (Enter runs, ^T traces, Esc cancels)",
 			    PROMPT_MAX - 1, true, launch_open, NULL, launch_enter, NULL, launch_key, NULL },
@@ -377,6 +391,8 @@ static const struct prompt_def prompt_defs[PROMPT_KIND_COUNT] = {
 	[PROMPT_DEMO] = { "Demo: ", "knobs as name=value,... (Enter launches, Esc back to the menu)",
 			  PROMPT_MAX - 1, false, demo_open, NULL, demo_enter, NULL, NULL,
 			  demomenu_knobs_label },
+	[PROMPT_SETTING] = { "Setting: ", "a value (Enter sets, Esc back to the setup screen)", 255,
+			     false, setting_open, NULL, setting_enter, NULL, NULL, setup_prompt_label },
 };
 
 /* ---- the prompt as a mode --------------------------------------------- */

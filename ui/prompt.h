@@ -1,7 +1,7 @@
 /* prompt.h - a one-line editor on the status line, for launching a command
  * (:), searching (/), filtering (\), finding in the output pane (/ there)
  * the event log's PID filter (#), a knob's value (v) and a demo's knobs
- * before its launch (v in the demo menu). */
+ * before its launch (v in the demo menu), a setting's value (setup screen). */
 #ifndef CONCMON_PROMPT_H
 #define CONCMON_PROMPT_H
 
@@ -12,7 +12,7 @@
 #include "tui.h"
 
 enum prompt_kind { PROMPT_LAUNCH, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_FIND, PROMPT_LOGPID,
-		   PROMPT_LOGFIND, PROMPT_KNOB, PROMPT_DEMO, PROMPT_KIND_COUNT };
+		   PROMPT_LOGFIND, PROMPT_KNOB, PROMPT_DEMO, PROMPT_SETTING, PROMPT_KIND_COUNT };
 
 #define PROMPT_MAX 1024
 #define PROMPT_HISTORY 32

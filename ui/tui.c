@@ -27,6 +27,7 @@
 #include "panels_knobs.h"
 #include "panes.h"
 #include "prompt.h"
+#include "setup.h"
 #include "table.h"
 #include "terminal.h"
 #include "timectl.h"
@@ -86,6 +87,7 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen)
 	t->menu = menu_new();
 	t->prompt = prompt_new();
 	t->demomenu = demomenu_new();
+	t->setup = setup_new();
 	t->panes = panes_new();
 	t->panels = panels_new();
 	t->knobs = panels_knobs_new();
@@ -110,6 +112,11 @@ void tui_set_mouse(struct tui *t, bool on)
 {
 	t->mouse = on;
 	mouse_enable(on);
+}
+
+void tui_set_settings(struct tui *t, const struct tui_settings_ops *ops)
+{
+	t->settings = ops;
 }
 
 bool tui_mouse(const struct tui *t)
@@ -142,6 +149,8 @@ bool tui_configure(struct tui *t, const struct tui_start *s, const char **bad)
 	t->opts.tree = s->tree;
 	t->opts.threads = s->threads;
 	prompt_set_trace(t->prompt, s->trace);
+	if (meters_shown(t->meters) != s->meters)
+		meters_toggle(t->meters);
 	if (s->layout && !panes_set_layout(t, s->layout))
 		*bad = s->layout;
 	for (size_t i = 0; i < sizeof tui_pane_names / sizeof tui_pane_names[0]; i++)
@@ -176,6 +185,7 @@ void tui_free(struct tui *t)
 	logpane_free(t->logpane);
 	outpane_free(t->outpane);
 	demomenu_free(t->demomenu);
+	setup_free(t->setup);
 	view_free(t);
 	timectl_free(t->timectl);   /* after the rows that point into its snapshot */
 	free(t);

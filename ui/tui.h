@@ -54,6 +54,32 @@ struct tui_actions {
 		       size_t errlen);
 };
 
+/* The saved settings (concmonrc) as the setup screen (S) sees them: main
+ * owns the file, the view only asks through these. Setting types: */
+enum tui_setting_type { TUI_SETTING_BOOL, TUI_SETTING_NUMBER, TUI_SETTING_ENUM,
+			TUI_SETTING_TEXT };
+
+struct tui_setting_info {
+	enum tui_setting_type type;
+	const char *const *choices;   /* ENUM: NULL-terminated */
+	double min, max;              /* NUMBER */
+	const char *help;             /* one line */
+};
+
+struct tui_settings_ops {
+	void *ctx;
+	/* What setting name is; false for an unknown name. */
+	bool (*info)(void *ctx, const char *name, struct tui_setting_info *out);
+	/* Its value in text form into buf; false for an unknown name. */
+	bool (*get)(void *ctx, const char *name, char *buf, size_t len);
+	/* Sets it (and what the model keeps of it: linger, the restart
+	 * policy): 0, or -1 with the reason in err. */
+	int (*set)(void *ctx, const char *name, const char *value, char *err, size_t errlen);
+	/* Writes every setting to the file: 0 with msg saying where, or -1
+	 * with msg saying why not (--no-config, a write error). */
+	int (*save)(void *ctx, char *msg, size_t len);
+};
+
 /* Where a replay's seek keys go. */
 enum tui_seek { TUI_SEEK_BACK, TUI_SEEK_FORWARD, TUI_SEEK_FIRST, TUI_SEEK_LAST,
 		TUI_SEEK_ZOMBIE, TUI_SEEK_DEADLOCK };
@@ -70,6 +96,10 @@ struct tui *tui_new(bool all, double delay, char *err, size_t errlen);
  * False for an unknown name (the colours stay as they were). */
 bool tui_set_theme(struct tui *t, const char *theme);
 
+/* Gives the setup screen its settings (ops must outlive t); without them S
+ * says there are none (a replay). */
+void tui_set_settings(struct tui *t, const struct tui_settings_ops *ops);
+
 /* Clicks and the wheel on (the default) or off (--no-mouse, the config
  * file): on, most terminals select text only with Shift held. */
 void tui_set_mouse(struct tui *t, bool on);
@@ -81,6 +111,7 @@ bool tui_mouse(const struct tui *t);
 struct tui_start {
 	bool tree, threads;
 	bool trace;                  /* the launch prompt opens with --trace */
+	bool meters;                 /* the system meters shown (m hides them) */
 	const char *layout;          /* stacked, side, left or right (as | cycles) */
 	const char *panes[8];        /* panels, events, explain, output: opening order */
 	size_t npanes;

@@ -102,6 +102,8 @@ struct tui {
 	struct menu *menu;
 	struct prompt *prompt;
 	struct demomenu *demomenu;
+	struct setup *setup;            /* setup.c: the setup screen (S) */
+	const struct tui_settings_ops *settings; /* concmonrc through main, or NULL */
 	int help_top;                   /* help.c: help screen scroll */
 	int deadlock_top;               /* deadview.c: deadlock view scroll */
 

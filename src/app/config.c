@@ -14,10 +14,55 @@
 #include <unistd.h>
 
 #include "app/options.h"
+#include "model/tasksort.h"
+#include "supervise/restart.h"
 #include "util/util.h"
 
 static const char *const config_layouts[] = { "stacked", "side", "left", "right", NULL };
 static const char *const config_panes[] = { "panels", "events", "explain", "output", NULL };
+
+/* A column list as --columns takes it; kept with COMMAND moved last, as
+ * the table shows it. */
+static int config_check_columns(const char *value, char *norm, size_t normlen, char *err,
+				size_t errlen)
+{
+	enum sort_key list[TASKSORT_MAX_LIST + 1];
+	int n = tasksort_parse_list(value, list, TASKSORT_MAX_LIST, err, errlen);
+	if (n < 0)
+		return -1;
+	size_t k = 0;
+	for (int i = 0; i < n; i++)
+		if (list[i] != SORT_COMMAND)
+			list[k++] = list[i];
+	list[k++] = SORT_COMMAND;
+	tasksort_format_list(list, k, norm, normlen);
+	return 0;
+}
+
+/* [-]COLUMN as --sort takes it, kept as the column's title. */
+static int config_check_sort(const char *value, char *norm, size_t normlen, char *err,
+			     size_t errlen)
+{
+	bool desc = value[0] == '-';
+	int k = tasksort_parse(value + desc);
+	if (k < 0)
+		return util_fail(-1, err, errlen, "unknown column '%.40s'", value + desc);
+	snprintf(norm, normlen, "%s%s", desc ? "-" : "", tasksort_column_name((enum sort_key)k));
+	return 0;
+}
+
+/* POLICY[:MAX] as --restart takes it. */
+static int config_check_restart(const char *value, char *norm, size_t normlen, char *err,
+				size_t errlen)
+{
+	struct restart_spec r;
+	if (restart_parse(value, &r, err, errlen) < 0)
+		return -1;
+	int n = snprintf(norm, normlen, "%s", restart_policy_name(r.policy));
+	if (r.max && n >= 0 && (size_t)n < normlen)
+		snprintf(norm + n, normlen - (size_t)n, ":%u", r.max);
+	return 0;
+}
 
 /* Defaults are text, parsed as the file would be: one form to check. */
 static const struct config_info config_table[] = {
@@ -40,11 +85,22 @@ static const struct config_info config_table[] = {
 		  "output; empty for none" },
 	{ .name = "trace", .type = CONFIG_BOOL, .def = "false",
 	  .help = "the launch prompt (:) starts with --trace (Ctrl-T removes it)" },
-	/* Slots for the settings of other parts, one row each (and one line
-	 * in settings.c applying it), e.g.:
-	 * columns (CONFIG_LIST of column names), sort (CONFIG_ENUM of column
-	 * names), linger (CONFIG_NUMBER, seconds an exited row stays), mouse
-	 * (CONFIG_BOOL, default true), restart (CONFIG_ENUM of policies). */
+	{ .name = "columns", .type = CONFIG_TEXT, .check = config_check_columns,
+	  .def = TASKSORT_DEFAULT_COLUMNS,
+	  .help = "table columns in order, comma-separated; COMMAND always last (--columns; "
+		  "key S)" },
+	{ .name = "sort", .type = CONFIG_TEXT, .check = config_check_sort, .def = "PID",
+	  .help = "the sort column; a leading - sorts descending (--sort; keys F6 > < I)" },
+	{ .name = "linger", .type = CONFIG_NUMBER, .min = 0, .max = 86400, .def = "5",
+	  .help = "seconds an exited task stays listed; 0 = not at all (--linger)" },
+	{ .name = "mouse", .type = CONFIG_BOOL, .def = "true",
+	  .help = "clicks and the wheel act (false: the mouse is left to the terminal, "
+		  "--no-mouse)" },
+	{ .name = "restart", .type = CONFIG_TEXT, .check = config_check_restart, .def = "never",
+	  .help = "restart policy of launches that name none: never, on-failure or always, "
+		  "optionally :MAX (--restart)" },
+	{ .name = "meters", .type = CONFIG_BOOL, .def = "true",
+	  .help = "the system meters above the header (key m, --no-meters)" },
 };
 
 #define CONFIG_COUNT (sizeof config_table / sizeof config_table[0])
@@ -56,6 +112,7 @@ struct config_value {
 	size_t choice;              /* ENUM: index into choices */
 	unsigned char list[CONFIG_LIST_MAX];   /* LIST: indexes into choices, in order */
 	size_t nlist;
+	char text[CONFIG_TEXT_MAX];   /* TEXT: the normal form */
 };
 
 struct config {
@@ -157,7 +214,7 @@ static int config_value_parse(size_t i, const char *value, struct config_value *
 			      size_t errlen)
 {
 	const struct config_info *in = &config_table[i];
-	char names[256];
+	char names[256], why[200];
 	long k;
 	switch (in->type) {
 	case CONFIG_BOOL:
@@ -182,6 +239,13 @@ static int config_value_parse(size_t i, const char *value, struct config_value *
 		return 0;
 	case CONFIG_LIST:
 		return config_parse_list(in, value, v, err, errlen);
+	case CONFIG_TEXT:
+		if (strlen(value) >= CONFIG_TEXT_MAX)
+			return util_fail(-1, err, errlen, "value of %s longer than %d bytes", in->name,
+					 CONFIG_TEXT_MAX - 1);
+		if (in->check(value, v->text, sizeof v->text, why, sizeof why) < 0)
+			return util_fail(-1, err, errlen, "invalid value for %s: %s", in->name, why);
+		return 0;
 	}
 	return util_fail(-1, err, errlen, "internal error: bad setting type");
 }
@@ -255,6 +319,9 @@ bool config_get(const struct config *c, const char *name, char *buf, size_t len)
 			snprintf(buf + at, len - at, "%s%s", k ? "," : "", in->choices[v->list[k]]);
 		}
 		break;
+	case CONFIG_TEXT:
+		snprintf(buf, len, "%s", v->text);
+		break;
 	}
 	return true;
 }
@@ -299,6 +366,11 @@ size_t config_list(const struct config *c, const char *name, const char **out, s
 	for (size_t k = 0; k < n; k++)
 		out[k] = choices[v->list[k]];
 	return n;
+}
+
+const char *config_text(const struct config *c, const char *name)
+{
+	return config_typed(c, name, CONFIG_TEXT)->text;
 }
 
 /* The problems of one file: how many, and the first in words. */
@@ -502,7 +574,7 @@ static int config_mkdirs(const char *path, char *err, size_t errlen)
 }
 
 /* The whole file: a header, then each setting under its help. */
-static char *config_text(const struct config *c, size_t *len)
+static char *config_file_text(const struct config *c, size_t *len)
 {
 	size_t cap = 512 + CONFIG_COUNT * 1024, at = 0;
 	char *buf = xmalloc(cap);
@@ -563,7 +635,7 @@ int config_save(const struct config *c, const char *path, char *err, size_t errl
 		return util_fail(-1, err, errlen, "cannot write in the directory of %s: %s", path,
 				 strerror(errno));
 	size_t len;
-	char *text = config_text(c, &len);
+	char *text = config_file_text(c, &len);
 	int rc = fchmod(fd, 0600) < 0 || config_write_all(fd, text, len) < 0 || fsync(fd) < 0;
 	int e = errno;
 	free(text);

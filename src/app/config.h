@@ -20,7 +20,16 @@ enum config_type {
 	CONFIG_NUMBER,  /* decimal within [min, max] */
 	CONFIG_ENUM,    /* one of choices */
 	CONFIG_LIST,    /* comma-separated choices, each at most once, in order */
+	CONFIG_TEXT,    /* free text its check accepts (column lists, policies) */
 };
+
+/* Longest CONFIG_TEXT value, in bytes with the NUL. */
+#define CONFIG_TEXT_MAX 256
+
+/* Checks a CONFIG_TEXT value and writes its normal form (what the file
+ * keeps) into norm: 0, or -1 with the reason in err. */
+typedef int config_check_fn(const char *value, char *norm, size_t normlen, char *err,
+			    size_t errlen);
 
 /* What the setup screen and the writer know of one setting (static data). */
 struct config_info {
@@ -28,6 +37,7 @@ struct config_info {
 	enum config_type type;
 	const char *const *choices;   /* ENUM, LIST: NULL-terminated names */
 	double min, max;              /* NUMBER */
+	config_check_fn *check;       /* TEXT */
 	const char *def;              /* the default, as written in the file */
 	const char *help;             /* one line, the comment above it in the file */
 };
@@ -59,6 +69,7 @@ bool config_bool(const struct config *c, const char *name);
 double config_number(const struct config *c, const char *name);
 const char *config_enum(const struct config *c, const char *name);
 size_t config_list(const struct config *c, const char *name, const char **out, size_t max);
+const char *config_text(const struct config *c, const char *name);
 
 /* Parses len bytes of "name=value" lines over c (which = the file's name,
  * for the message). Bad lines leave their setting as it was. Returns the

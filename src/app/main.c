@@ -607,6 +607,8 @@ static int start(struct app *a)
 	}
 	a->lc = lifecycle_new(a->self);
 	lifecycle_set_linger(a->lc, a->opt.linger);
+	if (a->tui)
+		settings_attach(a->tui, a->config, a->config_path, &a->opt, a->lc);
 	/* Before the proc connector opens: this helper child is not the tree's. */
 	if (a->tui) {
 		a->demos = demolist_load(programs_demo_path(), &a->ndemos);

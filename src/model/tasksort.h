@@ -17,6 +17,9 @@ enum sort_key {
 	SORT_COUNT
 };
 
+/* The columns shown when nothing says otherwise (--columns, concmonrc). */
+#define TASKSORT_DEFAULT_COLUMNS "PID,TID,PPID,S,CPU%,RSS,THR,START,WAITING,COMMAND"
+
 /* The most keys a column list holds. */
 #define TASKSORT_MAX_LIST SORT_COUNT
 

@@ -56,6 +56,19 @@ class Concmonrc(unittest.TestCase):
         snaps, _ = self.run_batch(["-n", "1", "-d", "0.05", "--no-config"])
         self.assertNotIn(me, [t["pid"] for t in snaps[0]["tasks"]], "--no-config ignores it")
 
+    def test_restart_and_columns_from_file_command_line_wins(self):
+        self.write("restart=on-failure:3\ncolumns=PID,USER\n")
+        snaps, err = self.run_batch(["-n", "1", "-d", "0.05", "--", "sleep", "30"])
+        self.assertEqual(err, "")
+        prog = snaps[0]["programs"][0]
+        self.assertEqual((prog["restart_policy"], prog["restart_max"]), ("on-failure", 3))
+        self.assertTrue(all("user" in t for t in snaps[0]["tasks"]), "USER from the file")
+        snaps, _ = self.run_batch(["-n", "1", "-d", "0.05", "--restart", "never", "--columns",
+                                   "PID", "--", "sleep", "30"])
+        prog = snaps[0]["programs"][0]
+        self.assertEqual((prog["restart_policy"], prog["restart_max"]), ("never", None))
+        self.assertFalse(any("user" in t for t in snaps[0]["tasks"]), "--columns wins")
+
     def test_config_option_names_the_file(self):
         other = os.path.join(self.xdg, "other.rc")
         self.write("all=true\n", other)

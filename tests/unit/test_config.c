@@ -198,6 +198,74 @@ static void test_set_get(void **state)
 	config_free(c);
 }
 
+/* Sets name to value: the normal form kept, or "ERR" when refused. */
+static const char *kept(struct config *c, const char *name, const char *value)
+{
+	static char buf[CONFIG_TEXT_MAX];
+	char err[256];
+	if (config_set(c, name, value, err, sizeof err) < 0)
+		return "ERR";
+	assert_true(config_get(c, name, buf, sizeof buf));
+	return buf;
+}
+
+/* The rows of the other parts: columns, sort, linger, mouse, restart,
+ * meters, each as its option reads it, kept in one normal form. */
+static void test_table_rows(void **state)
+{
+	(void)state;
+	struct config *c = config_new();
+	char err[256];
+	assert_string_equal(config_text(c, "columns"), "PID,TID,PPID,S,CPU%,RSS,THR,START,WAITING,COMMAND");
+	assert_string_equal(config_text(c, "sort"), "PID");
+	assert_true(config_number(c, "linger") == 5.0);
+	assert_true(config_bool(c, "mouse"));
+	assert_true(config_bool(c, "meters"));
+	assert_string_equal(config_text(c, "restart"), "never");
+	/* COMMAND moves last (added when missing); names in any case. */
+	assert_string_equal(kept(c, "columns", "command,pid,user"), "PID,USER,COMMAND");
+	assert_string_equal(kept(c, "columns", "PID,STATE,TIME+"), "PID,S,TIME+,COMMAND");
+	assert_string_equal(kept(c, "columns", "PID,NOPE"), "ERR");
+	assert_string_equal(kept(c, "columns", "PID,PID"), "ERR");
+	assert_string_equal(kept(c, "columns", ""), "ERR");
+	assert_string_equal(config_text(c, "columns"), "PID,S,TIME+,COMMAND");
+	assert_string_equal(kept(c, "sort", "-cpu%"), "-CPU%");
+	assert_string_equal(kept(c, "sort", "STATE"), "S");
+	assert_string_equal(kept(c, "sort", "--PID"), "ERR");
+	assert_string_equal(kept(c, "sort", ""), "ERR");
+	assert_string_equal(kept(c, "linger", "0"), "0");
+	assert_string_equal(kept(c, "linger", "86400"), "86400");
+	assert_string_equal(kept(c, "linger", "86401"), "ERR");
+	assert_string_equal(kept(c, "linger", "-1"), "ERR");
+	assert_string_equal(kept(c, "mouse", "off"), "false");
+	assert_string_equal(kept(c, "meters", "no"), "false");
+	assert_string_equal(kept(c, "meters", "maybe"), "ERR");
+	assert_string_equal(kept(c, "restart", "on-failure:5"), "on-failure:5");
+	assert_string_equal(kept(c, "restart", "always"), "always");
+	assert_string_equal(kept(c, "restart", "never:3"), "ERR");
+	assert_string_equal(kept(c, "restart", "sometimes"), "ERR");
+	assert_int_equal(config_set(c, "restart", "always:0", err, sizeof err), -1);
+	assert_non_null(strstr(err, "restart"));
+	assert_string_equal(config_text(c, "restart"), "always");
+	/* From a file, with the line of a bad one. */
+	assert_int_equal(parse(c, "columns=PID,USER\nsort=-MEM%\nlinger=0\nmouse=false\n"
+				  "restart=on-failure\nmeters=off\ncolumns=PID,BOGUS\n"), 1);
+	assert_non_null(strstr(warn, "rc:7: "));
+	assert_non_null(strstr(warn, "BOGUS"));
+	assert_string_equal(config_text(c, "columns"), "PID,USER,COMMAND");
+	assert_string_equal(config_text(c, "sort"), "-MEM%");
+	assert_true(config_number(c, "linger") == 0);
+	assert_false(config_bool(c, "mouse"));
+	assert_false(config_bool(c, "meters"));
+	assert_string_equal(config_text(c, "restart"), "on-failure");
+	/* Longer than a TEXT value holds: refused, not cut. */
+	char big[CONFIG_TEXT_MAX + 8];
+	memset(big, 'P', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_string_equal(kept(c, "columns", big), "ERR");
+	config_free(c);
+}
+
 static size_t entries(const char *d)
 {
 	DIR *dp = opendir(d);
@@ -359,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_set_get),
+		cmocka_unit_test(test_table_rows),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_save_fails_cleanly),
 		cmocka_unit_test(test_hostile_files),
