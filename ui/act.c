@@ -50,9 +50,13 @@ static int act_do_signal(const struct tui_actions *a, const struct task *k, int 
 	return a->signal ? a->signal(a->ctx, k, sig) : ENOSYS;
 }
 
+/* A held row (a program waiting for its restart, or given up) has nothing
+ * to terminate: it is dismissed, and no restart follows. */
 static int act_do_terminate(const struct tui_actions *a, const struct task *k, int sig)
 {
 	(void)sig;
+	if (k->exited && k->held && a->dismiss)
+		return a->dismiss(a->ctx, k->pid);
 	if (k->exited)
 		return ESRCH;
 	if (k->state == 'Z')
@@ -149,11 +153,15 @@ enum tui_reaction act_terminate(struct tui *t, const struct tui_actions *a)
 	if (t->ntags) {
 		act_tagged(t, a, act_do_terminate, 0, "terminate (SIGTERM, then SIGKILL)");
 	} else {
+		const struct task *k = view_selected(t);
+		bool held = k && k->exited && k->held;
 		int rc = act_one(t, a, act_do_terminate, 0, "terminate", who, sizeof who);
 		if (rc == ACT_ZOMBIE)
 			act_zombie_message(t, "terminate", view_selected(t));
 		else if (rc > 0)
 			tui_message(t, true, "terminate %s: %s", who, strerror(rc));
+		else if (rc == 0 && held)
+			tui_message(t, false, "dismissed %s: no restart follows", who);
 		else if (rc == 0)
 			tui_message(t, false, "terminating %s: SIGTERM sent, SIGKILL after the grace period",
 				    who);

@@ -67,6 +67,7 @@ static const char *const help_notes[] = {
 	"(counts, per-program CPU and memory, queues, locks; never command lines or environments).",
 	"Launch (F7, :) \"--restart=on-failure:5 CMD\" (or never, always) restarts CMD when it ends",
 	"(not when you stop it), waiting 1s, 2s, 4s... up to 60s; its row: [restarts 3, next in 4s].",
+	"That exited row stays while it waits and after [restarts 5/5: given up]; x dismisses it.",
 	"Mouse: click a row (again: E), a column title (sorts; again: inverts), a key in the bar;",
 	"the wheel scrolls the table or the pane under it; in menus click twice to choose. Select",
 	"text with Shift held (most terminals); --no-mouse leaves the mouse to the terminal.",

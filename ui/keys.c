@@ -464,8 +464,8 @@ static const struct keybind key_table[] = {
 	  true, key_menu, MENU_SIGNAL },
 	{ { 's' }, "Stop", "send SIGSTOP: the task stops (state T)", false, key_signal, SIGSTOP },
 	{ { 'c' }, "Cont", "send SIGCONT: a stopped task continues", false, key_signal, SIGCONT },
-	{ { 'x' }, "Term", "terminate: SIGTERM, then SIGKILL after the grace period", false,
-	  key_terminate, 0 },
+	{ { 'x' }, "Term", "terminate: SIGTERM, then SIGKILL after the grace period; a held restart row: "
+	  "dismiss it", false, key_terminate, 0 },
 	{ { 'W' }, "Record", "start or stop recording snapshots and events to a file (see --replay)",
 	  false, key_record, 0 },
 	{ { KEY_LEFT }, "Frame-", "replay: the previous snapshot", false, key_seek, TUI_SEEK_BACK },

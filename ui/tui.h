@@ -52,6 +52,9 @@ struct tui_actions {
 	 * being stopped first, else an errno value with a message in err. */
 	int (*restart)(void *ctx, pid_t program, const char *knob, long value, char *err,
 		       size_t errlen);
+	/* Dismisses the held row (task.h) of program: no restart follows and
+	 * the row goes. 0, or ESRCH when it is not held. NULL: not available. */
+	int (*dismiss)(void *ctx, pid_t program);
 };
 
 /* The saved settings (concmonrc) as the setup screen (S) sees them: main

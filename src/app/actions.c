@@ -178,6 +178,18 @@ static int act_restart(void *ctx, pid_t program, const char *knob, long value, c
 	return rc ? rc : relaunch_now(a, &now, err, errlen);
 }
 
+/* tui_actions.dismiss (and a batch terminate of a held program): see
+ * relaunch_dismiss and lifecycle_dismiss. */
+static int act_dismiss(void *ctx, pid_t program)
+{
+	struct app *a = ctx;
+	if (!relaunch_dismiss(a->progs, program))
+		return ESRCH;
+	lifecycle_dismiss(a->lc, program);
+	a->resample = true;
+	return 0;
+}
+
 static int act_set_knob(void *ctx, pid_t program, const char *knob, long value)
 {
 	struct app *a = ctx;
@@ -243,6 +255,8 @@ static void run_command(struct app *a, const char *line)
 		rc = start ? supervisor_signal(a->sup, c.pid, start, c.sig) : ESRCH;
 		break;
 	case CONTROL_TERMINATE:
+		if (act_dismiss(a, c.pid) == 0)
+			break;          /* a held program's row: dismissed */
 		start = command_target(a, c.pid, SIGTERM);
 		rc = start ? supervisor_terminate(a->sup, c.pid, start, util_now()) : ESRCH;
 		break;
@@ -290,6 +304,6 @@ void actions_fill(struct app *a, struct tui_actions *out)
 	*out = (struct tui_actions){
 		.ctx = a, .signal = act_signal, .terminate = act_terminate, .launch = act_launch,
 		.launch_demo = act_launch_demo, .set_knob = act_set_knob, .record = act_record,
-		.restart = act_restart,
+		.restart = act_restart, .dismiss = act_dismiss,
 	};
 }

@@ -173,6 +173,12 @@ static void reap_and_settle(void *arg, pid_t pid, const char *name, int code, in
 	settle_reaped(arg);
 }
 
+/* lifecycle_set_hold's question: a program's row waits for its restart. */
+static bool program_held(void *ctx, pid_t pid)
+{
+	return relaunch_holds(ctx, pid);
+}
+
 /* The model changed: hand the view the new array (the old one may be gone). */
 static void publish(struct app *a)
 {
@@ -615,6 +621,7 @@ static int start(struct app *a)
 		tui_set_demos(a->tui, a->demos, a->ndemos);
 	}
 	a->progs = programs_new(a->sup);
+	lifecycle_set_hold(a->lc, program_held, a->progs);
 	a->relaunches = relaunches_new();
 	a->deadlocks = deadlocks_new();
 	a->layers = layers_new();

@@ -28,8 +28,11 @@ struct lifecycle {
 	size_t *order;            /* the samples in TID order; kept to spare a malloc a refresh */
 	size_t order_cap;
 	struct pending launched;
+	struct pending dismissed; /* exited processes the next update drops */
 	double linger;            /* seconds an exited task is shown */
 	double mem_total_kb;      /* for %MEM; 0 unknown */
+	lifecycle_hold_fn *hold;  /* keeps a launched program's row past the linger */
+	void *hold_ctx;
 };
 
 struct lifecycle *lifecycle_new(pid_t self)
@@ -50,6 +53,12 @@ void lifecycle_set_linger(struct lifecycle *lc, double seconds)
 double lifecycle_linger(const struct lifecycle *lc)
 {
 	return lc->linger;
+}
+
+void lifecycle_set_hold(struct lifecycle *lc, lifecycle_hold_fn *hold, void *ctx)
+{
+	lc->hold = hold;
+	lc->hold_ctx = ctx;
 }
 
 /* Exited tasks are kept at least LIFECYCLE_LINGER seconds whatever is
@@ -80,6 +89,7 @@ void lifecycle_free(struct lifecycle *lc)
 	free(lc->next_ticks);
 	free(lc->order);
 	free(lc->launched.pids);
+	free(lc->dismissed.pids);
 	free(lc);
 }
 
@@ -94,14 +104,27 @@ static bool pending_take(struct pending *p, pid_t pid)
 	return false;
 }
 
-void lifecycle_note_launched(struct lifecycle *lc, pid_t pid)
+static void pending_add(struct pending *p, pid_t pid)
 {
-	struct pending *p = &lc->launched;
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 8;
 		p->pids = xrealloc(p->pids, p->cap * sizeof *p->pids);
 	}
 	p->pids[p->n++] = pid;
+}
+
+void lifecycle_note_launched(struct lifecycle *lc, pid_t pid)
+{
+	pending_add(&lc->launched, pid);
+}
+
+/* Whether p holds pid. */
+static bool pending_has(const struct pending *p, pid_t pid)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->pids[i] == pid)
+			return true;
+	return false;
 }
 
 static int cmp_tid(const void *a, const void *b)
@@ -251,16 +274,28 @@ static void swap_buffers(struct lifecycle *lc, size_t n)
 	lc->next_cap = cap;
 }
 
+/* Asks the hold whether the exited main task of a launched program stays
+ * (then it is held); one released lingers from now. */
+static void weigh_hold(const struct lifecycle *lc, struct task *t, double now)
+{
+	bool hold = lc->hold && t->launched && !task_is_thread(t) && lc->hold(lc->hold_ctx, t->pid);
+	if (t->held && !hold)
+		t->exited_at = now;
+	t->held = hold;
+}
+
 /* Keeps an old task that is not in this snapshot, or drops it. A thread
  * that was not looked for is dropped: not seeing it says nothing. */
-static bool keep_vanished(struct task *t, double now, bool threads, double keep)
+static bool keep_vanished(const struct lifecycle *lc, struct task *t, double now, bool threads)
 {
 	if (!threads && task_is_thread(t) && !t->exited) {
 		task_release(t);
 		return false;
 	}
 	mark_exited(t, now);
-	if (now - t->exited_at > keep) {
+	weigh_hold(lc, t, now);
+	bool dismissed = pending_has(&lc->dismissed, t->pid);
+	if (dismissed || (!t->held && now - t->exited_at > retain(lc))) {
 		task_release(t);
 		return false;
 	}
@@ -332,14 +367,14 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 		}
 		if (old && (!smp || old->tid < smp->tid)) {
 			i++;
-			if (keep_vanished(old, now, threads, retain(lc))) {
+			if (keep_vanished(lc, old, now, threads)) {
 				*dst = *old;
 				lc->next_ticks[out++] = lc->ticks[i - 1];
 			}
 			continue;
 		}
 		if (old && old->tid == smp->tid && old->start_ticks == smp->start_ticks && old->exited &&
-		    now - old->exited_at <= retain(lc)) {
+		    (old->held || now - old->exited_at <= retain(lc))) {
 			*dst = *old; /* read before it went: the model knows better */
 			lc->next_ticks[out++] = lc->ticks[i++];
 			j++;
@@ -361,6 +396,7 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n, do
 		j++;
 	}
 	swap_buffers(lc, out);
+	lc->dismissed.n = 0;
 	adopt_process_ppid(lc);
 	mark_supervised(lc);
 	lc->last_update = now;
@@ -433,6 +469,16 @@ void lifecycle_note_exit(struct lifecycle *lc, pid_t pid, const char *name, int 
 	t->exit_code = sig ? -1 : code;
 	t->exit_signal = sig;
 	mark_process_exited(lc, pid, now);
+}
+
+bool lifecycle_dismiss(struct lifecycle *lc, pid_t pid)
+{
+	const struct task *t = find(lc, pid);
+	if (!t || !t->exited)
+		return false;
+	/* Dropped by the next update, not here: the view holds the array. */
+	pending_add(&lc->dismissed, pid);
+	return true;
 }
 
 void lifecycle_note_reaped(struct lifecycle *lc, pid_t pid, double now)

@@ -37,6 +37,21 @@ void lifecycle_update(struct lifecycle *lc, const struct sample *s, size_t n,
 void lifecycle_set_linger(struct lifecycle *lc, double seconds);
 double lifecycle_linger(const struct lifecycle *lc);
 
+/* Whether the exited process pid (one concmon launched) stays listed past
+ * the linger: true while its restart is pending or after it gave up. */
+typedef bool lifecycle_hold_fn(void *ctx, pid_t pid);
+
+/* Each update asks hold (NULL: nothing is held) of every exited process
+ * concmon launched: one it holds is kept and marked held whatever the
+ * linger; one it no longer holds is released, and lingers as if it had
+ * exited then (a relaunch's new row takes over, the old one fades). */
+void lifecycle_set_hold(struct lifecycle *lc, lifecycle_hold_fn *hold, void *ctx);
+
+/* The user dismissed the exited process pid: the next update drops it and
+ * its threads, held or not (the array stays valid until then). False when
+ * pid is not an exited task. */
+bool lifecycle_dismiss(struct lifecycle *lc, pid_t pid);
+
 /* Records that concmon launched pid (so it is never called an orphan). */
 void lifecycle_note_launched(struct lifecycle *lc, pid_t pid);
 

@@ -30,7 +30,9 @@ struct task {
 	int exit_signal;           /* terminating signal, 0 if none */
 	bool exit_known;           /* concmon reaped it (and logged so) and knows how it ended */
 	bool reaped;               /* exited, reaped by its parent, and logged so */
-	double exited_at;          /* monotonic seconds */
+	double exited_at;          /* monotonic seconds; a held row's release (its linger starts there) */
+	bool held;                 /* exited, listed past the linger: a launched program whose
+				    * restart is pending or that gave up (lifecycle_set_hold) */
 	/* htop's optional columns. From /proc/PID/stat, always: */
 	int tty_nr;                /* controlling terminal, 0 = none */
 	int priority, nice;

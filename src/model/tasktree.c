@@ -63,7 +63,7 @@ static size_t *select_sorted(const struct task *tasks, size_t n, const struct tr
 
 	for (size_t i = 0; i < n; i++)
 		if ((o->threads || !task_is_thread(&tasks[i])) &&
-		    (!tasks[i].exited || tasks[i].exited_at >= o->exited_after))
+		    (!tasks[i].exited || tasks[i].held || tasks[i].exited_at >= o->exited_after))
 			order[k++] = i;
 	qsort_r(order, k, sizeof(*order), compare_index, &ctx);
 	*m = k;
@@ -282,12 +282,13 @@ static void mark_kept(struct forest *f, const char *filter)
 
 /* Where node k goes among its siblings: pass 0 a process's threads, 1 its
  * child processes; when folding, exited leaves come after the live (2, 3):
- * an exited task with kept children stays in place to hold them. */
+ * an exited task with kept children stays in place to hold them, and a
+ * held one (a program's row waiting for its restart) is never folded. */
 static int sibling_pass(const struct forest *f, size_t k, const size_t *nkids)
 {
 	const struct task *t = node_task(f, k);
 	int pass = task_is_thread(t) && f->parent[k] != NONE ? 0 : 1;
-	if (f->fs && t->exited && nkids[k] == 0)
+	if (f->fs && t->exited && !t->held && nkids[k] == 0)
 		pass += 2;
 	return pass;
 }
@@ -452,7 +453,7 @@ static void plan_flat_folds(struct forest *f, const bool *match, size_t *tally)
 	size_t m = f->m, cap = f->fs->o->exited_cap, need = 0;
 	size_t *count = xcalloc(m + 1, sizeof *count);
 	for (size_t k = 0; k < m; k++)
-		if (match[k] && node_task(f, k)->exited)
+		if (match[k] && node_task(f, k)->exited && !node_task(f, k)->held)
 			count[bucket_of(f, k)]++;
 	for (size_t b = 0; b <= m; b++)
 		need += count[b] > cap;
@@ -485,7 +486,7 @@ static size_t build_flat_folded(const struct task *tasks, const size_t *order, s
 			if (!match[k] || t->exited != (bool)exited)
 				continue;
 			size_t b = bucket_of(&f, k);
-			if (exited && tally[b] != NONE && shown[b]++ >= cap) {
+			if (exited && !t->held && tally[b] != NONE && shown[b]++ >= cap) {
 				tally_add(&fs->v[tally[b]], t);
 				if (!fs->v[tally[b]].unfolded)
 					continue;
@@ -603,7 +604,7 @@ void tasktree_summary_shown(const struct task *tasks, size_t n, bool all_tasks,
 		if (!all_tasks && !t->supervised)
 			continue;
 		if (t->exited) {
-			s->exited += t->exited_at >= exited_after;
+			s->exited += t->held || t->exited_at >= exited_after;
 			continue;
 		}
 		live++;

@@ -22,7 +22,8 @@ struct tree_opts {
 	bool (*unfolded)(const struct task *parent, void *arg);
 	void *unfolded_arg;
 	/* Exited tasks show only when they exited at or after this monotonic
-	 * time (the linger setting; 0 shows every one the model keeps). */
+	 * time (the linger setting; 0 shows every one the model keeps), or
+	 * are held (task.h); a held task is never folded either. */
 	double exited_after;
 	double linger;        /* seconds the fold text says; 0: LIFECYCLE_LINGER */
 	tasksort_wait_fn *wait; /* the WAITING key's text; NULL: none */
@@ -109,7 +110,7 @@ struct summary {
 void tasktree_summary(const struct task *tasks, size_t n, bool all_tasks, struct summary *s);
 
 /* The same, counting only the exited tasks shown: those that exited at or
- * after exited_after (tree_opts.exited_after, the linger). */
+ * after exited_after (tree_opts.exited_after, the linger), and held ones. */
 void tasktree_summary_shown(const struct task *tasks, size_t n, bool all_tasks,
 			    double exited_after, struct summary *s);
 

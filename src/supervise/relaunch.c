@@ -230,6 +230,37 @@ bool relaunch_take_due(struct programs *p, double now, struct relaunch *r)
 	return false;
 }
 
+/* pr is program pid, ended, and waits for a restart or gave up. */
+static bool is_held(const struct program *pr, pid_t pid)
+{
+	return pr->pid == pid && pr->ended && (pr->restart_at > 0 || pr->given_up);
+}
+
+bool relaunch_holds(const struct programs *p, pid_t pid)
+{
+	size_t n;
+	const struct program *list = programs_list(p, &n);
+	for (size_t i = 0; i < n; i++)
+		if (is_held(&list[i], pid))
+			return true;
+	return false;
+}
+
+bool relaunch_dismiss(struct programs *p, pid_t pid)
+{
+	size_t n;
+	struct program *list = programs_list_mut(p, &n);
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_held(&list[i], pid))
+			continue;
+		list[i].restart_at = 0;
+		list[i].given_up = false;
+		found = true;
+	}
+	return found;
+}
+
 void relaunch_describe(const struct program *pr, double now, char *buf, size_t len)
 {
 	unsigned n = pr->restart.restarts, max = pr->restart.spec.max;

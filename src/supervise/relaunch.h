@@ -76,6 +76,15 @@ double relaunch_next(const struct programs *p, double now);
  * unplans it; false when none is due. */
 bool relaunch_take_due(struct programs *p, double now, struct relaunch *r);
 
+/* True while launched program pid has ended and its row stays listed: a
+ * restart is planned, or it gave up (lifecycle_set_hold's question). */
+bool relaunch_holds(const struct programs *p, pid_t pid);
+
+/* The user dismissed the ended program pid: its planned restart is
+ * cancelled and it no longer counts as given up, so its row and entry go.
+ * False when pid is no program that relaunch_holds. */
+bool relaunch_dismiss(struct programs *p, pid_t pid);
+
 /* What a program's row says of its restarts, "" when nothing: "[restarts
  * 3, next in 4s]", "[restarts 5/5: given up]", "[restarts 2]". */
 void relaunch_describe(const struct program *pr, double now, char *buf, size_t len);

@@ -105,6 +105,44 @@ class Restart(unittest.TestCase):
             run.send("launch --restart=sometimes true")
             run.wait_stderr(r"invalid restart policy 'sometimes'")
 
+    def test_row_held_past_the_linger(self):
+        """The exited task of a program whose restart is pending (a 2 s
+        backoff beyond --linger 1) or that gave up stays in tasks[]; the one
+        a restart replaced goes after its linger; terminate dismisses it."""
+        def task(snap, pid):
+            return [t for t in snap["tasks"] if t["pid"] == pid]
+
+        def pending(snap, restarts):
+            return [p for p in programs(snap)
+                    if p["restarts"] == restarts and p["next_restart_in"] is not None]
+
+        with BatchRun(["sh", "-c", "exit 3"], delay=0.1, commands=True,
+                      args=["--linger", "1", "--restart", "on-failure:2"]) as run:
+            snap = run.wait_for(lambda s: pending(s, 1), SLOW, "the 2nd restart pending")
+            pid1 = pending(snap, 1)[0]["pid"]
+            first = run.snapshots.index(snap)
+            gone = run.wait_for(given_up, SLOW, "the program to give up", since=first)
+            last = given_up(gone)[0]["pid"]
+            waits = [s for s in run.snapshots[first:] if pending(s, 1)]
+            # a snapshot more than the linger after its end (next in 2 s)
+            self.assertTrue(any(pending(s, 1)[0]["next_restart_in"] < 0.7 for s in waits),
+                            [pending(s, 1)[0]["next_restart_in"] for s in waits])
+            for s in waits:
+                self.assertEqual([t["exited"] for t in task(s, pid1)], [True],
+                                 "pending, next in %s" % pending(s, 1)[0]["next_restart_in"])
+            # replaced: it lingers (1 s) and goes
+            run.wait_for(lambda s: not task(s, pid1), SLOW, "the replaced row to go",
+                         since=run.snapshots.index(gone))
+            # given up: still there after the default linger has passed
+            later = run.wait_for(lambda s: s["time"] > gone["time"] + 6.0, SLOW,
+                                 "6 s after giving up")
+            self.assertEqual([t["exited"] for t in task(later, last)], [True])
+            self.assertEqual(later["summary"]["exited"], 1)
+            run.send("terminate %d" % last)
+            snap = run.wait_for(lambda s: not task(s, last), SLOW, "the dismissed row to go",
+                                since=run.snapshots.index(later))
+            self.assertFalse(given_up(snap))
+
     def test_bad_policy_exits_2(self):
         r = subprocess.run([concmon_bin(), "-b", "--restart", "on-failure:0", "--", "true"],
                            capture_output=True, text=True, timeout=SLOW)
