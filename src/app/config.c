@@ -630,6 +630,12 @@ int config_save(const struct config *c, const char *path, char *err, size_t errl
 		return util_fail(-1, err, errlen, "file name too long");
 	if (config_mkdirs(path, err, errlen) < 0)
 		return -1;
+	/* The rename would replace whatever is there: a device (--config
+	 * /dev/null) or a FIFO must stay what it is. A symlink is replaced by
+	 * the file, not followed. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return util_fail(-1, err, errlen, "not saved: %s is not a regular file", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);   /* mode 0600 */
 	if (fd < 0)
 		return util_fail(-1, err, errlen, "cannot write in the directory of %s: %s", path,
