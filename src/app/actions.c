@@ -210,6 +210,17 @@ static int act_record(void *ctx, char *msg, size_t len)
 /* The start time of process pid as the model knows it, or 0 when it is
  * not a live process of the model: the command then gets ESRCH and never
  * reaches whatever process holds that PID now. */
+/* Whether a live process (not an exited row) has pid now. */
+static bool live_pid(struct app *a, pid_t pid)
+{
+	size_t n;
+	const struct task *t = lifecycle_tasks(a->lc, &n);
+	for (size_t i = 0; i < n; i++)
+		if (t[i].tid == pid && !t[i].exited)
+			return true;
+	return false;
+}
+
 static unsigned long long command_target(struct app *a, pid_t pid, int sig)
 {
 	const struct task *t = lifecycle_find(a->lc, pid);
@@ -255,8 +266,10 @@ static void run_command(struct app *a, const char *line)
 		rc = start ? supervisor_signal(a->sup, c.pid, start, c.sig) : ESRCH;
 		break;
 	case CONTROL_TERMINATE:
-		if (act_dismiss(a, c.pid) == 0)
-			break;          /* a held program's row: dismissed */
+		/* A held program's row is dismissed, unless a live process has
+		 * its PID now: that one is the target. */
+		if (!live_pid(a, c.pid) && act_dismiss(a, c.pid) == 0)
+			break;
 		start = command_target(a, c.pid, SIGTERM);
 		rc = start ? supervisor_terminate(a->sup, c.pid, start, util_now()) : ESRCH;
 		break;

@@ -174,9 +174,9 @@ static void reap_and_settle(void *arg, pid_t pid, const char *name, int code, in
 }
 
 /* lifecycle_set_hold's question: a program's row waits for its restart. */
-static bool program_held(void *ctx, pid_t pid)
+static bool program_held(void *ctx, pid_t pid, unsigned long long start_ticks)
 {
-	return relaunch_holds(ctx, pid);
+	return relaunch_holds(ctx, pid, start_ticks);
 }
 
 /* The model changed: hand the view the new array (the old one may be gone). */

@@ -278,7 +278,7 @@ static void swap_buffers(struct lifecycle *lc, size_t n)
  * (then it is held); one released lingers from now. */
 static void weigh_hold(const struct lifecycle *lc, struct task *t, double now)
 {
-	bool hold = lc->hold && t->launched && !task_is_thread(t) && lc->hold(lc->hold_ctx, t->pid);
+	bool hold = lc->hold && t->launched && !task_is_thread(t) && lc->hold(lc->hold_ctx, t->pid, t->start_ticks);
 	if (t->held && !hold)
 		t->exited_at = now;
 	t->held = hold;

@@ -39,7 +39,7 @@ double lifecycle_linger(const struct lifecycle *lc);
 
 /* Whether the exited process pid (one concmon launched) stays listed past
  * the linger: true while its restart is pending or after it gave up. */
-typedef bool lifecycle_hold_fn(void *ctx, pid_t pid);
+typedef bool lifecycle_hold_fn(void *ctx, pid_t pid, unsigned long long start_ticks);
 
 /* Each update asks hold (NULL: nothing is held) of every exited process
  * concmon launched: one it holds is kept and marked held whatever the

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel/proctable.h"
 #include "util/util.h"
 
 struct programs {
@@ -226,6 +227,7 @@ pid_t programs_launch(struct programs *p, char *const argv[], const char *line, 
 	pr->argv = argv ? copy_argv(argv) : NULL;
 	pr->trace = trace;
 	pr->started_at = util_now();
+	pr->start_ticks = proctable_start_ticks(pid);   /* our child: not reaped yet */
 	pr->tel = tel;
 	pr->out = output_new(OUTPUT_BYTES);
 	pr->out_fd = rd[0];
@@ -340,11 +342,18 @@ void programs_ended(struct programs *p, pid_t pid, double now)
 
 void programs_signaled(struct programs *p, pid_t pid, int sig)
 {
-	if (sig == 0 || sig == SIGSTOP || sig == SIGCONT)
-		return;     /* these pause or resume it: its end is still its own */
-	for (size_t i = 0; i < p->n; i++)
-		if (p->list[i].pid == pid && !p->list[i].ended)
-			p->list[i].signaled = true;
+	if (sig <= 0 || sig >= 64)
+		return;
+	/* A signal meant to end it; any other (USR1 to a demo, STOP, CONT)
+	 * leaves its end its own, unless it dies of that very signal. */
+	bool ending = sig == SIGTERM || sig == SIGKILL || sig == SIGINT || sig == SIGHUP ||
+		      sig == SIGQUIT;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->list[i].pid == pid && !p->list[i].ended) {
+			p->list[i].sent |= 1ull << sig;
+			p->list[i].signaled |= ending;
+		}
+	}
 }
 
 const struct program *programs_list(const struct programs *p, size_t *n)

@@ -36,11 +36,15 @@ struct program {
 	bool ended;
 	double ended_at;                  /* monotonic seconds */
 	double started_at;                /* monotonic seconds */
+	unsigned long long start_ticks;   /* with pid, its identity (a PID comes back) */
 	/* Its restart policy and what it used of it (carried over from the
-	 * program it replaced); signaled: concmon sent it a signal that may
-	 * end it, so its end is the user's doing and never restarted. */
+	 * program it replaced); signaled: concmon sent it a signal meant to
+	 * end it (TERM, KILL, INT, HUP, QUIT), or the one it died of, so its
+	 * end is the user's doing and never restarted. sent: every signal
+	 * concmon sent it (bit n: signal n). */
 	struct restart_state restart;
 	bool signaled;
+	unsigned long long sent;
 	double restart_at;                /* monotonic time of its restart; 0: none pending */
 	double restart_delay;             /* the backoff of that restart */
 	bool given_up;                    /* it used up its restarts and stays down */
@@ -102,8 +106,9 @@ void programs_read(struct programs *p, double now);
 /* Records that the program pid ended (no-op for other PIDs). */
 void programs_ended(struct programs *p, pid_t pid, double now);
 
-/* Concmon sent signal sig to pid: when it is a program and sig is one
- * that may end it (not SIGSTOP, SIGCONT), its end is the user's doing. */
+/* Concmon sent signal sig to pid: when it is a program and sig is meant
+ * to end it (TERM, KILL, INT, HUP, QUIT), or it later dies of sig, its end
+ * is the user's doing. */
 void programs_signaled(struct programs *p, pid_t pid, int sig);
 
 /* The programs, in launch order; valid until the next call that changes p. */

@@ -142,8 +142,12 @@ int relaunches_request(struct relaunches *q, struct programs *progs, struct supe
 {
 	size_t n;
 	struct program *list = programs_list_mut(progs, &n), *pr = NULL;
-	for (size_t i = 0; i < n && !pr; i++)
-		pr = list[i].pid == pid ? &list[i] : NULL;
+	/* A PID comes back: a live row (start known) is the running program
+	 * started then; else the newest program of that PID. */
+	for (size_t i = n; i-- > 0 && !pr;)
+		if (list[i].pid == pid && (!start || (!list[i].ended && (!list[i].start_ticks ||
+						       list[i].start_ticks == start))))
+			pr = &list[i];
 	if (!pr) {
 		snprintf(err, errlen, "%d is not a program concmon launched (or it is gone)", (int)pid);
 		return ESRCH;
@@ -185,7 +189,8 @@ void relaunch_plan(struct programs *p, pid_t pid, int code, int sig, double now)
 		if (pr->pid != pid || !pr->ended || pr->restart_decided)
 			continue;
 		pr->restart_decided = true;
-		struct restart_decision d = restart_decide(&pr->restart.spec, code, sig, pr->signaled,
+		bool by_user = pr->signaled || (sig > 0 && sig < 64 && (pr->sent & (1ull << sig)));
+		struct restart_decision d = restart_decide(&pr->restart.spec, code, sig, by_user,
 							   pr->restart.restarts, pr->restart.streak,
 							   now - pr->started_at);
 		pr->given_up = d.given_up;
@@ -236,12 +241,13 @@ static bool is_held(const struct program *pr, pid_t pid)
 	return pr->pid == pid && pr->ended && (pr->restart_at > 0 || pr->given_up);
 }
 
-bool relaunch_holds(const struct programs *p, pid_t pid)
+bool relaunch_holds(const struct programs *p, pid_t pid, unsigned long long start_ticks)
 {
 	size_t n;
 	const struct program *list = programs_list(p, &n);
-	for (size_t i = 0; i < n; i++)
-		if (is_held(&list[i], pid))
+	for (size_t i = 0; i < n; i++)   /* by identity: a later program may reuse the PID */
+		if (is_held(&list[i], pid) && (!start_ticks || !list[i].start_ticks ||
+					       list[i].start_ticks == start_ticks))
 			return true;
 	return false;
 }

@@ -76,9 +76,10 @@ double relaunch_next(const struct programs *p, double now);
  * unplans it; false when none is due. */
 bool relaunch_take_due(struct programs *p, double now, struct relaunch *r);
 
-/* True while launched program pid has ended and its row stays listed: a
- * restart is planned, or it gave up (lifecycle_set_hold's question). */
-bool relaunch_holds(const struct programs *p, pid_t pid);
+/* True while launched program pid (started at start_ticks, 0: unknown)
+ * has ended and its row stays listed: a restart is planned, or it gave up
+ * (lifecycle_set_hold's question). */
+bool relaunch_holds(const struct programs *p, pid_t pid, unsigned long long start_ticks);
 
 /* The user dismissed the ended program pid: its planned restart is
  * cancelled and it no longer counts as given up, so its row and entry go.

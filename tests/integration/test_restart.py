@@ -95,6 +95,29 @@ class Restart(unittest.TestCase):
             run.wait_for(lambda s: events(run, kind="restarted"), SLOW, "the restart")
             self.assertEqual(events(run, kind="restarted")[0]["previous"], pid)
 
+    def test_a_key_signal_then_a_crash_restarts(self):
+        """SIGUSR1 from concmon (how the demos are driven) does not make a
+        later failure the user's doing; dying of a signal concmon sent does."""
+        script = "trap 'echo usr1' USR1; while [ ! -e \"$0\" ]; do sleep 0.05; done; exit 3"
+        with tempfile.TemporaryDirectory() as d:
+            go = os.path.join(d, "go")
+            with BatchRun(["sh", "-c", script, go], delay=0.1, commands=True,
+                          args=["--restart", "on-failure:1"]) as run:
+                snap = run.wait_for(programs, SLOW, "the program")
+                pid = programs(snap)[0]["pid"]
+                run.send("signal %d USR1" % pid)
+                run.wait_for(lambda s: [e for e in events(run, pid=pid, kind="signal")],
+                             SLOW, "the USR1 sent")
+                open(go, "w").close()     # then it fails on its own: exit 3
+                run.wait_for(lambda s: events(run, kind="restarted"), SLOW, "the restart")
+                self.assertEqual(events(run, kind="restarted")[0]["previous"], pid)
+        with BatchRun(["sleep", "100"], delay=0.1, commands=True,
+                      args=["--restart", "on-failure:1"]) as run:
+            snap = run.wait_for(programs, SLOW, "the program")
+            pid = programs(snap)[0]["pid"]
+            run.send("signal %d USR1" % pid)   # sleep dies of it: concmon's doing
+            self._ends_without_restart(run, pid)
+
     def test_launch_command_prefix(self):
         with BatchRun(None, delay=0.1, commands=True) as run:
             run.wait_for(lambda s: True, SLOW, "a snapshot")

@@ -32,9 +32,10 @@ struct holds {
 	unsigned asked;
 };
 
-static bool held_in(void *ctx, pid_t pid)
+static bool held_in(void *ctx, pid_t pid, unsigned long long start_ticks)
 {
 	struct holds *h = ctx;
+	(void)start_ticks;
 	h->asked++;
 	for (size_t i = 0; i < h->n; i++)
 		if (h->pids[i] == pid)
