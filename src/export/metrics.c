@@ -102,6 +102,10 @@ void metrics_program_label(char *const argv[], const char *line, const char *dem
 			s += 8;
 		s += strspn(s, " \t");
 		size_t n = argv ? strlen(s) : strcspn(s, " \t");
+		/* "API_KEY=xyz ./server" typed at the prompt: an environment
+		 * assignment is never a label (secrets live there). */
+		if (memchr(s, '=', n))
+			n = 0;
 		snprintf(word, sizeof word, "%.*s", (int)n, s);
 	}
 	char *slash = strrchr(word, '/');
@@ -170,7 +174,7 @@ static void family(FILE *fp, const char *name, const char *type, const char *hel
 static void put_value(FILE *fp, double v)
 {
 	char buf[64];
-	if (v == (double)(int64_t)v && v < 1e15 && v > -1e15)
+	if (v < 1e15 && v > -1e15 && v == (double)(int64_t)v)   /* NaN fails the bounds */
 		snprintf(buf, sizeof buf, "%lld", (long long)v);
 	else
 		snprintf(buf, sizeof buf, "%.6f", v);

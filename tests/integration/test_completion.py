@@ -52,6 +52,8 @@ class Completion(unittest.TestCase):
 
     def test_values(self):
         self.assertEqual(complete("concmon", "--theme", "p"), ["projector"])
+        self.assertEqual(sorted(complete("concmon", "--theme", "")),
+                         ["default", "monochrome", "projector"])
         self.assertEqual(sorted(complete("concmon", "--restart", "")),
                          ["always", "always:", "never", "on-failure", "on-failure:"])
         self.assertEqual(complete("concmon", "--restart", "n"), ["never"])

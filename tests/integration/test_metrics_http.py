@@ -106,7 +106,8 @@ class Metrics(unittest.TestCase):
             print("promtool not installed: format check skipped", file=sys.stderr)
         self.run.check_clean(self)
 
-    def test_loopback_by_default(self):
+    def test_listens_only_on_the_address_given(self):
+        # (A bare port binding loopback: Listen.test_port_alone_binds_loopback.)
         ours = {a for a, p in tcp_listeners() if p == self.port}
         self.assertEqual(ours, {"0100007F"}, "one listener, on 127.0.0.1")
 

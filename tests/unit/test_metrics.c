@@ -55,6 +55,10 @@ static void test_program_label(void **state)
 	assert_string_equal(buf, "server");
 	metrics_program_label(NULL, NULL, "pool-cpu,workers=4", buf, sizeof buf);
 	assert_string_equal(buf, "pool-cpu");
+	/* An environment assignment typed before the command is no label. */
+	metrics_program_label(NULL, "API_KEY=s3cret ./server", NULL, buf, sizeof buf);
+	assert_null(strstr(buf, "s3cret"));
+	assert_string_equal(buf, "?");
 	char longname[300];
 	memset(longname, 'x', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
