@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,8 +26,12 @@
 #include "registry.h"
 
 /* Shared between the main thread and the watcher: the child to kill on a
- * stop, and the read end of a pipe the parent is not reading (bug=1). */
-static atomic_int child_pid;
+ * stop, and the read end of a pipe the parent is not reading (bug=1).
+ * child_pid is cleared, under child_lock, while the child is still an
+ * unreaped zombie, and the watcher kills under the same lock: a kill can
+ * never reach a PID that was reaped (and perhaps reused) meanwhile. */
+static pthread_mutex_t child_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t child_pid;
 static atomic_int rescue_fd = -1;
 static atomic_long rescued = -1;        /* bytes the watcher read, -1: none */
 
@@ -94,8 +99,14 @@ static pid_t spawn(enum cmd c, long bytes, int code, int *out, int *err)
 	int po[2], pe[2];
 	pid_t parent = getpid(), pid;
 
-	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
-		perror("concmon-demo: pipe");
+	if (pipe2(po, O_CLOEXEC) < 0) {
+		perror("concmon-demo: stdout pipe");
+		return -1;
+	}
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		perror("concmon-demo: stderr pipe");
+		close(po[0]);
+		close(po[1]);
 		return -1;
 	}
 	pid = demo_fork();
@@ -108,9 +119,11 @@ static pid_t spawn(enum cmd c, long bytes, int code, int *out, int *err)
 	close(pe[1]);
 	*out = po[0];
 	*err = pe[0];
-	atomic_store(&child_pid, pid);
+	pthread_mutex_lock(&child_lock);
+	child_pid = pid;
+	pthread_mutex_unlock(&child_lock);
 	if (demo_should_stop())     /* the watcher may have looked before the store */
-		kill(pid, SIGKILL);
+		kill(pid, SIGKILL);     /* not reaped yet: still our child */
 	return pid;
 }
 
@@ -146,12 +159,19 @@ static void read_all(int *fds, long *counts, int n)
 	}
 }
 
+/* Waits for the child to end, forgets it (no kill can reach it after
+ * that), then reaps it. Returns its wait status. */
 static int wait_child(pid_t pid)
 {
+	siginfo_t si;
 	int st = 0;
 
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&child_lock);
+	child_pid = 0;
+	pthread_mutex_unlock(&child_lock);
 	demo_waitpid(pid, &st, 0);
-	atomic_store(&child_pid, 0);
 	return st;
 }
 
@@ -258,9 +278,10 @@ static void *watcher(void *arg)
 			n += r > 0 ? r : 0;
 		atomic_store(&rescued, n);
 	}
-	pid_t pid = atomic_load(&child_pid);
-	if (pid > 0)
-		kill(pid, SIGKILL);
+	pthread_mutex_lock(&child_lock);
+	if (child_pid > 0)
+		kill(child_pid, SIGKILL);
+	pthread_mutex_unlock(&child_lock);
 	return NULL;
 }
 
