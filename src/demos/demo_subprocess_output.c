@@ -27,11 +27,14 @@
 
 /* Shared between the main thread and the watcher: the child to kill on a
  * stop, and the read end of a pipe the parent is not reading (bug=1).
- * child_pid is cleared, under child_lock, while the child is still an
- * unreaped zombie, and the watcher kills under the same lock: a kill can
- * never reach a PID that was reaped (and perhaps reused) meanwhile. */
+ * The watcher kills under child_lock, through the child's pidfd when there
+ * is one (a pidfd names that process, never a later one reusing its PID);
+ * without, child_pid is cleared under the lock while the child is still an
+ * unreaped zombie. Either way no kill reaches a reaped PID. Only the main
+ * thread writes them. */
 static pthread_mutex_t child_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t child_pid;
+static int child_pidfd = -1;
 static atomic_int rescue_fd = -1;
 static atomic_long rescued = -1;        /* bytes the watcher read, -1: none */
 
@@ -96,7 +99,7 @@ static _Noreturn void child_main(pid_t parent, enum cmd c, long bytes, int code)
  * parent's read ends. Returns the child's PID or -1. */
 static pid_t spawn(enum cmd c, long bytes, int code, int *out, int *err)
 {
-	int po[2], pe[2];
+	int po[2], pe[2], pidfd;
 	pid_t parent = getpid(), pid;
 
 	if (pipe2(po, O_CLOEXEC) < 0) {
@@ -117,10 +120,18 @@ static pid_t spawn(enum cmd c, long bytes, int code, int *out, int *err)
 	}
 	close(po[1]);
 	close(pe[1]);
+	if (pid < 0) {
+		close(po[0]);
+		close(pe[0]);
+		return -1;
+	}
 	*out = po[0];
 	*err = pe[0];
+	pidfd = demo_pidfd_open(pid);       /* not reaped yet: it is this child */
+
 	pthread_mutex_lock(&child_lock);
 	child_pid = pid;
+	child_pidfd = pidfd;
 	pthread_mutex_unlock(&child_lock);
 	if (demo_should_stop())     /* the watcher may have looked before the store */
 		kill(pid, SIGKILL);     /* not reaped yet: still our child */
@@ -159,18 +170,31 @@ static void read_all(int *fds, long *counts, int n)
 	}
 }
 
-/* Waits for the child to end, forgets it (no kill can reach it after
- * that), then reaps it. Returns its wait status. */
-static int wait_child(pid_t pid)
+static void forget_child(void)
 {
-	siginfo_t si;
-	int st = 0;
-
-	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
-		;
 	pthread_mutex_lock(&child_lock);
 	child_pid = 0;
+	child_pidfd = -1;
 	pthread_mutex_unlock(&child_lock);
+}
+
+/* Reaps the child and forgets it so that a stop kills no one. With a pidfd
+ * the parent blocks in wait4 (what the lesson shows); without, it waits
+ * with WNOWAIT and forgets the PID before reaping it. Returns the status. */
+static int wait_child(pid_t pid)
+{
+	int st = 0, pidfd = child_pidfd;    /* main thread: its own writes */
+	siginfo_t si;
+
+	if (pidfd >= 0) {
+		demo_waitpid(pid, &st, 0);
+		forget_child();
+		close(pidfd);
+		return st;
+	}
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	forget_child();
 	demo_waitpid(pid, &st, 0);
 	return st;
 }
@@ -279,7 +303,9 @@ static void *watcher(void *arg)
 		atomic_store(&rescued, n);
 	}
 	pthread_mutex_lock(&child_lock);
-	if (child_pid > 0)
+	if (child_pidfd >= 0)
+		demo_pidfd_signal(child_pidfd, SIGKILL);
+	else if (child_pid > 0)
 		kill(child_pid, SIGKILL);
 	pthread_mutex_unlock(&child_lock);
 	return NULL;
