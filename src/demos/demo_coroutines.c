@@ -124,9 +124,11 @@ static enum why handler_step(struct task *t, struct sched *s)
 		return Y_RECV;
 	}
 	n = recv(t->fd, t->buf, sizeof t->buf - 1, 0);
-	if (n <= 0 && !(n < 0 && errno == EAGAIN))
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return Y_RECV;              /* a wakeup with nothing to read: no request yet */
+	if (n <= 0)
 		return Y_DONE;
-	t->buf[n > 0 ? n : 0] = '\0';
+	t->buf[n] = '\0';
 	long arg = strtol(t->buf, NULL, 10), result;
 
 	t0 = demo_now_ms();
@@ -332,6 +334,8 @@ static int listen_loopback(int *port)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 128) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
 		perror("concmon-demo: server socket");
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	*port = ntohs(a.sin_port);
@@ -367,8 +371,12 @@ int demo_coroutines(struct demo_ctx *ctx)
 		if ((g = task_new(&s, gen_fib_step, -1, "gen")))
 			g->b = n;
 	run(&s, false);
-	if ((lfd = listen_loopback(&port)) < 0 || !task_new(&s, server_step, lfd, "server"))
+	if ((lfd = listen_loopback(&port)) < 0)
 		return 1;
+	if (!task_new(&s, server_step, lfd, "server")) {
+		close(lfd);
+		return 1;
+	}
 	printf("scheduler: fib server on 127.0.0.1:%d, one thread, tasks switch only at yield\n",
 	       port);
 	client = demo_fork();

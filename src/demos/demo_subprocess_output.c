@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,8 +26,15 @@
 #include "registry.h"
 
 /* Shared between the main thread and the watcher: the child to kill on a
- * stop, and the read end of a pipe the parent is not reading (bug=1). */
-static atomic_int child_pid;
+ * stop, and the read end of a pipe the parent is not reading (bug=1).
+ * The watcher kills under child_lock, through the child's pidfd when there
+ * is one (a pidfd names that process, never a later one reusing its PID);
+ * without, child_pid is cleared under the lock while the child is still an
+ * unreaped zombie. Either way no kill reaches a reaped PID. Only the main
+ * thread writes them. */
+static pthread_mutex_t child_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t child_pid;
+static int child_pidfd = -1;
 static atomic_int rescue_fd = -1;
 static atomic_long rescued = -1;        /* bytes the watcher read, -1: none */
 
@@ -91,11 +99,17 @@ static _Noreturn void child_main(pid_t parent, enum cmd c, long bytes, int code)
  * parent's read ends. Returns the child's PID or -1. */
 static pid_t spawn(enum cmd c, long bytes, int code, int *out, int *err)
 {
-	int po[2], pe[2];
+	int po[2], pe[2], pidfd;
 	pid_t parent = getpid(), pid;
 
-	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
-		perror("concmon-demo: pipe");
+	if (pipe2(po, O_CLOEXEC) < 0) {
+		perror("concmon-demo: stdout pipe");
+		return -1;
+	}
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		perror("concmon-demo: stderr pipe");
+		close(po[0]);
+		close(po[1]);
 		return -1;
 	}
 	pid = demo_fork();
@@ -106,11 +120,21 @@ static pid_t spawn(enum cmd c, long bytes, int code, int *out, int *err)
 	}
 	close(po[1]);
 	close(pe[1]);
+	if (pid < 0) {
+		close(po[0]);
+		close(pe[0]);
+		return -1;
+	}
 	*out = po[0];
 	*err = pe[0];
-	atomic_store(&child_pid, pid);
+	pidfd = demo_pidfd_open(pid);       /* not reaped yet: it is this child */
+
+	pthread_mutex_lock(&child_lock);
+	child_pid = pid;
+	child_pidfd = pidfd;
+	pthread_mutex_unlock(&child_lock);
 	if (demo_should_stop())     /* the watcher may have looked before the store */
-		kill(pid, SIGKILL);
+		kill(pid, SIGKILL);     /* not reaped yet: still our child */
 	return pid;
 }
 
@@ -146,12 +170,32 @@ static void read_all(int *fds, long *counts, int n)
 	}
 }
 
+static void forget_child(void)
+{
+	pthread_mutex_lock(&child_lock);
+	child_pid = 0;
+	child_pidfd = -1;
+	pthread_mutex_unlock(&child_lock);
+}
+
+/* Reaps the child and forgets it so that a stop kills no one. With a pidfd
+ * the parent blocks in wait4 (what the lesson shows); without, it waits
+ * with WNOWAIT and forgets the PID before reaping it. Returns the status. */
 static int wait_child(pid_t pid)
 {
-	int st = 0;
+	int st = 0, pidfd = child_pidfd;    /* main thread: its own writes */
+	siginfo_t si;
 
+	if (pidfd >= 0) {
+		demo_waitpid(pid, &st, 0);
+		forget_child();
+		close(pidfd);
+		return st;
+	}
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	forget_child();
 	demo_waitpid(pid, &st, 0);
-	atomic_store(&child_pid, 0);
 	return st;
 }
 
@@ -258,9 +302,12 @@ static void *watcher(void *arg)
 			n += r > 0 ? r : 0;
 		atomic_store(&rescued, n);
 	}
-	pid_t pid = atomic_load(&child_pid);
-	if (pid > 0)
-		kill(pid, SIGKILL);
+	pthread_mutex_lock(&child_lock);
+	if (child_pidfd >= 0)
+		demo_pidfd_signal(child_pidfd, SIGKILL);
+	else if (child_pid > 0)
+		kill(child_pid, SIGKILL);
+	pthread_mutex_unlock(&child_lock);
 	return NULL;
 }
 

@@ -4,6 +4,7 @@ deadlock, thread counts...). The telemetry side is test_telemetry.py."""
 
 import os
 import re
+import resource
 import signal
 import sys
 import unittest
@@ -506,6 +507,34 @@ class SubprocessOutput(unittest.TestCase):
             run.proc.send_signal(signal.SIGUSR1)
             run.wait_line(r"a second reader drained the pipe \(100000 bytes\)")
             run.wait_line(r"check_output: pid %d exited with code 0" % child)
+
+    def test_a_failed_stderr_pipe_leaks_not_the_stdout_pipe(self):
+        # bug=1 holds the parent in wait() with only the two read ends open
+        # besides its own: a steady moment to count its descriptors and set
+        # RLIMIT_NOFILE so that a round gets its stdout pipe and no more.
+        with DemoRun("subprocess-output", "bug=1", "pause_ms=100") as run:
+            m = run.wait_line(r"BUG: I wait\(\) for child (\d+) before reading")
+            child = int(m.group(1))
+            poll(lambda: wchan(run.pid) == "do_wait" and "pipe_write" in wchan(child),
+                 desc="parent in wait(), child in a pipe write")
+            ends = {os.readlink("/proc/%d/fd/%d" % (child, i)) for i in (1, 2)}
+            fd_dir = "/proc/%d/fd" % run.pid
+            base = [int(fd) for fd in os.listdir(fd_dir)     # less this round's own
+                    if os.readlink("%s/%s" % (fd_dir, fd)) not in ends | {"anon_inode:[pidfd]"}]
+            limit = next(n for n in range(1, 4096) if n - len([fd for fd in base if fd < n]) == 2)
+            old = resource.prlimit(run.pid, resource.RLIMIT_NOFILE)
+            resource.prlimit(run.pid, resource.RLIMIT_NOFILE, (limit, old[1]))
+            try:
+                run.proc.send_signal(signal.SIGUSR1)
+                # Each later round opens its stdout pipe and fails on the
+                # stderr one; a leaked stdout pipe would fail the next round
+                # earlier, on its stdout pipe.
+                poll(lambda: run.stderr().count("concmon-demo: stderr pipe:") >= 3
+                     or "stdout pipe" in run.stderr(),
+                     desc="three rounds failing on the stderr pipe, or one on the stdout pipe")
+                self.assertNotIn("stdout pipe", run.stderr())
+            finally:
+                resource.prlimit(run.pid, resource.RLIMIT_NOFILE, old)
 
     def test_output_that_fits_in_the_pipe_hides_the_bug(self):
         with DemoRun("subprocess-output", "bug=1", "bytes=60000", "pause_ms=0") as run:
