@@ -601,6 +601,7 @@ static int start(struct app *a)
 	}
 	if (setup_signals(a) < 0) {
 		tui_free(a->tui);
+		a->tui = NULL;
 		fprintf(stderr, "concmon: %s\n", strerror(errno));
 		return 1;
 	}
@@ -608,6 +609,7 @@ static int start(struct app *a)
 	a->pt = proctable_new();
 	if (!a->sup || !a->pt) {
 		tui_free(a->tui);
+		a->tui = NULL;
 		fprintf(stderr, "concmon: %s\n", a->sup ? "cannot read /proc" : err);
 		return 1;
 	}
@@ -634,6 +636,7 @@ static int start(struct app *a)
 		int e = events_log_to(a->events, a->opt.log);
 		if (e) {
 			tui_free(a->tui);
+			a->tui = NULL;
 			fprintf(stderr, "concmon: --log %s: %s\n", a->opt.log, strerror(e));
 			return 1;
 		}
@@ -656,6 +659,7 @@ static int start(struct app *a)
 	if (a->opt.record && recorder_start(&a->rec, a->opt.record, a->opt.all,
 					    supervisor_containment_name(level), err, sizeof err)) {
 		tui_free(a->tui);
+		a->tui = NULL;
 		fprintf(stderr, "concmon: --record: %s\n", err);
 		return 1;
 	}
@@ -663,6 +667,7 @@ static int start(struct app *a)
 		tui_status(a->tui, "%s", err);
 	if (a->opt.listen && start_listening(a, err, sizeof err) < 0) {
 		tui_free(a->tui);
+		a->tui = NULL;
 		fprintf(stderr, "concmon: --listen: %s\n", err);
 		return 1;
 	}
@@ -684,8 +689,9 @@ static int start(struct app *a)
 	return -1;
 }
 
-/* Leaves before the loop (a replay, or a start that failed) with rc: the
- * settings are the only thing main holds by then. */
+static int finish(struct app *a, int rc);
+
+/* Leaves a replay with rc: the settings are all main holds then. */
 static int leave_early(struct app *a, int rc)
 {
 	config_free(a->config);
@@ -710,7 +716,7 @@ int main(int argc, char **argv)
 		return leave_early(&a, a.opt.batch ? replay_run_batch(&a.opt) : replay_run_tui(&a.opt));
 	rc = start(&a);
 	if (rc >= 0)
-		return leave_early(&a, rc);
+		return finish(&a, rc);
 	run(&a);
 	if (a.tui) {
 		tui_status(a.tui, "stopping supervised processes (SIGTERM, SIGKILL after %.1fs)...",
@@ -718,37 +724,45 @@ int main(int argc, char **argv)
 		tui_frame_now(a.tui);
 		tui_draw(a.tui, util_now());
 	}
-	supervisor_shutdown(a.sup, reap_and_settle, &a);
+	return finish(&a, a.quit_signal ? 128 + a.quit_signal : 0);
+}
+
+/* Stops what start() started (all of it, or as far as it got) and frees
+ * everything; returns rc. */
+static int finish(struct app *a, int rc)
+{
+	if (a->sup)
+		supervisor_shutdown(a->sup, reap_and_settle, a);
 	char msg[512];
-	if (a.rec && recorder_stop(&a.rec, msg, sizeof msg))
+	if (a->rec && recorder_stop(&a->rec, msg, sizeof msg))
 		fprintf(stderr, "concmon: %s\n", msg);
+	httpd_stop(a->httpd);
+	metrics_free(a->metrics);
 	/* For the benchmarks: how many frames the TUI drew, asked for only. */
-	httpd_stop(a.httpd);
-	metrics_free(a.metrics);
-	bool counted = a.tui && getenv("CONCMON_FRAME_COUNT");
-	unsigned long frames = a.tui ? tui_frames(a.tui) : 0;
-	tui_free(a.tui);
+	bool counted = a->tui && getenv("CONCMON_FRAME_COUNT");
+	unsigned long frames = a->tui ? tui_frames(a->tui) : 0;
+	tui_free(a->tui);
 	if (counted)
 		fprintf(stderr, "concmon: %lu frames\n", frames);
-	supervisor_free(a.sup);
-	programs_free(a.progs);
-	relaunches_free(a.relaunches);
-	deadlocks_free(a.deadlocks);
-	layers_free(a.layers);
-	kevents_close(a.kev);
-	taskdiff_free(a.diff);
-	peaks_free(a.peaks);
-	sysmeter_free(a.meters);
-	events_free(a.events);
-	free(a.demos);
-	config_free(a.config);
-	free(a.config_path);
-	proctable_free(a.pt);
-	lifecycle_free(a.lc);
-	batch_free(a.batch);
-	free(a.reaped);
-	free(a.fds);
-	close(a.sigfd);
-	close(a.timerfd);
-	return a.quit_signal ? 128 + a.quit_signal : 0;
+	supervisor_free(a->sup);
+	programs_free(a->progs);
+	relaunches_free(a->relaunches);
+	deadlocks_free(a->deadlocks);
+	layers_free(a->layers);
+	kevents_close(a->kev);
+	taskdiff_free(a->diff);
+	peaks_free(a->peaks);
+	sysmeter_free(a->meters);
+	events_free(a->events);
+	free(a->demos);
+	config_free(a->config);
+	free(a->config_path);
+	proctable_free(a->pt);
+	lifecycle_free(a->lc);
+	batch_free(a->batch);
+	free(a->reaped);
+	free(a->fds);
+	close(a->sigfd);
+	close(a->timerfd);
+	return rc;
 }
