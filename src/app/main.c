@@ -51,7 +51,9 @@ static void reaped_events(struct app *a, pid_t pid, const char *name, int code, 
 		e.code = (int)a->self;
 		events_add(a->events, e);
 	}
-	if (!a->kev) {
+	/* concmon reaped it: the wait status says how it ended, when the
+	 * kernel's message did not (no connector, or a message lost). */
+	if (!a->kev || !kevents_exit_seen(a->kev, pid)) {
 		e.kind = sig ? EV_KILLED : EV_EXITED;
 		e.code = sig ? sig : code;
 		events_add(a->events, e);

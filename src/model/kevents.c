@@ -304,6 +304,12 @@ static bool exit_is_ours(const struct kevents *k, const struct entry *known,
 	return known->start && identity(known->pid, NULL, 0, &now) && now == known->start;
 }
 
+bool kevents_exit_seen(const struct kevents *k, pid_t pid)
+{
+	const struct entry *known = find(k, pid);
+	return known && known->exited;
+}
+
 static bool handle_exit(struct kevents *k, const struct proc_event *p, struct event *e)
 {
 	pid_t pid = p->event_data.exit.process_tgid;

@@ -64,6 +64,11 @@ void kevents_forget(struct kevents *k, pid_t pid);
 bool kevents_lookup(const struct kevents *k, pid_t pid, char *comm, size_t len,
 		    unsigned long long *start_ticks);
 
+/* Whether the kernel's exit message for pid was read (and pid not yet
+ * forgotten). False also when the message was lost: the connector drops
+ * messages when its buffer overflows (a fork storm elsewhere). */
+bool kevents_exit_seen(const struct kevents *k, pid_t pid);
+
 /* Until the next call (NULL ends it), a child of self that is gone before
  * its fork is read (a launch whose exec failed) is called name. */
 void kevents_name_launch(struct kevents *k, const char *name);
